@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+// pixsim-media: process AI-generated video after a provider finishes a generation.
+import PackageDescription
+
+let package = Package(
+    name: "pixsim-media",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pixsim-media", targets: ["pixsim-media"]),
+        .library(name: "LibAV", targets: ["LibAV"]),
+        .library(name: "MediaOps", targets: ["MediaOps"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            path: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [
+                .apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"]),
+                .brew(["ffmpeg"]),
+            ]
+        ),
+        .target(
+            name: "LibAV",
+            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "MediaOps", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "pixsim-media",
+            dependencies: [
+                "MediaOps",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "MediaTestSupport", path: "Tests/MediaTestSupport"),
+        .testTarget(name: "LibAVTests", dependencies: ["LibAV", "MediaTestSupport"]),
+        .testTarget(name: "MediaOpsTests", dependencies: ["MediaOps", "LibAV", "MediaTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// The same strictness for every target we own (as swift-log's Package.swift does).
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

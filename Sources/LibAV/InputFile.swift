@@ -1,0 +1,193 @@
+import CFFmpeg
+
+/// An open media file for reading: an owned demuxer context
+/// (`avformat_open_input` / `avformat_close_input`).
+///
+/// ```swift
+/// let input = try InputFile(path: "clip.mp4")
+/// try input.findStreamInfo()
+/// let packet = try Packet()
+/// while try input.read(into: packet) == .packet { ...; packet.unreference() }
+/// ```
+///
+/// Not `Sendable`: one task opens it, reads it and lets it go.
+public final class InputFile {
+    let context: UnsafeMutablePointer<AVFormatContext>
+    /// The path it was opened from, for error messages.
+    public let path: String
+
+    /// Opens `path` and reads the container header.
+    /// - Parameters:
+    ///   - path: a file path or anything libav's protocols accept.
+    ///   - options: demuxer and protocol options (`AVDictionary`), e.g. `["probesize": "5000000"]`.
+    /// - Throws: ``AVError`` with libav's reason (no such file, invalid data, ...).
+    public init(path: String, options: [String: String] = [:]) throws(AVError) {
+        self.path = path
+        var dictionary = OptionDictionary(options)
+        defer { dictionary.free() }
+        var contextPointer: UnsafeMutablePointer<AVFormatContext>? = nil
+        // avformat_open_input frees the context itself when it fails.
+        try check(avformat_open_input(&contextPointer, path, nil, &dictionary.pointer), "avformat_open_input")
+        context = try allocated(contextPointer, "avformat_open_input")
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&p)
+    }
+
+    /// Reads a little of each stream to fill in what the header lacks
+    /// (`avformat_find_stream_info`). Decoders opened for it run single-threaded
+    /// (`threads=1`), which is much cheaper for one frame than starting a pool.
+    public func findStreamInfo() throws(AVError) {
+        let count = Int(context.pointee.nb_streams)
+        // libav replaces each dictionary with one of the options it did not use,
+        // so free what the array holds after the call, not what was passed in.
+        var perStream: [OpaquePointer?] = (0..<count).map { _ in OptionDictionary(["threads": "1"]).pointer }
+        defer { for index in perStream.indices { av_dict_free(&perStream[index]) } }
+        try check(avformat_find_stream_info(context, &perStream), "avformat_find_stream_info")
+    }
+
+    // MARK: Container
+
+    /// The demuxer's short name(s), e.g. "mov,mp4,m4a,3gp,3g2,mj2".
+    public var formatName: String { String(cString: context.pointee.iformat.pointee.name) }
+    /// The demuxer's long name.
+    public var formatLongName: String {
+        guard let name = context.pointee.iformat.pointee.long_name else { return formatName }
+        return String(cString: name)
+    }
+    /// MIME types the demuxer declares, if any (comma separated).
+    public var formatMIMEType: String? {
+        guard let mime = context.pointee.iformat.pointee.mime_type else { return nil }
+        return String(cString: mime)
+    }
+    /// Container duration in microseconds, nil when unknown.
+    public var duration: Int64? {
+        let value = context.pointee.duration
+        return value == Timestamp.none || value < 0 ? nil : value
+    }
+    /// Container start time in microseconds, nil when unknown.
+    public var startTime: Int64? {
+        let value = context.pointee.start_time
+        return value == Timestamp.none ? nil : value
+    }
+    /// Total bit rate in bits per second, nil when unknown.
+    public var bitRate: Int64? { context.pointee.bit_rate > 0 ? context.pointee.bit_rate : nil }
+    /// Container-level metadata tags.
+    public var metadata: [String: String] { OptionDictionary.read(context.pointee.metadata) }
+    /// Size of the underlying file in bytes, if the I/O layer knows it.
+    public var fileSize: Int64? {
+        guard let io = context.pointee.pb else { return nil }
+        let size = avio_size(io)
+        return size >= 0 ? size : nil
+    }
+    /// Whether the demuxer can seek (false for pipes and some raw formats).
+    public var isSeekable: Bool {
+        guard let io = context.pointee.pb else { return false }
+        return io.pointee.seekable != 0
+    }
+
+    // MARK: Streams
+
+    /// The streams, as views that keep this file open.
+    public var streams: [MediaStream] { (0..<Int(context.pointee.nb_streams)).map { MediaStream(owner: self, index: $0) } }
+
+    /// The stream libav considers best of a kind (`av_find_best_stream`), skipping attached pictures.
+    public func bestStream(_ kind: StreamKind) -> MediaStream? {
+        let index = av_find_best_stream(context, kind.avValue, -1, -1, nil, 0)
+        guard index >= 0 else { return nil }
+        let stream = MediaStream(owner: self, index: Int(index))
+        if stream.isAttachedPicture {
+            return streams.first { $0.kind == kind && !$0.isAttachedPicture }
+        }
+        return stream
+    }
+
+    func streamPointer(_ index: Int) -> UnsafeMutablePointer<AVStream> {
+        context.pointee.streams[index]!
+    }
+
+    /// Tells the demuxer which streams are wanted: the others are skipped
+    /// (`AVDISCARD_ALL`) as early as the container allows.
+    public func selectStreams(_ indices: Set<Int>) {
+        for index in 0..<Int(context.pointee.nb_streams) {
+            streamPointer(index).pointee.discard = indices.contains(index) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads the next packet (`av_read_frame`).
+    /// - Returns: `.packet` with `packet` filled, or `.endOfFile`.
+    /// - Throws: ``AVError`` for a read or demux failure other than the end.
+    public func read(into packet: Packet) throws(AVError) -> ReadResult {
+        let code = av_read_frame(context, packet.pointer)
+        if code == AVError.endOfFileCode { return .endOfFile }
+        try check(code, "av_read_frame")
+        packet.timeBase = streams[packet.streamIndex].timeBase
+        return .packet
+    }
+
+    /// Seeks so that the next packets of `stream` start at the keyframe at or
+    /// before `timestamp` (in the stream's time base), the way players seek
+    /// (`avformat_seek_file` with `max_ts = timestamp`).
+    public func seek(stream: Int, toKeyframeBefore timestamp: Int64) throws(AVError) {
+        try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0), "avformat_seek_file")
+    }
+
+    /// Seeks to the start of the file (`avformat_seek_file` to the stream's first timestamp).
+    public func rewind() throws(AVError) {
+        try check(avformat_seek_file(context, -1, Int64.min, Int64.min, Int64.min, 0), "avformat_seek_file")
+    }
+
+    /// What the demuxer's index knows about `stream`'s packets without reading
+    /// them (`avformat_index_get_entry`): complete for MP4/MOV, partial or empty
+    /// for containers that index as they go.
+    public func indexEntries(stream: Int) -> [IndexEntry] {
+        let st = streamPointer(stream)
+        let count = Int(avformat_index_get_entries_count(st))
+        var entries: [IndexEntry] = []
+        entries.reserveCapacity(count)
+        for index in 0..<count {
+            guard let entry = avformat_index_get_entry(st, Int32(index)) else { continue }
+            entries.append(IndexEntry(entry.pointee))
+        }
+        return entries
+    }
+
+    /// Number of entries in `stream`'s index, without copying them.
+    public func indexEntryCount(stream: Int) -> Int {
+        Int(avformat_index_get_entries_count(streamPointer(stream)))
+    }
+}
+
+@available(*, unavailable, message: "An InputFile owns a libav context that must stay in one task.")
+extension InputFile: Sendable {}
+
+/// The outcome of reading a packet.
+public enum ReadResult: Sendable, Equatable {
+    /// A packet was read.
+    case packet
+    /// No more packets: a state, not an error.
+    case endOfFile
+}
+
+/// One entry of a demuxer's index (`AVIndexEntry`).
+public struct IndexEntry: Sendable, Hashable {
+    /// Decoding timestamp in the stream's time base.
+    public var timestamp: Int64
+    public var position: Int64
+    public var size: Int
+    public var isKeyframe: Bool
+    /// `AVINDEX_DISCARD_FRAME`: an edit-list pre-roll sample, decoded but not shown.
+    public var isDiscard: Bool
+
+    init(_ entry: AVIndexEntry) {
+        timestamp = entry.timestamp
+        position = entry.pos
+        size = Int(entry.size & 0x3FFF_FFFF)
+        isKeyframe = entry.flags & AVINDEX_KEYFRAME != 0
+        isDiscard = entry.flags & AVINDEX_DISCARD_FRAME != 0
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `pixsim-media` command: parse, call ``MediaOps`` (and later the
+/// library and pipeline), print. No media logic lives here.
+@main
+struct PixsimMedia: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pixsim-media",
+        abstract: "Process AI-generated video: probe, analyse, cut, concatenate, and track lineage.",
+        discussion: """
+        File commands work on files directly. Library commands keep assets, \
+        segments, clips, branches and lineage in a SQLite library (--library).
+        """,
+        version: "0.1.0",
+        subcommands: [
+            ProbeCommand.self,
+        ]
+    )
+}
