@@ -72,7 +72,7 @@ public struct CodecParameters: Sendable, Hashable {
     /// The codec's name for people: libav's name, or the container's
     /// four-character code when this libav does not know the codec (e.g. VVC in FFmpeg 5.1).
     public var codecName: String {
-        if codecID == .none, let fourCC { return fourCC.trimmingCharacters(in: .whitespaces) }
+        if codecID == .none, let fourCC { return String(fourCC.filter { $0 != " " }) }
         return codecID.name
     }
 
