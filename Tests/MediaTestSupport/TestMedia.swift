@@ -87,8 +87,10 @@ public enum TestMedia {
     }
 
     /// `ffprobe -of json` with the given arguments, parsed.
-    public static func ffprobeJSON(_ arguments: [String]) throws -> [String: Any] {
-        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments)
+    /// A file ffprobe cannot read gives an empty dictionary when `allowFailure`.
+    public static func ffprobeJSON(_ arguments: [String], allowFailure: Bool = false) throws -> [String: Any] {
+        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments, allowFailure: allowFailure)
+        if result.status != 0 { return [:] }
         return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
     }
 
