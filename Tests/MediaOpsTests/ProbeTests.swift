@@ -11,8 +11,7 @@ struct ProbeTests {
         try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 2, width: 320, height: 180, fps: 30,
-                                         extra: ["-metadata:s:v", "rotate=90"])
+        let url = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 2, width: 320, height: 180, fps: 30)
         let result = try MediaProbe.probe(url.path, computeSHA256: true)
         let sha = try TestMedia.run("sha256sum", [url.path]).stdout.split(separator: " ").first.map(String.init)
         #expect(result.sha256 == sha)
@@ -21,8 +20,9 @@ struct ProbeTests {
         let video = try #require(result.video)
         #expect(video.codec == "h264")
         #expect(video.width == 320 && video.height == 180)
-        #expect(video.rotation == 90)
-        #expect(video.displayWidth == 180 && video.displayHeight == 320)
+        // (ffmpeg 5.1's command line cannot write a display matrix when encoding: rotation is checked on the corpus.)
+        #expect(video.rotation == 0)
+        #expect(video.displayWidth == 320 && video.displayHeight == 180)
         #expect(video.fps == 30)
         #expect(video.frameRateMode == "cfr")
         #expect(video.frameCount == 60)
