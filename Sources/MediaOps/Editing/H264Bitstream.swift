@@ -144,7 +144,7 @@ struct AVCConfiguration: Equatable {
         profileCompatibility = bytes[2]
         level = bytes[3]
         lengthSize = Int(bytes[4] & 0x3) + 1
-        var offset = 5
+        var offset = 6
         func readSets(count: Int) -> [[UInt8]]? {
             var sets: [[UInt8]] = []
             for _ in 0..<count {
