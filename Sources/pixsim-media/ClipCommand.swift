@@ -62,9 +62,16 @@ struct ClipCommand: AsyncParsableCommand {
                 if let fallback = result.fallback { line += " (smart cut not used: \(fallback))" }
                 CommandOutput.printLine(line)
             }
-            if !options.quiet { for warning in result.warnings { CommandOutput.printError(path: file, message: "warning: \(warning)") } }
+            if !options.quiet { for warning in result.warnings { CommandOutput.printWarning(path: file, message: warning) } }
         }
     }
 }
 
 extension ClipMode: ExpressibleByArgument {}
+
+extension CommandOutput {
+    /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
+    static func printWarning(path: String, message: String) {
+        FileHandle.standardError.write(Data("warning: \(path): \(message)\n".utf8))
+    }
+}

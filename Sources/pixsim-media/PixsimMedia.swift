@@ -15,6 +15,7 @@ struct PixsimMedia: AsyncParsableCommand {
         subcommands: [
             ProbeCommand.self,
             ClipCommand.self,
+            ConcatCommand.self,
         ]
     )
 }

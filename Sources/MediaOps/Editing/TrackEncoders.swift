@@ -135,18 +135,30 @@ final class AudioTrackEncoder {
                                       outputRate: sampleRate, outputFormat: encoder.sampleFormat, outputLayout: layout)
             resamplerInput = input
         }
-        let before = fifo.count
         try resampler!.convert(frame, into: resampled)
-        try fifo.write(resampled)
-        if skipping > 0 {
-            let skipOut = Int((Int64(skipping) * Int64(sampleRate) + Int64(frame.sampleRate) / 2) / Int64(max(1, frame.sampleRate)))
-            if before == 0 { try fifo.discard(samples: skipOut) }
-        }
+        guard skipping > 0 else { try fifo.write(resampled); return }
+        // Drop the head through a scratch queue: the main one may hold earlier samples.
+        let skipOut = Int((Int64(skipping) * Int64(sampleRate) + Int64(frame.sampleRate) / 2) / Int64(max(1, frame.sampleRate)))
+        let scratch = try AudioFIFO(format: fifo.format, layout: layout, sampleRate: sampleRate)
+        try scratch.write(resampled)
+        try scratch.discard(samples: skipOut)
+        if scratch.count > 0 { try fifo.write(try scratch.read(samples: scratch.count)) }
     }
 
     /// Queues `samples` samples of silence.
     func appendSilence(samples: Int64) throws(AVError) {
         if samples > 0 { try fifo.writeSilence(samples: Int(samples)) }
+    }
+
+    /// Drops queued samples beyond `total` (counting those already encoded), so a
+    /// track segment ends exactly where its picture does.
+    func truncate(toTotal total: Int64) throws(AVError) {
+        let keep = total - encodedSamples
+        guard keep < Int64(fifo.count) else { return }
+        let queued = try fifo.read(samples: fifo.count)
+        guard keep > 0 else { return }
+        queued.sampleCount = Int(keep)
+        try fifo.write(queued)
     }
 
     /// Encodes whole frames while the total stays within `limit` samples.
