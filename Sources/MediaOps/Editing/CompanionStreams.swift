@@ -28,7 +28,7 @@ struct CompanionStreams {
                     } else {
                         result.warnings.append("dropped \(label): this FFmpeg cannot decode it to re-encode")
                     }
-                } else if output.supports(parameters.codecID) {
+                } else if output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
@@ -36,13 +36,13 @@ struct CompanionStreams {
             case .video:
                 result.warnings.append("dropped \(label): only one video stream is cut")
             case .subtitle, .attachment:
-                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                if parameters.codecID != .none && output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
                 }
             case .data, .unknown:
-                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                if parameters.codecID != .none && output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
