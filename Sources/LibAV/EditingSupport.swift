@@ -18,6 +18,14 @@ extension MediaStream {
     public var reorderDepth: Int { Int(pointer.pointee.codecpar.pointee.video_delay) }
 }
 
+extension InputFile {
+    /// Goes back to the first byte of the file (`avformat_seek_file` with
+    /// `AVSEEK_FLAG_BYTE`), for demuxers that cannot seek by time.
+    public func seekToFirstByte() throws(AVError) {
+        try check(avformat_seek_file(context, -1, 0, 0, 0, AVSEEK_FLAG_BYTE), "avformat_seek_file")
+    }
+}
+
 extension OutputFile {
     /// Replaces a stream's codec configuration (`AVCodecParameters.extradata`),
     /// e.g. with an `avcC` record that carries more parameter sets than the source's.

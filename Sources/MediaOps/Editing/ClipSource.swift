@@ -5,8 +5,9 @@ import LibAV
 /// timestamps.
 final class ClipSource {
     let path: String
-    let input: InputFile
-    let video: MediaStream
+    /// Replaced (reopened) when the demuxer cannot seek back to the start.
+    private(set) var input: InputFile
+    private(set) var video: MediaStream
     var videoIndex: Int { video.index }
     var timeBase: Rational { video.timeBase }
     /// The container's first timestamp (microseconds): "0 s" of the request.
@@ -45,6 +46,16 @@ final class ClipSource {
         Timestamp(value, base ?? timeBase).seconds - Double(originMicroseconds) / 1_000_000
     }
 
+    /// The rate to declare for re-encoded video: the base rate that represents
+    /// every timestamp (`r_frame_rate`) rather than the average, so that a
+    /// variable-rate clip is not declared slower than its fastest stretch.
+    var encodingFrameRate: Rational? {
+        for rate in [video.realFrameRate, video.averageFrameRate] where rate.isValid && rate.doubleValue > 0 && rate.doubleValue <= 1000 {
+            return rate
+        }
+        return nil
+    }
+
     /// One nominal frame, in seconds (for tolerances).
     var frameSeconds: Double {
         let rate = video.averageFrameRate.isValid ? video.averageFrameRate : video.realFrameRate
@@ -70,6 +81,16 @@ final class ClipSource {
     }
 
     func libavError(_ error: AVError) -> MediaError { MediaError(path: path, libav: error) }
+
+    /// Opens the file afresh, at its start.
+    func reopen() throws {
+        let fresh = try InputValidation.openWithStreamInfo(path)
+        guard fresh.streams.count > video.index, fresh.streams[video.index].kind == .video else {
+            throw MediaError(path: path, code: .corrupt, message: "the file changed while it was being cut")
+        }
+        input = fresh
+        video = fresh.streams[video.index]
+    }
 }
 
 @available(*, unavailable, message: "A ClipSource owns an InputFile that must stay in one task.")
@@ -104,6 +125,9 @@ struct VideoRangeScan {
     var keyIndex: Int
     var startTimestamp: Int64
     var endTimestamp: Int64
+    /// Reordered packets (B-frames) without presentation times, as in AVI:
+    /// which frames they show is unknown until decoded, so they cannot be copied by range.
+    var lacksPresentationTimes = false
 
     /// Presentation time of the first frame at or after the start.
     var firstIncludedPTS: Int64? {
@@ -136,30 +160,70 @@ struct VideoRangeScan {
         }
     }
 
+    /// Seeks to the keyframe at or before `target`; demuxers that cannot seek
+    /// by time (an FLV without index, a fragmented MP4 without samples in its
+    /// index) go back to the first byte instead, or have the file reopened.
+    static func seek(_ source: ClipSource, to target: Int64) throws {
+        do {
+            try source.input.seek(stream: source.videoIndex, toKeyframeBefore: target)
+        } catch {
+            do { try source.input.seekToFirstByte() } catch { try source.reopen() }
+        }
+    }
+
+    /// Gives every packet a decoding time: strictly increasing and never after
+    /// its presentation time, as MP4 muxing requires. Missing values are set
+    /// just before the next known one, or, when none is known, from the sorted
+    /// presentation times shifted by the reordering depth.
+    static func fillDecodingTimes(_ packets: inout [PacketTiming]) {
+        guard packets.contains(where: { $0.dts == Timestamp.none }) else { return }
+        let sorted = packets.map(\.pts).sorted()
+        let shift = zip(sorted, packets).map { max(0, $0 - $1.pts) }.max() ?? 0
+        var nextKnown: (index: Int, dts: Int64)? = nil
+        for index in packets.indices.reversed() {
+            if packets[index].dts != Timestamp.none {
+                nextKnown = (index, packets[index].dts)
+                continue
+            }
+            if let next = nextKnown {
+                packets[index].dts = min(packets[index].pts, next.dts - Int64(next.index - index))
+            } else {
+                packets[index].dts = sorted[index] - shift
+            }
+        }
+        for index in packets.indices.dropFirst() where packets[index].dts <= packets[index - 1].dts {
+            packets[index].dts = packets[index - 1].dts + 1
+        }
+    }
+
     /// Reads video packet timings from the keyframe at or before `start`,
     /// seeking further back when the keyframe the demuxer lands on is shown
     /// after `start` (its decoding time was before, its presentation after).
     static func scan(_ source: ClipSource, start: Int64, end: Int64, detectIDR: Bool) throws(MediaError) -> VideoRangeScan {
-        let input = source.input
         let oneSecond = max(1, Timestamp(seconds: 1, timeBase: source.timeBase).value)
         let earliest = (source.video.startTime ?? 0) - oneSecond
         var target = start
         var stepBack = oneSecond
         let lengthSize = detectIDR ? (AVCConfiguration(source.video.extradata)?.lengthSize ?? 4) : 0
-        input.selectStreams([source.videoIndex])
-        defer { input.selectStreams(Set(0..<input.streams.count)) }
+        source.input.selectStreams([source.videoIndex])
+        defer { source.input.selectStreams(Set(0..<source.input.streams.count)) }
         do {
             let packet = try Packet()
             while true {
-                try input.seek(stream: source.videoIndex, toKeyframeBefore: target)
+                try seek(source, to: target)
+                let input = source.input
+                var missingPresentationTimes = 0
                 var packets: [PacketTiming] = []
                 var keyIndex: Int? = nil
                 var earliestAfterEnd: Int64? = nil
                 while try input.read(into: packet) == .packet {
                     defer { packet.unreference() }
                     guard packet.streamIndex == source.videoIndex else { continue }
+                    // Containers leave gaps: AVI has no presentation times, Matroska no
+                    // decoding times (after a seek, the first few). Filled in below.
+                    if packet.pts == Timestamp.none { missingPresentationTimes += 1 }
                     let pts = packet.pts != Timestamp.none ? packet.pts : packet.dts
-                    let dts = packet.dts != Timestamp.none ? packet.dts : pts
+                    let dts = packet.dts
                     guard pts != Timestamp.none else { continue }
                     var idr: Bool? = nil
                     if detectIDR && packet.isKeyframe {
@@ -173,10 +237,12 @@ struct VideoRangeScan {
                     // Once decoding time passes the end, and passes the earliest frame
                     // seen at or after the end, no later packet is shown before either.
                     if pts >= end { earliestAfterEnd = min(earliestAfterEnd ?? pts, pts) }
-                    if keyIndex != nil, dts >= end, let earliestAfterEnd, dts >= earliestAfterEnd { break }
+                    if keyIndex != nil, dts != Timestamp.none, dts >= end, let earliestAfterEnd, dts >= earliestAfterEnd { break }
                 }
                 guard let keyIndex else {
-                    if target <= earliest { throw MediaError(path: source.path, code: .corrupt, message: "no keyframe to start decoding from") }
+                    if target <= earliest {
+                        throw MediaError(path: source.path, code: .corrupt, message: "no video keyframe at or before the range to start decoding from")
+                    }
                     target -= stepBack
                     stepBack *= 2
                     continue
@@ -186,7 +252,13 @@ struct VideoRangeScan {
                     stepBack *= 2
                     continue
                 }
-                return VideoRangeScan(seekTarget: target, packets: packets, keyIndex: keyIndex, startTimestamp: start, endTimestamp: end)
+                if packets[keyIndex].pts >= end {
+                    throw MediaError(path: source.path, code: .invalidRange,
+                                     message: "no video frame in the range can be decoded: the first keyframe at or before it is at \(format(source.seconds(packets[keyIndex].pts))) s")
+                }
+                fillDecodingTimes(&packets)
+                return VideoRangeScan(seekTarget: target, packets: packets, keyIndex: keyIndex, startTimestamp: start, endTimestamp: end,
+                                      lacksPresentationTimes: missingPresentationTimes > 0 && source.video.reorderDepth > 0)
             }
         } catch let error as MediaError {
             throw error

@@ -58,11 +58,19 @@ enum CopyClip {
         let start = source.timestamp(seconds: request.start)
         let end = source.timestamp(seconds: request.end)
         let scan = try VideoRangeScan.scan(source, start: start, end: end, detectIDR: false)
+        if scan.lacksPresentationTimes {
+            throw MediaError(path: source.path, code: .unsupportedCodec,
+                             message: "its reordered video packets (B-frames) carry no presentation times, so they cannot be cut by copying; use --mode exact")
+        }
         guard let firstIncluded = scan.firstIncludedPTS, let lastNeeded = scan.lastNeededIndex else {
             throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(format(request.start)) s and \(format(request.end)) s")
         }
         do {
             let output = try OutputFile(path: path)
+            guard output.mayStore(source.video.parameters.codecID) else {
+                throw MediaError(path: source.path, code: .unsupportedCodec,
+                                 message: "\(output.formatName) cannot store \(source.video.parameters.codecName) video without re-encoding; use --mode exact or another container")
+            }
             let editList = CompanionStreams.editListFormats.contains(output.formatName)
             let copiedIndices = (scan.keyIndex...lastNeeded).filter { !scan.isLeading($0, after: scan.keyIndex) }
             let presentedStart: Int64, presentedEnd: Int64, frames: Int
@@ -77,9 +85,14 @@ enum CopyClip {
             }
             let videoOut = try output.addStream(copying: source.video)
             let companions = try CompanionStreams.add(from: source, to: output)
-            try output.writeHeader(options: muxerOptions(output: output, source: source, editList: editList))
+            do {
+                try output.writeHeader(options: muxerOptions(output: output, source: source, editList: editList))
+            } catch {
+                throw MediaError(path: source.path, code: .unsupportedCodec,
+                                 message: "\(output.formatName) cannot store this \(source.video.parameters.codecName) stream as it is (\(error.message)); use --mode exact or another container")
+            }
             var filter = CompanionPacketFilter(source: source, rangeStart: presentedStart, rangeEnd: presentedEnd, offset: presentedStart)
-            try source.input.seek(stream: source.videoIndex, toKeyframeBefore: scan.seekTarget)
+            try VideoRangeScan.seek(source, to: scan.seekTarget)
             let packet = try Packet()
             var videoCount = 0
             while try source.input.read(into: packet) == .packet {
@@ -118,13 +131,17 @@ enum CopyClip {
         }
     }
 
-    /// MP4/MOV: edit lists on, and a movie timescale equal to the video's so
-    /// that the edit that ends the clip falls exactly between two frames.
+    /// MP4/MOV: edit lists on, and the source's timescale for the video track
+    /// and the movie, so that timestamps stay the source's exactly and the edit
+    /// that ends the clip falls exactly between two frames.
     static func muxerOptions(output: OutputFile, source: ClipSource, editList: Bool) -> [String: String] {
-        guard editList else { return [:] }
-        var options = ["use_editlist": "1"]
+        guard CompanionStreams.editListFormats.contains(output.formatName) else { return [:] }
+        var options: [String: String] = editList ? ["use_editlist": "1"] : [:]
         let base = source.timeBase
-        if base.numerator == 1 && base.denominator > 0 { options["movie_timescale"] = String(base.denominator) }
+        if base.numerator == 1 && base.denominator > 0 {
+            options["movie_timescale"] = String(base.denominator)
+            options["video_track_timescale"] = String(base.denominator)
+        }
         return options
     }
 }

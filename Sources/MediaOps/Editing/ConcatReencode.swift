@@ -21,7 +21,7 @@ enum ConcatReencode {
             return Rational(25, 1)
         }()
         let frameBase = rate.inverted
-        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat)
+        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat, width: size.width, height: size.height)
         let output = try OutputFile(path: path)
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),

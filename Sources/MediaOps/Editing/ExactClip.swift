@@ -14,7 +14,7 @@ enum ExactClip {
             let output = try OutputFile(path: path)
             let writer = try ReencodingWriter(source: source, output: output, quality: request.quality)
             try output.writeHeader(options: CopyClip.muxerOptions(output: output, source: source, editList: false))
-            try source.input.seek(stream: source.videoIndex, toKeyframeBefore: entry.seekTarget)
+            try VideoRangeScan.seek(source, to: entry.seekTarget)
             let range = try writer.run(start: start, end: end, progress: progress)
             try output.finish()
             guard range.frames > 0 else {
@@ -67,10 +67,9 @@ final class ReencodingWriter {
         options.threadCount = 0
         videoDecoder = try Decoder(stream: source.video, options: options)
         let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio : parameters.sampleAspectRatio
-        let rate = source.video.averageFrameRate.isValid ? source.video.averageFrameRate : source.video.realFrameRate
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
-            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: rate.isValid ? rate : nil,
+            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
             colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
             colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
@@ -85,8 +84,9 @@ final class ReencodingWriter {
         }
         audio = lanes
         warnings = companions.warnings
-        if VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat) != parameters.pixelFormat {
-            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes; encoded as yuv420p")
+        let encoded = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height)
+        if encoded != parameters.pixelFormat {
+            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes at \(parameters.width)x\(parameters.height); encoded as \(encoded)")
         }
     }
 

@@ -24,9 +24,13 @@ final class VideoTrackEncoder {
         var colorSpace: Int32 = 2
     }
 
-    /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit 4:2:0.
-    static func encodablePixelFormat(_ format: PixelFormat) -> PixelFormat {
-        Encoder.supportedPixelFormats("libx264").contains(format) ? format : .yuv420p
+    /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit
+    /// 4:2:0, or 4:4:4 for odd sizes, which 4:2:0 cannot represent.
+    static func encodablePixelFormat(_ format: PixelFormat, width: Int = 2, height: Int = 2) -> PixelFormat {
+        let subsampled = format.chromaShift.x > 0 || format.chromaShift.y > 0
+        let odd = width % 2 == 1 || height % 2 == 1
+        if Encoder.supportedPixelFormats("libx264").contains(format) && !(odd && subsampled) { return format }
+        return odd ? .yuv444p : .yuv420p
     }
 
     /// - Parameters:
@@ -35,7 +39,7 @@ final class VideoTrackEncoder {
     ///   - output: the file the stream is added to (nil when `packetSink` takes the packets).
     init(picture: Picture, quality: EncodingQuality, output: OutputFile?, globalHeader: Bool,
          extraOptions: [String: String] = [:], maxBFrames: Int? = nil) throws(AVError) {
-        let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat)
+        let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat, width: picture.width, height: picture.height)
         var settings = VideoEncoderSettings(codecName: "libx264", width: picture.width, height: picture.height,
                                             pixelFormat: format, timeBase: picture.timeBase)
         settings.frameRate = picture.frameRate
@@ -111,8 +115,9 @@ final class AudioTrackEncoder {
 
     init(output: OutputFile, sampleRate: Int, layout: ChannelLayout, bitRate: Int64? = nil) throws(AVError) {
         let rate = AudioTrackEncoder.aacRates.contains(sampleRate) ? sampleRate : 48000
+        // AAC takes the standard layouts: name the channels by count, whatever order the source declared.
         let channels = min(max(layout.channelCount, 1), 8)
-        let encoderLayout = channels == layout.channelCount ? layout : ChannelLayout(defaultFor: channels)
+        let encoderLayout = ChannelLayout(defaultFor: channels == 7 ? 8 : channels)
         var settings = AudioEncoderSettings(codecName: "aac", sampleRate: rate, channelLayout: encoderLayout)
         settings.bitRate = bitRate ?? Int64(min(channels, 2)) * 96_000
         settings.globalHeader = output.needsGlobalHeader
