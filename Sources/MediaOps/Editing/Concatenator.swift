@@ -117,7 +117,11 @@ enum ConcatCopy {
             throw Conflict(path: first.path, reason: "\(output.formatName) cannot store \(first.video.parameters.codecName) video")
         }
         let editList = CompanionStreams.editListFormats.contains(output.formatName)
-        try output.writeHeader(options: editList ? ["use_editlist": "1"] : [:])
+        do {
+            try output.writeHeader(options: editList ? ["use_editlist": "1"] : [:])
+        } catch {
+            throw Conflict(path: first.path, reason: "\(output.formatName) cannot store this \(first.video.parameters.codecName) stream as it is (\(error.message))")
+        }
         let videoBase = first.video.timeBase
         let audioBase = first.audio?.timeBase ?? Rational(1, 48000)
         let reference = AVCConfiguration(first.video.extradata)
@@ -141,6 +145,9 @@ enum ConcatCopy {
             while try input.input.read(into: packet) == .packet {
                 defer { packet.unreference() }
                 if packet.streamIndex == input.video.index {
+                    if packet.pts == Timestamp.none && input.video.reorderDepth > 0 {
+                        throw Conflict(path: input.path, reason: "the reordered video packets of \(input.path) carry no presentation times")
+                    }
                     if packet.isDiscard && (position > 0 || shownAny) {
                         throw Conflict(path: input.path, reason: "\(input.path) has frames its edit list hides; they would be shown")
                     }
@@ -191,6 +198,9 @@ enum ConcatCopy {
             totalFrames += frames
             joinPoint = end
             progress?(Double(position + 1) / Double(inputs.count))
+        }
+        guard totalFrames > 0 else {
+            throw MediaError(path: first.path, code: .corrupt, message: "no input has a video frame to join")
         }
         try output.finish()
         return ConcatResult(output: path, modeUsed: .copy, inputs: summaries, durationSec: Timestamp(joinPoint, videoBase).seconds,
