@@ -7,7 +7,7 @@ import MediaTestSupport
 /// range, bit for bit, from B-frame, variable-rate and offset sources.
 @Suite(.serialized) struct ClipCopyTests {
     enum Source: String, CaseIterable, Sendable {
-        case bFrames, variableRate, offsetStart, openGOPCorpus
+        case bFrames, variableRate, offsetStart, inBandParameterSets, openGOPCorpus
     }
 
     static func make(_ source: Source, in folder: URL) throws -> URL? {
@@ -19,6 +19,10 @@ import MediaTestSupport
         case .offsetStart:
             // A file whose first timestamp is 1.4 s: requests count from there.
             return try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("offset.mp4"), extra: ["-output_ts_offset", "1.4"])
+        case .inBandParameterSets:
+            // SPS/PPS repeated before every keyframe as well as in avcC, Main profile.
+            return try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("inband.mp4"),
+                                                   extra: ["-x264-params", "repeat-headers=1", "-profile:v", "main"])
         case .openGOPCorpus:
             return TestMedia.corpusFile("mp4parser/v2.mp4")
         }

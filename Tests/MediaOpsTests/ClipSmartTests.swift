@@ -7,7 +7,7 @@ import MediaTestSupport
 /// for bit, the re-encoded head is close to the source, the whole decodes
 /// without a single error, and unsupported sources fall back to exact and say so.
 @Suite(.serialized) struct ClipSmartTests {
-    @Test(arguments: [ClipCopyTests.Source.bFrames, .variableRate, .offsetStart, .openGOPCorpus])
+    @Test(arguments: ClipCopyTests.Source.allCases)
     func smartCopiesFromTheFirstKeyframeBitForBit(_ kind: ClipCopyTests.Source) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()

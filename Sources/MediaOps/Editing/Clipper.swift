@@ -117,7 +117,6 @@ enum CopyClip {
                 let seconds = Timestamp(presentedEnd - presentedStart, source.timeBase).seconds
                 try MovieEditList.setPresentedDurations(path: path, durations: Dictionary(uniqueKeysWithValues: (0..<output.streamCount).map { ($0, seconds) }))
             }
-            _ = videoOut
             return ClipResult(output: request.output, mode: .copy,
                               requested: .init(start: request.start, end: request.end),
                               actual: PresentedRange(start: source.seconds(presentedStart), end: source.seconds(presentedEnd), frames: frames),

@@ -173,8 +173,8 @@ enum ConcatCopy {
                         try packet.replacePayload(with: H264Bitstream.lengthPrefixed(inBand, lengthSize: reference?.lengthSize ?? 4) + payload)
                     }
                     try output.write(packet, from: videoBase, toStream: videoOut)
-                } else if let audioOut, packet.streamIndex == input.audio?.index {
-                    let sourceBase = input.audio!.timeBase
+                } else if let audioOut, let audioStream = input.audio, packet.streamIndex == audioStream.index {
+                    let sourceBase = audioStream.timeBase
                     guard packet.pts != Timestamp.none else { continue }
                     var pts = rescale(packet.pts, from: sourceBase, to: audioBase) + audioShift
                     let duration = max(0, rescale(packet.duration, from: sourceBase, to: audioBase))

@@ -142,6 +142,14 @@ enum SmartClip {
                           fallback: nil, warnings: warnings)
     }
 
+    /// libx264 options for a head that shares the tail's decoder configuration:
+    /// the source's profile and level, and parameter-set id `headID`.
+    static func headOptions(profile: String, level: Int32, headID: Int) -> [String: String] {
+        var options = ["profile": profile, "x264-params": "sps-id=\(headID)"]
+        if level > 0 && level < 100 { options["level"] = "\(level / 10).\(level % 10)" }
+        return options
+    }
+
     struct EncodedHead {
         var packets: [Packet]
         var frames: Int
@@ -161,7 +169,7 @@ enum SmartClip {
             colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
             colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
         let encoder = try VideoTrackEncoder(picture: picture, quality: quality, output: nil, globalHeader: true,
-                                            extraOptions: ["profile": profile, "x264-params": "sps-id=\(headID)"], maxBFrames: 0)
+                                            extraOptions: headOptions(profile: profile, level: parameters.level, headID: headID), maxBFrames: 0)
         var packets: [Packet] = []
         var conversionFailed = false
         encoder.packetSink = { packet in
