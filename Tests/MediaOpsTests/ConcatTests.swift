@@ -39,6 +39,7 @@ import MediaTestSupport
             try Concatenator.concat(ConcatRequest(inputs: [a.path, b.path], output: output.path, mode: .copy))
         }
         #expect(sizeError?.code == .incompatibleInputs)
+        #expect(sizeError?.path == b.path)
         #expect(sizeError?.message.contains("160x120") == true)
         let rateError = #expect(throws: MediaError.self) {
             try Concatenator.concat(ConcatRequest(inputs: [a.path, c.path], output: output.path, mode: .copy))

@@ -32,18 +32,19 @@ public enum Concatenator {
                 duplicates[index] = try DuplicateJoin.repeats(previous: inputs[index - 1].path, next: inputs[index].path)
             }
         }
-        let mismatch = inputs.dropFirst().lazy.compactMap {
-            $0.signature.difference(from: inputs[0].signature, path: $0.path, referencePath: inputs[0].path)
+        // The first input that cannot be copied after the first, and why.
+        let mismatch: (path: String, reason: String)? = inputs.dropFirst().lazy.compactMap { input in
+            input.signature.difference(from: inputs[0].signature, path: input.path, referencePath: inputs[0].path).map { (input.path, $0) }
         }.first
-        let duplicateNote = duplicates.firstIndex(of: true).map {
-            "\(inputs[$0].path) starts on the last frame of \(inputs[$0 - 1].path); dropping it needs re-encoding"
+        let duplicate: (path: String, reason: String)? = duplicates.firstIndex(of: true).map {
+            (inputs[$0].path, "\(inputs[$0].path) starts on the last frame of \(inputs[$0 - 1].path); dropping it needs re-encoding")
         }
 
         var result: ConcatResult
         switch request.mode {
         case .copy:
-            if let reason = mismatch ?? duplicateNote {
-                throw MediaError(path: request.output, code: .incompatibleInputs, message: "cannot join without re-encoding: \(reason)")
+            if let refusal = mismatch ?? duplicate {
+                throw MediaError(path: refusal.path, code: .incompatibleInputs, message: "cannot join without re-encoding: \(refusal.reason)")
             }
             do {
                 result = try ConcatCopy.write(inputs, to: destination.temporaryPath, progress: progress)
@@ -53,9 +54,9 @@ public enum Concatenator {
                 throw mediaError(error, path: request.output)
             }
         case .auto:
-            if let reason = mismatch ?? duplicateNote {
+            if let refusal = mismatch ?? duplicate {
                 result = try reencode(request, inputs: inputs, duplicates: duplicates, to: destination, progress: progress)
-                result.reason = reason
+                result.reason = refusal.reason
             } else {
                 do {
                     result = try ConcatCopy.write(inputs, to: destination.temporaryPath, progress: progress)
