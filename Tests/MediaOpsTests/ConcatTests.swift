@@ -6,16 +6,17 @@ import MediaTestSupport
 /// `concat`: copies of pieces of one encode rejoin bit for bit; unlike inputs
 /// are normalised with picture and sound in step; copy refuses differences by name.
 @Suite(.serialized) struct ConcatTests {
-    @Test(arguments: [ConcatMode.copy, .auto])
-    func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode) throws {
+    /// Pieces in MP4 (edit lists, decoding times) and Matroska (no decoding times for the first packets).
+    @Test(arguments: [(ConcatMode.copy, "mp4"), (.auto, "mp4"), (.copy, "mkv")])
+    func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode, _ container: String) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         // B-frames, a keyframe every second, sound: cut at keyframes by ffmpeg's segment muxer.
         let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("whole.mp4"), seconds: 5)
         try TestMedia.ffmpeg(["-i", source.path, "-c", "copy", "-f", "segment", "-segment_time", "2", "-reset_timestamps", "1",
-                              folder.appendingPathComponent("piece%d.mp4").path])
-        let pieces = (0..<3).map { folder.appendingPathComponent("piece\($0).mp4").path }
+                              folder.appendingPathComponent("piece%d.\(container)").path])
+        let pieces = (0..<3).map { folder.appendingPathComponent("piece\($0).\(container)").path }
         let output = folder.appendingPathComponent("rejoined.mp4")
         let result = try Concatenator.concat(ConcatRequest(inputs: pieces, output: output.path, mode: mode))
         #expect(result.modeUsed == .copy)

@@ -154,7 +154,18 @@ enum ConcatCopy {
                     }
                     let sourceBase = input.video.timeBase
                     let pts = packet.pts == Timestamp.none ? Timestamp.none : rescale(packet.pts, from: sourceBase, to: videoBase) + videoShift
-                    var dts = packet.dts == Timestamp.none ? pts : rescale(packet.dts, from: sourceBase, to: videoBase) + videoShift
+                    // Matroska gives no decoding time for the first packets after a seek or
+                    // at the start: place them just after the previous one (or, first of
+                    // all, the reordering depth before their presentation).
+                    var dts: Int64
+                    if packet.dts != Timestamp.none {
+                        dts = rescale(packet.dts, from: sourceBase, to: videoBase) + videoShift
+                    } else if lastVideoDTS != Int64.min {
+                        dts = lastVideoDTS + 1
+                    } else {
+                        let frame = rescale(max(packet.duration, 1), from: sourceBase, to: videoBase)
+                        dts = pts == Timestamp.none ? 0 : pts - Int64(input.video.reorderDepth) * frame
+                    }
                     if dts != Timestamp.none && lastVideoDTS != Int64.min && dts <= lastVideoDTS { dts = lastVideoDTS + 1 }
                     if pts != Timestamp.none && dts != Timestamp.none && pts < dts {
                         throw Conflict(path: input.path, reason: "decoding times of \(input.path) overlap the previous input's (different reordering delay)")
