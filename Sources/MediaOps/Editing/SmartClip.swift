@@ -64,7 +64,7 @@ enum SmartClip {
         let scan = try VideoRangeScan.scan(source, start: start, end: end, detectIDR: true)
         if scan.lacksPresentationTimes { throw Refusal(reason: "the video's reordered packets carry no presentation times") }
         guard let firstIncluded = scan.firstIncludedPTS, let lastNeeded = scan.lastNeededIndex else {
-            throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(format(request.start)) s and \(format(request.end)) s")
+            throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(secondsText(request.start)) s and \(secondsText(request.end)) s")
         }
         guard let joinIndex = scan.firstCleanKeyframeInRange else {
             throw Refusal(reason: "the range holds no IDR keyframe, so there is nothing to copy; all of it was re-encoded")
