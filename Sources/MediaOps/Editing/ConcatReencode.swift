@@ -29,6 +29,12 @@ enum ConcatReencode {
             colorPrimaries: firstParameters.colorPrimaries, colorTransfer: firstParameters.colorTransfer,
             colorSpace: firstParameters.colorSpace)
         let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+        // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
+        var warnings: [String] = []
+        if let matrix = first.video.displayMatrix { try output.setDisplayMatrix(stream: video.outputIndex, matrix) }
+        for input in inputs.dropFirst() where input.video.rotation != first.video.rotation {
+            warnings.append("\(input.path) is rotated \(input.video.rotation)° but the output keeps \(first.path)'s \(first.video.rotation)°")
+        }
         var sound: AudioTrackEncoder? = nil
         if let reference = inputs.lazy.compactMap(\.audio).first {
             let parameters = reference.parameters
@@ -39,7 +45,6 @@ enum ConcatReencode {
 
         var slots: Int64 = 0
         var summaries: [ConcatInputSummary] = []
-        var warnings: [String] = []
         for (position, input) in inputs.enumerated() {
             let lane = try InputLane(input: input, size: size, pixelFormat: pixelFormat, frameBase: frameBase,
                                      dropFirstFrame: duplicates[position], video: video, sound: sound, output: output, firstSlot: slots)
