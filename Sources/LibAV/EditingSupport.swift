@@ -49,6 +49,13 @@ extension OutputFile {
         avformat_query_codec(context.pointee.oformat, codec.avValue, FF_COMPLIANCE_NORMAL) != 0
     }
 
+    /// Copies every metadata tag of `source` to an output stream (attachments
+    /// need their `filename` and `mimetype`).
+    public func copyMetadata(from source: MediaStream, toStream index: Int) {
+        let stream = context.pointee.streams[index]!
+        for (key, value) in source.metadata { av_dict_set(&stream.pointee.metadata, key, value, 0) }
+    }
+
     /// The number of streams added so far.
     public var streamCount: Int { Int(context.pointee.nb_streams) }
 

@@ -110,4 +110,24 @@ import MediaTestSupport
                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
         #expect(moved.warnings.count == 1 && moved.warnings.first?.contains("subtitle") == true)
     }
+
+    @Test func attachmentsRideAlongInMatroskaOnly() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let note = folder.appendingPathComponent("note.txt")
+        try Data("credits".utf8).write(to: note)
+        let source = folder.appendingPathComponent("attached.mkv")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-c:v", "libx264", "-preset", "ultrafast",
+                              "-attach", note.path, "-metadata:s:t", "mimetype=text/plain", source.path])
+        let matroska = folder.appendingPathComponent("cut.mkv")
+        let kept = try Clipper.clip(ClipRequest(input: source.path, output: matroska.path, start: 0.5, end: 2, mode: .copy))
+        #expect(kept.warnings.isEmpty)
+        let json = try TestMedia.ffprobeJSON(["-show_streams", matroska.path])
+        let attachment = (json["streams"] as? [[String: Any]] ?? []).first { $0["codec_type"] as? String == "attachment" }
+        #expect((attachment?["tags"] as? [String: Any])?["filename"] as? String == "note.txt")
+        let mp4 = folder.appendingPathComponent("cut.mp4")
+        let dropped = try Clipper.clip(ClipRequest(input: source.path, output: mp4.path, start: 0.5, end: 2, mode: .copy))
+        #expect(dropped.warnings.count == 1 && dropped.warnings.first?.contains("attachment") == true)
+    }
 }
