@@ -160,6 +160,48 @@ extension Frame {
         }
     }
 
+    /// A copy of the picture turned clockwise by `quarterTurns` × 90°, plane by
+    /// plane, for planar 8-bit formats whose chroma is subsampled equally in
+    /// both directions (4:2:0, 4:4:4, grey) and whose size that subsampling divides.
+    /// - Throws: ``AVError`` for other formats.
+    public func rotated(clockwiseQuarterTurns quarterTurns: Int) throws(AVError) -> Frame {
+        let turns = ((quarterTurns % 4) + 4) % 4
+        let (shiftX, shiftY) = pixelFormat.chromaShift
+        guard let descriptor = av_pix_fmt_desc_get(pixelFormat.avValue),
+              descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0 || pixelFormat.planeCount == 1,
+              descriptor.pointee.comp.0.depth == 8, descriptor.pointee.comp.0.step == 1, shiftX == shiftY,
+              width % (1 << shiftX) == 0, height % (1 << shiftY) == 0 else {
+            throw AVError.invalid("cannot turn a \(width)x\(height) \(pixelFormat) picture", operation: "Frame.rotated",
+                                  code: AVError.invalidArgumentCode)
+        }
+        let turnedWidth = turns % 2 == 1 ? height : width
+        let turnedHeight = turns % 2 == 1 ? width : height
+        let result = try Frame(width: turnedWidth, height: turnedHeight, pixelFormat: pixelFormat)
+        try result.copyProperties(from: self)
+        for plane in 0..<pixelFormat.planeCount {
+            let isChroma = plane == 1 || plane == 2
+            let sourceWidth = isChroma ? width >> shiftX : width
+            let sourceHeight = isChroma ? height >> shiftY : height
+            guard let source = pixsim_frame_data(pointer, Int32(plane)),
+                  let destination = pixsim_frame_data(result.pointer, Int32(plane)) else { continue }
+            let sourceStride = lineSize(plane: plane), destinationStride = result.lineSize(plane: plane)
+            for y in 0..<sourceHeight {
+                let row = source + y * sourceStride
+                for x in 0..<sourceWidth {
+                    let (targetX, targetY): (Int, Int)
+                    switch turns {
+                    case 1: (targetX, targetY) = (sourceHeight - 1 - y, x)
+                    case 2: (targetX, targetY) = (sourceWidth - 1 - x, sourceHeight - 1 - y)
+                    case 3: (targetX, targetY) = (y, sourceWidth - 1 - x)
+                    default: (targetX, targetY) = (x, y)
+                    }
+                    destination[targetY * destinationStride + targetX] = row[x]
+                }
+            }
+        }
+        return result
+    }
+
     /// Copies the colour description (range, primaries, transfer, matrix) of `other`.
     public func copyColorDescription(from other: Frame) {
         pointer.pointee.color_range = other.pointer.pointee.color_range

@@ -135,4 +135,36 @@ import MediaTestSupport
         #expect(distinct.modeUsed == .copy)
         #expect(distinct.frames == 90)
     }
+
+    @Test func rotatedInputsAreTurnedUprightAndPillarboxed() throws {
+        guard TestMedia.hasFFmpeg,
+              let landscape = TestMedia.corpusFile("ffmpeg-python/in.mp4"),
+              let portrait = TestMedia.corpusFile("streamio-ffmpeg/ios9.mov") else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [landscape.path, portrait.path], output: output.path,
+                                                           quality: EncodingQuality(crf: 18, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.warnings.isEmpty)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        // The iPhone clip (1280x720 coded, shown turned 90°) stands upright in the 320x240 frame: 134x240 in the middle.
+        let offset = try #require(result.inputs.last?.offsetSec)
+        func gray(_ arguments: [String]) throws -> [UInt8] {
+            let url = folder.appendingPathComponent("gray-\(UUID().uuidString).raw")
+            try TestMedia.ffmpeg(arguments + ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", url.path])
+            return [UInt8](try Data(contentsOf: url))
+        }
+        let joined = try gray(["-ss", String(offset + 0.01), "-i", output.path, "-vf", "crop=134:240:92:0,scale=16:32"])
+        let upright = try gray(["-i", portrait.path, "-vf", "scale=16:32"])
+        let sideways = try gray(["-noautorotate", "-i", portrait.path, "-vf", "transpose=1,transpose=1,transpose=1,scale=16:32"])
+        func distance(_ a: [UInt8], _ b: [UInt8]) -> Double {
+            Double(zip(a, b).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, a.count))
+        }
+        #expect(joined.count == 512 && upright.count == 512)
+        #expect(distance(joined, upright) < 12)
+        #expect(distance(joined, upright) < distance(joined, sideways))
+        let bars = try gray(["-ss", String(offset + 0.01), "-i", output.path, "-vf", "crop=80:240:0:0"])
+        #expect(Double(bars.map(Int.init).reduce(0, +)) / Double(max(1, bars.count)) < 20)
+    }
 }
