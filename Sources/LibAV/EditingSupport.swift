@@ -58,17 +58,6 @@ extension OutputFile {
 
     /// The number of streams added so far.
     public var streamCount: Int { Int(context.pointee.nb_streams) }
-
-    /// Adds a stream for an encoder's packets and copies the source stream's
-    /// language and disposition, so a re-encoded track keeps what players show.
-    @discardableResult
-    public func addStream(encoder: Encoder, describing source: MediaStream) throws(AVError) -> Int {
-        let index = try addStream(encoder: encoder)
-        let stream = context.pointee.streams[index]!
-        stream.pointee.disposition = source.pointer.pointee.disposition
-        if let language = source.metadata["language"] { av_dict_set(&stream.pointee.metadata, "language", language, 0) }
-        return index
-    }
 }
 
 extension Packet {
@@ -200,22 +189,5 @@ extension Frame {
             }
         }
         return result
-    }
-
-    /// Copies the colour description (range, primaries, transfer, matrix) of `other`.
-    public func copyColorDescription(from other: Frame) {
-        pointer.pointee.color_range = other.pointer.pointee.color_range
-        pointer.pointee.color_primaries = other.pointer.pointee.color_primaries
-        pointer.pointee.color_trc = other.pointer.pointee.color_trc
-        pointer.pointee.colorspace = other.pointer.pointee.colorspace
-    }
-
-    /// Sets the colour range of a picture (`AVFrame.color_range`, raw `AVColorRange`).
-    public func setColorRange(_ range: Int32) { pointer.pointee.color_range = AVColorRange(rawValue: UInt32(range)) }
-
-    /// Writes silence over the whole audio frame (`av_samples_set_silence`).
-    public func fillSilence() throws(AVError) {
-        try makeWritable()
-        av_samples_set_silence(pixsim_frame_data_pointers(pointer), 0, Int32(sampleCount), Int32(channelLayout.channelCount), sampleFormat.avValue)
     }
 }
