@@ -14,6 +14,7 @@ struct PixsimMedia: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProbeCommand.self,
+            KeyframesCommand.self,
         ]
     )
 }
