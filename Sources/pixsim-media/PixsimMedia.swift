@@ -15,6 +15,8 @@ struct PixsimMedia: AsyncParsableCommand {
         subcommands: [
             ProbeCommand.self,
             KeyframesCommand.self,
+            ThumbnailCommand.self,
+            StoryboardCommand.self,
         ]
     )
 }
