@@ -10,7 +10,8 @@ enum FramePicker {
         for part in 0..<count {
             let low = video.origin + span * Int64(part) / Int64(count)
             let high = video.origin + span * Int64(part + 1) / Int64(count)
-            guard let pick = try video.bestFrame(from: low, to: high, near: (low + high) / 2) else { continue }
+            guard let pick = try video.bestFrame(from: low, to: high, near: (low + high) / 2,
+                                                 searchingOnUntil: min(video.end, high + (high - low))) else { continue }
             // Very short videos have fewer frames than parts: never the same frame twice.
             if picked.contains(where: { $0.timestamp == pick.timestamp }) { continue }
             picked.append(pick)
@@ -34,6 +35,9 @@ enum FramePicker {
             var keepError: MediaError?
             try video.decode(from: timestamp, mustStartBefore: false) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
                 guard frame.isKeyframe || frame.pictureType == "I" else { return true }
+                // A keyframe shown later than the index said can make the seek land one
+                // keyframe early; only keyframes are decoded, so walking on is cheap.
+                if time < timestamp - video.frameDuration { return true }
                 do throws(AVError) { found = PickedFrame(frame: try frame.clone(), timestamp: time, quality: nil) } catch {
                     keepError = MediaError(path: video.path, libav: error)
                 }

@@ -102,6 +102,12 @@ final class SeekableVideo {
         let entries = input.indexEntries(stream: stream.index)
         if entries.contains(where: { $0.isKeyframe }) {
             times = entries.filter { $0.isKeyframe && !$0.isDiscard }.map(\.timestamp)
+            // MP4/MOV index decode times, and seeking there goes by presentation time:
+            // shift by the stream's reorder delay (first shown time minus first decode time).
+            if input.formatName.hasPrefix("mov,"), let firstDecode = entries.first(where: { !$0.isDiscard })?.timestamp,
+               let firstShown = stream.startTime, firstShown > firstDecode {
+                times = times.map { $0 + (firstShown - firstDecode) }
+            }
         } else {
             do {
                 try input.rewind()
@@ -200,7 +206,10 @@ final class SeekableVideo {
     /// with ``FrameQuality``; only when they are all poor (black, flat, or
     /// brightness still changing as in a fade) does the search walk on
     /// through the range, coarser, until it finds a good one.
-    func bestFrame(from low: Int64, to high: Int64, near center: Int64) throws(MediaError) -> PickedFrame? {
+    /// - Parameter limit: when nothing in the range is good (a black or flat
+    ///   section), the search walks on past `high` up to here; defaults to `high`.
+    func bestFrame(from low: Int64, to high: Int64, near center: Int64, searchingOnUntil limit: Int64? = nil) throws(MediaError) -> PickedFrame? {
+        let limit = max(high, limit ?? high)
         let span = max(frameDuration, high - low)
         let keyframes = try keyframeTimestamps()
         let inner = (low + span / 8)...(max(low + span / 8, high - span / 8))
@@ -215,7 +224,8 @@ final class SeekableVideo {
         var bestScore = -1.0
         try decode(from: start, mustStartBefore: keyframe == nil) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
             if time < start { return true }
-            if time >= high && best != nil { return false }
+            if time >= limit && best != nil { return false }
+            if time >= high && bestScore > 0 { return false }
             defer { decoded += 1 }
             let step = scored.count < fineCandidates ? fineStep : coarseStep
             guard decoded % step == 0 else { return true }
