@@ -18,15 +18,22 @@ struct PickedFrame {
 /// as in players and in `ffmpeg -ss`.
 final class SeekableVideo {
     let path: String
-    let input: InputFile
-    let stream: MediaStream
-    let reader: FrameReader
+    /// The open file, stream and decoder; replaced by fresh ones (read from
+    /// the start) when the container cannot seek.
+    private(set) var input: InputFile
+    private(set) var stream: MediaStream
+    private(set) var reader: FrameReader
+    private let options: DecoderOptions
+    /// Decode keyframes only (`skip_frame=nokey`), also after a reopen.
+    var keyframesOnly = false {
+        didSet { reader.decoder.setKeyframesOnly(keyframesOnly) }
+    }
     let geometry: PictureGeometry
     let timeBase: Rational
     /// The timestamp shown to users as 0 s.
     let origin: Int64
     /// Where the video's frames end (exclusive), in ``timeBase``.
-    let end: Int64
+    private(set) var end: Int64
     /// About one frame's duration, in ``timeBase`` (at least 1).
     let frameDuration: Int64
     /// Nominal frames per second (25 when the file does not say).
@@ -34,6 +41,12 @@ final class SeekableVideo {
     private let presentationIndex: PresentationIndex
     private var shrinker: LumaShrinker?
     private var cachedKeyframes: [Int64]?
+    private var cachedSurvey: PacketSurvey?
+    /// Set once a seek failed: the file is then read forward, reopened only to go back.
+    private var cannotSeek = false
+    /// Time of the last frame the reader handed out, and the counting clock for untimed streams.
+    private var readPosition: Int64?
+    private var clock: Int64 = 0
 
     /// Decoder settings for seeking: a handful of frames per seek, so frame
     /// threads (which must fill their pipeline again after every seek, and
@@ -48,6 +61,7 @@ final class SeekableVideo {
     /// - Throws: ``MediaError`` for anything that is not a readable video.
     init(path: String, options: DecoderOptions = SeekableVideo.seekingOptions) throws(MediaError) {
         self.path = path
+        self.options = options
         input = try InputValidation.openWithStreamInfo(path)
         guard let video = input.bestStream(.video) else {
             throw MediaError(path: path, code: .noVideo, message: "no video stream")
@@ -71,16 +85,54 @@ final class SeekableVideo {
         self.origin = origin
         let streamEnd = video.duration.map { (video.startTime ?? origin) + $0 }
         let containerEnd = input.duration.map { origin + rescale($0, from: .microseconds, to: video.timeBase) }
-        guard let end = streamEnd ?? containerEnd, end > origin else {
-            throw MediaError(path: path, code: .corrupt, message: "video has no known duration")
-        }
-        self.end = end
         let second = Timestamp(seconds: 1, timeBase: timeBase).value
         do {
             presentationIndex = try PresentationIndex(input: input, streamIndex: video.index, stepBack: second)
         } catch {
             throw MediaError(path: path, libav: error)
         }
+        if let end = streamEnd ?? containerEnd, end > origin {
+            self.end = end
+        } else {
+            // Raw streams and unfinished recordings state no duration: read the packets' times.
+            self.end = origin
+            let surveyed = try survey()
+            guard let end = surveyed.end, end > origin else {
+                throw MediaError(path: path, code: .corrupt, message: "video has no known duration and no timed frames")
+            }
+            self.end = end
+        }
+    }
+
+    /// One demux pass (no decoding) over the video stream, from a fresh open
+    /// of the file: done at most once, and only for containers without an
+    /// index or a duration.
+    func survey() throws(MediaError) -> PacketSurvey {
+        if let cachedSurvey { return cachedSurvey }
+        let made = try PacketSurvey(path: path, streamIndex: stream.index, frameDuration: frameDuration)
+        cachedSurvey = made
+        return made
+    }
+
+    /// The end of the frames that can really be read: less than ``end`` in
+    /// truncated files whose header promises more.
+    func readableEnd() throws(MediaError) -> Int64 {
+        min(end, try survey().end ?? end)
+    }
+
+    /// Opens the file again, positioned at its start, for containers that cannot seek.
+    private func reopen() throws(MediaError) {
+        let fresh = try InputValidation.openWithStreamInfo(path)
+        guard fresh.streams.count > stream.index else {
+            throw MediaError(path: path, code: .corrupt, message: "video stream vanished on reopening")
+        }
+        let freshStream = fresh.streams[stream.index]
+        do { reader = try FrameReader(input: fresh, stream: freshStream, options: options) } catch {
+            throw MediaError(path: path, libav: error)
+        }
+        input = fresh
+        stream = freshStream
+        if keyframesOnly { reader.decoder.setKeyframesOnly(true) }
     }
 
     // MARK: Time
@@ -97,9 +149,12 @@ final class SeekableVideo {
 
     /// The frame's 0-based index in presentation order.
     func frameIndex(of timestamp: Int64) throws(MediaError) -> Int {
-        do { return try presentationIndex.frameIndex(ofPresentationTimestamp: timestamp) } catch {
+        do {
+            if let index = try presentationIndex.frameIndex(ofPresentationTimestamp: timestamp) { return index }
+        } catch {
             throw MediaError(path: path, libav: error)
         }
+        return try survey().framesShown(before: timestamp)
     }
 
     /// Times of the container's keyframes (sorted), from its index, or from
@@ -108,7 +163,10 @@ final class SeekableVideo {
     func keyframeTimestamps() throws(MediaError) -> [Int64] {
         if let cachedKeyframes { return cachedKeyframes }
         var times: [Int64] = []
-        let entries = input.indexEntries(stream: stream.index)
+        // MP4/MOV index every sample and Matroska its cues when the file is opened; other
+        // demuxers index only what they have read so far, which is no list of keyframes.
+        let indexed = input.formatName.hasPrefix("mov,") || input.formatName.hasPrefix("matroska")
+        let entries = indexed ? input.indexEntries(stream: stream.index) : []
         if entries.contains(where: { $0.isKeyframe }) {
             times = entries.filter { $0.isKeyframe && !$0.isDiscard }.map(\.timestamp)
             // MP4/MOV index decode times, and seeking there goes by presentation time:
@@ -118,22 +176,7 @@ final class SeekableVideo {
                 times = times.map { $0 + (firstShown - firstDecode) }
             }
         } else {
-            do {
-                try input.rewind()
-                let packet = try Packet()
-                while true {
-                    let result: ReadResult
-                    do { result = try input.read(into: packet) } catch where error.isInvalidData { break }
-                    if result == .endOfFile { break }
-                    if packet.streamIndex == stream.index && packet.isKeyframe && !packet.isDiscard {
-                        let shown = packet.pts != Timestamp.none ? packet.pts : packet.dts
-                        if shown != Timestamp.none { times.append(shown) }
-                    }
-                    packet.unreference()
-                }
-            } catch {
-                throw MediaError(path: path, libav: error)
-            }
+            times = try survey().keyframes
         }
         times.sort()
         cachedKeyframes = times
@@ -152,16 +195,36 @@ final class SeekableVideo {
         var seekPoint = target
         var attempt = 0
         restart: while true {
-            do { try reader.seek(toKeyframeBefore: seekPoint) } catch {
-                throw MediaError(path: path, code: .corrupt, message: "cannot seek in the video (\(error.message))")
+            var fromStart = seekPoint <= origin
+            if cannotSeek, let position = readPosition, position < seekPoint {
+                // Reading on from where the last request stopped is the cheapest way forward.
+                fromStart = true
+            } else {
+                do {
+                    if cannotSeek { throw AVError.invalid("cannot seek", operation: "seek") }
+                    try reader.seek(toKeyframeBefore: seekPoint)
+                } catch {
+                    // Containers that cannot seek (raw streams, some MPEG files) are read from the start.
+                    try reopen()
+                    cannotSeek = true
+                    fromStart = true
+                    clock = origin
+                }
+                readPosition = nil
             }
             var first = true
             while true {
                 let next: Frame?
                 do { next = try reader.nextFrame() } catch { throw MediaError(path: path, libav: error) }
                 guard let frame = next else { return }
-                let time = reader.presentationTimestamp(of: frame)
-                if time == Timestamp.none { continue }
+                var time = reader.presentationTimestamp(of: frame)
+                if time == Timestamp.none {
+                    // Raw streams carry no times: frames read from the start are timed by counting.
+                    guard fromStart else { continue }
+                    time = clock
+                }
+                clock = time + frameDuration
+                readPosition = time
                 if first {
                     first = false
                     if mustStartBefore && time > target && seekPoint > origin && attempt < 8 {
@@ -232,9 +295,14 @@ final class SeekableVideo {
         var decoded = 0
         var scored: [(quality: FrameQuality, frame: PickedFrame)] = []
         var best: PickedFrame?
+        var lastBefore: PickedFrame?
         var bestScore = -1.0
         try decode(from: start, mustStartBefore: keyframe == nil) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
-            if time < start { return true }
+            if time < start {
+                // Kept in case nothing follows: a video shorter than the wait still gets a picture.
+                lastBefore = PickedFrame(frame: try keep(frame), timestamp: time, quality: nil)
+                return true
+            }
             if time >= limit && best != nil { return false }
             if time >= high && bestScore > 0 { return false }
             defer { decoded += 1 }
@@ -253,6 +321,9 @@ final class SeekableVideo {
             let brightnessDrift = abs(recent.first!.quality.brightness - recent.last!.quality.brightness)
             let steady = brightnessDrift < 0.03
             return !(bestScore > 0 && steady)
+        }
+        if best == nil, let lastBefore, lastBefore.timestamp >= low - frameDuration {
+            return PickedFrame(frame: lastBefore.frame, timestamp: lastBefore.timestamp, quality: try quality(of: lastBefore.frame))
         }
         return best
     }
