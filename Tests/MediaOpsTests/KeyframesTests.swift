@@ -49,7 +49,7 @@ enum FrameOracle {
     }
 
     /// Every image's time and frame number are those of a real frame (ffprobe), and the picture is that frame.
-    @Test(arguments: ["mp4", "mkv"])
+    @Test(arguments: ["mp4", "mkv", "ts"])
     func uniformTimesAndFrameNumbersAreExact(container: String) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("kf-uniform")
@@ -72,6 +72,26 @@ enum FrameOracle {
             try FrameOracle.expectShowsFrame(URL(fileURLWithPath: keyframe.path), of: clip, number: keyframe.frame,
                                              frameCount: frames.count, in: folder)
         }
+    }
+
+    /// A raw H.264 stream has no timestamps, no index and cannot seek: it is read
+    /// forward, frames are timed by counting, and each image is still the frame it says.
+    @Test func rawStreamsAreReadForwardWithCountedTimes() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("kf-raw")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.h264"), seconds: 4, audio: false,
+                                          codec: Self.bFrameCodec + ["-f", "h264"])
+        let frameCount = try TestMedia.frameMD5(clip).count
+        let result = try extract(clip, into: folder, KeyframeRequest(count: 3, strategy: .uniform, format: .png))
+        #expect(result.keyframes.count == 3)
+        for keyframe in result.keyframes {
+            #expect(abs(keyframe.time - Double(keyframe.frame) / 25) < 1e-9)
+            try FrameOracle.expectShowsFrame(URL(fileURLWithPath: keyframe.path), of: clip, number: keyframe.frame,
+                                             frameCount: frameCount, in: folder)
+        }
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("at.png").path, at: 2.5)
+        #expect(poster.frame == 62)
     }
 
     /// A black stretch in the middle of the video is skipped, not pictured.

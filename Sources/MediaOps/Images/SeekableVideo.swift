@@ -199,7 +199,9 @@ final class SeekableVideo {
     ///   from there replaces the seek (and the decoding of the same frames again).
     func decode(from target: Int64, mustStartBefore: Bool = true, readingOn: Bool = false,
                 _ visit: (Frame, Int64) throws(MediaError) -> Bool) throws(MediaError) {
-        var seekPoint = target
+        // Seek to a known keyframe: demuxers that search by time alone (MPEG-TS) land where asked.
+        var seekPoint = cachedKeyframes.flatMap { keyframes in keyframes.last { $0 <= target } } ?? target
+        let second = max(frameDuration, Timestamp(seconds: 1, timeBase: timeBase).value)
         var attempt = 0
         var readOn = false
         if readingOn, !cannotSeek, let position = readPosition, position < target, let keyframes = cachedKeyframes {
@@ -229,7 +231,16 @@ final class SeekableVideo {
             while true {
                 let next: Frame?
                 do { next = try reader.nextFrame() } catch { throw MediaError(path: path, libav: error) }
-                guard let frame = next else { return }
+                guard let frame = next else {
+                    // Nothing decodable after the seek: demuxers without a keyframe index
+                    // (MPEG-TS) land between keyframes; near the end no keyframe follows.
+                    if first && !fromStart && seekPoint > origin && attempt < 8 {
+                        attempt += 1
+                        seekPoint = max(origin - frameDuration, seekPoint - second * Int64(1 << (attempt - 1)))
+                        continue restart
+                    }
+                    return
+                }
                 var time = reader.presentationTimestamp(of: frame)
                 if time == Timestamp.none {
                     // Raw streams carry no times: frames read from the start are timed by counting.
