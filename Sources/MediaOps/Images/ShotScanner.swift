@@ -19,6 +19,7 @@ enum ShotScanner {
 
     static func scan(_ video: SeekableVideo) throws(MediaError) -> [Shot] {
         var shots: [Shot] = []
+        var scores: [[(time: Int64, score: Double)]] = []
         var previous: LumaPicture?
         var recentChange = 0.0
         let minimumLength = Timestamp(seconds: 0.5, timeBase: video.timeBase).value
@@ -47,12 +48,20 @@ enum ShotScanner {
             if shots.isEmpty || (isCut && time - shots[shots.count - 1].start >= minimumLength) {
                 if !shots.isEmpty { shots[shots.count - 1].end = time }
                 shots.append(Shot(start: time, end: time, bestTimestamp: time, bestScore: score))
-            } else if score > shots[shots.count - 1].bestScore {
-                shots[shots.count - 1].bestScore = score
-                shots[shots.count - 1].bestTimestamp = time
+                scores.append([])
             }
+            scores[scores.count - 1].append((time, score))
             shots[shots.count - 1].end = max(shots[shots.count - 1].end, time + video.frameDuration)
             return true
+        }
+        // The best frame away from the shot's edges, where cuts blur and transitions begin.
+        for index in shots.indices {
+            let shot = shots[index]
+            let margin = (shot.end - shot.start) / 10
+            let inner = scores[index].filter { $0.time >= shot.start + margin && $0.time < shot.end - margin }
+            guard let best = (inner.isEmpty ? scores[index] : inner).max(by: { $0.score < $1.score }) else { continue }
+            shots[index].bestTimestamp = best.time
+            shots[index].bestScore = best.score
         }
         return shots
     }
