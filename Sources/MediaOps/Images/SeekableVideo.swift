@@ -283,11 +283,13 @@ final class SeekableVideo {
     /// Scores a frame for use as a picture of the video.
     func quality(of frame: Frame) throws(MediaError) -> FrameQuality {
         do {
-            if shrinker == nil {
+            let active: LumaShrinker
+            if let shrinker { active = shrinker } else {
                 let size = LumaShrinker.size(forSourceWidth: frame.width, height: frame.height, targetPixels: 128 * 72)
-                shrinker = LumaShrinker(width: size.width, height: size.height)
+                active = LumaShrinker(width: size.width, height: size.height)
+                shrinker = active
             }
-            return FrameQuality(try shrinker!.shrink(frame))
+            return FrameQuality(try active.shrink(frame))
         } catch {
             throw MediaError(path: path, libav: error)
         }
@@ -342,7 +344,7 @@ final class SeekableVideo {
             if scored.count < fineCandidates { return true }
             // Enough when the best is a real picture and the brightness is steady (not mid-fade).
             let recent = scored.suffix(fineCandidates)
-            let brightnessDrift = abs(recent.first!.quality.brightness - recent.last!.quality.brightness)
+            let brightnessDrift = abs((recent.first?.quality.brightness ?? 0) - (recent.last?.quality.brightness ?? 0))
             let steady = brightnessDrift < 0.03
             return !(bestScore > 0 && steady)
         }

@@ -27,11 +27,13 @@ enum ShotScanner {
         try video.decode(from: video.origin) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
             let picture: LumaPicture
             do throws(AVError) {
-                if shrinker == nil {
+                let active: LumaShrinker
+                if let shrinker { active = shrinker } else {
                     let size = LumaShrinker.size(forSourceWidth: frame.width, height: frame.height, targetPixels: 96 * 54)
-                    shrinker = LumaShrinker(width: size.width, height: size.height)
+                    active = LumaShrinker(width: size.width, height: size.height)
+                    shrinker = active
                 }
-                picture = try shrinker!.shrink(frame)
+                picture = try active.shrink(frame)
             } catch {
                 throw MediaError(path: video.path, libav: error)
             }
