@@ -65,7 +65,8 @@ public enum PosterFrame {
         let ranges: [(Double, Double, Double)] = [(1.0 / 6, 1.0 / 2, 1.0 / 3), (1.0 / 2, 5.0 / 6, 2.0 / 3), (0, 1.0 / 6, 1.0 / 12), (5.0 / 6, 1, 11.0 / 12)]
         var best: PickedFrame?
         for (low, high, center) in ranges {
-            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center)) else { continue }
+            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center),
+                                                 searchingOnUntil: at(min(1, high + (high - low) / 2))) else { continue }
             if best == nil || (pick.quality?.posterScore ?? 0) > (best?.quality?.posterScore ?? 0) { best = pick }
             if let score = best?.quality?.posterScore, score > 0 { break }
         }

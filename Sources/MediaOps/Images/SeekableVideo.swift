@@ -319,35 +319,36 @@ final class SeekableVideo {
         let coarseStep = max(fineStep, Int((framesPerSecond / 2).rounded()))
         let fineCandidates = 3
         var decoded = 0
-        var scored: [(quality: FrameQuality, frame: PickedFrame)] = []
-        var best: PickedFrame?
+        // Candidates in order, each marked steady once a neighbour shows the same brightness
+        // (a fade changes it from one candidate to the next; a held shot does not).
+        var scored: [(frame: PickedFrame, score: Double, brightness: Double, coarse: Bool, steady: Bool)] = []
         var lastBefore: PickedFrame?
-        var bestScore = -1.0
+        func best(steadyOnly: Bool) -> PickedFrame? {
+            scored.filter { !steadyOnly || ($0.steady && $0.score > 0) }.max { $0.score < $1.score }?.frame
+        }
         try decode(from: start, mustStartBefore: keyframe == nil, readingOn: true) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
             if time < start {
                 // Kept in case nothing follows: a video shorter than the wait still gets a picture.
                 lastBefore = PickedFrame(frame: try keep(frame), timestamp: time, quality: nil)
                 return true
             }
-            if time >= limit && best != nil { return false }
-            if time >= high && bestScore > 0 { return false }
+            if time >= limit && !scored.isEmpty { return false }
+            if time >= high && best(steadyOnly: true) != nil { return false }
             defer { decoded += 1 }
-            let step = scored.count < fineCandidates ? fineStep : coarseStep
-            guard decoded % step == 0 else { return true }
+            let coarse = scored.count >= fineCandidates
+            guard decoded % (coarse ? coarseStep : fineStep) == 0 else { return true }
             let quality = try quality(of: frame)
-            let candidate = PickedFrame(frame: try keep(frame), timestamp: time, quality: quality)
-            scored.append((quality, candidate))
-            if quality.posterScore > bestScore {
-                bestScore = quality.posterScore
-                best = candidate
+            var steady = false
+            if let previous = scored.last, abs(previous.brightness - quality.brightness) < (coarse ? 0.04 : 0.01) {
+                steady = true
+                scored[scored.count - 1].steady = true
             }
-            if scored.count < fineCandidates { return true }
-            // Enough when the best is a real picture and the brightness is steady (not mid-fade).
-            let recent = scored.suffix(fineCandidates)
-            let brightnessDrift = abs((recent.first?.quality.brightness ?? 0) - (recent.last?.quality.brightness ?? 0))
-            let steady = brightnessDrift < 0.03
-            return !(bestScore > 0 && steady)
+            scored.append((PickedFrame(frame: try keep(frame), timestamp: time, quality: quality), quality.posterScore,
+                           quality.brightness, coarse, steady))
+            // Enough once a real picture (not black, not flat) is held steady (not mid-fade).
+            return !(scored.count >= fineCandidates && best(steadyOnly: true) != nil)
         }
+        let best = best(steadyOnly: true) ?? best(steadyOnly: false)
         if best == nil, let lastBefore, lastBefore.timestamp >= low - frameDuration {
             return PickedFrame(frame: lastBefore.frame, timestamp: lastBefore.timestamp, quality: try quality(of: lastBefore.frame))
         }
