@@ -17,6 +17,7 @@ struct PixsimMedia: AsyncParsableCommand {
             KeyframesCommand.self,
             ThumbnailCommand.self,
             StoryboardCommand.self,
+            SegmentsCommand.self,
         ]
     )
 }
