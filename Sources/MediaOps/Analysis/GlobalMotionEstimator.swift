@@ -66,7 +66,7 @@ final class GlobalMotionEstimator {
                                     region: (0, 0, hw, hh), around: (0, 0), radius: 5, margin: 5)
         // 2. Each block at full analysis size, +-2 pixels around the global shift, with sub-pixel refinement.
         let blockWidth = width / grid.columns, blockHeight = height / grid.rows
-        var vectors: [(x: Float, y: Float, rx: Float, ry: Float)] = []
+        var vectors: [(x: Float, y: Float, rx: Float, ry: Float, wx: Float, wy: Float)] = []
         vectors.reserveCapacity(grid.columns * grid.rows)
         let center = (x: Float(width) / 2, y: Float(height) / 2)
         for row in 0..<grid.rows {
@@ -76,23 +76,29 @@ final class GlobalMotionEstimator {
                                                     around: (coarse.x * 2, coarse.y * 2), radius: 2) else { continue }
                 let rx = Float(region.0) + Float(blockWidth) / 2 - center.x
                 let ry = Float(region.1) + Float(blockHeight) / 2 - center.y
-                vectors.append((match.x, match.y, rx, ry))
+                vectors.append((match.x, match.y, rx, ry, match.confidenceX, match.confidenceY))
             }
         }
         guard vectors.count >= 4 else { return GlobalMotion(dx: Float(coarse.x * 2) / Float(width), dy: Float(coarse.y * 2) / Float(height), zoom: 0, residual: 0, reliable: false) }
-        // 3. Least squares fit of v = t + z * r (translation and zoom about the centre).
-        var tx: Float = 0, ty: Float = 0
-        for v in vectors { tx += v.x; ty += v.y }
-        tx /= Float(vectors.count); ty /= Float(vectors.count)
+        // 3. Weighted least squares fit of v = t + z * r (translation and zoom about
+        // the centre); each component weighs by how sharply its block matched
+        // along that axis (vertical stripes say nothing about vertical motion).
+        var weightX: Float = 0, weightY: Float = 0, tx: Float = 0, ty: Float = 0
+        for v in vectors { tx += v.wx * v.x; ty += v.wy * v.y; weightX += v.wx; weightY += v.wy }
+        guard weightX > 0, weightY > 0 else { return .none }
+        tx /= weightX; ty /= weightY
         var numerator: Float = 0, denominator: Float = 0
-        for v in vectors { numerator += (v.x - tx) * v.rx + (v.y - ty) * v.ry; denominator += v.rx * v.rx + v.ry * v.ry }
+        for v in vectors {
+            numerator += v.wx * (v.x - tx) * v.rx + v.wy * (v.y - ty) * v.ry
+            denominator += v.wx * v.rx * v.rx + v.wy * v.ry * v.ry
+        }
         let zoom = denominator > 0 ? numerator / denominator : 0
         var residual: Float = 0
         for v in vectors {
             let ex = v.x - (tx + zoom * v.rx), ey = v.y - (ty + zoom * v.ry)
-            residual += (ex * ex + ey * ey).squareRoot()
+            residual += (v.wx * ex * ex + v.wy * ey * ey) / (v.wx + v.wy)
         }
-        residual /= Float(vectors.count) * Float(width)
+        residual = (residual / Float(vectors.count)).squareRoot() / Float(width)
         return GlobalMotion(dx: tx / Float(width), dy: ty / Float(height), zoom: zoom, residual: residual, reliable: true)
     }
 
@@ -119,7 +125,7 @@ final class GlobalMotionEstimator {
     /// Block shift with sub-pixel refinement (parabola through the costs
     /// around the best integer shift); nil for flat blocks, where any shift matches.
     private static func refinedShift(_ a: [UInt8], _ b: [UInt8], width: Int, height: Int,
-                                     region: (Int, Int, Int, Int), around: (Int, Int), radius: Int) -> (x: Float, y: Float)? {
+                                     region: (Int, Int, Int, Int), around: (Int, Int), radius: Int) -> (x: Float, y: Float, confidenceX: Float, confidenceY: Float)? {
         let span = 2 * (radius + 1) + 1
         var costs = [Int](repeating: Int.max, count: span * span)
         var best = (x: around.0, y: around.1), bestCost = Int.max, worst = 0
@@ -146,7 +152,11 @@ final class GlobalMotionEstimator {
         }
         let fx = vertex(cost(best.x - 1, best.y), Double(bestCost), cost(best.x + 1, best.y))
         let fy = vertex(cost(best.x, best.y - 1), Double(bestCost), cost(best.x, best.y + 1))
-        return (Float(best.x) + fx, Float(best.y) + fy)
+        // Confidence per axis: how much worse the neighbouring shifts match.
+        let scale = Double(bestCost) + 256
+        let confidenceX = Float(max(0, min(cost(best.x - 1, best.y), cost(best.x + 1, best.y)) - Double(bestCost)) / scale)
+        let confidenceY = Float(max(0, min(cost(best.x, best.y - 1), cost(best.x, best.y + 1)) - Double(bestCost)) / scale)
+        return (Float(best.x) + fx, Float(best.y) + fy, confidenceX, confidenceY)
     }
 
     /// Mean absolute difference (scaled by 256) between `region` of `b` and the

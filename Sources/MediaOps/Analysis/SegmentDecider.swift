@@ -82,7 +82,15 @@ struct SegmentDecider {
                 guard largestStep < 0.4 * change else { continue }
                 // Steady before and after: the ends are shots, not more motion.
                 guard pass.distance(a - 1, a) < 0.25 * change, pass.distance(b, b + 1) < 0.25 * change else { continue }
-                let ratio = pass.mixResidual(a, m, b) / change
+                // The middle is the mix of the ends, much closer to it than to either end
+                // (motion makes the middle differ from the mix as much as from the ends).
+                let residual = pass.mixResidual(a, m, b)
+                guard residual < 0.4 * min(pass.distance(a, m), pass.distance(m, b)) else { continue }
+                // A camera move is not a dissolve.
+                var travel: Float = 0
+                for k in (a + 1)...b { travel += abs(pass.motions[k].dx) + abs(pass.motions[k].dy) + abs(pass.motions[k].zoom) }
+                guard travel / Float(b - a) < 0.003 else { continue }
+                let ratio = residual / change
                 if ratio < bestRatio {
                     bestRatio = ratio
                     best = Boundary(frame: m, kind: .dissolve, strength: change * (1 - ratio), spanStart: a, spanEnd: b)

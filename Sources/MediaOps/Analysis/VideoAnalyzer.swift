@@ -1,3 +1,4 @@
+import Foundation
 import LibAV
 
 /// What to look for in ``VideoAnalyzer/analyze(path:options:)``.
@@ -66,6 +67,12 @@ public enum VideoAnalyzer {
         let averageRate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
         let fallbackDuration = averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25
         let times = pass.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
+        if getenv("PIXSIM_DEBUG_ANALYSIS") != nil {
+            for i in 0..<pass.frameCount {
+                let m = pass.motions[i]
+                print(i, i > 0 ? pass.distance(i, i - 1) : 0, m.dx * 128, m.dy * 72, m.zoom, m.residual, m.reliable, pass.qualities[i].brightness)
+            }
+        }
         let decider = SegmentDecider(pass: pass, times: times, options: options)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
