@@ -135,7 +135,8 @@ enum FrameOracle {
         #expect(result.keyframes.first!.time < 2 && result.keyframes.last!.time > 6)
     }
 
-    /// `scenes` gives one image per shot of a clip with two hard cuts; a two-frame white flash is no cut.
+    /// `scenes` gives one image per shot (the analysis engine's segments) of a clip with two hard cuts;
+    /// a two-frame white flash is no cut.
     @Test func scenesGivesOneImagePerShot() throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("kf-scenes")

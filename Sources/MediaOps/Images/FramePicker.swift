@@ -76,13 +76,19 @@ enum FramePicker {
         return nil
     }
 
-    /// One frame per shot, the best-scored of each, at most `count` (the longest shots).
+    /// One frame per shot: the analysis engine's segments (one decode pass) and
+    /// each segment's representative frame (the sharpest, best exposed one away
+    /// from its transitions), at most `count` of them (the longest segments).
     static func scenes(_ video: SeekableVideo, count: Int) throws(MediaError) -> [PickedFrame] {
-        let shots = try ShotScanner.scan(video)
-        let kept = shots.sorted { ($0.end - $0.start) > ($1.end - $1.start) }.prefix(count).sorted { $0.start < $1.start }
+        let analysis = try VideoAnalyzer.analyze(path: video.path)
+        let kept = analysis.segments
+            .sorted { ($0.endTime - $0.startTime) > ($1.endTime - $1.startTime) }
+            .prefix(count)
+            .sorted { $0.startTime < $1.startTime }
         var picked: [PickedFrame] = []
-        for shot in kept {
-            picked.append(try video.frame(shownAt: shot.bestTimestamp))
+        for segment in kept where !analysis.frames.isEmpty {
+            let frame = analysis.frames[min(max(0, segment.representativeFrame), analysis.frames.count - 1)]
+            picked.append(try video.frame(shownAt: frame.timestamp))
         }
         return picked
     }

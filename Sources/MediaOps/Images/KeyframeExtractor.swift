@@ -6,7 +6,8 @@ public enum KeyframeStrategy: String, Sendable, CaseIterable, Codable {
     /// N frames evenly spread over the video, each moved off black, flat,
     /// blurred or mid-fade pictures to a good one nearby.
     case uniform
-    /// One frame per shot: the best-looking frame of each temporal segment.
+    /// One frame per shot: the representative frame of each temporal segment
+    /// of ``VideoAnalyzer`` (the sharpest, best exposed, away from transitions).
     case scenes
     /// The container's keyframes only (decoding nothing else), N spread over them.
     case iframes
@@ -64,7 +65,7 @@ public enum KeyframeExtractor {
     /// - Throws: ``MediaError`` for bad input or output; no image is left behind then.
     public static func extract(_ path: String, into folder: String, request: KeyframeRequest) throws(MediaError) -> KeyframeSet {
         try validate(request, path: path)
-        let video = try SeekableVideo(path: path, longRuns: request.strategy == .scenes)
+        let video = try SeekableVideo(path: path)
         let output = try OutputFolder(path: folder, input: path)
         do throws(MediaError) {
             let picked: [PickedFrame]

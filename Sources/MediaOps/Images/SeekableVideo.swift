@@ -48,21 +48,19 @@ final class SeekableVideo {
     private var readPosition: Int64?
     private var clock: Int64 = 0
 
-    /// Decoder threading for a file. Frame threads must fill their pipeline
+    /// Decoder threading for seeking. Frame threads must fill their pipeline
     /// again after every seek and decode frames ahead that are then thrown
     /// away, so for a few frames per seek slice threads cost less CPU (on the
-    /// benchmark, 7.6x against the `ffmpeg -ss` anchor instead of 5x); a full
-    /// pass (`longRuns`) gets frame threads.
-    static func decoderOptions(longRuns: Bool) -> DecoderOptions {
+    /// benchmark, 7.6x against the `ffmpeg -ss` anchor instead of 5x).
+    static var seekingOptions: DecoderOptions {
         var options = DecoderOptions()
-        options.allowFrameThreads = longRuns
+        options.allowFrameThreads = false
         return options
     }
 
     /// Opens `path` and its best video stream.
-    /// - Parameter longRuns: the caller will decode long stretches (a full pass), not a few frames per seek.
     /// - Throws: ``MediaError`` for anything that is not a readable video.
-    init(path: String, longRuns: Bool = false) throws(MediaError) {
+    init(path: String) throws(MediaError) {
         self.path = path
         input = try InputValidation.openWithStreamInfo(path)
         guard let video = input.bestStream(.video) else {
@@ -73,7 +71,7 @@ final class SeekableVideo {
         guard timeBase.isValid, timeBase.numerator > 0, timeBase.denominator > 0 else {
             throw MediaError(path: path, code: .corrupt, message: "video stream has no usable time base")
         }
-        let options = SeekableVideo.decoderOptions(longRuns: longRuns)
+        let options = SeekableVideo.seekingOptions
         self.options = options
         do {
             reader = try FrameReader(input: input, stream: video, options: options)
