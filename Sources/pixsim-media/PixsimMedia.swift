@@ -16,6 +16,10 @@ struct PixsimMedia: AsyncParsableCommand {
             ProbeCommand.self,
             ClipCommand.self,
             ConcatCommand.self,
+            KeyframesCommand.self,
+            ThumbnailCommand.self,
+            StoryboardCommand.self,
+            SegmentsCommand.self,
         ]
     )
 }
