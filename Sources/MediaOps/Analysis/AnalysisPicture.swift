@@ -106,6 +106,21 @@ final class AnalysisShrinker {
         }
     }
 
+    /// Appends one pixel from the middle of each 8x8 cell of the current RGB
+    /// picture: colour samples that are real pixel colours, not the blends
+    /// that averaging makes along every edge.
+    func appendColorSamples(to store: inout [UInt8]) {
+        let w = width, tw = tinyColorWidth, th = tinyColorHeight
+        rgb.withUnsafeBufferPointer { p in
+            for ty in 0..<th {
+                for tx in 0..<tw {
+                    let index = ((ty * 8 + 4) * w + tx * 8 + 4) * 3
+                    store.append(p[index]); store.append(p[index + 1]); store.append(p[index + 2])
+                }
+            }
+        }
+    }
+
     /// Brightness, contrast and sharpness of the current luma, measured as
     /// ``FrameQuality`` does but without building a ``LumaPicture``.
     func quality() -> FrameQuality {

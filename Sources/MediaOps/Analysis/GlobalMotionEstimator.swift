@@ -27,6 +27,8 @@ final class GlobalMotionEstimator {
     private var previous: [UInt8]
     private var previousHalf: [UInt8]
     private var currentHalf: [UInt8]
+    private var previousQuarter: [UInt8]
+    private var currentQuarter: [UInt8]
     private var hasPrevious = false
     /// Blocks in a 4x3 grid; their centres relative to the picture centre, in pixels.
     private let grid = (columns: 4, rows: 3)
@@ -37,6 +39,8 @@ final class GlobalMotionEstimator {
         previous = [UInt8](repeating: 0, count: width * height)
         previousHalf = [UInt8](repeating: 0, count: halfWidth * halfHeight)
         currentHalf = previousHalf
+        previousQuarter = [UInt8](repeating: 0, count: (halfWidth / 2) * (halfHeight / 2))
+        currentQuarter = previousQuarter
     }
 
     /// Forgets the previous picture (after a cut, motion across it means nothing).
@@ -55,16 +59,31 @@ final class GlobalMotionEstimator {
                 }
             }
         }
+        let qw = hw / 2, qh = hh / 2
+        currentHalf.withUnsafeBufferPointer { l in
+            currentQuarter.withUnsafeMutableBufferPointer { out in
+                for y in 0..<qh {
+                    for x in 0..<qw {
+                        let i = 2 * y * hw + 2 * x
+                        out[y * qw + x] = UInt8(truncatingIfNeeded: (Int(l[i]) + Int(l[i + 1]) + Int(l[i + hw]) + Int(l[i + hw + 1]) + 2) >> 2)
+                    }
+                }
+            }
+        }
         defer {
+            swap(&previousQuarter, &currentQuarter)
             swap(&previousHalf, &currentHalf)
             previous.withUnsafeMutableBufferPointer { p in luma.withUnsafeBufferPointer { l in _ = p.update(fromContentsOf: l) } }
             hasPrevious = true
         }
         guard hasPrevious else { return .none }
-        // 1. Global translation on the half-size pictures, +-5 pixels (+-10 at full analysis size).
+        // 1. Global translation: +-4 pixels on the quarter-size pictures (+-16 at full
+        // analysis size), then +-1 on the half-size ones: cheap, and exact to a pixel.
+        let quarter = Self.bestShift(previousQuarter, currentQuarter, width: qw, height: qh,
+                                     region: (0, 0, qw, qh), around: (0, 0), radius: 4, margin: 4)
         let coarse = Self.bestShift(previousHalf, currentHalf, width: hw, height: hh,
-                                    region: (0, 0, hw, hh), around: (0, 0), radius: 5, margin: 5)
-        // 2. Each block at full analysis size, +-2 pixels around the global shift, with sub-pixel refinement.
+                                    region: (0, 0, hw, hh), around: (quarter.x * 2, quarter.y * 2), radius: 1, margin: 5)
+        // 2. Each block at full analysis size, +-1 pixel around the global shift, with sub-pixel refinement.
         let blockWidth = width / grid.columns, blockHeight = height / grid.rows
         var vectors: [(x: Float, y: Float, rx: Float, ry: Float, wx: Float, wy: Float)] = []
         vectors.reserveCapacity(grid.columns * grid.rows)
@@ -73,7 +92,7 @@ final class GlobalMotionEstimator {
             for column in 0..<grid.columns {
                 let region = (column * blockWidth, row * blockHeight, blockWidth, blockHeight)
                 guard let match = Self.refinedShift(previous, luma, width: width, height: height, region: region,
-                                                    around: (coarse.x * 2, coarse.y * 2), radius: 2) else { continue }
+                                                    around: (coarse.x * 2, coarse.y * 2), radius: 1) else { continue }
                 let rx = Float(region.0) + Float(blockWidth) / 2 - center.x
                 let ry = Float(region.1) + Float(blockHeight) / 2 - center.y
                 vectors.append((match.x, match.y, rx, ry, match.confidenceX, match.confidenceY))

@@ -1,4 +1,3 @@
-import Foundation
 import LibAV
 
 /// What to look for in ``VideoAnalyzer/analyze(path:options:)``.
@@ -67,12 +66,6 @@ public enum VideoAnalyzer {
         let averageRate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
         let fallbackDuration = averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25
         let times = pass.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
-        if getenv("PIXSIM_DEBUG_ANALYSIS") != nil {
-            for i in 0..<pass.frameCount {
-                let m = pass.motions[i]
-                print(i, i > 0 ? pass.distance(i, i - 1) : 0, m.dx * 128, m.dy * 72, m.zoom, m.residual, m.reliable, pass.qualities[i].brightness)
-            }
-        }
         let decider = SegmentDecider(pass: pass, times: times, options: options)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
@@ -101,6 +94,8 @@ struct MeasuringPass {
     private(set) var tinyLuma: [UInt8] = []
     /// Tiny RGB pictures, ``tinyColorCount`` bytes each.
     private(set) var tinyColor: [UInt8] = []
+    /// Point-sampled colours, ``tinyColorCount`` bytes a frame, for dominant colours.
+    private(set) var colorPoints: [UInt8] = []
     let tinyWidth: Int, tinyHeight: Int
     var tinyCount: Int { shrinker.tinyCount }
     var tinyColorCount: Int { shrinker.tinyColorCount }
@@ -121,6 +116,7 @@ struct MeasuringPass {
         motions.append(motion.estimate(shrinker.luma))
         shrinker.appendTinyLuma(to: &tinyLuma)
         shrinker.appendTinyColor(to: &tinyColor)
+        shrinker.appendColorSamples(to: &colorPoints)
     }
 
     /// Start and end seconds of each frame. Timestamps that are missing or go
@@ -201,7 +197,7 @@ struct MeasuringPass {
     func colorSamples(_ frames: [Int]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(frames.count * tinyColorCount)
-        for f in frames { out.append(contentsOf: tinyColor[(f * tinyColorCount)..<((f + 1) * tinyColorCount)]) }
+        for f in frames { out.append(contentsOf: colorPoints[(f * tinyColorCount)..<((f + 1) * tinyColorCount)]) }
         return out
     }
 }

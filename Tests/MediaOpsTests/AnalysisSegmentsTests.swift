@@ -1,0 +1,165 @@
+import Foundation
+import MediaOps
+import MediaTestSupport
+import Testing
+
+/// Segments on footage the tests make with ffmpeg's generators, where the truth is known by construction.
+@Suite(.serialized)
+struct AnalysisSegmentsTests {
+    static let x264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+
+    /// Runs ffmpeg with a filter graph over lavfi inputs and returns the file.
+    static func make(_ name: String, inputs: [String], filter: String? = nil, extra: [String] = []) throws -> URL {
+        let folder = try TestMedia.makeTemporaryDirectory("analysis")
+        let url = folder.appendingPathComponent(name)
+        var args: [String] = []
+        for input in inputs { args += ["-f", "lavfi", "-i", input] }
+        if let filter { args += ["-filter_complex", filter] }
+        try TestMedia.ffmpeg(args + extra + x264 + [url.path])
+        return url
+    }
+
+    /// A still, richly textured picture (a Mandelbrot set) to move a camera over.
+    static func still() throws -> URL {
+        let folder = try TestMedia.makeTemporaryDirectory("analysis-still")
+        let url = folder.appendingPathComponent("still.png")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "mandelbrot=s=1920x1080:end_pts=1", "-frames:v", "1", "-update", "1", url.path])
+        return url
+    }
+
+    static func camera(_ name: String, filter: String, frames: Int = 100) throws -> URL {
+        let picture = try still()
+        let url = picture.deletingLastPathComponent().appendingPathComponent(name)
+        try TestMedia.ffmpeg(["-loop", "1", "-i", picture.path, "-vf", filter + ",format=yuv420p", "-frames:v", "\(frames)", "-r", "25"] + x264 + [url.path])
+        return url
+    }
+
+    @Test func hardCutsAreFoundAtTheExactFrame() throws {
+        // 30 + 25 + 40 frames of three different sources: cuts at frames 30 and 55.
+        let url = try Self.make("cuts.mp4", inputs: ["testsrc2=s=320x240:r=25:d=1.2", "smptebars=s=320x240:r=25:d=1", "testsrc=s=320x240:r=25:d=1.6"],
+                                filter: "[0][1][2]concat=n=3:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 95)
+        #expect(analysis.segments.map(\.startFrame) == [0, 30, 55])
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .cut, .cut])
+        #expect(analysis.segments.last?.endFrame == 95)
+        #expect(abs((analysis.segments.dropFirst().first?.startTime ?? 0) - 1.2) < 1e-6)
+        #expect(abs(analysis.durationSec - 3.8) < 1e-6)
+    }
+
+    @Test func flashesOfOneToThreeFramesAreNoCuts() throws {
+        let url = try Self.make("flash.mp4", inputs: ["testsrc2=s=320x240:r=25:d=5"],
+                                filter: "[0]drawbox=c=white:t=fill:enable='eq(n,30)',drawbox=c=white:t=fill:enable='between(n,60,61)',drawbox=c=white:t=fill:enable='between(n,90,92)'")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.count == 1, "flashes made cuts at \(analysis.segments.map(\.startFrame))")
+    }
+
+    @Test func cutsAmidFlashesAreStillFound() throws {
+        // A flash at frame 20 and a real cut at frame 50.
+        let url = try Self.make("flashcut.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "smptebars=s=320x240:r=25:d=2"],
+                                filter: "[0][1]concat=n=2:v=1:a=0,drawbox=c=white:t=fill:enable='between(n,20,21)'")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.startFrame) == [0, 50])
+    }
+
+    @Test func fadeThroughBlackIsOneFadeBoundary() throws {
+        // 2 s fading out over its last 0.6 s, then 2 s fading in over 0.6 s: black in the middle at frame 50.
+        let url = try Self.make("fade.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "smptebars=s=320x240:r=25:d=2"],
+                                filter: "[0]fade=t=out:st=1.4:d=0.6[a];[1]fade=t=in:st=0:d=0.6[b];[a][b]concat=n=2:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.count == 2)
+        if analysis.segments.count == 2 {
+            #expect(analysis.segments[1].transitionIn == .fade)
+            #expect(abs(analysis.segments[1].startFrame - 50) <= 2)
+        }
+    }
+
+    @Test func dissolveIsFoundAsADissolve() throws {
+        // Two still shots cross-fading from 2 s to 3 s: middle of the dissolve at frame 62.
+        let url = try Self.make("dissolve.mp4", inputs: ["smptebars=s=320x240:r=25:d=3", "rgbtestsrc=s=320x240:r=25:d=3"],
+                                filter: "[0][1]xfade=transition=fade:duration=1:offset=2")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.count == 2, "segments at \(analysis.segments.map(\.startFrame))")
+        if analysis.segments.count == 2 {
+            #expect(analysis.segments[1].transitionIn == .dissolve)
+            #expect(abs(analysis.segments[1].startFrame - 62) <= 5)
+        }
+    }
+
+    @Test(arguments: [
+        ("pan_right", "crop=640:360:x='200+t*120':y=300"),
+        ("pan_left", "crop=640:360:x='700-t*120':y=300"),
+        ("tilt_up", "crop=640:360:x=600:y='500-t*60'"),
+        ("tilt_down", "crop=640:360:x=600:y='200+t*60'"),
+        ("zoom_in", "scale=960:540,zoompan=z='1+0.01*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=640x360:fps=25"),
+        ("zoom_out", "scale=960:540,zoompan=z='2-0.01*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=640x360:fps=25"),
+        ("static", "crop=640:360:x=600:y=300"),
+        ("shake", "crop=640:360:x='600+12*sin(n*2.1)':y='300+8*cos(n*1.7)'"),
+    ])
+    func cameraMotionIsNamedByWhereTheCameraGoes(expected: String, filter: String) throws {
+        let url = try Self.camera("\(expected).mp4", filter: filter)
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.count == 1, "camera move made cuts at \(analysis.segments.map(\.startFrame))")
+        #expect(analysis.segments.first?.cameraMotion.rawValue == expected)
+        if expected == "static" { #expect(analysis.segments.first?.motionMagnitude == 0) }
+        if expected.hasPrefix("pan") {
+            // 120 px/s over a 640 px wide view: 0.1875 picture widths per second.
+            #expect(abs((analysis.segments.first?.motionMagnitude ?? 0) - 0.1875) < 0.04)
+        }
+    }
+
+    @Test(arguments: [("0x336699", 0x33, 0x66, 0x99), ("0xff0000", 0xff, 0, 0), ("0x808080", 0x80, 0x80, 0x80), ("0x000000", 0, 0, 0)])
+    func solidColoursGiveTheirColourAndBrightness(colour: String, red: Int, green: Int, blue: Int) throws {
+        let url = try Self.make("solid.mp4", inputs: ["color=c=\(colour):s=320x240:r=25:d=1"])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        let segment = try #require(analysis.segments.first)
+        let expectedBrightness = (0.299 * Double(red) + 0.587 * Double(green) + 0.114 * Double(blue)) / 255
+        #expect(abs(segment.brightness - expectedBrightness) < 0.03)
+        let top = try #require(segment.dominantColors.first)
+        #expect(top.weight > 0.95)
+        let hex = Int(top.hex.dropFirst(), radix: 16) ?? -1
+        #expect(abs((hex >> 16) - red) <= 8 && abs(((hex >> 8) & 0xff) - green) <= 8 && abs((hex & 0xff) - blue) <= 8, "\(top.hex)")
+    }
+
+    @Test func twoColourPictureGivesBothColoursWithTheirShares() throws {
+        // Left quarter blue, the rest orange.
+        let url = try Self.make("two.mp4", inputs: ["color=c=0xff8800:s=320x240:r=25:d=1", "color=c=0x0000ff:s=80x240:r=25:d=1"],
+                                filter: "[0][1]overlay=0:0")
+        let colours = try #require(try VideoAnalyzer.analyze(path: url.path).segments.first?.dominantColors)
+        #expect(colours.count == 2)
+        #expect(abs((colours.first?.weight ?? 0) - 0.75) < 0.05)
+        #expect(abs((colours.last?.weight ?? 0) - 0.25) < 0.05)
+    }
+
+    @Test func perceptualHashesSurviveReencodingAndTellPicturesApart() throws {
+        let a = try Self.make("a.mp4", inputs: ["testsrc=s=640x360:r=25:d=0.4"])
+        let folder = a.deletingLastPathComponent()
+        let aSmall = folder.appendingPathComponent("a_small.mp4")
+        try TestMedia.ffmpeg(["-i", a.path, "-vf", "scale=320:180", "-c:v", "libx264", "-crf", "35", "-pix_fmt", "yuv420p", aSmall.path])
+        let b = try Self.make("b.mp4", inputs: ["smptebars=s=640x360:r=25:d=0.4"])
+        let hashA = try #require(UInt64(try VideoAnalyzer.analyze(path: a.path).segments[0].startHash, radix: 16))
+        let hashASmall = try #require(UInt64(try VideoAnalyzer.analyze(path: aSmall.path).segments[0].startHash, radix: 16))
+        let hashB = try #require(UInt64(try VideoAnalyzer.analyze(path: b.path).segments[0].startHash, radix: 16))
+        #expect(PerceptualHash.distance(hashA, hashASmall) <= 6)
+        #expect(PerceptualHash.distance(hashA, hashB) >= 16)
+    }
+
+    @Test func thresholdAndMinimumLengthControlTheCuts() throws {
+        let url = try Self.make("short.mp4", inputs: ["testsrc2=s=320x240:r=25:d=1", "smptebars=s=320x240:r=25:d=0.4", "testsrc=s=320x240:r=25:d=1"],
+                                filter: "[0][1][2]concat=n=3:v=1:a=0")
+        #expect(try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(minimumLength: 0.2)).segments.map(\.startFrame) == [0, 25, 35])
+        #expect(try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(minimumLength: 0.6)).segments.map(\.startFrame) == [0, 25])
+        #expect(try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(threshold: 250, minimumLength: 0.2)).segments.count == 1)
+    }
+
+    @Test func variableFrameRateTimesComeFromTimestamps() throws {
+        // Frames at 0, 0.1, ..., then a cut; timestamps doubled after frame 20 (setpts), so times are not n/fps.
+        let url = try Self.make("vfr.mkv", inputs: ["testsrc2=s=320x240:r=10:d=2", "smptebars=s=320x240:r=10:d=2"],
+                                filter: "[0][1]concat=n=2:v=1:a=0,setpts='if(lt(N,20),N*0.1,2+(N-20)*0.2)/TB'", extra: ["-vsync", "vfr"])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        let cut = try #require(analysis.segments.dropFirst().first)
+        #expect(cut.startFrame == 20)
+        #expect(abs(cut.startTime - 2.0) < 0.002)
+        #expect(abs(analysis.frames[25].time - 3.0) < 0.002)
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# segments (one decode pass + analysis) against the practical limit, decoding the same file with
+# `ffmpeg -i F -an -f null -`, and against PySceneDetect 0.7 `scenedetect -i F detect-content`,
+# on generated 720p and 1080p H.264 and 540p HEVC clips with cuts, and on a few corpus files.
+# Goals: <= 0.9x ffmpeg's decode time; >= 2x faster than PySceneDetect.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/out/segments
+mkdir -p "$OUT"
+swift build -c release --product pixsim-media >/dev/null
+BIN=.build/release/pixsim-media
+python3 -c "import scenedetect, cv2" 2>/dev/null || pip install --quiet "scenedetect==0.7.*" opencv-python-headless
+RUNS=${RUNS:-3}
+
+# ~24 s clips with a cut every 4 s (six different sources), made once.
+make_clip() {  # name size codec-args...
+  local name=$1 size=$2; shift 2
+  local file=$OUT/$name
+  if [ ! -s "$file" ]; then
+    ffmpeg -hide_banner -loglevel error -nostdin -y \
+      -f lavfi -i "testsrc2=size=$size:rate=30:duration=4" -f lavfi -i "mandelbrot=size=$size:rate=30,trim=duration=4" \
+      -f lavfi -i "smptehdbars=size=$size:rate=30:duration=4" -f lavfi -i "life=size=$size:rate=30:mold=10:ratio=0.3,trim=duration=4" \
+      -f lavfi -i "testsrc=size=$size:rate=30:duration=4" -f lavfi -i "cellauto=size=$size:rate=30:rule=110,trim=duration=4" \
+      -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1:a=0,format=yuv420p" "$@" "$file"
+  fi
+  echo "$file"
+}
+CLIPS=(
+  "$(make_clip h264-720p.mp4 1280x720 -c:v libx264 -preset fast -b:v 4M)"
+  "$(make_clip h264-1080p.mp4 1920x1080 -c:v libx264 -preset fast -b:v 8M)"
+  "$(make_clip hevc-540p.mp4 960x540 -c:v libx265 -preset fast -b:v 2M -x265-params log-level=error)"
+)
+CORPUS=../shared/corpus
+for f in PySceneDetect/issue-134-rotate.mp4 PySceneDetect/issue-195-aspect-ratio.mp4 mediabunny/video-h265.mp4 ffmpeg-concat/0.mp4 PySceneDetect/fades.mp4; do
+  [ -s "$CORPUS/$f" ] && CLIPS+=("$CORPUS/$f")
+done
+
+now() { date +%s.%N; }
+best_of() {
+  local best=""
+  for _ in $(seq "$RUNS"); do
+    local t0 t1 elapsed
+    t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now)
+    elapsed=$(echo "$t1 - $t0" | bc -l)
+    if [ -z "$best" ] || [ "$(echo "$elapsed < $best" | bc -l)" = 1 ]; then best=$elapsed; fi
+  done
+  echo "$best"
+}
+
+printf '%-40s %9s %9s %9s %10s %10s\n' file ours ffmpeg pyscene ours/ffm pyscene/ours
+SUM_OURS=0; SUM_FFMPEG=0; SUM_PYSCENE=0
+for f in "${CLIPS[@]}"; do
+  OURS=$(best_of "$BIN" segments "$f" --json)
+  FFMPEG=$(best_of ffmpeg -hide_banner -loglevel error -nostdin -i "$f" -an -f null -)
+  PYSCENE=$(best_of scenedetect -q -i "$f" -o "$OUT" detect-content)
+  SUM_OURS=$(echo "$SUM_OURS + $OURS" | bc -l); SUM_FFMPEG=$(echo "$SUM_FFMPEG + $FFMPEG" | bc -l); SUM_PYSCENE=$(echo "$SUM_PYSCENE + $PYSCENE" | bc -l)
+  printf '%-40s %8.3fs %8.3fs %8.3fs %9.2fx %9.2fx\n' "$(basename "$f")" "$OURS" "$FFMPEG" "$PYSCENE" \
+    "$(echo "$OURS / $FFMPEG" | bc -l)" "$(echo "$PYSCENE / $OURS" | bc -l)"
+done
+printf 'total: segments %.2f s, ffmpeg decode %.2f s (ratio %.2fx, goal <= 0.9x), PySceneDetect %.2f s (%.1fx faster, goal >= 2x)\n' \
+  "$SUM_OURS" "$SUM_FFMPEG" "$(echo "$SUM_OURS / $SUM_FFMPEG" | bc -l)" "$SUM_PYSCENE" "$(echo "$SUM_PYSCENE / $SUM_OURS" | bc -l)"
