@@ -18,6 +18,23 @@ struct GlobalMotion: Sendable, Equatable {
     static let none = GlobalMotion(dx: 0, dy: 0, zoom: 0, residual: 0, reliable: false)
 }
 
+extension GlobalMotion {
+    /// The same motion as seen on a picture turned `clockwise` degrees (0, 90,
+    /// 180, 270) for display. Turning by 90 maps a stored point (x, y) to
+    /// (height - 1 - y, x), so a stored displacement (dx, dy) shows as (-dy, dx);
+    /// fractions stay fractions, as the turned picture's width is the stored height.
+    func turned(clockwise degrees: Int) -> GlobalMotion {
+        var turned = self
+        switch ((degrees % 360) + 360) % 360 {
+        case 90: (turned.dx, turned.dy) = (-dy, dx)
+        case 180: (turned.dx, turned.dy) = (-dx, -dy)
+        case 270: (turned.dx, turned.dy) = (dy, -dx)
+        default: break
+        }
+        return turned
+    }
+}
+
 /// Block matching between consecutive luma pictures. Buffers are reused
 /// from frame to frame; one estimate costs a few hundred thousand byte
 /// operations on a 128x72 picture.

@@ -17,8 +17,12 @@ struct SegmentDecider {
     let starts: [Double]
     let ends: [Double]
     let options: AnalysisOptions
+    /// The stream's clockwise display rotation: motion is measured on stored
+    /// pictures and named as a viewer sees it.
+    let rotation: Int
 
-    init(pass: MeasuringPass, times: (starts: [Double], ends: [Double]), options: AnalysisOptions) {
+    init(pass: MeasuringPass, times: (starts: [Double], ends: [Double]), options: AnalysisOptions, rotation: Int = 0) {
+        self.rotation = rotation
         self.pass = pass
         self.starts = times.starts
         self.ends = times.ends
@@ -32,7 +36,9 @@ struct SegmentDecider {
         guard count > 1 else { return [] }
         var scores = [Double](repeating: 0, count: count)
         for i in 1..<count { scores[i] = pass.distance(i, i - 1) }
-        let dark = (0..<count).map { pass.qualities[$0].brightness < 0.07 && pass.qualities[$0].contrast < 0.05 }
+        // Black: mean luma under 5% (12 of 255, PySceneDetect's fade threshold); the
+        // boundary is then the middle of the black run, where its threshold detector puts it.
+        let dark = (0..<count).map { pass.qualities[$0].brightness < 0.05 && pass.qualities[$0].contrast < 0.05 }
         var found: [Boundary] = []
 
         // Fades through black.
@@ -44,7 +50,7 @@ struct SegmentDecider {
             if i > 0 && j < count {
                 let gradualIn = scores[i] < options.threshold
                 let gradualOut = scores[j] < options.threshold
-                found.append(Boundary(frame: i + (j - i) / 2, kind: gradualIn || gradualOut ? .fade : .cut,
+                found.append(Boundary(frame: i + (j - i + 1) / 2, kind: gradualIn || gradualOut ? .fade : .cut,
                                       strength: 255, spanStart: max(0, i - 1), spanEnd: min(count - 1, j + 1)))
             }
             i = j
@@ -89,7 +95,8 @@ struct SegmentDecider {
                 // A camera move is not a dissolve.
                 var travel: Float = 0
                 for k in (a + 1)...b { travel += abs(pass.motions[k].dx) + abs(pass.motions[k].dy) + abs(pass.motions[k].zoom) }
-                guard travel / Float(b - a) < 0.003 else { continue }
+                // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
+                guard travel / Float(b - a) < 0.0015 else { continue }
                 let ratio = residual / change
                 if ratio < bestRatio {
                     bestRatio = ratio
@@ -170,7 +177,8 @@ struct SegmentDecider {
         let stride = max(1, frames.count / 60)
         let sampled = Swift.stride(from: start, to: end, by: stride).map { $0 }
         let colors = pass.colorSamples(sampled).withUnsafeBufferPointer { DominantColors.find(samples: $0) }
-        let motion = CameraMotionClassifier.classify(pass.motions[min(end, start + 1)..<end], duration: ends[end - 1] - starts[start])
+        let motion = CameraMotionClassifier.classify(pass.motions[min(end, start + 1)..<end].map { $0.turned(clockwise: rotation) }[...],
+                                                     duration: ends[end - 1] - starts[start])
         // Representative: best poster score, favouring the middle, away from transitions.
         var bestFrame = start + frames.count / 2, bestScore = -1.0
         for f in frames {

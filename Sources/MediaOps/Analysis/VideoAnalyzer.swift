@@ -24,9 +24,15 @@ public struct AnalysisOptions: Sendable, Hashable {
 /// for segment in analysis.segments { print(segment.startFrame, segment.transitionIn) }
 /// ```
 public enum VideoAnalyzer {
-    /// - Throws: ``MediaError``: the input's problems (missing, not media, no
-    ///   video, undecodable codec, nothing decodable).
+    /// - Throws: ``MediaError``: the input's problems (missing, not media, truncated,
+    ///   no video, undecodable codec, nothing decodable).
     public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions()) throws(MediaError) -> VideoAnalysis {
+        // The probe refuses truncated files and codecs this FFmpeg cannot decode
+        // with a clear reason, for the cost of reading the header and index.
+        let probe = try MediaProbe.probe(path)
+        if let video = probe.video, !video.decodable {
+            throw MediaError(path: path, code: .unsupportedCodec, message: "no decoder for video codec '\(video.codec)' in this FFmpeg")
+        }
         let input = try InputValidation.openWithStreamInfo(path)
         guard let stream = input.bestStream(.video) else {
             throw MediaError(path: path, code: .noVideo, message: "no video stream")
@@ -66,7 +72,7 @@ public enum VideoAnalyzer {
         let averageRate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
         let fallbackDuration = averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25
         let times = pass.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
-        let decider = SegmentDecider(pass: pass, times: times, options: options)
+        let decider = SegmentDecider(pass: pass, times: times, options: options, rotation: stream.rotation)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
         let fps = pass.frameCount > 1 && duration > 0 ? Double(pass.frameCount) / duration : (averageRate.isValid ? averageRate.doubleValue : 0)
