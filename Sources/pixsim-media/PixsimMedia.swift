@@ -14,6 +14,15 @@ struct PixsimMedia: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProbeCommand.self,
+            IngestCommand.self,
+            BatchCommand.self,
+            WatchCommand.self,
+            AssetsCommand.self,
+            LineageCommand.self,
+            MatchCommand.self,
+            ClipsCommand.self,
+            BranchCommand.self,
+            ComposeCommand.self,
         ]
     )
 }
