@@ -6,6 +6,11 @@ public struct ContinuationCandidate: Sendable, Equatable {
     public var assetID: Int64
     /// Hamming distance between the two 64-bit perceptual hashes (0 = identical).
     public var distance: Int
+
+    public init(assetID: Int64, distance: Int) {
+        self.assetID = assetID
+        self.distance = distance
+    }
 }
 
 extension MediaStore {

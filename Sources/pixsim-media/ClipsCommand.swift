@@ -37,6 +37,11 @@ struct ClipsCommand: AsyncParsableCommand {
             try await LibraryCommandSupport.run(json: options.json) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
+                if render && PipelineOperations.standard.clips == nil {
+                    // Refuse before bookmarking, so a failed --render leaves nothing behind.
+                    throw PipelineError(subject: "clip rendering", code: .stageUnavailable,
+                                        message: "clip rendering is not available in this build (it needs the editing (clip) operation)")
+                }
                 let clip = try store.createClip(AssetClip(
                     sourceAssetID: source.assetID, startTime: try LibraryCommandSupport.seconds(start, option: "--start"),
                     endTime: try LibraryCommandSupport.seconds(end, option: "--end"), clipName: name, clipTag: tag))

@@ -122,7 +122,8 @@ enum LineageRendering {
 
     static func dot(_ graph: LineageGraph) -> String {
         func quoted(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
         var lines = ["digraph lineage {", "  rankdir=LR;", "  node [shape=box, fontname=\"Helvetica\"];"]
         for node in graph.nodes {
@@ -131,7 +132,7 @@ enum LineageRendering {
             lines.append("  a\(node.asset.assetID) [\(attributes)];")
         }
         for edge in graph.edges {
-            lines.append("  a\(edge.parentAssetID) -> a\(edge.childAssetID) [label=\(quoted("\(edge.parentRole)\\n\(edge.operationType)"))];")
+            lines.append("  a\(edge.parentAssetID) -> a\(edge.childAssetID) [label=\(quoted("\(edge.parentRole)\n\(edge.operationType)"))];")
         }
         lines.append("}")
         return lines.joined(separator: "\n")
