@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaPipelineTests",
-            dependencies: ["MediaPipeline", "MediaLibrary", "MediaOps", "MediaTestSupport"]
+            dependencies: ["MediaPipeline", "MediaLibrary", "MediaOps", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]
