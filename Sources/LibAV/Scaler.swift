@@ -3,7 +3,7 @@ import CFFmpeg
 /// An owned swscale context (`sws_getContext` / `sws_freeContext`) that
 /// converts pictures between sizes and pixel formats.
 public final class Scaler {
-    private let context: OpaquePointer
+    let context: OpaquePointer
     public let sourceWidth: Int, sourceHeight: Int, sourceFormat: PixelFormat
     public let destinationWidth: Int, destinationHeight: Int, destinationFormat: PixelFormat
 

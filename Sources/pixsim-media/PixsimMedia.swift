@@ -14,6 +14,9 @@ struct PixsimMedia: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProbeCommand.self,
+            KeyframesCommand.self,
+            ThumbnailCommand.self,
+            StoryboardCommand.self,
             IngestCommand.self,
             BatchCommand.self,
             WatchCommand.self,

@@ -1,0 +1,68 @@
+import Foundation
+import LibAV
+
+/// The `thumbnail` result: the image written and the frame it shows.
+public struct PosterImage: Sendable, Hashable, Codable {
+    /// The video.
+    public var path: String
+    /// The image file.
+    public var output: String
+    /// Presentation time of the frame, seconds from the start of the file.
+    public var time: Double
+    /// 0-based frame number in presentation order.
+    public var frame: Int
+    public var width: Int
+    public var height: Int
+}
+
+/// One poster frame for a video: a good picture (not black, not flat, not
+/// blurred, not mid-fade) near the first third, where generated clips have
+/// settled past their opening and not yet reached their ending; or exactly
+/// the frame shown at a given time.
+public enum PosterFrame {
+    /// Writes the poster of `path` to `output` (JPEG, or PNG when `output` ends in `.png`).
+    /// - Parameters:
+    ///   - width: image width; nil for the video's display width.
+    ///   - seconds: when given, the frame a player shows at this time, whatever it looks like.
+    /// - Throws: ``MediaError``: bad input, a time outside the video (`invalid_range`), bad output.
+    public static func write(_ path: String, to output: String, width: Int? = nil, at seconds: Double? = nil) throws(MediaError) -> PosterImage {
+        if let width, !(16...8192).contains(width) {
+            throw MediaError(path: path, code: .invalidArgument, message: "--width must be between 16 and 8192, not \(width)")
+        }
+        let format = ImageFormat(name: URL(fileURLWithPath: output).pathExtension) ?? .jpeg
+        // Refuse a bad destination before decoding anything.
+        _ = try OutputDestination(path: output, inputs: [path])
+        let video = try SeekableVideo(path: path)
+        let pick: PickedFrame
+        if let seconds {
+            guard seconds.isFinite, seconds >= 0, seconds < video.durationSeconds else {
+                throw MediaError(path: path, code: .invalidRange,
+                                 message: String(format: "--at %.3f s is outside the video (0 to %.3f s)", seconds, video.durationSeconds))
+            }
+            pick = try video.frame(shownAt: video.timestamp(seconds: seconds))
+        } else {
+            guard let best = try bestPoster(video) else {
+                throw MediaError(path: path, code: .corrupt, message: "no frame could be decoded")
+            }
+            pick = best
+        }
+        let written = try ImageWriter(format: format, width: width).write(pick.frame, geometry: video.geometry, to: output, inputs: [path])
+        return PosterImage(path: path, output: written.path, time: video.seconds(pick.timestamp),
+                           frame: try video.frameIndex(of: pick.timestamp), width: written.width, height: written.height)
+    }
+
+    /// Looks around the first third first; only if everything there is black
+    /// or flat does it look at the rest of the video, best part first.
+    static func bestPoster(_ video: SeekableVideo) throws(MediaError) -> PickedFrame? {
+        let span = video.end - video.origin
+        func at(_ fraction: Double) -> Int64 { video.origin + Int64(Double(span) * fraction) }
+        let ranges: [(Double, Double, Double)] = [(1.0 / 6, 1.0 / 2, 1.0 / 3), (1.0 / 2, 5.0 / 6, 2.0 / 3), (0, 1.0 / 6, 1.0 / 12), (5.0 / 6, 1, 11.0 / 12)]
+        var best: PickedFrame?
+        for (low, high, center) in ranges {
+            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center)) else { continue }
+            if best == nil || (pick.quality?.posterScore ?? 0) > (best?.quality?.posterScore ?? 0) { best = pick }
+            if let score = best?.quality?.posterScore, score > 0 { break }
+        }
+        return best
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LibAV
+import MediaOps
+import MediaTestSupport
+import Testing
+
+@Suite(.serialized) struct ImagesPosterAndStoryboardTests {
+    /// `--at` takes exactly the frame a player shows at that time.
+    @Test(arguments: [1.53, 0.0, 3.99])
+    func thumbnailAtTakesTheFrameShownThen(seconds: Double) throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("poster-at")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 4, audio: false,
+                                          codec: KeyframesTests.bFrameCodec)
+        let frames = try FrameOracle.frames(clip)
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("at.png").path, at: seconds)
+        let shown = try #require(frames.lastIndex { $0.time <= seconds + 1e-9 })
+        #expect(poster.frame == shown)
+        #expect(abs(poster.time - frames[shown].time) < 1e-6)
+        #expect(poster.width == 320 && poster.height == 240)
+        try FrameOracle.expectShowsFrame(URL(fileURLWithPath: poster.output), of: clip, number: poster.frame,
+                                         frameCount: frames.count, in: folder)
+    }
+
+    /// With no `--at`, the poster is a real picture even when the first half of the video is black.
+    @Test func thumbnailAvoidsBlack() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("poster-black")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = folder.appendingPathComponent("late-start.mp4")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "color=black:size=320x240:rate=25:duration=5",
+                              "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                              "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0", "-c:v", "libx264", "-preset", "veryfast",
+                              "-pix_fmt", "yuv420p", clip.path])
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("poster.jpg").path, width: 160)
+        #expect(poster.time >= 5)
+        #expect(poster.width == 160 && poster.height == 120)
+        let pixels = try ImageOracle.pixels(URL(fileURLWithPath: poster.output))
+        #expect(Double(pixels.reduce(0) { $0 + Int($1) }) / Double(pixels.count) > 30)
+    }
+
+    @Test func thumbnailBadInputLeavesNothing() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("poster-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 2, audio: false)
+        let out = folder.appendingPathComponent("p.jpg").path
+        func code(_ body: () throws -> Void) -> MediaError.Code? {
+            do { try body() } catch let error as MediaError { return error.code } catch { return nil }
+            return nil
+        }
+        #expect(code { _ = try PosterFrame.write(clip.path, to: out, at: 2.5) } == .invalidRange)
+        #expect(code { _ = try PosterFrame.write(clip.path, to: out, at: 2.0) } == .invalidRange)
+        #expect(code { _ = try PosterFrame.write(clip.path, to: clip.path) } == .outputConflict)
+        #expect(code { _ = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("missing/p.jpg").path) } == .outputUnwritable)
+        #expect(code { _ = try PosterFrame.write(folder.path, to: out) } == .notAFile)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["clip.mp4"])
+    }
+
+    /// The sheet is the grid it says, each tile shows a picture, and it decodes as a JPEG of that size.
+    @Test func storyboardIsAGridOfTheRightSize() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("storyboard")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 6, audio: false)
+        let output = folder.appendingPathComponent("sheet.jpg")
+        let sheet = try Storyboard.write(clip.path, to: output.path, request: StoryboardRequest(count: 7, columns: 3, width: 620))
+        #expect(sheet.columns == 3 && sheet.rows == 3 && sheet.tiles.count == 7)
+        let info = try ImageOracle.describe(output)
+        #expect(info.codec == "mjpeg" && info.width == 620 && info.height == sheet.height)
+        let tileWidth = (620 - 2 * 8 - 2 * 6) / 3
+        #expect(sheet.tiles.allSatisfy { $0.width == tileWidth && $0.height == Int((Double(tileWidth) * 0.75).rounded()) })
+        #expect(sheet.tiles.last.map { $0.y + $0.height <= sheet.height } == true)
+        #expect(zip(sheet.tiles, sheet.tiles.dropFirst()).allSatisfy { $0.time < $1.time })
+        // Tiles hold pictures (testsrc2 is colourful), the gaps hold the dark background.
+        let pixels = try ImageOracle.pixels(output)
+        func luma(_ x: Int, _ y: Int) -> Int {
+            let offset = (y * info.width + x) * 3
+            return (Int(pixels[offset]) + Int(pixels[offset + 1]) + Int(pixels[offset + 2])) / 3
+        }
+        for tile in sheet.tiles {
+            #expect(luma(tile.x + tile.width / 2, tile.y + tile.height / 3) > 40)
+        }
+        #expect(luma(sheet.tiles[0].x + sheet.tiles[0].width + 3, sheet.tiles[0].y + 10) < 40)
+    }
+
+    /// Header and time codes are drawn: the header band has white pixels, exactly where the font puts them.
+    @Test func bitmapFontDrawsTheGlyphs() {
+        var image = RGBImage(width: 40, height: 10)
+        BitmapFont.draw("1:", into: &image, x: 1, y: 1, scale: 1, color: .white)
+        // "1" column 2 is lit on every row; its top-left pixel is not.
+        #expect((0..<7).allSatisfy { image[1 + 2, 1 + $0] == .white })
+        #expect(image[1, 1] == .black)
+        #expect(BitmapFont.width(of: "00:01.000", scale: 2) == (9 * 6 - 1) * 2)
+        let lit = image.pixels.filter { $0 == 255 }.count / 3
+        #expect(lit == 10 + 8)  // "1" has 10 pixels, ":" has 8
+    }
+}
