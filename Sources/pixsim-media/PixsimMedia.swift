@@ -14,6 +14,8 @@ struct PixsimMedia: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProbeCommand.self,
+            ClipCommand.self,
+            ConcatCommand.self,
             KeyframesCommand.self,
             ThumbnailCommand.self,
             StoryboardCommand.self,

@@ -1,0 +1,109 @@
+import LibAV
+
+/// The streams of a source other than the video being cut: extra audio
+/// tracks, subtitles, attachments, data. Each is kept when the output
+/// container can store it, else dropped with a warning naming it.
+struct CompanionStreams {
+    /// Source stream index → output stream index, for streams copied packet by packet.
+    var copied: [Int: Int] = [:]
+    /// Source audio streams to re-encode (exact mode).
+    var reencodedAudio: [Int] = []
+    var warnings: [String] = []
+
+    /// Muxers whose files carry edit lists (`elst`), so a copied pre-roll can be hidden.
+    static let editListFormats: Set<String> = ["mov", "mp4", "ipod", "3gp", "3g2", "psp", "ismv", "f4v"]
+
+    /// Adds output streams for every companion of `source`.
+    /// - Parameter reencodeAudio: true to list audio for re-encoding rather than copy it.
+    static func add(from source: ClipSource, to output: OutputFile, reencodeAudio: Bool) throws(AVError) -> CompanionStreams {
+        var result = CompanionStreams()
+        for stream in source.input.streams where stream.index != source.videoIndex {
+            let parameters = stream.parameters
+            let label = "stream #\(stream.index) (\(stream.kind.rawValue) \(parameters.codecName))"
+            switch stream.kind {
+            case .audio:
+                if reencodeAudio {
+                    if parameters.codecID.hasDecoder && parameters.sampleRate > 0 {
+                        result.reencodedAudio.append(stream.index)
+                    } else {
+                        result.warnings.append("dropped \(label): this FFmpeg cannot decode it to re-encode")
+                    }
+                } else if output.supports(parameters.codecID) {
+                    result.copied[stream.index] = try output.addStream(copying: stream)
+                } else {
+                    result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
+                }
+            case .video:
+                result.warnings.append("dropped \(label): only one video stream is cut")
+            case .subtitle, .attachment:
+                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                    result.copied[stream.index] = try output.addStream(copying: stream)
+                } else {
+                    result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
+                }
+            case .data, .unknown:
+                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                    result.copied[stream.index] = try output.addStream(copying: stream)
+                } else {
+                    result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Copies the packets of companion streams that fall inside a presented range,
+/// shifted so that the range starts at 0 like the video.
+struct CompanionPacketFilter {
+    let source: ClipSource
+    /// Presented range in the video time base.
+    let rangeStart: Int64
+    let rangeEnd: Int64
+    /// What the video's timestamps are shifted by (video time base).
+    let offset: Int64
+    /// Audio streams that have reached the end of the range.
+    private(set) var finishedAudio: Set<Int> = []
+
+    init(source: ClipSource, rangeStart: Int64, rangeEnd: Int64, offset: Int64) {
+        self.source = source
+        self.rangeStart = rangeStart
+        self.rangeEnd = rangeEnd
+        self.offset = offset
+    }
+
+    /// Whether every copied audio stream has passed the end.
+    func audioComplete(_ copied: [Int: Int]) -> Bool {
+        copied.keys.allSatisfy { source.input.streams[$0].kind != .audio || finishedAudio.contains($0) }
+    }
+
+    /// Adjusts `packet` (of a companion stream) and says whether to write it.
+    mutating func admit(_ packet: Packet) -> Bool {
+        let stream = source.input.streams[packet.streamIndex]
+        let base = stream.timeBase
+        let start = rescale(rangeStart, from: source.timeBase, to: base)
+        let end = rescale(rangeEnd, from: source.timeBase, to: base)
+        let shift = rescale(offset, from: source.timeBase, to: base)
+        let pts = packet.pts != Timestamp.none ? packet.pts : packet.dts
+        guard pts != Timestamp.none else { return false }
+        if pts >= end {
+            if stream.kind == .audio { finishedAudio.insert(packet.streamIndex) }
+            return false
+        }
+        let duration = max(packet.duration, 0)
+        if pts + duration <= start && !(duration == 0 && pts == start) { return false }
+        if stream.kind == .audio {
+            // Audio before the start stays (negative time): the edit list hides
+            // it and the decoder still gets its priming.
+            packet.pts = pts - shift
+            if packet.dts != Timestamp.none { packet.dts -= shift }
+        } else {
+            // Subtitles that began before the cut start at the cut.
+            let clippedStart = max(pts, start)
+            packet.pts = clippedStart - shift
+            packet.dts = packet.pts
+            if duration > 0 { packet.duration = min(pts + duration, end) - clippedStart }
+        }
+        return true
+    }
+}

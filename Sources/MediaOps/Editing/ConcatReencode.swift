@@ -1,0 +1,262 @@
+import LibAV
+
+/// `concat --mode reencode`: every input decoded and re-encoded to one picture
+/// size (kept in aspect with black bars), one constant frame rate, one pixel
+/// format, and one audio rate and layout.
+///
+/// Each input occupies a whole number of output frames, and its sound is cut
+/// or padded with silence (inputs without sound get silence) to exactly the
+/// samples those frames last, so picture and sound stay in step at every join.
+enum ConcatReencode {
+    static func write(_ inputs: [ConcatInput], request: ConcatRequest, duplicates: [Bool], to path: String,
+                      progress: EditingProgress?) throws -> ConcatResult {
+        let first = inputs[0]
+        let firstParameters = first.video.parameters
+        let size = request.size ?? PictureSize(width: max(2, firstParameters.width & ~1), height: max(2, firstParameters.height & ~1))
+        let rate: Rational = {
+            if let fps = request.frameRate { return Rational(approximating: fps, maxDenominator: 1001 * 1000).reduced }
+            for candidate in [first.video.averageFrameRate, first.video.realFrameRate] where candidate.isValid {
+                if candidate.doubleValue > 0 && candidate.doubleValue <= 240 { return candidate.reduced }
+            }
+            return Rational(25, 1)
+        }()
+        let frameBase = rate.inverted
+        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat)
+        let output = try OutputFile(path: path)
+        let picture = VideoTrackEncoder.Picture(
+            width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
+            timeBase: frameBase, frameRate: rate, colorRange: firstParameters.colorRange,
+            colorPrimaries: firstParameters.colorPrimaries, colorTransfer: firstParameters.colorTransfer,
+            colorSpace: firstParameters.colorSpace)
+        let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+        var sound: AudioTrackEncoder? = nil
+        if let reference = inputs.lazy.compactMap(\.audio).first {
+            let parameters = reference.parameters
+            sound = try AudioTrackEncoder(output: output, sampleRate: parameters.sampleRate,
+                                          layout: parameters.channelLayout ?? ChannelLayout(defaultFor: 2))
+        }
+        try output.writeHeader()
+
+        var slots: Int64 = 0
+        var summaries: [ConcatInputSummary] = []
+        var warnings: [String] = []
+        for (position, input) in inputs.enumerated() {
+            let lane = try InputLane(input: input, size: size, pixelFormat: pixelFormat, frameBase: frameBase,
+                                     dropFirstFrame: duplicates[position], video: video, sound: sound, output: output, firstSlot: slots)
+            try lane.run()
+            if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
+            if lane.damagedPackets > 0 { warnings.append("\(input.path): \(lane.damagedPackets) damaged packets skipped") }
+            summaries.append(ConcatInputSummary(path: input.path, offsetSec: Timestamp(slots, frameBase).seconds,
+                                                durationSec: Timestamp(lane.slotsWritten, frameBase).seconds,
+                                                frames: Int(lane.slotsWritten), droppedDuplicateFrame: lane.droppedFirst))
+            slots += lane.slotsWritten
+            progress?(Double(position + 1) / Double(inputs.count))
+        }
+        guard slots > 0 else {
+            throw MediaError(path: request.output, code: .corrupt, message: "no input had a decodable video frame")
+        }
+        try video.finish(output: output)
+        if let sound {
+            try sound.finish(totalSamples: rescale(slots, from: frameBase, to: Rational(1, Int32(sound.sampleRate))), output: output)
+        }
+        try output.finish()
+        return ConcatResult(output: path, modeUsed: .reencode, inputs: summaries, durationSec: Timestamp(slots, frameBase).seconds,
+                            frames: Int(slots), reason: nil, warnings: warnings)
+    }
+
+    /// One input decoded onto the output's frame grid and sample timeline.
+    final class InputLane {
+        let input: ConcatInput
+        let video: VideoTrackEncoder
+        let sound: AudioTrackEncoder?
+        let output: OutputFile
+        let frameBase: Rational
+        let firstSlot: Int64
+        let dropFirstFrame: Bool
+        let canvasSize: PictureSize
+        let pixelFormat: PixelFormat
+        private(set) var slotsWritten: Int64 = 0
+        private(set) var droppedFirst = false
+        private(set) var damagedPackets = 0
+
+        private var scaler: Scaler?
+        private var scaled: Frame?
+        private var canvas: Frame?
+        private var placement = (x: 0, y: 0)
+        /// The latest decoded picture, fitted to the canvas: shown until the next one's time.
+        private var pending: Frame?
+        private var origin: Int64? = nil
+        private var lastEnd: Int64 = 0
+        private var waitingAudio: [Frame] = []
+        private var audioPassed = false
+
+        init(input: ConcatInput, size: PictureSize, pixelFormat: PixelFormat, frameBase: Rational, dropFirstFrame: Bool,
+             video: VideoTrackEncoder, sound: AudioTrackEncoder?, output: OutputFile, firstSlot: Int64) throws {
+            self.input = input
+            self.video = video
+            self.sound = sound
+            self.output = output
+            self.frameBase = frameBase
+            self.firstSlot = firstSlot
+            self.dropFirstFrame = dropFirstFrame
+            self.canvasSize = size
+            self.pixelFormat = pixelFormat
+        }
+
+        func run() throws {
+            let videoDecoder = try Decoder(stream: input.video)
+            let audioDecoder = try input.audio.flatMap { stream -> Decoder? in
+                guard sound != nil, stream.parameters.codecID.hasDecoder else { return nil }
+                return try Decoder(stream: stream)
+            }
+            var wanted: Set<Int> = [input.video.index]
+            if let audio = input.audio, audioDecoder != nil { wanted.insert(audio.index) }
+            input.input.selectStreams(wanted)
+            let packet = try Packet()
+            let frame = try Frame()
+            while try Tolerant.read(input.input, into: packet) == .packet {
+                defer { packet.unreference() }
+                if packet.streamIndex == input.video.index {
+                    while true {
+                        guard let sent = try Tolerant.send(videoDecoder, packet) else { damagedPackets += 1; break }
+                        try drainVideo(videoDecoder, frame)
+                        if sent == .accepted { break }
+                    }
+                } else if let audioDecoder, packet.streamIndex == input.audio?.index {
+                    guard try Tolerant.send(audioDecoder, packet) != nil else { damagedPackets += 1; continue }
+                    try drainAudio(audioDecoder)
+                }
+            }
+            try videoDecoder.sendEndOfStream()
+            try drainVideo(videoDecoder, frame)
+            if let audioDecoder {
+                try audioDecoder.sendEndOfStream()
+                try drainAudio(audioDecoder)
+            }
+            // The last picture lasts until the input's end.
+            if let origin {
+                let endSlot = max(slotsWritten + (pending == nil ? 0 : 1), rescale(lastEnd - origin, from: input.video.timeBase, to: frameBase))
+                try emit(until: endSlot)
+            }
+            if let sound {
+                let target = rescale(firstSlot + slotsWritten, from: frameBase, to: Rational(1, Int32(sound.sampleRate)))
+                try sound.truncate(toTotal: target)
+                if sound.appendedSamples < target { try sound.appendSilence(samples: target - sound.appendedSamples) }
+                try sound.encodeAvailable(upTo: target, output: output)
+            }
+        }
+
+        private func drainVideo(_ decoder: Decoder, _ frame: Frame) throws {
+            while true {
+                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard state == .frame else { return }
+                defer { frame.unreference() }
+                let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
+                guard pts != Timestamp.none else { continue }
+                if dropFirstFrame && !droppedFirst && origin == nil {
+                    droppedFirst = true
+                    continue
+                }
+                if origin == nil {
+                    origin = pts
+                    try releaseWaitingAudio()
+                }
+                guard let origin, pts >= origin else { continue }
+                let slot = rescale(pts - origin, from: input.video.timeBase, to: frameBase)
+                if pending != nil { try emit(until: slot) }
+                pending = try fit(frame)
+                let duration = frame.duration > 0 ? frame.duration : rescale(1, from: frameBase, to: input.video.timeBase)
+                lastEnd = max(lastEnd, pts + duration)
+            }
+        }
+
+        /// Encodes the pending picture into every output slot before `slot`.
+        private func emit(until slot: Int64) throws {
+            guard let pending else { return }
+            while slotsWritten < slot {
+                let copy = try pending.clone()
+                try video.encode(copy, pts: firstSlot + slotsWritten, output: output)
+                slotsWritten += 1
+            }
+            if let sound {
+                let bound = rescale(firstSlot + slotsWritten, from: frameBase, to: Rational(1, Int32(sound.sampleRate)))
+                try sound.encodeAvailable(upTo: bound, output: output)
+            }
+        }
+
+        /// Scales a decoded picture into the canvas, keeping its display aspect (black bars where it does not fill).
+        private func fit(_ frame: Frame) throws -> Frame {
+            if scaler == nil || !scaler!.accepts(frame) {
+                let sar = frame.sampleAspectRatio.isValid ? frame.sampleAspectRatio.doubleValue : 1
+                let aspect = Double(frame.width) * sar / Double(max(1, frame.height))
+                let canvasAspect = Double(canvasSize.width) / Double(canvasSize.height)
+                var width = canvasSize.width, height = canvasSize.height
+                if abs(aspect - canvasAspect) > 0.01 {
+                    if aspect > canvasAspect {
+                        height = min(canvasSize.height, max(2, Int((Double(canvasSize.width) / aspect).rounded()) & ~1))
+                    } else {
+                        width = min(canvasSize.width, max(2, Int((Double(canvasSize.height) * aspect).rounded()) & ~1))
+                    }
+                }
+                placement = (((canvasSize.width - width) / 2) & ~1, ((canvasSize.height - height) / 2) & ~1)
+                scaler = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
+                                    destinationWidth: width, destinationHeight: height, destinationFormat: pixelFormat, algorithm: .bicubic)
+                scaled = try scaler!.makeDestinationFrame()
+                canvas = nil
+            }
+            let fillsCanvas = scaler!.destinationWidth == canvasSize.width && scaler!.destinationHeight == canvasSize.height
+            // A fresh frame each time: the encoder may still hold the previous one.
+            let result = try Frame(width: canvasSize.width, height: canvasSize.height, pixelFormat: pixelFormat)
+            if fillsCanvas {
+                try scaler!.scale(frame, into: result)
+            } else {
+                try scaler!.scale(frame, into: scaled!)
+                try result.fillBlack()
+                try result.place(scaled!, atX: placement.x, y: placement.y)
+            }
+            result.sampleAspectRatio = Rational(1, 1)
+            return result
+        }
+
+        private func drainAudio(_ decoder: Decoder) throws {
+            let frame = try Frame()
+            while true {
+                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard state == .frame else { return }
+                if origin == nil {
+                    waitingAudio.append(try frame.clone())
+                } else {
+                    try place(frame)
+                }
+                frame.unreference()
+            }
+        }
+
+        private func releaseWaitingAudio() throws {
+            let waiting = waitingAudio
+            waitingAudio = []
+            for frame in waiting { try place(frame) }
+        }
+
+        /// Puts decoded sound on the output timeline: samples before the
+        /// input's first picture are dropped, gaps become silence.
+        private func place(_ frame: Frame) throws {
+            guard let sound, let origin, let stream = input.audio, frame.sampleRate > 0 else { return }
+            let inputRate = Rational(1, Int32(frame.sampleRate))
+            let laneStart = rescale(firstSlot, from: frameBase, to: Rational(1, Int32(sound.sampleRate)))
+            let startSample = rescale(origin, from: input.video.timeBase, to: inputRate)
+            let best = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
+            let position = best != Timestamp.none ? rescale(best, from: stream.timeBase, to: inputRate) : startSample
+            if position + Int64(frame.sampleCount) <= startSample { return }
+            let placedSoFar = (sound.appendedSamples - laneStart) * Int64(frame.sampleRate) / Int64(sound.sampleRate)
+            let expected = startSample + placedSoFar
+            if placedSoFar > 0 && position > expected + 1 {
+                try sound.appendSilence(samples: (position - expected) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
+            } else if placedSoFar == 0 && position > startSample {
+                try sound.appendSilence(samples: (position - startSample) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
+            }
+            let skip = Int(max(0, startSample - position))
+            try sound.append(frame, skipping: skip)
+        }
+    }
+}

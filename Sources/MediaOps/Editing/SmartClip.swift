@@ -1,0 +1,200 @@
+import LibAV
+
+/// `clip --mode smart`: re-encode only the head, from the start to the first
+/// IDR keyframe inside the range, and copy everything from that keyframe on.
+///
+/// The two parts must decode as one H.264 stream under one decoder
+/// configuration. Cutters that re-encode the head with the encoder's default
+/// parameter sets (id 0, like the source's) make the copied tail decode with
+/// the head's SPS/PPS — the corrupt or green frames after the join reported
+/// against LosslessCut's and auto-editor's smart cuts. Here the head is
+/// encoded with an SPS/PPS id the source does not use (x264 `sps-id`), without
+/// B-frames, with the source's profile, size, pixel format and colour
+/// description, and both sets of parameter sets go into one `avcC`: each slice
+/// finds its own. Decoding timestamps of the head are shifted by the tail's
+/// reordering delay so that they rise monotonically across the join.
+///
+/// Sources this cannot do safely (not H.264, no `avcC`, interlaced, a pixel
+/// format or profile x264 cannot match, no IDR inside the range, a container
+/// that does not carry `avcC`) are refused with a ``Refusal``; ``Clipper``
+/// then cuts `exact` and reports the reason.
+enum SmartClip {
+    /// Why smart cutting is not safe for this source.
+    struct Refusal: Error, Sendable {
+        var reason: String
+    }
+
+    static let avcConfigurationFormats: Set<String> = CompanionStreams.editListFormats.union(["matroska", "webm"])
+
+    /// x264's profile names for libav's H.264 profile numbers.
+    static func x264Profile(_ name: String?) -> String? {
+        switch name {
+        case "Baseline", "Constrained Baseline": "baseline"
+        case "Main": "main"
+        case "High": "high"
+        case "High 10": "high10"
+        case "High 4:2:2": "high422"
+        case "High 4:4:4 Predictive": "high444"
+        default: nil
+        }
+    }
+
+    static func write(source: ClipSource, request: ClipRequest, to path: String, progress: EditingProgress?) throws -> ClipResult {
+        let parameters = source.video.parameters
+        guard parameters.codecID == .h264 else {
+            throw Refusal(reason: "smart cutting supports H.264 only; this video is \(parameters.codecName)")
+        }
+        guard let configuration = AVCConfiguration(source.video.extradata) else {
+            throw Refusal(reason: "the H.264 stream has no avcC decoder configuration to share with a re-encoded head")
+        }
+        guard !parameters.fieldOrder.isInterlaced else { throw Refusal(reason: "interlaced video cannot be smart-cut safely") }
+        guard let profile = x264Profile(parameters.profileName) else {
+            throw Refusal(reason: "libx264 cannot encode the source's H.264 profile (\(parameters.profileName ?? "unknown"))")
+        }
+        guard VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat) == parameters.pixelFormat else {
+            throw Refusal(reason: "libx264 cannot encode the source's pixel format \(parameters.pixelFormat)")
+        }
+        let usedIDs = configuration.sequenceParameterSetIDs.union(configuration.pictureParameterSetIDs)
+        guard let headID = (0...31).first(where: { !usedIDs.contains($0) }) else {
+            throw Refusal(reason: "the source uses every parameter-set id; none is left for a re-encoded head")
+        }
+
+        let start = source.timestamp(seconds: request.start)
+        let end = source.timestamp(seconds: request.end)
+        let scan = try VideoRangeScan.scan(source, start: start, end: end, detectIDR: true)
+        guard let firstIncluded = scan.firstIncludedPTS, let lastNeeded = scan.lastNeededIndex else {
+            throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(format(request.start)) s and \(format(request.end)) s")
+        }
+        guard let joinIndex = scan.firstCleanKeyframeInRange else {
+            throw Refusal(reason: "the range holds no IDR keyframe, so there is nothing to copy; all of it was re-encoded")
+        }
+        let join = scan.packets[joinIndex]
+        let output = try OutputFile(path: path)
+        guard avcConfigurationFormats.contains(output.formatName) else {
+            throw Refusal(reason: "\(output.formatName) does not carry an avcC decoder configuration")
+        }
+        let editList = CompanionStreams.editListFormats.contains(output.formatName)
+
+        // 1. The head: frames [firstIncluded, join) decoded and re-encoded into memory.
+        var head: [Packet] = []
+        var headConfiguration = configuration
+        var headFrames = 0
+        if join.pts > firstIncluded {
+            let encoded = try encodeHead(source: source, scan: scan, from: firstIncluded, to: join.pts, profile: profile,
+                                         headID: headID, quality: request.quality, lengthSize: configuration.lengthSize)
+            head = encoded.packets
+            headFrames = encoded.frames
+            headConfiguration.sequenceParameterSets += encoded.sequenceParameterSets
+            headConfiguration.pictureParameterSets += encoded.pictureParameterSets
+        }
+
+        // 2. The file: merged avcC, head packets, then the copied tail and companions.
+        let videoOut = try output.addStream(copying: source.video)
+        try output.setExtradata(stream: videoOut, headConfiguration.bytes)
+        let companions = try CompanionStreams.add(from: source, to: output, reencodeAudio: false)
+        let copied = (joinIndex...max(joinIndex, lastNeeded)).filter { !scan.isLeading($0, after: joinIndex) }
+        let presentedEnd: Int64
+        let frames: Int
+        if editList {
+            presentedEnd = scan.nextFramePTS ?? scan.includedEnd ?? end
+            frames = scan.includedFrames
+        } else {
+            presentedEnd = copied.map { scan.packets[$0].pts + max(scan.packets[$0].duration, 0) }.max() ?? end
+            frames = headFrames + copied.count
+        }
+        try output.writeHeader(options: CopyClip.muxerOptions(output: output, source: source, editList: editList))
+        let reorderDelay = max(0, join.pts - join.dts)
+        for packet in head {
+            packet.dts = packet.pts - reorderDelay
+            try output.write(packet, from: source.timeBase, toStream: videoOut)
+        }
+        var filter = CompanionPacketFilter(source: source, rangeStart: firstIncluded, rangeEnd: presentedEnd, offset: firstIncluded)
+        let copySet = Set(copied)
+        try source.input.seek(stream: source.videoIndex, toKeyframeBefore: scan.seekTarget)
+        let packet = try Packet()
+        var videoCount = 0
+        while try source.input.read(into: packet) == .packet {
+            defer { packet.unreference() }
+            if packet.streamIndex == source.videoIndex {
+                let index = videoCount
+                videoCount += 1
+                if index > lastNeeded { if filter.audioComplete(companions.copied) { break } else { continue } }
+                guard copySet.contains(index) else { continue }
+                packet.pts = scan.packets[index].pts - firstIncluded
+                packet.dts = scan.packets[index].dts - firstIncluded
+                try output.write(packet, from: source.timeBase, toStream: videoOut)
+                if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
+            } else if let outIndex = companions.copied[packet.streamIndex] {
+                if filter.admit(packet) { try output.write(packet, from: source.input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
+                if videoCount > lastNeeded && filter.audioComplete(companions.copied) { break }
+            }
+        }
+        try output.finish()
+        if editList {
+            let seconds = Timestamp(presentedEnd - firstIncluded, source.timeBase).seconds
+            try MovieEditList.setPresentedDurations(path: path, durations: Dictionary(uniqueKeysWithValues: (0..<output.streamCount).map { ($0, seconds) }))
+        }
+        var warnings = companions.warnings
+        if head.isEmpty { warnings.append("the range starts on a keyframe: nothing needed re-encoding") }
+        return ClipResult(output: request.output, mode: .smart, requested: .init(start: request.start, end: request.end),
+                          actual: PresentedRange(start: source.seconds(firstIncluded), end: source.seconds(presentedEnd), frames: frames),
+                          fallback: nil, warnings: warnings)
+    }
+
+    struct EncodedHead {
+        var packets: [Packet]
+        var frames: Int
+        var sequenceParameterSets: [[UInt8]]
+        var pictureParameterSets: [[UInt8]]
+    }
+
+    /// Decodes from the keyframe before the start and encodes the frames shown
+    /// in `[from, to)` as length-prefixed H.264 with parameter-set id `headID`.
+    static func encodeHead(source: ClipSource, scan: VideoRangeScan, from: Int64, to: Int64, profile: String, headID: Int,
+                           quality: EncodingQuality, lengthSize: Int) throws -> EncodedHead {
+        let parameters = source.video.parameters
+        let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio : parameters.sampleAspectRatio
+        let rate = source.video.averageFrameRate.isValid ? source.video.averageFrameRate : source.video.realFrameRate
+        let picture = VideoTrackEncoder.Picture(
+            width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
+            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: rate.isValid ? rate : nil,
+            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
+            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+        let encoder = try VideoTrackEncoder(picture: picture, quality: quality, output: nil, globalHeader: true,
+                                            extraOptions: ["profile": profile, "x264-params": "sps-id=\(headID)"], maxBFrames: 0)
+        var packets: [Packet] = []
+        var conversionFailed = false
+        encoder.packetSink = { packet in
+            let units = packet.withUnsafeData { H264Bitstream.annexBUnits(Array($0)) }
+                .filter { ![7, 8, 9].contains(H264Bitstream.unitType($0)) }
+            if units.isEmpty { conversionFailed = true; return }
+            let copy = try packet.clone()
+            try copy.replacePayload(with: H264Bitstream.lengthPrefixed(units, lengthSize: lengthSize))
+            packets.append(copy)
+        }
+        let reader = try FrameReader(input: source.input, stream: source.video)
+        try reader.seek(toKeyframeBefore: scan.seekTarget)
+        var frames = 0
+        while let frame = try reader.nextFrame() {
+            let pts = reader.presentationTimestamp(of: frame)
+            if pts == Timestamp.none || pts < from { continue }
+            if pts >= to { break }
+            try encoder.encode(frame, pts: pts - from, output: nil)
+            frames += 1
+        }
+        try encoder.finish(output: nil)
+        source.input.selectStreams(Set(0..<source.input.streams.count))
+        if conversionFailed || packets.count != frames {
+            throw Refusal(reason: "the re-encoded head did not come out as one packet per frame")
+        }
+        let units = H264Bitstream.annexBUnits(encoder.encoder.extradata)
+        let sps = units.filter { H264Bitstream.unitType($0) == 7 }.map { Array($0) }
+        let pps = units.filter { H264Bitstream.unitType($0) == 8 }.map { Array($0) }
+        guard !sps.isEmpty, !pps.isEmpty,
+              sps.allSatisfy({ H264Bitstream.sequenceParameterSetID($0[...]) == headID }),
+              pps.allSatisfy({ H264Bitstream.pictureParameterSetID($0[...]) == headID }) else {
+            throw Refusal(reason: "libx264 did not produce parameter sets with the distinct id the join needs")
+        }
+        return EncodedHead(packets: packets, frames: frames, sequenceParameterSets: sps, pictureParameterSets: pps)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import MediaOps
+import MediaTestSupport
+
+/// `clip --mode exact`: exactly the requested frames, close to the source
+/// (PSNR), sound trimmed to the same range, picture properties kept.
+@Suite(.serialized) struct ClipExactTests {
+    @Test(arguments: [ClipCopyTests.Source.bFrames, .variableRate, .offsetStart])
+    func exactHasTheRequestedFramesCloseToTheSource(_ kind: ClipCopyTests.Source) throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        guard let source = try ClipCopyTests.make(kind, in: folder) else { return }
+        let output = folder.appendingPathComponent("exact.mp4")
+        let (start, end) = (1.3, 3.1)
+        let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: start, end: end, mode: .exact,
+                                                  quality: EncodingQuality(crf: 18, preset: "ultrafast")))
+        let sourceFrames = try EditingOracle.frames(source)
+        let firstIndex = try #require(sourceFrames.firstIndex { $0.time >= start - 1e-6 })
+        let expectedCount = sourceFrames.filter { $0.time >= start - 1e-6 && $0.time < end - 1e-6 }.count
+        let presented = try EditingOracle.frames(output)
+        #expect(presented.count == expectedCount)
+        #expect(result.actual.frames == expectedCount)
+        #expect(result.mode == .exact)
+        // Frame timing is kept: the output's frame times are the source's, shifted to 0.
+        let expectedTimes = sourceFrames[firstIndex..<(firstIndex + expectedCount)].map { $0.time - sourceFrames[firstIndex].time }
+        #expect(zip(presented.map(\.time), expectedTimes).allSatisfy { abs($0 - $1) < 1e-3 })
+        #expect(try EditingOracle.psnr(output, against: source, firstFrame: firstIndex, count: expectedCount) >= 35)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+    }
+
+    @Test func soundIsTrimmedToThePicture() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("av.mp4"))
+        let output = folder.appendingPathComponent("exact.mp4")
+        let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 0.52, end: 2.0, mode: .exact,
+                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(result.actual.frames == 37)
+        let video = try #require(try EditingOracle.streamDuration(output, kind: "v"))
+        let audio = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(video - 1.48) < 1e-3)
+        #expect(abs(audio - video) < 0.04)
+    }
+
+    @Test func rotationIsKept() throws {
+        guard TestMedia.hasFFmpeg, let source = TestMedia.corpusFile("streamio-ffmpeg/ios9.mov") else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for mode in [ClipMode.copy, .exact] {
+            let output = folder.appendingPathComponent("rotated-\(mode.rawValue).mov")
+            let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 0.1, end: 0.4, mode: mode,
+                                                      quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+            #expect(result.actual.frames == 9)
+            let json = try TestMedia.ffprobeJSON(["-select_streams", "v:0", "-show_streams", output.path])
+            let stream = try #require((json["streams"] as? [[String: Any]])?.first)
+            let sideData = stream["side_data_list"] as? [[String: Any]] ?? []
+            #expect(sideData.contains { ($0["rotation"] as? Int).map { abs($0) == 90 } ?? false })
+            // The two metadata tracks of this iPhone file are not something MOV muxing can carry over: dropped, and said.
+            #expect(result.warnings.count == 2)
+        }
+    }
+
+    @Test func aspectAndColourAreKept() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("tagged.mp4"), seconds: 2, audio: false,
+                                            codec: ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                                                    "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+                                                    "-aspect", "16:9"])
+        let output = folder.appendingPathComponent("exact.mp4")
+        _ = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 0.2, end: 1.0, mode: .exact,
+                                         quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        let json = try TestMedia.ffprobeJSON(["-select_streams", "v:0", "-show_streams", output.path])
+        let stream = try #require((json["streams"] as? [[String: Any]])?.first)
+        #expect(stream["color_primaries"] as? String == "bt709")
+        #expect(stream["color_space"] as? String == "bt709")
+        #expect(stream["sample_aspect_ratio"] as? String == "4:3")
+    }
+}
