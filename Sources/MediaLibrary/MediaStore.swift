@@ -87,6 +87,11 @@ public struct MediaStore: Sendable {
     /// - Returns: the stored asset and whether this call created it.
     public func insertOrFetchAsset(_ candidate: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
         try write { db in
+            // Looking first keeps ids dense (an INSERT that hits the conflict still
+            // uses up an AUTOINCREMENT id); the write transaction makes it race-free.
+            if let existing = try Asset.filter(Asset.Columns.sha256 == candidate.sha256).fetchOne(db) {
+                return (try Self.merge(db, stored: existing, candidate: candidate), false)
+            }
             try db.execute(sql: """
                 INSERT INTO assets (sha256, media_type, mime_type, local_path, original_path, remote_url, provider_id,
                     provider_asset_id, width, height, duration_sec, fps, frame_count, file_size_bytes, thumbnail_path,
@@ -104,23 +109,25 @@ public struct MediaStore: Sendable {
             guard let stored = try Asset.filter(Asset.Columns.sha256 == candidate.sha256).fetchOne(db) else {
                 throw LibraryError(subject: candidate.sha256, code: .database, message: "asset vanished after insert")
             }
-            if !inserted {
-                // Fill what the first ingest did not know (a URL, a provider id), never overwrite.
-                var merged = stored
-                merged.remoteURL = merged.remoteURL ?? candidate.remoteURL
-                merged.providerID = merged.providerID ?? candidate.providerID
-                merged.providerAssetID = merged.providerAssetID ?? candidate.providerAssetID
-                merged.originalPath = merged.originalPath ?? candidate.originalPath
-                if merged.localPath == nil || merged.syncStatus != Asset.SyncStatus.stored.rawValue {
-                    merged.localPath = candidate.localPath ?? merged.localPath
-                    merged.syncStatus = candidate.syncStatus
-                }
-                merged.lastAccessedAt = Date()
-                if merged != stored { try merged.update(db) }
-                return (merged, false)
-            }
+            if !inserted { return (try Self.merge(db, stored: stored, candidate: candidate), false) }
             return (stored, true)
         }
+    }
+
+    /// Fills what the first ingest did not know (a URL, a provider id), never overwriting.
+    private static func merge(_ db: Database, stored: Asset, candidate: Asset) throws -> Asset {
+        var merged = stored
+        merged.remoteURL = merged.remoteURL ?? candidate.remoteURL
+        merged.providerID = merged.providerID ?? candidate.providerID
+        merged.providerAssetID = merged.providerAssetID ?? candidate.providerAssetID
+        merged.originalPath = merged.originalPath ?? candidate.originalPath
+        if merged.localPath == nil || merged.syncStatus != Asset.SyncStatus.stored.rawValue {
+            merged.localPath = candidate.localPath ?? merged.localPath
+            merged.syncStatus = candidate.syncStatus
+        }
+        merged.lastAccessedAt = Date()
+        try merged.update(db)
+        return merged
     }
 
     public func asset(id: Int64) throws(LibraryError) -> Asset? {

@@ -168,7 +168,11 @@ public struct PipelineRunner: Sendable {
             var originalPath: String?
             switch source {
             case .remote(let url): remoteURL = url.absoluteString
-            case .file(let path): originalPath = URL(fileURLWithPath: path).standardizedFileURL.path
+            case .file(let path):
+                let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+                // A render made inside the library has no outside origin to remember.
+                let madeInside = standardized.hasPrefix(store.files.temporaryFolder.standardizedFileURL.path + "/")
+                originalPath = madeInside ? nil : standardized
             }
             let (asset, _) = try store.insertOrFetchAsset(Asset(
                 sha256: sha256, mediaType: probe.mediaType, mimeType: probe.mimeType, localPath: storedURL.path,
@@ -281,9 +285,9 @@ public struct PipelineRunner: Sendable {
         case .keyframes:
             guard let extractor = operations.keyframes else { throw unavailable(stage, needs: "analysis (keyframes)") }
             let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "keyframes")
+            // The extractor creates the folder; it is renamed into place whole.
             let temporary = store.files.makeTemporaryPath()
             defer { try? FileManager.default.removeItem(at: temporary) }
-            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
             let images = try extractor.extractKeyframes(input: input, folder: temporary.path, count: operations.keyframeCount,
                                                         decoderThreads: decoderThreads)
             if FileManager.default.fileExists(atPath: destination.path) { try? FileManager.default.removeItem(at: destination) }
@@ -307,7 +311,7 @@ public struct PipelineRunner: Sendable {
 
     struct KeyframeListing: Codable {
         var folder: String
-        var keyframes: [KeyframeImage]
+        var keyframes: [KeyframeRecord]
     }
 
     static func json<T: Encodable>(_ value: T) -> String? {

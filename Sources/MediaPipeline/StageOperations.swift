@@ -9,10 +9,10 @@ import Foundation
 /// Makes a poster frame (the `thumbnail` stage).
 public protocol PosterMaking: Sendable {
     /// Writes a JPEG poster of `input` to `output` (a temporary path the runner renames).
-    func makePoster(input: String, output: String, decoderThreads: Int) throws -> PosterImage
+    func makePoster(input: String, output: String, decoderThreads: Int) throws -> PosterRecord
 }
 
-public struct PosterImage: Sendable, Codable, Equatable {
+public struct PosterRecord: Sendable, Codable, Equatable {
     /// Seconds into the video.
     public var time: Double
     public var width: Int
@@ -28,10 +28,10 @@ public struct PosterImage: Sendable, Codable, Equatable {
 /// Extracts representative frames (the `keyframes` stage).
 public protocol KeyframeExtracting: Sendable {
     /// Writes `count` JPEG images of `input` into `folder` (a temporary folder the runner renames).
-    func extractKeyframes(input: String, folder: String, count: Int, decoderThreads: Int) throws -> [KeyframeImage]
+    func extractKeyframes(input: String, folder: String, count: Int, decoderThreads: Int) throws -> [KeyframeRecord]
 }
 
-public struct KeyframeImage: Sendable, Codable, Equatable {
+public struct KeyframeRecord: Sendable, Codable, Equatable {
     public var index: Int
     public var time: Double
     public var frame: Int
