@@ -59,12 +59,52 @@ public struct LibraryFiles: Sendable {
         if FileManager.default.fileExists(atPath: destination.path) { return destination }
         let temporary = makeTemporaryPath(pathExtension: pathExtension)
         do {
-            try FileManager.default.copyItem(at: source, to: temporary)
+            try Self.copyFile(from: source.path, to: temporary.path)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw LibraryError(subject: source.path, code: .storage, message: "cannot copy into the library: \(error.localizedDescription)")
+            throw error
         }
         return try moveIntoPlace(temporary, to: destination)
+    }
+
+    /// Copies in 1 MiB blocks straight into our own temporary name (Foundation's
+    /// copy may stage the bytes under a name of its own, which a kill would
+    /// leave behind unnoticed, and may hold the whole file in memory).
+    static func copyFile(from source: String, to destination: String) throws(LibraryError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            throw LibraryError(subject: source, code: .storage, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            throw LibraryError(subject: destination, code: .storage, message: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        defer { close(output) }
+        let blockSize = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(input, buffer, blockSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw LibraryError(subject: source, code: .storage, message: "read failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let result = write(output, buffer.advanced(by: written), count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw LibraryError(subject: destination, code: .storage, message: "write failed: \(String(cString: strerror(errno)))")
+                }
+                written += result
+            }
+        }
+        // The bytes must be on disk before the rename makes them the content's file.
+        if fsync(output) != 0 {
+            throw LibraryError(subject: destination, code: .storage, message: "fsync failed: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Renames a complete temporary file (or folder) to its final name in the

@@ -222,11 +222,6 @@ extension MediaStore {
         try db.execute(sql: "UPDATE assets SET thumbnail_path = ? WHERE id = ?", arguments: [path, assetID])
     }
 
-    /// Attaches a stage run to the asset it turned out to be about (a sync learns the asset as it goes).
-    public static func attachStageRun(_ db: Database, stageRunID: Int64, assetID: Int64) throws {
-        try db.execute(sql: "UPDATE stage_runs SET asset_id = ? WHERE id = ?", arguments: [assetID, stageRunID])
-    }
-
     /// The asset downloaded from this URL, if any.
     public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
         try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }

@@ -79,11 +79,17 @@ extension MediaStore {
     /// `superseded`.
     /// - Returns: the status recorded (`succeeded`, `not_applicable` or `superseded`).
     @discardableResult
-    public func completeStageRun(id: Int64, status: RunStatus = .succeeded, result: String? = nil,
+    /// - Parameter assetID: the asset the run turned out to be about, when it
+    ///   started without one (a sync learns its asset as it goes).
+    public func completeStageRun(id: Int64, status: RunStatus = .succeeded, result: String? = nil, assetID: Int64? = nil,
                                  apply: @Sendable (Database) throws -> Void = { _ in }) throws(LibraryError) -> RunStatus {
         try write { db in
-            guard let run = try StageRun.fetchOne(db, key: id) else {
+            guard var run = try StageRun.fetchOne(db, key: id) else {
                 throw LibraryError(subject: "stage run \(id)", code: .notFound, message: "stage run vanished")
+            }
+            if let assetID, run.assetID != assetID {
+                run.assetID = assetID
+                try run.update(db)
             }
             let alreadyDone = try StageRun
                 .filter(StageRun.Columns.assetID == run.assetID && StageRun.Columns.stage == run.stage

@@ -108,8 +108,17 @@ public struct InboxWatcher: Sendable {
 
     /// Ingests one item and files it (and its companions) under done/ or failed/.
     func process(_ item: InboxItem) -> IngestOutcome {
-        let batchItem: BatchItem = item.isManifest ? .manifest(item.path) : .media(item.path)
-        let outcome = BatchRunner.process(batchItem, runner: runner, options: options)
+        let outcome: IngestOutcome
+        if item.isManifest {
+            do {
+                let manifest = try filedCompanions(try GenerationManifest.load(item.path))
+                outcome = runner.ingestGeneration(manifest, options: options, displayName: item.path)
+            } catch {
+                outcome = .failure(item.path, error)
+            }
+        } else {
+            outcome = BatchRunner.process(.media(item.path), runner: runner, options: options)
+        }
         let succeeded = outcome.status != .failed
         let folder = succeeded ? doneFolder : failedFolder
         for path in [item.path] + item.companions where FileManager.default.fileExists(atPath: path) {
@@ -124,6 +133,29 @@ public struct InboxWatcher: Sendable {
             }
         }
         return outcome
+    }
+
+    /// A file a manifest names beside it may have been picked up as bare
+    /// media before the manifest arrived; it is then in done/ (or failed/).
+    func filedCompanions(_ manifest: GenerationManifest) -> GenerationManifest {
+        var adjusted = manifest
+        func relocated(_ text: String) -> String {
+            guard case .file(let path)? = try? MediaSource(text, relativeTo: inbox),
+                  !FileManager.default.fileExists(atPath: path) else { return text }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            for folder in [doneFolder, failedFolder] {
+                let candidate = folder.appendingPathComponent(name).path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            }
+            return text
+        }
+        adjusted.result = manifest.result.map(relocated)
+        adjusted.parents = manifest.parents.map { parent in
+            var copy = parent
+            if case .source(let text) = parent.reference { copy.reference = .source(relocated(text)) }
+            return copy
+        }
+        return adjusted
     }
 
     /// `done/NAME`, or `done/NAME-2` etc. when an earlier item had the same name.

@@ -63,8 +63,9 @@ public struct PipelineRunner: Sendable {
             outcome.stages.append(synced.stageOutcome)
             if synced.stageOutcome.status != "skipped" { outcome.status = .succeeded }
 
-            let states = try store.stageStates(assetID: synced.asset.assetID)
             for stage in options.stages where stage != .sync {
+                // Read each stage's state just before it runs: another process may have done it meanwhile.
+                let states = try store.stageStates(assetID: synced.asset.assetID)
                 let stageOutcome = runStage(stage, asset: synced.asset, context: &context, runID: runID,
                                             previous: states["\(stage.rawValue)@\(stage.version)"], retryFailed: options.retryFailed)
                 outcome.stages.append(stageOutcome)
@@ -180,9 +181,7 @@ public struct PipelineRunner: Sendable {
                 height: probe.video?.displayHeight, durationSec: probe.durationSec, fps: probe.video?.fps,
                 frameCount: probe.video?.frameCount, fileSizeBytes: probe.fileSizeBytes))
             let assetID = asset.assetID
-            let status = try store.completeStageRun(id: stageRunID) { db in
-                try MediaStore.attachStageRun(db, stageRunID: stageRunID, assetID: assetID)
-            }
+            let status = try store.completeStageRun(id: stageRunID, assetID: assetID)
             let elapsed = Date().timeIntervalSince(started)
             return SyncResult(asset: asset, context: SyncContext(probe: probe),
                               stageOutcome: .init(stage: stage, status: status.rawValue, error: nil, seconds: elapsed))
