@@ -91,8 +91,9 @@ public final class OutputFile {
     public func setRotation(stream index: Int, clockwiseDegrees: Int) throws(AVError) {
         guard clockwiseDegrees % 360 != 0 else { return }
         var matrix = [Int32](repeating: 0, count: 9)
-        // av_display_rotation_set takes the counter-clockwise angle.
-        av_display_rotation_set(&matrix, -Double(clockwiseDegrees))
+        // av_display_rotation_set builds a clockwise rotation, the inverse of what
+        // av_display_rotation_get reads back (a counter-clockwise angle).
+        av_display_rotation_set(&matrix, Double(clockwiseDegrees))
         try setDisplayMatrix(stream: index, matrix)
     }
 

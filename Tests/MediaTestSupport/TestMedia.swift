@@ -37,6 +37,25 @@ public enum TestMedia {
         return url
     }
 
+    /// The built `pixsim-media` executable: beside the test bundle in the build folder.
+    public static var cliExecutable: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        var folder = testBinary.deletingLastPathComponent()
+        // On Linux the runner is `<build>/pixsim-mediaPackageTests.xctest`; go up until the executable is found.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("pixsim-media")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/pixsim-media")
+    }
+
+    /// Runs the `pixsim-media` command line; never throws on a non-zero exit.
+    @discardableResult
+    public static func cli(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
+        try run(cliExecutable.path, arguments, allowFailure: true)
+    }
+
     /// Whether the ffmpeg command line is installed (tests that need it as an oracle skip otherwise).
     public static var hasFFmpeg: Bool { findExecutable("ffmpeg") != nil && findExecutable("ffprobe") != nil }
 
@@ -87,8 +106,10 @@ public enum TestMedia {
     }
 
     /// `ffprobe -of json` with the given arguments, parsed.
-    public static func ffprobeJSON(_ arguments: [String]) throws -> [String: Any] {
-        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments)
+    /// A file ffprobe cannot read gives an empty dictionary when `allowFailure`.
+    public static func ffprobeJSON(_ arguments: [String], allowFailure: Bool = false) throws -> [String: Any] {
+        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments, allowFailure: allowFailure)
+        if result.status != 0 { return [:] }
         return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
     }
 

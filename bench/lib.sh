@@ -1,0 +1,44 @@
+# Shared by the bench/*.sh scripts: timing and ratio printing.
+# Machines here are shared and noisy: each contender runs several times in the
+# same script and the median wall time is compared, as a ratio.
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_OUT="$BENCH_ROOT/bench/out"
+PIXSIM="$BENCH_ROOT/.build/release/pixsim-media"
+CORPUS="${PIXSIM_CORPUS:-$BENCH_ROOT/../shared/corpus}"
+RUNS="${BENCH_RUNS:-5}"
+mkdir -p "$BENCH_OUT"
+
+# Builds the release binary once per bench run.
+bench_build() {
+  if [ -z "${PIXSIM_BENCH_BUILT:-}" ]; then
+    (cd "$BENCH_ROOT" && swift build -c release --product pixsim-media 2>&1 | tail -1) >&2
+    export PIXSIM_BENCH_BUILT=1
+  fi
+}
+
+# median_time CMD...: runs CMD $RUNS times (output discarded), prints the median wall seconds.
+median_time() {
+  local times=()
+  for _ in $(seq "$RUNS"); do
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc -l)")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+# report LABEL OURS ANCHOR_LABEL ANCHOR GOAL: prints times and ratio ours/anchor.
+report() {
+  local label="$1" ours="$2" anchor_label="$3" anchor="$4" goal="$5"
+  local ratio
+  ratio=$(echo "$ours / $anchor" | bc -l)
+  printf '%-34s pixsim %8.3fs | %-28s %8.3fs | ratio %6.3fx (goal %s)\n' "$label" "$ours" "$anchor_label" "$anchor" "$ratio" "$goal"
+}
+
+# Python with PyAV/scenedetect/opencv for the anchors, installed on first use.
+bench_python_deps() {
+  python3 -c "import av, scenedetect, cv2" 2>/dev/null || pip install -q av scenedetect opencv-python-headless >&2
+}

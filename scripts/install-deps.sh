@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages pixsim-media needs on Debian or Ubuntu, if missing:
+# FFmpeg 5.1's libav development files, SQLite, pkg-config; with --test also the
+# ffmpeg command line, which the tests use as an independent oracle (the product
+# itself never runs it). The Swift 6 toolchain must already be installed.
+set -euo pipefail
+packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev pkg-config make bc)
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "error: swift: the Swift 6 toolchain is not installed (https://www.swift.org/install/)" >&2; exit 1; }
