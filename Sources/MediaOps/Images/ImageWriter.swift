@@ -62,10 +62,7 @@ public final class ImageWriter {
         // Scale to the stored orientation's size, then turn: rotating the small picture is cheaper.
         let scaledWidth = geometry.swapsAxes ? upright.height : upright.width
         let scaledHeight = geometry.swapsAxes ? upright.width : upright.height
-        let scaler = try scaler(for: frame, width: scaledWidth, height: scaledHeight)
-        guard let scaled else { throw AVError.invalid("no scaled frame", operation: "ImageWriter", code: AVError.invalidArgumentCode) }
-        try scaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
-        try scaler.scale(frame, into: scaled)
+        let scaled = try scale(frame, width: scaledWidth, height: scaledHeight, format: .rgb24)
         let pixels = scaled.copyPlane(0, bytesPerRow: scaledWidth * 3, rows: scaledHeight)
         guard pixels.count == scaledWidth * scaledHeight * 3 else {
             throw AVError.invalid("scaled picture has no data", operation: "sws_scale", code: AVError.invalidArgumentCode)
@@ -73,16 +70,23 @@ public final class ImageWriter {
         return RGBImage(width: scaledWidth, height: scaledHeight, pixels: pixels).rotated(clockwise: geometry.rotation)
     }
 
-    private func scaler(for frame: Frame, width: Int, height: Int) throws(AVError) -> Scaler {
-        if let scaler, scaler.accepts(frame), scaler.destinationWidth == width, scaler.destinationHeight == height {
-            return scaler
+    /// Converts `frame` with a scaler kept for the next frame of the same stream.
+    private func scale(_ frame: Frame, width: Int, height: Int, format: PixelFormat) throws(AVError) -> Frame {
+        if let scaler, let scaled, scaler.accepts(frame), scaler.destinationWidth == width, scaler.destinationHeight == height,
+           scaler.destinationFormat == format {
+            try scaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+            try scaler.scale(frame, into: scaled)
+            return scaled
         }
         let made = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
-                              destinationWidth: width, destinationHeight: height, destinationFormat: .rgb24,
+                              destinationWidth: width, destinationHeight: height, destinationFormat: format,
                               algorithm: .bicubic)
+        let destination = try made.makeDestinationFrame()
         scaler = made
-        scaled = try made.makeDestinationFrame()
-        return made
+        scaled = destination
+        try made.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+        try made.scale(frame, into: destination)
+        return destination
     }
 
     /// Writes `frame` upright to `path` in this writer's format and width.
@@ -93,6 +97,19 @@ public final class ImageWriter {
     @discardableResult
     public func write(_ frame: Frame, geometry: PictureGeometry, to path: String, inputs: [String]) throws(MediaError) -> WrittenImage {
         let destination = try OutputDestination(path: path, inputs: inputs)
+        if format == .jpeg && geometry.rotation == 0 {
+            // Upright already: scale straight to the encoder's format, no RGB round trip.
+            defer { destination.discardIfUncommitted() }
+            let size = outputSize(for: frame, geometry: geometry)
+            let bytes: [UInt8]
+            do {
+                let picture = try scale(frame, width: size.width, height: size.height, format: .yuvj420p)
+                bytes = try ImageWriter.encodeJPEG(picture, width: size.width, height: size.height, quantizer: jpegQuantizer)
+            } catch {
+                throw MediaError(path: inputs.first ?? path, libav: error)
+            }
+            return try ImageWriter.store(bytes, in: destination, width: size.width, height: size.height)
+        }
         let image: RGBImage
         do { image = try makeImage(from: frame, geometry: geometry) } catch { throw MediaError(path: inputs.first ?? path, libav: error) }
         return try ImageWriter.write(image, as: format, to: destination, jpegQuantizer: jpegQuantizer)
@@ -114,11 +131,17 @@ public final class ImageWriter {
         do { bytes = try encode(image, as: format, jpegQuantizer: jpegQuantizer) } catch {
             throw MediaError(path: destination.path, libav: error)
         }
+        return try store(bytes, in: destination, width: image.width - (format.needsEvenDimensions ? image.width % 2 : 0),
+                         height: image.height - (format.needsEvenDimensions ? image.height % 2 : 0))
+    }
+
+    /// Writes encoded bytes to the temporary file and renames it into place.
+    private static func store(_ bytes: [UInt8], in destination: OutputDestination, width: Int, height: Int) throws(MediaError) -> WrittenImage {
         guard FileManager.default.createFile(atPath: destination.temporaryPath, contents: Data(bytes)) else {
             throw MediaError(path: destination.path, code: .outputUnwritable, message: "cannot write the image file")
         }
         try destination.commit()
-        return WrittenImage(path: destination.path, width: image.width, height: image.height)
+        return WrittenImage(path: destination.path, width: width, height: height)
     }
 
     /// Encodes `image` as one JPEG or PNG file's bytes with libav's `mjpeg` or `png` encoder.
@@ -140,22 +163,31 @@ public final class ImageWriter {
                 }
             }
         }
-        let encoderFrame: Frame
-        var settings: VideoEncoderSettings
         switch format {
         case .png:
-            encoderFrame = rgb
-            settings = VideoEncoderSettings(codecName: "png", width: width, height: height, pixelFormat: .rgb24, timeBase: Rational(1, 25))
+            let settings = VideoEncoderSettings(codecName: "png", width: width, height: height, pixelFormat: .rgb24, timeBase: Rational(1, 25))
+            return try encodeOne(rgb, settings: settings)
         case .jpeg:
             let converter = try Scaler(sourceWidth: width, sourceHeight: height, sourceFormat: .rgb24,
                                        destinationWidth: width, destinationHeight: height, destinationFormat: .yuvj420p,
                                        algorithm: .bicubic)
-            encoderFrame = try converter.makeDestinationFrame()
-            try converter.scale(rgb, into: encoderFrame)
-            settings = VideoEncoderSettings(codecName: "mjpeg", width: width, height: height, pixelFormat: .yuvj420p, timeBase: Rational(1, 25))
-            settings.quantizer = max(2, min(31, jpegQuantizer))
-            settings.colorRange = 2  // AVCOL_RANGE_JPEG: JPEG samples are full range.
+            let yuv = try converter.makeDestinationFrame()
+            try converter.scale(rgb, into: yuv)
+            return try encodeJPEG(yuv, width: width, height: height, quantizer: jpegQuantizer)
         }
+    }
+
+    /// Encodes a `yuvj420p` picture as one JPEG file's bytes.
+    static func encodeJPEG(_ picture: Frame, width: Int, height: Int, quantizer: Int) throws(AVError) -> [UInt8] {
+        var settings = VideoEncoderSettings(codecName: "mjpeg", width: width, height: height, pixelFormat: .yuvj420p, timeBase: Rational(1, 25))
+        settings.quantizer = max(2, min(31, quantizer))
+        settings.colorRange = 2  // AVCOL_RANGE_JPEG: JPEG samples are full range.
+        return try encodeOne(picture, settings: settings)
+    }
+
+    /// Runs one picture through a fresh encoder and collects the packet bytes.
+    private static func encodeOne(_ encoderFrame: Frame, settings baseSettings: VideoEncoderSettings) throws(AVError) -> [UInt8] {
+        var settings = baseSettings
         settings.threadCount = 1
         encoderFrame.pts = 0
         let encoder = try Encoder(video: settings)
@@ -170,7 +202,7 @@ public final class ImageWriter {
             throw AVError.invalid("\(error)", operation: "ImageWriter", code: AVError.invalidArgumentCode)
         }
         guard !bytes.isEmpty else {
-            throw AVError.invalid("the \(format) encoder produced nothing", operation: "ImageWriter", code: AVError.invalidArgumentCode)
+            throw AVError.invalid("the \(settings.codecName) encoder produced nothing", operation: "ImageWriter", code: AVError.invalidArgumentCode)
         }
         return bytes
     }

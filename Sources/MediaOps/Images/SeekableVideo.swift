@@ -35,9 +35,18 @@ final class SeekableVideo {
     private var shrinker: LumaShrinker?
     private var cachedKeyframes: [Int64]?
 
+    /// Decoder settings for seeking: a handful of frames per seek, so frame
+    /// threads (which must fill their pipeline again after every seek, and
+    /// decode frames ahead that are then thrown away) cost more than they give.
+    static var seekingOptions: DecoderOptions {
+        var options = DecoderOptions()
+        options.allowFrameThreads = false
+        return options
+    }
+
     /// Opens `path` and its best video stream.
     /// - Throws: ``MediaError`` for anything that is not a readable video.
-    init(path: String, options: DecoderOptions = DecoderOptions()) throws(MediaError) {
+    init(path: String, options: DecoderOptions = SeekableVideo.seekingOptions) throws(MediaError) {
         self.path = path
         input = try InputValidation.openWithStreamInfo(path)
         guard let video = input.bestStream(.video) else {
@@ -215,9 +224,11 @@ final class SeekableVideo {
         let inner = (low + span / 8)...(max(low + span / 8, high - span / 8))
         let keyframe = keyframes.filter { inner.contains($0) }.min { abs($0 - center) < abs($1 - center) }
         let start = keyframe ?? center
-        let fineStep = max(1, Int((framesPerSecond / 8).rounded()))
+        // Three candidates a tenth of a second apart cost seven decoded frames: enough to
+        // tell a steady picture from black, flat or fading ones in the common case.
+        let fineStep = max(1, Int((framesPerSecond / 10).rounded()))
         let coarseStep = max(fineStep, Int((framesPerSecond / 2).rounded()))
-        let fineCandidates = 4
+        let fineCandidates = 3
         var decoded = 0
         var scored: [(quality: FrameQuality, frame: PickedFrame)] = []
         var best: PickedFrame?
@@ -240,7 +251,7 @@ final class SeekableVideo {
             // Enough when the best is a real picture and the brightness is steady (not mid-fade).
             let recent = scored.suffix(fineCandidates)
             let brightnessDrift = abs(recent.first!.quality.brightness - recent.last!.quality.brightness)
-            let steady = brightnessDrift < 0.05
+            let steady = brightnessDrift < 0.03
             return !(bestScore > 0 && steady)
         }
         return best
