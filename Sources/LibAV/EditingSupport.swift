@@ -35,6 +35,12 @@ extension OutputFile {
         parameters.pointee.extradata_size = Int32(bytes.count)
     }
 
+    /// Whether the muxer can store `codec`, counting "the muxer does not say"
+    /// (`avformat_query_codec` < 0, e.g. MPEG-TS) as yes: only a definite no refuses.
+    public func mayStore(_ codec: CodecID) -> Bool {
+        avformat_query_codec(context.pointee.oformat, codec.avValue, FF_COMPLIANCE_NORMAL) != 0
+    }
+
     /// The number of streams added so far.
     public var streamCount: Int { Int(context.pointee.nb_streams) }
 

@@ -74,4 +74,36 @@ import MediaTestSupport
         #expect(presented.map(\.md5) == Array(sourceFrames[first..<(first + presented.count)]).map(\.md5))
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
+
+    @Test(arguments: ClipMode.allCases)
+    func extraAudioAndSubtitlesFollowTheRange(_ mode: ClipMode) throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let subtitles = folder.appendingPathComponent("subs.srt")
+        try Data("1\n00:00:00,500 --> 00:00:01,500\nfirst\n\n2\n00:00:02,000 --> 00:00:03,000\nsecond\n\n".utf8).write(to: subtitles)
+        let source = folder.appendingPathComponent("tracks.mp4")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                              "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-f", "lavfi", "-i", "sine=frequency=880:duration=4",
+                              "-i", subtitles.path, "-map", "0", "-map", "1", "-map", "2", "-map", "3",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-c:s", "mov_text", source.path])
+        let output = folder.appendingPathComponent("cut.mp4")
+        let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 1.0, end: 2.6, mode: mode,
+                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(result.warnings.isEmpty)
+        let json = try TestMedia.ffprobeJSON(["-show_entries", "stream=codec_type", output.path])
+        let kinds = (json["streams"] as? [[String: Any]] ?? []).compactMap { $0["codec_type"] as? String }
+        #expect(kinds == ["video", "audio", "audio", "subtitle"])
+        // Both cues overlap [1.0, 2.6): each is cut to the clip's range.
+        let text = try TestMedia.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", output.path, "-map", "0:s:0", "-f", "srt", "-"]).stdout
+        #expect(text.contains("00:00:00,000 --> 00:00:00,500\nfirst"))
+        #expect(text.contains("00:00:01,000 --> 00:00:01,600\nsecond"))
+        #expect(try EditingOracle.decodeErrors(output) == "")
+
+        // Matroska cannot carry MP4 timed text: dropped, with a warning saying so.
+        let matroska = folder.appendingPathComponent("cut.mkv")
+        let moved = try Clipper.clip(ClipRequest(input: source.path, output: matroska.path, start: 1.0, end: 2.6, mode: mode,
+                                                 quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(moved.warnings.count == 1 && moved.warnings.first?.contains("subtitle") == true)
+    }
 }

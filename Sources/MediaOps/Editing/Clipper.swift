@@ -76,7 +76,7 @@ enum CopyClip {
                 frames = copiedIndices.count
             }
             let videoOut = try output.addStream(copying: source.video)
-            let companions = try CompanionStreams.add(from: source, to: output, reencodeAudio: false)
+            let companions = try CompanionStreams.add(from: source, to: output)
             try output.writeHeader(options: muxerOptions(output: output, source: source, editList: editList))
             var filter = CompanionPacketFilter(source: source, rangeStart: presentedStart, rangeEnd: presentedEnd, offset: presentedStart)
             try source.input.seek(stream: source.videoIndex, toKeyframeBefore: scan.seekTarget)

@@ -6,29 +6,29 @@ import LibAV
 struct CompanionStreams {
     /// Source stream index → output stream index, for streams copied packet by packet.
     var copied: [Int: Int] = [:]
-    /// Source audio streams to re-encode (exact mode).
-    var reencodedAudio: [Int] = []
     var warnings: [String] = []
 
     /// Muxers whose files carry edit lists (`elst`), so a copied pre-roll can be hidden.
     static let editListFormats: Set<String> = ["mov", "mp4", "ipod", "3gp", "3g2", "psp", "ismv", "f4v"]
 
-    /// Adds output streams for every companion of `source`.
-    /// - Parameter reencodeAudio: true to list audio for re-encoding rather than copy it.
-    static func add(from source: ClipSource, to output: OutputFile, reencodeAudio: Bool) throws(AVError) -> CompanionStreams {
+    /// Adds output streams for every companion of `source`, in the source's order.
+    /// - Parameter reencodeAudio: when given, called for each decodable audio
+    ///   stream to add a re-encoded stream instead of a copy.
+    static func add(from source: ClipSource, to output: OutputFile,
+                    reencodeAudio: ((MediaStream) throws -> Void)? = nil) throws -> CompanionStreams {
         var result = CompanionStreams()
         for stream in source.input.streams where stream.index != source.videoIndex {
             let parameters = stream.parameters
             let label = "stream #\(stream.index) (\(stream.kind.rawValue) \(parameters.codecName))"
             switch stream.kind {
             case .audio:
-                if reencodeAudio {
+                if let reencodeAudio {
                     if parameters.codecID.hasDecoder && parameters.sampleRate > 0 {
-                        result.reencodedAudio.append(stream.index)
+                        try reencodeAudio(stream)
                     } else {
                         result.warnings.append("dropped \(label): this FFmpeg cannot decode it to re-encode")
                     }
-                } else if output.supports(parameters.codecID) {
+                } else if output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
@@ -36,13 +36,13 @@ struct CompanionStreams {
             case .video:
                 result.warnings.append("dropped \(label): only one video stream is cut")
             case .subtitle, .attachment:
-                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                if parameters.codecID != .none && output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")
                 }
             case .data, .unknown:
-                if parameters.codecID != .none && output.supports(parameters.codecID) {
+                if parameters.codecID != .none && output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store it")

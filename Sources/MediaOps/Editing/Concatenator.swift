@@ -108,12 +108,12 @@ enum ConcatCopy {
         let videoOut = try output.addStream(copying: first.video)
         var audioOut: Int? = nil
         if let audio = first.audio {
-            guard output.supports(audio.parameters.codecID) else {
+            guard output.mayStore(audio.parameters.codecID) else {
                 throw Conflict(path: first.path, reason: "\(output.formatName) cannot store \(audio.parameters.codecName) audio")
             }
             audioOut = try output.addStream(copying: audio)
         }
-        guard output.supports(first.video.parameters.codecID) else {
+        guard output.mayStore(first.video.parameters.codecID) else {
             throw Conflict(path: first.path, reason: "\(output.formatName) cannot store \(first.video.parameters.codecName) video")
         }
         let editList = CompanionStreams.editListFormats.contains(output.formatName)

@@ -76,17 +76,17 @@ final class ReencodingWriter {
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
         output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
-        companions = try CompanionStreams.add(from: source, to: output, reencodeAudio: true)
-        warnings = companions.warnings
-        if VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat) != parameters.pixelFormat {
-            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes; encoded as yuv420p")
-        }
-        for index in companions.reencodedAudio {
-            let stream = source.input.streams[index]
+        var lanes: [Int: AudioLane] = [:]
+        companions = try CompanionStreams.add(from: source, to: output) { stream in
             let decoder = try Decoder(stream: stream)
             let layout = stream.parameters.channelLayout ?? ChannelLayout(defaultFor: 2)
             let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout)
-            audio[index] = AudioLane(decoder: decoder, encoder: encoder, timeBase: stream.timeBase)
+            lanes[stream.index] = AudioLane(decoder: decoder, encoder: encoder, timeBase: stream.timeBase)
+        }
+        audio = lanes
+        warnings = companions.warnings
+        if VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat) != parameters.pixelFormat {
+            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes; encoded as yuv420p")
         }
     }
 
@@ -140,9 +140,10 @@ final class ReencodingWriter {
             } else if let lane = audio[packet.streamIndex], !lane.passedEnd {
                 guard try Tolerant.send(lane.decoder, packet) != nil else { continue }
                 try takeAudioFrames(lane, firstVideo: first, end: end)
-            } else if let outIndex = companions.copied[packet.streamIndex], let first {
-                var filter = CompanionPacketFilter(source: source, rangeStart: first, rangeEnd: end, offset: first)
-                if filter.admit(packet) { try output.write(packet, from: input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
+            } else if companions.copied[packet.streamIndex] != nil {
+                // Subtitles and data are placed relative to the first frame shown, which the decoder may not have produced yet.
+                held.append(try packet.clone())
+                if first != nil { try releaseHeld(first: first!, end: end) }
             }
         }
         if !videoDone {
@@ -154,6 +155,7 @@ final class ReencodingWriter {
             try takeAudioFrames(lane, firstVideo: first, end: end)
         }
         guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
+        try releaseHeld(first: first, end: end)
         let presentedEnd = next ?? lastEnd ?? end
         try videoEncoder.finish(output: output)
         for lane in audio.values {
@@ -162,6 +164,18 @@ final class ReencodingWriter {
             try lane.encoder.finish(totalSamples: total, output: output)
         }
         return WrittenRange(start: first, end: presentedEnd, frames: frames)
+    }
+
+    /// Companion packets waiting for the first video frame's time.
+    private var held: [Packet] = []
+
+    private func releaseHeld(first: Int64, end: Int64) throws {
+        var filter = CompanionPacketFilter(source: source, rangeStart: first, rangeEnd: end, offset: first)
+        for packet in held {
+            guard let outIndex = companions.copied[packet.streamIndex] else { continue }
+            if filter.admit(packet) { try output.write(packet, from: source.input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
+        }
+        held = []
     }
 
     private func takeAudioFrames(_ lane: AudioLane, firstVideo: Int64?, end: Int64) throws {

@@ -91,7 +91,7 @@ enum SmartClip {
         // 2. The file: merged avcC, head packets, then the copied tail and companions.
         let videoOut = try output.addStream(copying: source.video)
         try output.setExtradata(stream: videoOut, headConfiguration.bytes)
-        let companions = try CompanionStreams.add(from: source, to: output, reencodeAudio: false)
+        let companions = try CompanionStreams.add(from: source, to: output)
         let copied = (joinIndex...max(joinIndex, lastNeeded)).filter { !scan.isLeading($0, after: joinIndex) }
         let presentedEnd: Int64
         let frames: Int

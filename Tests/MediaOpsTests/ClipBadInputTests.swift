@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import MediaOps
+import MediaTestSupport
+
+/// SPEC section 6 for `clip` and `concat`: one clear error naming the input and
+/// the reason, and nothing partial left behind.
+@Suite(.serialized) struct ClipBadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var start: Double
+        var end: Double
+        var code: MediaError.Code
+        var testDescription: String { name }
+    }
+
+    static let ranges: [Case] = [
+        Case(name: "start equals end", start: 1, end: 1, code: .invalidRange),
+        Case(name: "start after end", start: 1.5, end: 0.5, code: .invalidRange),
+        Case(name: "start after the media", start: 5, end: 6, code: .invalidRange),
+        Case(name: "end after the media", start: 0.5, end: 9, code: .invalidRange),
+    ]
+
+    @Test(arguments: ranges, ClipMode.allCases)
+    func badRangesAreRefused(_ bad: Case, mode: ClipMode) throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, audio: false)
+        let output = folder.appendingPathComponent("out.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: bad.start, end: bad.end, mode: mode))
+        }
+        #expect(error?.code == bad.code)
+        #expect(error?.path == source.path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["src.mp4"])
+    }
+
+    @Test func outputEqualToTheInputIsRefused() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, audio: false)
+        let before = try Data(contentsOf: source)
+        let error = #expect(throws: MediaError.self) {
+            try Clipper.clip(ClipRequest(input: source.path, output: folder.appendingPathComponent("./src.mp4").path, start: 0, end: 1))
+        }
+        #expect(error?.code == .outputConflict)
+        let concatError = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [source.path, source.path], output: source.path))
+        }
+        #expect(concatError?.code == .outputConflict)
+        #expect(try Data(contentsOf: source) == before)
+    }
+
+    @Test func missingOrUnwritableOutputFoldersAreRefused() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent("locked").path)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, audio: false)
+        let missing = #expect(throws: MediaError.self) {
+            try Clipper.clip(ClipRequest(input: source.path, output: folder.appendingPathComponent("nowhere/out.mp4").path, start: 0, end: 1))
+        }
+        #expect(missing?.code == .outputUnwritable)
+        let locked = folder.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+        if getuid() != 0 {  // root writes anywhere
+            let unwritable = #expect(throws: MediaError.self) {
+                try Concatenator.concat(ConcatRequest(inputs: [source.path], output: locked.appendingPathComponent("out.mp4").path))
+            }
+            #expect(unwritable?.code == .outputUnwritable)
+        }
+    }
+
+    @Test func badInputsAreNamed() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1, audio: false)
+        let text = folder.appendingPathComponent("notes.mp4")
+        try Data("not a video at all".utf8).write(to: text)
+        let audioOnly = folder.appendingPathComponent("tone.m4a")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", audioOnly.path])
+        let cases: [(String, MediaError.Code)] = [
+            (folder.appendingPathComponent("absent.mp4").path, .notFound),
+            (text.path, .notMedia),
+            (audioOnly.path, .noVideo),
+            (folder.path, .notAFile),
+        ]
+        for (path, code) in cases {
+            let clipError = #expect(throws: MediaError.self) {
+                try Clipper.clip(ClipRequest(input: path, output: folder.appendingPathComponent("out.mp4").path, start: 0, end: 0.5))
+            }
+            #expect(clipError?.code == code && clipError?.path == path)
+            let concatError = #expect(throws: MediaError.self) {
+                try Concatenator.concat(ConcatRequest(inputs: [good.path, path], output: folder.appendingPathComponent("out.mp4").path))
+            }
+            #expect(concatError?.code == code && concatError?.path == path)
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(left == ["good.mp4", "notes.mp4", "tone.m4a"])
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import MediaOps
+import MediaTestSupport
+
+/// `concat`: copies of pieces of one encode rejoin bit for bit; unlike inputs
+/// are normalised with picture and sound in step; copy refuses differences by name.
+@Suite(.serialized) struct ConcatTests {
+    @Test(arguments: [ConcatMode.copy, .auto])
+    func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode) throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // B-frames, a keyframe every second, sound: cut at keyframes by ffmpeg's segment muxer.
+        let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("whole.mp4"), seconds: 5)
+        try TestMedia.ffmpeg(["-i", source.path, "-c", "copy", "-f", "segment", "-segment_time", "2", "-reset_timestamps", "1",
+                              folder.appendingPathComponent("piece%d.mp4").path])
+        let pieces = (0..<3).map { folder.appendingPathComponent("piece\($0).mp4").path }
+        let output = folder.appendingPathComponent("rejoined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: pieces, output: output.path, mode: mode))
+        #expect(result.modeUsed == .copy)
+        #expect(result.frames == 125)
+        #expect(abs(result.durationSec - 5) < 1e-6)
+        #expect(try EditingOracle.frames(output).map(\.md5) == EditingOracle.frames(source).map(\.md5))
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        let audio = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(audio - 5) < 0.05)
+    }
+
+    @Test func copyRefusesInputsThatDifferAndNamesTheDifference() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = try TestMedia.makeClip(at: folder.appendingPathComponent("a.mp4"), seconds: 1, width: 320, height: 240)
+        let b = try TestMedia.makeClip(at: folder.appendingPathComponent("b.mp4"), seconds: 1, width: 160, height: 120)
+        let c = try TestMedia.makeClip(at: folder.appendingPathComponent("c.mp4"), seconds: 1, width: 320, height: 240, fps: 30)
+        let output = folder.appendingPathComponent("out.mp4")
+        let sizeError = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [a.path, b.path], output: output.path, mode: .copy))
+        }
+        #expect(sizeError?.code == .incompatibleInputs)
+        #expect(sizeError?.message.contains("160x120") == true)
+        let rateError = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [a.path, c.path], output: output.path, mode: .copy))
+        }
+        #expect(rateError?.message.contains("frame rate") == true)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test func unlikeCorpusInputsJoinWithPictureAndSoundInStep() throws {
+        guard TestMedia.hasFFmpeg,
+              let a = TestMedia.corpusFile("ffmpeg-concat/0.mp4"),
+              let b = TestMedia.corpusFile("mp4parser/v1.mp4"),
+              let c = TestMedia.corpusFile("ffmpeg-python/in.mp4") else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [a.path, b.path, c.path], output: output.path, mode: .auto,
+                                                           quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.reason != nil)
+        let inputSum = try [a, b, c].map { try #require(try EditingOracle.streamDuration($0, kind: "v")) }.reduce(0, +)
+        let frame = 1.0 / 25
+        let video = try #require(try EditingOracle.streamDuration(output, kind: "v"))
+        let audio = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(video - inputSum) <= frame)
+        #expect(abs(audio - inputSum) <= frame)
+        #expect(abs(audio - video) <= frame)
+        #expect(result.frames == (try EditingOracle.frames(output).count))
+        #expect(result.inputs.map(\.frames).reduce(0, +) == result.frames)
+        let json = try TestMedia.ffprobeJSON(["-select_streams", "v:0", "-show_entries", "stream=width,height", output.path])
+        let stream = try #require((json["streams"] as? [[String: Any]])?.first)
+        #expect(stream["width"] as? Int == 640 && stream["height"] as? Int == 360)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+    }
+
+    @Test func variableRateOffsetAndSilentInputsAreNormalised() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let silent = try TestMedia.makeClip(at: folder.appendingPathComponent("silent.mp4"), seconds: 1.2, audio: false)
+        let variable = try EditingOracle.makeVariableRateClip(at: folder.appendingPathComponent("vfr.mp4"))
+        let offset = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("offset.mp4"), seconds: 1.6,
+                                                      extra: ["-output_ts_offset", "2.5"])
+        let tall = try TestMedia.makeClip(at: folder.appendingPathComponent("tall.mp4"), seconds: 1, width: 120, height: 240, fps: 30)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [silent.path, variable.path, offset.path, tall.path], output: output.path,
+                                                           mode: .reencode, size: PictureSize(width: 320, height: 240), frameRate: 25,
+                                                           quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        // Each input fills the 25 fps slots of its own duration, whatever its rate or first timestamp.
+        let expected = try [silent, variable, offset, tall].map { Int((try #require(try EditingOracle.streamDuration($0, kind: "v")) * 25).rounded()) }
+        #expect(expected == [30, 99, 40, 25])
+        #expect(result.inputs.map(\.frames) == expected)
+        let total = expected.reduce(0, +)
+        #expect(result.frames == total)
+        let video = try #require(try EditingOracle.streamDuration(output, kind: "v"))
+        let audio = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(video - Double(total) / 25) < 1e-3)
+        #expect(abs(audio - video) <= 0.04)
+        #expect(try EditingOracle.frames(output).count == total)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+    }
+
+    @Test func duplicateJoinFramesAreDropped() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 4, audio: false)
+        // A "video extend": the second part begins on the first part's last frame (frame 49).
+        let first = folder.appendingPathComponent("first.mp4"), second = folder.appendingPathComponent("second.mp4")
+        try TestMedia.ffmpeg(["-i", source.path, "-vf", "trim=start_frame=0:end_frame=50,setpts=PTS-STARTPTS",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", first.path])
+        try TestMedia.ffmpeg(["-i", source.path, "-vf", "trim=start_frame=49:end_frame=100,setpts=PTS-STARTPTS",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", second.path])
+        let kept = try Concatenator.concat(ConcatRequest(inputs: [first.path, second.path], output: folder.appendingPathComponent("kept.mp4").path,
+                                                         mode: .auto))
+        #expect(kept.modeUsed == .copy)
+        #expect(kept.frames == 101)
+        let trimmedOutput = folder.appendingPathComponent("trimmed.mp4")
+        let trimmed = try Concatenator.concat(ConcatRequest(inputs: [first.path, second.path], output: trimmedOutput.path, mode: .auto,
+                                                            trimDuplicateJoins: true, quality: EncodingQuality(crf: 16, preset: "ultrafast")))
+        #expect(trimmed.modeUsed == .reencode)
+        #expect(trimmed.frames == 100)
+        #expect(trimmed.inputs.map(\.droppedDuplicateFrame) == [false, true])
+        #expect(try EditingOracle.psnr(trimmedOutput, against: source, firstFrame: 0, count: 100) >= 35)
+        // Two different pictures at a join are left alone.
+        let third = folder.appendingPathComponent("third.mp4")
+        try TestMedia.ffmpeg(["-i", source.path, "-vf", "trim=start_frame=60:end_frame=100,setpts=PTS-STARTPTS",
+                              "-c:v", "libx264", "-preset", "ultrafast", third.path])
+        let distinct = try Concatenator.concat(ConcatRequest(inputs: [first.path, third.path], output: folder.appendingPathComponent("distinct.mp4").path,
+                                                             mode: .auto, trimDuplicateJoins: true))
+        #expect(distinct.modeUsed == .copy)
+        #expect(distinct.frames == 90)
+    }
+}
