@@ -222,6 +222,13 @@ extension MediaStore {
         try db.execute(sql: "UPDATE assets SET thumbnail_path = ? WHERE id = ?", arguments: [path, assetID])
     }
 
+    /// Records where an asset can be fetched from, unless it already has a URL.
+    public func rememberRemoteURL(_ url: String, assetID: Int64) throws(LibraryError) {
+        try write { db in
+            try db.execute(sql: "UPDATE assets SET remote_url = COALESCE(remote_url, ?) WHERE id = ?", arguments: [url, assetID])
+        }
+    }
+
     /// The asset downloaded from this URL, if any.
     public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
         try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }

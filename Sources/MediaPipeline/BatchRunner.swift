@@ -103,40 +103,42 @@ public struct BatchRunner: Sendable {
     /// Runs every item; `progress` is called after each one finishes.
     public func run(_ items: [BatchItem], progress: @escaping @Sendable (BatchProgress) -> Void = { _ in }) async -> BatchReport {
         _ = try? runner.store.markInterruptedRuns()
-        let order = items.indices.sorted { lhs, rhs in
-            let lhsManifest = if case .manifest = items[lhs] { true } else { false }
-            let rhsManifest = if case .manifest = items[rhs] { true } else { false }
-            return lhsManifest == rhsManifest ? lhs < rhs : !lhsManifest
-        }
+        // Two phases: every media file, then every manifest, so that a manifest's
+        // parents named by hash are in the library before it is read.
+        let isManifest = items.map { item -> Bool in if case .manifest = item { return true } else { return false } }
+        let phases = [items.indices.filter { !isManifest[$0] }, items.indices.filter { isManifest[$0] }]
         let started = Date()
         var results = [IngestOutcome?](repeating: nil, count: items.count)
-        var inFlight: [Int: String] = [:]
         var done = 0
         var failed = 0
         let runner = self.runner
         let options = self.options
-        await withTaskGroup(of: (Int, IngestOutcome).self) { group in
-            var next = order.makeIterator()
-            func startNext() -> Bool {
-                guard let index = next.next() else { return false }
-                let item = items[index]
-                inFlight[index] = item.name
-                group.addTask {
-                    let outcome = await Self.onBlockingThread { Self.process(item, runner: runner, options: options) }
-                    return (index, outcome)
+        let jobs = self.jobs
+        progress(BatchProgress(done: 0, total: items.count, failed: 0, elapsed: 0, current: []))
+        for phase in phases where !phase.isEmpty {
+            var inFlight: [Int: String] = [:]
+            await withTaskGroup(of: (Int, IngestOutcome).self) { group in
+                var next = phase.makeIterator()
+                func startNext() -> Bool {
+                    guard let index = next.next() else { return false }
+                    let item = items[index]
+                    inFlight[index] = item.name
+                    group.addTask {
+                        let outcome = await Self.onBlockingThread { Self.process(item, runner: runner, options: options) }
+                        return (index, outcome)
+                    }
+                    return true
                 }
-                return true
-            }
-            for _ in 0..<jobs where !startNext() { break }
-            progress(BatchProgress(done: 0, total: items.count, failed: 0, elapsed: 0, current: Array(inFlight.values)))
-            while let (index, outcome) = await group.next() {
-                results[index] = outcome
-                inFlight[index] = nil
-                done += 1
-                if outcome.status == .failed { failed += 1 }
-                _ = startNext()
-                progress(BatchProgress(done: done, total: items.count, failed: failed,
-                                       elapsed: Date().timeIntervalSince(started), current: Array(inFlight.values)))
+                for _ in 0..<jobs where !startNext() { break }
+                while let (index, outcome) = await group.next() {
+                    results[index] = outcome
+                    inFlight[index] = nil
+                    done += 1
+                    if outcome.status == .failed { failed += 1 }
+                    _ = startNext()
+                    progress(BatchProgress(done: done, total: items.count, failed: failed,
+                                           elapsed: Date().timeIntervalSince(started), current: Array(inFlight.values)))
+                }
             }
         }
         return BatchReport(outcomes: results.compactMap { $0 })

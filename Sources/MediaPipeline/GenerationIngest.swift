@@ -60,6 +60,7 @@ extension PipelineRunner {
         var outcome = ingest(resultSource, options: options, displayName: displayName)
         guard let resultID = outcome.assetID else { return outcome }
         do {
+            if let url = manifest.resultURL { try store.rememberRemoteURL(url, assetID: resultID) }
             _ = try store.recordGeneration(Generation(
                 providerID: manifest.providerID, providerJobID: manifest.providerJobID,
                 operationType: manifest.operationType, prompt: manifest.prompt, params: manifest.paramsJSON,

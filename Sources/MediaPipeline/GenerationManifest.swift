@@ -20,8 +20,11 @@ public struct GenerationManifest: Sendable, Equatable {
     public var prompt: String?
     /// `params` merged with the unknown top-level keys, as JSON text.
     public var paramsJSON: String?
-    /// The result: a URL or a path (relative to the manifest), or nil when given on the command line.
+    /// The result: a path (relative to the manifest) or a URL, or nil when given on the command line.
+    /// When the manifest gives both and the file is there, the file is used and the URL remembered.
     public var result: String?
+    /// The result's URL, when the manifest gives one (kept as the asset's `remote_url`).
+    public var resultURL: String?
     public var parents: [Parent]
     public var submittedAt: Date?
     public var completedAt: Date?
@@ -75,11 +78,19 @@ public struct GenerationManifest: Sendable, Equatable {
         let jobID: String? = (object["provider_job_id"] as? String) ?? (object["provider_job_id"] as? NSNumber)?.stringValue
 
         var result: String?
+        var resultURL: String?
         if let resultObject = object["result"] {
             if let text = resultObject as? String {
                 result = text
             } else if let dictionary = resultObject as? [String: Any] {
-                result = (dictionary["url"] as? String) ?? (dictionary["path"] as? String)
+                resultURL = dictionary["url"] as? String
+                // A downloaded file beside the manifest beats fetching the URL again.
+                if let path = dictionary["path"] as? String {
+                    let local = path.hasPrefix("/") || baseFolder == nil ? path : baseFolder!.appendingPathComponent(path).path
+                    result = FileManager.default.fileExists(atPath: local) || resultURL == nil ? path : resultURL
+                } else {
+                    result = resultURL
+                }
                 if result == nil { throw invalid("\"result\" has neither \"url\" nor \"path\"") }
             } else {
                 throw invalid("\"result\" must be an object with \"url\" or \"path\"")
@@ -121,7 +132,7 @@ public struct GenerationManifest: Sendable, Equatable {
 
         return GenerationManifest(
             providerID: provider, providerJobID: jobID, operationType: operation, prompt: object["prompt"] as? String,
-            paramsJSON: paramsJSON, result: result, parents: parents,
+            paramsJSON: paramsJSON, result: result, resultURL: resultURL, parents: parents,
             submittedAt: try parseDate(object["submitted_at"], key: "submitted_at", subject: subject),
             completedAt: try parseDate(object["completed_at"], key: "completed_at", subject: subject),
             baseFolder: baseFolder)

@@ -133,7 +133,7 @@ struct AssetDetailDocument: Encodable {
         var version: Int
         var status: String
         var error: String?
-        var finishedAt: Date?
+        var finishedAt: String?
     }
 
     init(_ asset: Asset, store: MediaStore) throws {
@@ -166,7 +166,7 @@ struct AssetDetailDocument: Encodable {
         children = try store.childEdges(of: id).map(EdgeDocument.init)
         stages = try store.stageStates(assetID: id).values.sorted {
             (PipelineStage(rawValue: $0.stage) ?? .sync, $0.stageVersion) < (PipelineStage(rawValue: $1.stage) ?? .sync, $1.stageVersion)
-        }.map { StageState(stage: $0.stage, version: $0.stageVersion, status: $0.status, error: $0.error, finishedAt: $0.finishedAt) }
+        }.map { StageState(stage: $0.stage, version: $0.stageVersion, status: $0.status, error: $0.error, finishedAt: $0.finishedAt.map(LibraryCommandSupport.timestamp)) }
     }
 
     func printText() {

@@ -66,6 +66,13 @@ enum LibraryCommandSupport {
         return value
     }
 
+    /// A time as JSON shows it: ISO 8601 in UTC.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
     /// Checks that a `--conditions`/metadata argument is JSON, returning it compacted.
     static func jsonArgument(_ text: String?, option: String) throws -> String? {
         guard let text else { return nil }
@@ -177,7 +184,8 @@ struct AssetDocument: Encodable {
     var thumbnailPath: String?
     var syncStatus: String
     var sourceGenerationId: Int64?
-    var createdAt: Date
+    /// ISO 8601, UTC.
+    var createdAt: String
 
     init(_ asset: Asset) {
         assetId = asset.assetID
@@ -198,7 +206,7 @@ struct AssetDocument: Encodable {
         thumbnailPath = asset.thumbnailPath
         syncStatus = asset.syncStatus
         sourceGenerationId = asset.sourceGenerationID
-        createdAt = asset.createdAt
+        createdAt = LibraryCommandSupport.timestamp(asset.createdAt)
     }
 
     /// One line: `#12 ab12cd34 video 1280x720 5.000 s original.mp4`.
