@@ -86,7 +86,7 @@ public struct GenerationManifest: Sendable, Equatable {
                 resultURL = dictionary["url"] as? String
                 // A downloaded file beside the manifest beats fetching the URL again.
                 if let path = dictionary["path"] as? String {
-                    let local = path.hasPrefix("/") || baseFolder == nil ? path : baseFolder!.appendingPathComponent(path).path
+                    let local = path.hasPrefix("/") ? path : baseFolder.map { $0.appendingPathComponent(path).path } ?? path
                     result = FileManager.default.fileExists(atPath: local) || resultURL == nil ? path : resultURL
                 } else {
                     result = resultURL

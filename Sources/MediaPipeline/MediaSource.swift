@@ -26,10 +26,10 @@ public enum MediaSource: Sendable, Equatable, CustomStringConvertible {
                   text[colon...].hasPrefix("://") {
             throw PipelineError(subject: text, code: .invalidArgument,
                                 message: "unsupported URL scheme '\(text[..<colon])' (use a path, file://, http:// or https://)")
-        } else if text.hasPrefix("/") || base == nil {
-            self = .file(path: text)
+        } else if let base, !text.hasPrefix("/") {
+            self = .file(path: base.appendingPathComponent(text).standardizedFileURL.path)
         } else {
-            self = .file(path: base!.appendingPathComponent(text).standardizedFileURL.path)
+            self = .file(path: text)
         }
     }
 

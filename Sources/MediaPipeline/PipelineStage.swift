@@ -31,9 +31,18 @@ public enum PipelineStage: String, CaseIterable, Sendable, Codable, Comparable {
         }
     }
 
-    public static func < (lhs: PipelineStage, rhs: PipelineStage) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// Position in the pipeline.
+    var rank: Int {
+        switch self {
+        case .sync: return 0
+        case .probe: return 1
+        case .thumbnail: return 2
+        case .keyframes: return 3
+        case .segments: return 4
+        }
     }
+
+    public static func < (lhs: PipelineStage, rhs: PipelineStage) -> Bool { lhs.rank < rhs.rank }
 
     /// Parses `--stages` (`probe,segments`); `sync` is always included, because
     /// no other stage can run on a file that is not in the library.
