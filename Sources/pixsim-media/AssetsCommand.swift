@@ -134,6 +134,8 @@ struct AssetDetailDocument: Encodable {
         var status: String
         var error: String?
         var finishedAt: String?
+        /// What the stage produced beyond its tables (the keyframe images, the poster's frame).
+        var result: JSONFragment?
     }
 
     init(_ asset: Asset, store: MediaStore) throws {
@@ -166,7 +168,8 @@ struct AssetDetailDocument: Encodable {
         children = try store.childEdges(of: id).map(EdgeDocument.init)
         stages = try store.stageStates(assetID: id).values.sorted {
             (PipelineStage(rawValue: $0.stage) ?? .sync, $0.stageVersion) < (PipelineStage(rawValue: $1.stage) ?? .sync, $1.stageVersion)
-        }.map { StageState(stage: $0.stage, version: $0.stageVersion, status: $0.status, error: $0.error, finishedAt: $0.finishedAt.map(LibraryCommandSupport.timestamp)) }
+        }.map { StageState(stage: $0.stage, version: $0.stageVersion, status: $0.status, error: $0.error, finishedAt: $0.finishedAt.map(LibraryCommandSupport.timestamp),
+                       result: $0.result.map(JSONFragment.init)) }
     }
 
     func printText() {
