@@ -143,7 +143,9 @@ public struct LibraryFiles: Sendable {
     public func removeAbandonedTemporaryFiles() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder.path) else { return }
         for name in names {
-            guard let pidText = name.split(separator: "-").first, let pid = Int32(pidText) else { continue }
+            // Operations that write beside our temporary path add a leading dot (`.<pid>-….partial-….jpg`).
+            let bare = name.drop { $0 == "." }
+            guard let pidText = bare.split(separator: "-").first, let pid = Int32(pidText) else { continue }
             if pid == getpid() { continue }
             if kill(pid, 0) == 0 || errno == EPERM { continue }
             try? FileManager.default.removeItem(at: temporaryFolder.appendingPathComponent(name))

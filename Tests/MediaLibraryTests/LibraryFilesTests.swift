@@ -35,10 +35,13 @@ import Testing
         child.waitUntilExit()
         let dead = store.files.temporaryFolder.appendingPathComponent("\(child.processIdentifier)-1.partial.mp4")
         let live = store.files.makeTemporaryPath(pathExtension: "mp4")
+        let deadBeside = store.files.temporaryFolder.appendingPathComponent(".\(child.processIdentifier)-2.partial.partial-ab.jpg")
+        try Data([3]).write(to: deadBeside)
         try Data([1]).write(to: dead)
         try Data([2]).write(to: live)
         _ = try MediaStore.open(folder: folder)
         #expect(!FileManager.default.fileExists(atPath: dead.path))
+        #expect(!FileManager.default.fileExists(atPath: deadBeside.path))
         #expect(FileManager.default.fileExists(atPath: live.path))
     }
 }
