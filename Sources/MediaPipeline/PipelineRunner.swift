@@ -73,9 +73,14 @@ public struct PipelineRunner: Sendable {
                 case "skipped": break
                 case RunStatus.failed.rawValue:
                     outcome.status = .failed
-                    if outcome.error == nil {
+                    let message = "\(stage.rawValue): \(stageOutcome.error ?? "failed")"
+                    if var error = outcome.error {
+                        // Every failed stage is named, in one line.
+                        error.message += "; " + message
+                        outcome.error = error
+                    } else {
                         let code: PipelineError.Code = stageOutcome.error?.hasSuffix("--retry-failed to try again)") == true ? .earlierFailure : .stageFailed
-                        outcome.error = PipelineError(subject: name, code: code, message: "\(stage.rawValue): \(stageOutcome.error ?? "failed")")
+                        outcome.error = PipelineError(subject: name, code: code, message: message)
                     }
                 default:
                     if outcome.status == .skipped { outcome.status = .succeeded }
