@@ -111,7 +111,7 @@ public struct InboxWatcher: Sendable {
         let outcome: IngestOutcome
         if item.isManifest {
             do {
-                let manifest = try filedCompanions(try GenerationManifest.load(item.path))
+                let manifest = filedCompanions(try GenerationManifest.load(item.path))
                 outcome = runner.ingestGeneration(manifest, options: options, displayName: item.path)
             } catch {
                 outcome = .failure(item.path, error)
