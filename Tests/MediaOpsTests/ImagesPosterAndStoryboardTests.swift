@@ -40,6 +40,20 @@ import Testing
         #expect(Double(pixels.reduce(0) { $0 + Int($1) }) / Double(pixels.count) > 30)
     }
 
+    /// The first third of this video is mid-fade (from black, 2 s to 5 s): the poster waits for the held picture.
+    @Test func thumbnailAvoidsAFade() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("poster-fade")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = folder.appendingPathComponent("fade-in.mp4")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "color=black:size=320x240:rate=25:duration=2",
+                              "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=7",
+                              "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0,fade=t=in:st=2:d=3", "-c:v", "libx264",
+                              "-preset", "veryfast", "-pix_fmt", "yuv420p", clip.path])
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("poster.jpg").path, width: 160)
+        #expect(poster.time >= 4.8, "poster at \(poster.time) s is mid-fade")
+    }
+
     @Test func thumbnailBadInputLeavesNothing() throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("poster-bad")

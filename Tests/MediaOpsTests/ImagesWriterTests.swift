@@ -139,6 +139,34 @@ enum ImageOracle {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["clip.mp4"])
     }
 
+    /// PNG is lossless: an in-memory picture comes back from ffmpeg byte for byte.
+    @Test func pngOfAnRGBImageIsExact() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("images-png")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var image = RGBImage(width: 37, height: 23, fill: RGBColor(red: 10, green: 200, blue: 90))
+        image.fillRectangle(x: 5, y: 4, width: 12, height: 9, color: RGBColor(red: 250, green: 3, blue: 128))
+        image.fillRectangle(x: 20, y: 10, width: 40, height: 40, color: .white, opacity: 0.5)
+        #expect(image[25, 15] == RGBColor(red: 133, green: 228, blue: 173))
+        let written = try ImageWriter.write(image, as: .png, to: folder.appendingPathComponent("exact.png").path, inputs: [])
+        #expect(written.width == 37 && written.height == 23)
+        #expect(try ImageOracle.pixels(URL(fileURLWithPath: written.path)) == image.pixels)
+        // JPEG needs even sides: the odd column and row are cropped.
+        let jpeg = try ImageWriter.write(image, as: .jpeg, to: folder.appendingPathComponent("even.jpg").path, inputs: [])
+        let info = try ImageOracle.describe(URL(fileURLWithPath: jpeg.path))
+        #expect(jpeg.width == 36 && jpeg.height == 22 && info.width == 36 && info.height == 22)
+    }
+
+    @Test func geometryKeepsTheDisplayAspect() {
+        let anamorphic = PictureGeometry(rotation: 0, sampleAspectRatio: Rational(16, 11))
+        #expect(anamorphic.displaySize(storedWidth: 704, storedHeight: 576) == (1024, 576))
+        #expect(anamorphic.outputSize(storedWidth: 704, storedHeight: 576, requestedWidth: 320, evenDimensions: true) == (320, 180))
+        let portrait = PictureGeometry(rotation: -90, sampleAspectRatio: .zero)
+        #expect(portrait.rotation == 270 && portrait.sampleAspectRatio == Rational(1, 1))
+        #expect(portrait.outputSize(storedWidth: 1280, storedHeight: 544, requestedWidth: 320, evenDimensions: true) == (320, 752))
+        #expect(portrait.outputSize(storedWidth: 1280, storedHeight: 544, requestedWidth: 321, evenDimensions: false) == (321, 755))
+    }
+
     @Test func rotatesRGBImagesByQuarterTurns() {
         // 3x2: a b c / d e f, one channel value per pixel.
         let values: [UInt8] = [1, 2, 3, 4, 5, 6]

@@ -49,7 +49,7 @@ enum FrameOracle {
     }
 
     /// Every image's time and frame number are those of a real frame (ffprobe), and the picture is that frame.
-    @Test(arguments: ["mp4", "mkv"])
+    @Test(arguments: ["mp4", "mkv", "ts"])
     func uniformTimesAndFrameNumbersAreExact(container: String) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("kf-uniform")
@@ -72,6 +72,26 @@ enum FrameOracle {
             try FrameOracle.expectShowsFrame(URL(fileURLWithPath: keyframe.path), of: clip, number: keyframe.frame,
                                              frameCount: frames.count, in: folder)
         }
+    }
+
+    /// A raw H.264 stream has no timestamps, no index and cannot seek: it is read
+    /// forward, frames are timed by counting, and each image is still the frame it says.
+    @Test func rawStreamsAreReadForwardWithCountedTimes() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("kf-raw")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.h264"), seconds: 4, audio: false,
+                                          codec: Self.bFrameCodec + ["-f", "h264"])
+        let frameCount = try TestMedia.frameMD5(clip).count
+        let result = try extract(clip, into: folder, KeyframeRequest(count: 3, strategy: .uniform, format: .png))
+        #expect(result.keyframes.count == 3)
+        for keyframe in result.keyframes {
+            #expect(abs(keyframe.time - Double(keyframe.frame) / 25) < 1e-9)
+            try FrameOracle.expectShowsFrame(URL(fileURLWithPath: keyframe.path), of: clip, number: keyframe.frame,
+                                             frameCount: frameCount, in: folder)
+        }
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("at.png").path, at: 2.5)
+        #expect(poster.frame == 62)
     }
 
     /// A black stretch in the middle of the video is skipped, not pictured.
@@ -115,7 +135,7 @@ enum FrameOracle {
         #expect(result.keyframes.first!.time < 2 && result.keyframes.last!.time > 6)
     }
 
-    /// `scenes` gives one image per shot of a clip with two hard cuts.
+    /// `scenes` gives one image per shot of a clip with two hard cuts; a two-frame white flash is no cut.
     @Test func scenesGivesOneImagePerShot() throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("kf-scenes")
@@ -124,8 +144,9 @@ enum FrameOracle {
         try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
                               "-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25,trim=duration=2",
                               "-f", "lavfi", "-i", "smptebars=size=320x240:rate=25:duration=2",
-                              "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0", "-c:v", "libx264", "-preset", "veryfast",
-                              "-pix_fmt", "yuv420p", clip.path])
+                              "-filter_complex",
+                              "[0:v][1:v][2:v]concat=n=3:v=1:a=0,drawbox=color=white:t=fill:enable='between(n,70,71)'",
+                              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", clip.path])
         let result = try extract(clip, into: folder, KeyframeRequest(count: 10, strategy: .scenes, width: 160))
         #expect(result.keyframes.map { Int($0.time / 2) } == [0, 1, 2])
     }

@@ -5,48 +5,75 @@ enum FramePicker {
     /// `count` good frames, one in each of `count` equal parts of the video,
     /// each as near the middle of its part as a good picture allows.
     static func uniform(_ video: SeekableVideo, count: Int) throws(MediaError) -> [PickedFrame] {
-        let span = video.end - video.origin
+        let (picked, complete) = try uniform(video, count: count, end: video.end)
+        if complete { return picked }
+        // A part without any frame: the file holds less than its header says. Spread over what it holds.
+        let readable = try video.readableEnd()
+        guard readable < video.end else { return picked }
+        return try uniform(video, count: count, end: readable).picked
+    }
+
+    private static func uniform(_ video: SeekableVideo, count: Int, end: Int64) throws(MediaError) -> (picked: [PickedFrame], complete: Bool) {
+        let span = max(1, end - video.origin)
+        var complete = true
         var picked: [PickedFrame] = []
         for part in 0..<count {
             let low = video.origin + span * Int64(part) / Int64(count)
             let high = video.origin + span * Int64(part + 1) / Int64(count)
             guard let pick = try video.bestFrame(from: low, to: high, near: (low + high) / 2,
-                                                 searchingOnUntil: min(video.end, high + (high - low))) else { continue }
+                                                 searchingOnUntil: min(end, high + (high - low))) else {
+                complete = false
+                continue
+            }
             // Very short videos have fewer frames than parts: never the same frame twice.
             if picked.contains(where: { $0.timestamp == pick.timestamp }) { continue }
             picked.append(pick)
         }
-        return picked.sorted { $0.timestamp < $1.timestamp }
+        return (picked.sorted { $0.timestamp < $1.timestamp }, complete)
     }
 
     /// `count` of the container's keyframes, spread evenly over them, decoding
     /// keyframes only (`skip_frame=nokey`): no other frame is decoded.
     static func keyframes(_ video: SeekableVideo, count: Int) throws(MediaError) -> [PickedFrame] {
         let all = try video.keyframeTimestamps()
-        guard !all.isEmpty else { return [] }
+        guard !all.isEmpty else { return try uniform(video, count: count) }
         let chosen: [Int64] = all.count <= count
             ? all
             : (0..<count).map { all[min(all.count - 1, (2 * $0 + 1) * all.count / (2 * count))] }
-        video.reader.decoder.setKeyframesOnly(true)
-        defer { video.reader.decoder.setKeyframesOnly(false) }
         var picked: [PickedFrame] = []
         for timestamp in chosen {
+            let found = try keyframe(video, at: timestamp)
+            if let found, !picked.contains(where: { $0.timestamp == found.timestamp }) { picked.append(found) }
+        }
+        // No keyframe is shown at all (an edit list hides the only one): fall back to evenly spread frames.
+        if picked.isEmpty { return try uniform(video, count: count) }
+        return picked.sorted { $0.timestamp < $1.timestamp }
+    }
+
+    /// The keyframe at `timestamp`, decoded alone (`skip_frame=nokey`); when the
+    /// decoder will not call it a keyframe (H.264 I-frames without IDR or
+    /// recovery point, flagged as random access by the container only), it is
+    /// decoded normally as the first frame from the seek.
+    private static func keyframe(_ video: SeekableVideo, at timestamp: Int64) throws(MediaError) -> PickedFrame? {
+        for keyframesOnly in [true, false] {
+            video.keyframesOnly = keyframesOnly
+            defer { video.keyframesOnly = false }
             var found: PickedFrame?
             var keepError: MediaError?
             try video.decode(from: timestamp, mustStartBefore: false) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
-                guard frame.isKeyframe || frame.pictureType == "I" else { return true }
                 // A keyframe shown later than the index said can make the seek land one
-                // keyframe early; only keyframes are decoded, so walking on is cheap.
-                if time < timestamp - video.frameDuration { return true }
+                // keyframe early; walk on to the one wanted.
+                if time < timestamp - video.frameDuration / 2 { return true }
+                if keyframesOnly && !(frame.isKeyframe || frame.pictureType == "I") { return true }
                 do throws(AVError) { found = PickedFrame(frame: try frame.clone(), timestamp: time, quality: nil) } catch {
                     keepError = MediaError(path: video.path, libav: error)
                 }
                 return false
             }
             if let keepError { throw keepError }
-            if let found, !picked.contains(where: { $0.timestamp == found.timestamp }) { picked.append(found) }
+            if let found { return found }
         }
-        return picked.sorted { $0.timestamp < $1.timestamp }
+        return nil
     }
 
     /// One frame per shot, the best-scored of each, at most `count` (the longest shots).

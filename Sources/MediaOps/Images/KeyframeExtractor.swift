@@ -64,7 +64,7 @@ public enum KeyframeExtractor {
     /// - Throws: ``MediaError`` for bad input or output; no image is left behind then.
     public static func extract(_ path: String, into folder: String, request: KeyframeRequest) throws(MediaError) -> KeyframeSet {
         try validate(request, path: path)
-        let video = try SeekableVideo(path: path)
+        let video = try SeekableVideo(path: path, longRuns: request.strategy == .scenes)
         let output = try OutputFolder(path: folder, input: path)
         do throws(MediaError) {
             let picked: [PickedFrame]

@@ -54,12 +54,19 @@ public enum PosterFrame {
     /// Looks around the first third first; only if everything there is black
     /// or flat does it look at the rest of the video, best part first.
     static func bestPoster(_ video: SeekableVideo) throws(MediaError) -> PickedFrame? {
-        let span = video.end - video.origin
+        if let best = try bestPoster(video, end: video.end) { return best }
+        let readable = try video.readableEnd()
+        return readable < video.end ? try bestPoster(video, end: readable) : nil
+    }
+
+    private static func bestPoster(_ video: SeekableVideo, end: Int64) throws(MediaError) -> PickedFrame? {
+        let span = max(1, end - video.origin)
         func at(_ fraction: Double) -> Int64 { video.origin + Int64(Double(span) * fraction) }
         let ranges: [(Double, Double, Double)] = [(1.0 / 6, 1.0 / 2, 1.0 / 3), (1.0 / 2, 5.0 / 6, 2.0 / 3), (0, 1.0 / 6, 1.0 / 12), (5.0 / 6, 1, 11.0 / 12)]
         var best: PickedFrame?
         for (low, high, center) in ranges {
-            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center)) else { continue }
+            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center),
+                                                 searchingOnUntil: at(min(1, high + (high - low) / 2))) else { continue }
             if best == nil || (pick.quality?.posterScore ?? 0) > (best?.quality?.posterScore ?? 0) { best = pick }
             if let score = best?.quality?.posterScore, score > 0 { break }
         }

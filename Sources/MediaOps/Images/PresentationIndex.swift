@@ -7,16 +7,13 @@ import LibAV
 /// a keyframe are counted from it and only the packets from that keyframe
 /// to the target are read (a seek and a few dozen packet reads, whatever the
 /// length of the file). Other containers index only keyframes or nothing;
-/// for them the packets are demuxed once from the start (no decoding) and
-/// their presentation times kept for every later question.
+/// for them a ``PacketSurvey`` counts.
 final class PresentationIndex {
     private let input: InputFile
     private let streamIndex: Int
     private let packet: Packet
     /// For MP4/MOV: non-discarded samples before each sample, by file position.
     private var samplesBeforePosition: [Int64: Int]?
-    /// Sorted presentation times of all shown packets, once a full scan was needed.
-    private var allTimestamps: [Int64]?
     private let usesContainerIndex: Bool
     private let stepBack: Int64
 
@@ -32,16 +29,11 @@ final class PresentationIndex {
         usesContainerIndex = input.formatName.hasPrefix("mov,") && input.indexEntryCount(stream: streamIndex) > 0
     }
 
-    /// The presentation-order index of the frame shown from `timestamp` on.
-    func frameIndex(ofPresentationTimestamp timestamp: Int64) throws(AVError) -> Int {
-        if usesContainerIndex, allTimestamps == nil, let index = try indexFromContainer(timestamp) { return index }
-        let sorted = try scanAllTimestamps()
-        var low = 0, high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] < timestamp { low = middle + 1 } else { high = middle }
-        }
-        return low
+    /// The presentation-order index of the frame shown from `timestamp` on,
+    /// or nil when the container's index cannot tell (then count with a ``PacketSurvey``).
+    func frameIndex(ofPresentationTimestamp timestamp: Int64) throws(AVError) -> Int? {
+        guard usesContainerIndex else { return nil }
+        return try indexFromContainer(timestamp)
     }
 
     /// Seeks to the keyframe before `timestamp`; every sample decoded before
@@ -78,21 +70,6 @@ final class PresentationIndex {
             return count
         }
         return nil
-    }
-
-    /// Demuxes the whole stream once (no decoding) and keeps the shown packets' times, sorted.
-    private func scanAllTimestamps() throws(AVError) -> [Int64] {
-        if let allTimestamps { return allTimestamps }
-        try input.rewind()
-        var times: [Int64] = []
-        while try readStreamPacket() {
-            if packet.isDiscard { continue }
-            let shown = packet.pts != Timestamp.none ? packet.pts : packet.dts
-            if shown != Timestamp.none { times.append(shown) }
-        }
-        times.sort()
-        allTimestamps = times
-        return times
     }
 
     /// Reads the next packet of the stream into `packet`; false at the end.

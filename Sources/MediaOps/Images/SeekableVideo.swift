@@ -18,15 +18,22 @@ struct PickedFrame {
 /// as in players and in `ffmpeg -ss`.
 final class SeekableVideo {
     let path: String
-    let input: InputFile
-    let stream: MediaStream
-    let reader: FrameReader
+    /// The open file, stream and decoder; replaced by fresh ones (read from
+    /// the start) when the container cannot seek.
+    private(set) var input: InputFile
+    private(set) var stream: MediaStream
+    private(set) var reader: FrameReader
+    private let options: DecoderOptions
+    /// Decode keyframes only (`skip_frame=nokey`), also after a reopen.
+    var keyframesOnly = false {
+        didSet { reader.decoder.setKeyframesOnly(keyframesOnly) }
+    }
     let geometry: PictureGeometry
     let timeBase: Rational
     /// The timestamp shown to users as 0 s.
     let origin: Int64
     /// Where the video's frames end (exclusive), in ``timeBase``.
-    let end: Int64
+    private(set) var end: Int64
     /// About one frame's duration, in ``timeBase`` (at least 1).
     let frameDuration: Int64
     /// Nominal frames per second (25 when the file does not say).
@@ -34,19 +41,28 @@ final class SeekableVideo {
     private let presentationIndex: PresentationIndex
     private var shrinker: LumaShrinker?
     private var cachedKeyframes: [Int64]?
+    private var cachedSurvey: PacketSurvey?
+    /// Set once a seek failed: the file is then read forward, reopened only to go back.
+    private var cannotSeek = false
+    /// Time of the last frame the reader handed out, and the counting clock for untimed streams.
+    private var readPosition: Int64?
+    private var clock: Int64 = 0
 
-    /// Decoder settings for seeking: a handful of frames per seek, so frame
-    /// threads (which must fill their pipeline again after every seek, and
-    /// decode frames ahead that are then thrown away) cost more than they give.
-    static var seekingOptions: DecoderOptions {
+    /// Decoder threading for a file. Frame threads must fill their pipeline
+    /// again after every seek and decode frames ahead that are then thrown
+    /// away, so for a few frames per seek slice threads cost less CPU (on the
+    /// benchmark, 7.6x against the `ffmpeg -ss` anchor instead of 5x); a full
+    /// pass (`longRuns`) gets frame threads.
+    static func decoderOptions(longRuns: Bool) -> DecoderOptions {
         var options = DecoderOptions()
-        options.allowFrameThreads = false
+        options.allowFrameThreads = longRuns
         return options
     }
 
     /// Opens `path` and its best video stream.
+    /// - Parameter longRuns: the caller will decode long stretches (a full pass), not a few frames per seek.
     /// - Throws: ``MediaError`` for anything that is not a readable video.
-    init(path: String, options: DecoderOptions = SeekableVideo.seekingOptions) throws(MediaError) {
+    init(path: String, longRuns: Bool = false) throws(MediaError) {
         self.path = path
         input = try InputValidation.openWithStreamInfo(path)
         guard let video = input.bestStream(.video) else {
@@ -57,6 +73,8 @@ final class SeekableVideo {
         guard timeBase.isValid, timeBase.numerator > 0, timeBase.denominator > 0 else {
             throw MediaError(path: path, code: .corrupt, message: "video stream has no usable time base")
         }
+        let options = SeekableVideo.decoderOptions(longRuns: longRuns)
+        self.options = options
         do {
             reader = try FrameReader(input: input, stream: video, options: options)
         } catch {
@@ -71,16 +89,54 @@ final class SeekableVideo {
         self.origin = origin
         let streamEnd = video.duration.map { (video.startTime ?? origin) + $0 }
         let containerEnd = input.duration.map { origin + rescale($0, from: .microseconds, to: video.timeBase) }
-        guard let end = streamEnd ?? containerEnd, end > origin else {
-            throw MediaError(path: path, code: .corrupt, message: "video has no known duration")
-        }
-        self.end = end
         let second = Timestamp(seconds: 1, timeBase: timeBase).value
         do {
             presentationIndex = try PresentationIndex(input: input, streamIndex: video.index, stepBack: second)
         } catch {
             throw MediaError(path: path, libav: error)
         }
+        if let end = streamEnd ?? containerEnd, end > origin {
+            self.end = end
+        } else {
+            // Raw streams and unfinished recordings state no duration: read the packets' times.
+            self.end = origin
+            let surveyed = try survey()
+            guard let end = surveyed.end, end > origin else {
+                throw MediaError(path: path, code: .corrupt, message: "video has no known duration and no timed frames")
+            }
+            self.end = end
+        }
+    }
+
+    /// One demux pass (no decoding) over the video stream, from a fresh open
+    /// of the file: done at most once, and only for containers without an
+    /// index or a duration.
+    func survey() throws(MediaError) -> PacketSurvey {
+        if let cachedSurvey { return cachedSurvey }
+        let made = try PacketSurvey(path: path, streamIndex: stream.index, frameDuration: frameDuration)
+        cachedSurvey = made
+        return made
+    }
+
+    /// The end of the frames that can really be read: less than ``end`` in
+    /// truncated files whose header promises more.
+    func readableEnd() throws(MediaError) -> Int64 {
+        min(end, try survey().end ?? end)
+    }
+
+    /// Opens the file again, positioned at its start, for containers that cannot seek.
+    private func reopen() throws(MediaError) {
+        let fresh = try InputValidation.openWithStreamInfo(path)
+        guard fresh.streams.count > stream.index else {
+            throw MediaError(path: path, code: .corrupt, message: "video stream vanished on reopening")
+        }
+        let freshStream = fresh.streams[stream.index]
+        do { reader = try FrameReader(input: fresh, stream: freshStream, options: options) } catch {
+            throw MediaError(path: path, libav: error)
+        }
+        input = fresh
+        stream = freshStream
+        if keyframesOnly { reader.decoder.setKeyframesOnly(true) }
     }
 
     // MARK: Time
@@ -97,9 +153,12 @@ final class SeekableVideo {
 
     /// The frame's 0-based index in presentation order.
     func frameIndex(of timestamp: Int64) throws(MediaError) -> Int {
-        do { return try presentationIndex.frameIndex(ofPresentationTimestamp: timestamp) } catch {
+        do {
+            if let index = try presentationIndex.frameIndex(ofPresentationTimestamp: timestamp) { return index }
+        } catch {
             throw MediaError(path: path, libav: error)
         }
+        return try survey().framesShown(before: timestamp)
     }
 
     /// Times of the container's keyframes (sorted), from its index, or from
@@ -108,7 +167,10 @@ final class SeekableVideo {
     func keyframeTimestamps() throws(MediaError) -> [Int64] {
         if let cachedKeyframes { return cachedKeyframes }
         var times: [Int64] = []
-        let entries = input.indexEntries(stream: stream.index)
+        // MP4/MOV index every sample and Matroska its cues when the file is opened; other
+        // demuxers index only what they have read so far, which is no list of keyframes.
+        let indexed = input.formatName.hasPrefix("mov,") || input.formatName.hasPrefix("matroska")
+        let entries = indexed ? input.indexEntries(stream: stream.index) : []
         if entries.contains(where: { $0.isKeyframe }) {
             times = entries.filter { $0.isKeyframe && !$0.isDiscard }.map(\.timestamp)
             // MP4/MOV index decode times, and seeking there goes by presentation time:
@@ -118,22 +180,7 @@ final class SeekableVideo {
                 times = times.map { $0 + (firstShown - firstDecode) }
             }
         } else {
-            do {
-                try input.rewind()
-                let packet = try Packet()
-                while true {
-                    let result: ReadResult
-                    do { result = try input.read(into: packet) } catch where error.isInvalidData { break }
-                    if result == .endOfFile { break }
-                    if packet.streamIndex == stream.index && packet.isKeyframe && !packet.isDiscard {
-                        let shown = packet.pts != Timestamp.none ? packet.pts : packet.dts
-                        if shown != Timestamp.none { times.append(shown) }
-                    }
-                    packet.unreference()
-                }
-            } catch {
-                throw MediaError(path: path, libav: error)
-            }
+            times = try survey().keyframes
         }
         times.sort()
         cachedKeyframes = times
@@ -147,21 +194,61 @@ final class SeekableVideo {
     /// - Parameter mustStartBefore: when true and the seek lands on a keyframe
     ///   shown after `target` (indexes of B-frame video hold decode times), seek
     ///   further back so the frame shown at `target` is among those visited.
-    func decode(from target: Int64, mustStartBefore: Bool = true,
+    /// - Parameter readingOn: the caller skips frames before `target` itself, so when the
+    ///   last request stopped before `target` with no keyframe in between, reading on
+    ///   from there replaces the seek (and the decoding of the same frames again).
+    func decode(from target: Int64, mustStartBefore: Bool = true, readingOn: Bool = false,
                 _ visit: (Frame, Int64) throws(MediaError) -> Bool) throws(MediaError) {
-        var seekPoint = target
+        // Seek to a known keyframe: demuxers that search by time alone (MPEG-TS) land where asked.
+        var seekPoint = cachedKeyframes.flatMap { keyframes in keyframes.last { $0 <= target } } ?? target
+        let second = max(frameDuration, Timestamp(seconds: 1, timeBase: timeBase).value)
         var attempt = 0
+        var readOn = false
+        if readingOn, !cannotSeek, let position = readPosition, position < target, let keyframes = cachedKeyframes {
+            readOn = !keyframes.contains { $0 > position && $0 <= target }
+        }
         restart: while true {
-            do { try reader.seek(toKeyframeBefore: seekPoint) } catch {
-                throw MediaError(path: path, code: .corrupt, message: "cannot seek in the video (\(error.message))")
+            var fromStart = seekPoint <= origin
+            if readOn {
+                readOn = false
+            } else if cannotSeek, let position = readPosition, position < seekPoint {
+                // Reading on from where the last request stopped is the cheapest way forward.
+                fromStart = true
+            } else {
+                do {
+                    if cannotSeek { throw AVError.invalid("cannot seek", operation: "seek") }
+                    try reader.seek(toKeyframeBefore: seekPoint)
+                } catch {
+                    // Containers that cannot seek (raw streams, some MPEG files) are read from the start.
+                    try reopen()
+                    cannotSeek = true
+                    fromStart = true
+                    clock = origin
+                }
+                readPosition = nil
             }
             var first = true
             while true {
                 let next: Frame?
                 do { next = try reader.nextFrame() } catch { throw MediaError(path: path, libav: error) }
-                guard let frame = next else { return }
-                let time = reader.presentationTimestamp(of: frame)
-                if time == Timestamp.none { continue }
+                guard let frame = next else {
+                    // Nothing decodable after the seek: demuxers without a keyframe index
+                    // (MPEG-TS) land between keyframes; near the end no keyframe follows.
+                    if first && !fromStart && seekPoint > origin && attempt < 8 {
+                        attempt += 1
+                        seekPoint = max(origin - frameDuration, seekPoint - second * Int64(1 << (attempt - 1)))
+                        continue restart
+                    }
+                    return
+                }
+                var time = reader.presentationTimestamp(of: frame)
+                if time == Timestamp.none {
+                    // Raw streams carry no times: frames read from the start are timed by counting.
+                    guard fromStart else { continue }
+                    time = clock
+                }
+                clock = time + frameDuration
+                readPosition = time
                 if first {
                     first = false
                     if mustStartBefore && time > target && seekPoint > origin && attempt < 8 {
@@ -196,11 +283,13 @@ final class SeekableVideo {
     /// Scores a frame for use as a picture of the video.
     func quality(of frame: Frame) throws(MediaError) -> FrameQuality {
         do {
-            if shrinker == nil {
+            let active: LumaShrinker
+            if let shrinker { active = shrinker } else {
                 let size = LumaShrinker.size(forSourceWidth: frame.width, height: frame.height, targetPixels: 128 * 72)
-                shrinker = LumaShrinker(width: size.width, height: size.height)
+                active = LumaShrinker(width: size.width, height: size.height)
+                shrinker = active
             }
-            return FrameQuality(try shrinker!.shrink(frame))
+            return FrameQuality(try active.shrink(frame))
         } catch {
             throw MediaError(path: path, libav: error)
         }
@@ -230,29 +319,38 @@ final class SeekableVideo {
         let coarseStep = max(fineStep, Int((framesPerSecond / 2).rounded()))
         let fineCandidates = 3
         var decoded = 0
-        var scored: [(quality: FrameQuality, frame: PickedFrame)] = []
-        var best: PickedFrame?
-        var bestScore = -1.0
-        try decode(from: start, mustStartBefore: keyframe == nil) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
-            if time < start { return true }
-            if time >= limit && best != nil { return false }
-            if time >= high && bestScore > 0 { return false }
-            defer { decoded += 1 }
-            let step = scored.count < fineCandidates ? fineStep : coarseStep
-            guard decoded % step == 0 else { return true }
-            let quality = try quality(of: frame)
-            let candidate = PickedFrame(frame: try keep(frame), timestamp: time, quality: quality)
-            scored.append((quality, candidate))
-            if quality.posterScore > bestScore {
-                bestScore = quality.posterScore
-                best = candidate
+        // Candidates in order, each marked steady once a neighbour shows the same brightness
+        // (a fade changes it from one candidate to the next; a held shot does not).
+        var scored: [(frame: PickedFrame, score: Double, brightness: Double, coarse: Bool, steady: Bool)] = []
+        var lastBefore: PickedFrame?
+        func best(steadyOnly: Bool) -> PickedFrame? {
+            scored.filter { !steadyOnly || ($0.steady && $0.score > 0) }.max { $0.score < $1.score }?.frame
+        }
+        try decode(from: start, mustStartBefore: keyframe == nil, readingOn: true) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
+            if time < start {
+                // Kept in case nothing follows: a video shorter than the wait still gets a picture.
+                lastBefore = PickedFrame(frame: try keep(frame), timestamp: time, quality: nil)
+                return true
             }
-            if scored.count < fineCandidates { return true }
-            // Enough when the best is a real picture and the brightness is steady (not mid-fade).
-            let recent = scored.suffix(fineCandidates)
-            let brightnessDrift = abs(recent.first!.quality.brightness - recent.last!.quality.brightness)
-            let steady = brightnessDrift < 0.03
-            return !(bestScore > 0 && steady)
+            if time >= limit && !scored.isEmpty { return false }
+            if time >= high && best(steadyOnly: true) != nil { return false }
+            defer { decoded += 1 }
+            let coarse = scored.count >= fineCandidates
+            guard decoded % (coarse ? coarseStep : fineStep) == 0 else { return true }
+            let quality = try quality(of: frame)
+            var steady = false
+            if let previous = scored.last, abs(previous.brightness - quality.brightness) < (coarse ? 0.04 : 0.01) {
+                steady = true
+                scored[scored.count - 1].steady = true
+            }
+            scored.append((PickedFrame(frame: try keep(frame), timestamp: time, quality: quality), quality.posterScore,
+                           quality.brightness, coarse, steady))
+            // Enough once a real picture (not black, not flat) is held steady (not mid-fade).
+            return !(scored.count >= fineCandidates && best(steadyOnly: true) != nil)
+        }
+        let best = best(steadyOnly: true) ?? best(steadyOnly: false)
+        if best == nil, let lastBefore, lastBefore.timestamp >= low - frameDuration {
+            return PickedFrame(frame: lastBefore.frame, timestamp: lastBefore.timestamp, quality: try quality(of: lastBefore.frame))
         }
         return best
     }
