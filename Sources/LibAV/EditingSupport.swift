@@ -18,6 +18,14 @@ extension MediaStream {
     public var reorderDepth: Int { Int(pointer.pointee.codecpar.pointee.video_delay) }
 }
 
+extension InputFile {
+    /// Goes back to the first byte of the file (`avformat_seek_file` with
+    /// `AVSEEK_FLAG_BYTE`), for demuxers that cannot seek by time.
+    public func seekToFirstByte() throws(AVError) {
+        try check(avformat_seek_file(context, -1, 0, 0, 0, AVSEEK_FLAG_BYTE), "avformat_seek_file")
+    }
+}
+
 extension OutputFile {
     /// Replaces a stream's codec configuration (`AVCodecParameters.extradata`),
     /// e.g. with an `avcC` record that carries more parameter sets than the source's.
@@ -39,6 +47,13 @@ extension OutputFile {
     /// (`avformat_query_codec` < 0, e.g. MPEG-TS) as yes: only a definite no refuses.
     public func mayStore(_ codec: CodecID) -> Bool {
         avformat_query_codec(context.pointee.oformat, codec.avValue, FF_COMPLIANCE_NORMAL) != 0
+    }
+
+    /// Copies every metadata tag of `source` to an output stream (attachments
+    /// need their `filename` and `mimetype`).
+    public func copyMetadata(from source: MediaStream, toStream index: Int) {
+        let stream = context.pointee.streams[index]!
+        for (key, value) in source.metadata { av_dict_set(&stream.pointee.metadata, key, value, 0) }
     }
 
     /// The number of streams added so far.
@@ -143,6 +158,48 @@ extension Frame {
                 (destination + (top + row) * destinationStride + left).update(from: source + row * sourceStride, count: bytes)
             }
         }
+    }
+
+    /// A copy of the picture turned clockwise by `quarterTurns` × 90°, plane by
+    /// plane, for planar 8-bit formats whose chroma is subsampled equally in
+    /// both directions (4:2:0, 4:4:4, grey) and whose size that subsampling divides.
+    /// - Throws: ``AVError`` for other formats.
+    public func rotated(clockwiseQuarterTurns quarterTurns: Int) throws(AVError) -> Frame {
+        let turns = ((quarterTurns % 4) + 4) % 4
+        let (shiftX, shiftY) = pixelFormat.chromaShift
+        guard let descriptor = av_pix_fmt_desc_get(pixelFormat.avValue),
+              descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0 || pixelFormat.planeCount == 1,
+              descriptor.pointee.comp.0.depth == 8, descriptor.pointee.comp.0.step == 1, shiftX == shiftY,
+              width % (1 << shiftX) == 0, height % (1 << shiftY) == 0 else {
+            throw AVError.invalid("cannot turn a \(width)x\(height) \(pixelFormat) picture", operation: "Frame.rotated",
+                                  code: AVError.invalidArgumentCode)
+        }
+        let turnedWidth = turns % 2 == 1 ? height : width
+        let turnedHeight = turns % 2 == 1 ? width : height
+        let result = try Frame(width: turnedWidth, height: turnedHeight, pixelFormat: pixelFormat)
+        try result.copyProperties(from: self)
+        for plane in 0..<pixelFormat.planeCount {
+            let isChroma = plane == 1 || plane == 2
+            let sourceWidth = isChroma ? width >> shiftX : width
+            let sourceHeight = isChroma ? height >> shiftY : height
+            guard let source = pixsim_frame_data(pointer, Int32(plane)),
+                  let destination = pixsim_frame_data(result.pointer, Int32(plane)) else { continue }
+            let sourceStride = lineSize(plane: plane), destinationStride = result.lineSize(plane: plane)
+            for y in 0..<sourceHeight {
+                let row = source + y * sourceStride
+                for x in 0..<sourceWidth {
+                    let (targetX, targetY): (Int, Int)
+                    switch turns {
+                    case 1: (targetX, targetY) = (sourceHeight - 1 - y, x)
+                    case 2: (targetX, targetY) = (sourceWidth - 1 - x, sourceHeight - 1 - y)
+                    case 3: (targetX, targetY) = (y, sourceWidth - 1 - x)
+                    default: (targetX, targetY) = (x, y)
+                    }
+                    destination[targetY * destinationStride + targetX] = row[x]
+                }
+            }
+        }
+        return result
     }
 
     /// Copies the colour description (range, primaries, transfer, matrix) of `other`.

@@ -37,4 +37,21 @@ import Testing
         #expect(Encoder.supportedPixelFormats("libx264").contains(.yuv420p))
         #expect(Encoder.supportedPixelFormats("no-such-encoder").isEmpty)
     }
+
+    @Test func turningAPictureMovesItsCorners() throws {
+        let picture = try Frame(width: 4, height: 2, pixelFormat: .gray8)
+        try picture.makeWritable()
+        picture.withUnsafeMutablePlane(0, rows: 2) { buffer, stride in
+            for y in 0..<2 { for x in 0..<4 { buffer[y * stride + x] = UInt8(y * 4 + x) } }
+        }
+        let quarter = try picture.rotated(clockwiseQuarterTurns: 1)
+        #expect(quarter.width == 2 && quarter.height == 4)
+        // Clockwise: the bottom-left corner comes to the top-left.
+        #expect(quarter.copyPlane(0, bytesPerRow: 2, rows: 4) == [4, 0, 5, 1, 6, 2, 7, 3])
+        let half = try picture.rotated(clockwiseQuarterTurns: 2)
+        #expect(half.copyPlane(0, bytesPerRow: 4, rows: 2) == [7, 6, 5, 4, 3, 2, 1, 0])
+        let threeQuarters = try picture.rotated(clockwiseQuarterTurns: 3)
+        #expect(threeQuarters.copyPlane(0, bytesPerRow: 2, rows: 4) == [3, 7, 2, 6, 1, 5, 0, 4])
+        #expect(throws: AVError.self) { try Frame(width: 4, height: 2, pixelFormat: .yuv422p).rotated(clockwiseQuarterTurns: 1) }
+    }
 }

@@ -7,7 +7,7 @@ import MediaTestSupport
 /// range, bit for bit, from B-frame, variable-rate and offset sources.
 @Suite(.serialized) struct ClipCopyTests {
     enum Source: String, CaseIterable, Sendable {
-        case bFrames, variableRate, offsetStart, openGOPCorpus
+        case bFrames, variableRate, offsetStart, inBandParameterSets, openGOPCorpus
     }
 
     static func make(_ source: Source, in folder: URL) throws -> URL? {
@@ -19,6 +19,10 @@ import MediaTestSupport
         case .offsetStart:
             // A file whose first timestamp is 1.4 s: requests count from there.
             return try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("offset.mp4"), extra: ["-output_ts_offset", "1.4"])
+        case .inBandParameterSets:
+            // SPS/PPS repeated before every keyframe as well as in avcC, Main profile.
+            return try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("inband.mp4"),
+                                                   extra: ["-x264-params", "repeat-headers=1", "-profile:v", "main"])
         case .openGOPCorpus:
             return TestMedia.corpusFile("mp4parser/v2.mp4")
         }
@@ -105,5 +109,25 @@ import MediaTestSupport
         let moved = try Clipper.clip(ClipRequest(input: source.path, output: matroska.path, start: 1.0, end: 2.6, mode: mode,
                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
         #expect(moved.warnings.count == 1 && moved.warnings.first?.contains("subtitle") == true)
+    }
+
+    @Test func attachmentsRideAlongInMatroskaOnly() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let note = folder.appendingPathComponent("note.txt")
+        try Data("credits".utf8).write(to: note)
+        let source = folder.appendingPathComponent("attached.mkv")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-c:v", "libx264", "-preset", "ultrafast",
+                              "-attach", note.path, "-metadata:s:t", "mimetype=text/plain", source.path])
+        let matroska = folder.appendingPathComponent("cut.mkv")
+        let kept = try Clipper.clip(ClipRequest(input: source.path, output: matroska.path, start: 0.5, end: 2, mode: .copy))
+        #expect(kept.warnings.isEmpty)
+        let json = try TestMedia.ffprobeJSON(["-show_streams", matroska.path])
+        let attachment = (json["streams"] as? [[String: Any]] ?? []).first { $0["codec_type"] as? String == "attachment" }
+        #expect((attachment?["tags"] as? [String: Any])?["filename"] as? String == "note.txt")
+        let mp4 = folder.appendingPathComponent("cut.mp4")
+        let dropped = try Clipper.clip(ClipRequest(input: source.path, output: mp4.path, start: 0.5, end: 2, mode: .copy))
+        #expect(dropped.warnings.count == 1 && dropped.warnings.first?.contains("attachment") == true)
     }
 }

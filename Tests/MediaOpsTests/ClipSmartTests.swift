@@ -7,7 +7,7 @@ import MediaTestSupport
 /// for bit, the re-encoded head is close to the source, the whole decodes
 /// without a single error, and unsupported sources fall back to exact and say so.
 @Suite(.serialized) struct ClipSmartTests {
-    @Test(arguments: [ClipCopyTests.Source.bFrames, .variableRate, .offsetStart, .openGOPCorpus])
+    @Test(arguments: ClipCopyTests.Source.allCases)
     func smartCopiesFromTheFirstKeyframeBitForBit(_ kind: ClipCopyTests.Source) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
@@ -36,6 +36,18 @@ import MediaTestSupport
         #expect(headCount > 0)
         let firstIndex = try #require(sourceFrames.firstIndex { $0.time >= start - 1e-6 })
         #expect(try EditingOracle.psnr(output, against: source, firstFrame: firstIndex, count: headCount) >= 35)
+        if kind == .bFrames || kind == .inBandParameterSets {
+            // A constant-rate source stays constant-rate across the seam: one decoding-time step throughout.
+            let steps = try decodingTimeSteps(output)
+            #expect(steps.count == 1)
+        }
+    }
+
+    /// The distinct differences between consecutive video decoding times.
+    private func decodingTimeSteps(_ url: URL) throws -> Set<Int> {
+        let probe = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=dts", "-of", "csv=p=0", url.path])
+        let times = probe.stdout.split(separator: "\n").compactMap { Int($0) }
+        return Set(zip(times.dropFirst(), times).map { $0 - $1 })
     }
 
     @Test func unsupportedCodecsFallBackToExactAndSaySo() throws {

@@ -6,16 +6,17 @@ import MediaTestSupport
 /// `concat`: copies of pieces of one encode rejoin bit for bit; unlike inputs
 /// are normalised with picture and sound in step; copy refuses differences by name.
 @Suite(.serialized) struct ConcatTests {
-    @Test(arguments: [ConcatMode.copy, .auto])
-    func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode) throws {
+    /// Pieces in MP4 (edit lists, decoding times) and Matroska (no decoding times for the first packets).
+    @Test(arguments: [(ConcatMode.copy, "mp4"), (.auto, "mp4"), (.copy, "mkv")])
+    func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode, _ container: String) throws {
         guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         // B-frames, a keyframe every second, sound: cut at keyframes by ffmpeg's segment muxer.
         let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("whole.mp4"), seconds: 5)
         try TestMedia.ffmpeg(["-i", source.path, "-c", "copy", "-f", "segment", "-segment_time", "2", "-reset_timestamps", "1",
-                              folder.appendingPathComponent("piece%d.mp4").path])
-        let pieces = (0..<3).map { folder.appendingPathComponent("piece\($0).mp4").path }
+                              folder.appendingPathComponent("piece%d.\(container)").path])
+        let pieces = (0..<3).map { folder.appendingPathComponent("piece\($0).\(container)").path }
         let output = folder.appendingPathComponent("rejoined.mp4")
         let result = try Concatenator.concat(ConcatRequest(inputs: pieces, output: output.path, mode: mode))
         #expect(result.modeUsed == .copy)
@@ -39,6 +40,7 @@ import MediaTestSupport
             try Concatenator.concat(ConcatRequest(inputs: [a.path, b.path], output: output.path, mode: .copy))
         }
         #expect(sizeError?.code == .incompatibleInputs)
+        #expect(sizeError?.path == b.path)
         #expect(sizeError?.message.contains("160x120") == true)
         let rateError = #expect(throws: MediaError.self) {
             try Concatenator.concat(ConcatRequest(inputs: [a.path, c.path], output: output.path, mode: .copy))
@@ -132,5 +134,37 @@ import MediaTestSupport
                                                              mode: .auto, trimDuplicateJoins: true))
         #expect(distinct.modeUsed == .copy)
         #expect(distinct.frames == 90)
+    }
+
+    @Test func rotatedInputsAreTurnedUprightAndPillarboxed() throws {
+        guard TestMedia.hasFFmpeg,
+              let landscape = TestMedia.corpusFile("ffmpeg-python/in.mp4"),
+              let portrait = TestMedia.corpusFile("streamio-ffmpeg/ios9.mov") else { return }
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [landscape.path, portrait.path], output: output.path,
+                                                           quality: EncodingQuality(crf: 18, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.warnings.isEmpty)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        // The iPhone clip (1280x720 coded, shown turned 90°) stands upright in the 320x240 frame: 134x240 in the middle.
+        let offset = try #require(result.inputs.last?.offsetSec)
+        func gray(_ arguments: [String]) throws -> [UInt8] {
+            let url = folder.appendingPathComponent("gray-\(UUID().uuidString).raw")
+            try TestMedia.ffmpeg(arguments + ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", url.path])
+            return [UInt8](try Data(contentsOf: url))
+        }
+        let joined = try gray(["-ss", String(offset + 0.01), "-i", output.path, "-vf", "crop=134:240:92:0,scale=16:32"])
+        let upright = try gray(["-i", portrait.path, "-vf", "scale=16:32"])
+        let sideways = try gray(["-noautorotate", "-i", portrait.path, "-vf", "transpose=1,transpose=1,transpose=1,scale=16:32"])
+        func distance(_ a: [UInt8], _ b: [UInt8]) -> Double {
+            Double(zip(a, b).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, a.count))
+        }
+        #expect(joined.count == 512 && upright.count == 512)
+        #expect(distance(joined, upright) < 12)
+        #expect(distance(joined, upright) < distance(joined, sideways))
+        let bars = try gray(["-ss", String(offset + 0.01), "-i", output.path, "-vf", "crop=80:240:0:0"])
+        #expect(Double(bars.map(Int.init).reduce(0, +)) / Double(max(1, bars.count)) < 20)
     }
 }

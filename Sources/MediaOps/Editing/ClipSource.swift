@@ -5,8 +5,9 @@ import LibAV
 /// timestamps.
 final class ClipSource {
     let path: String
-    let input: InputFile
-    let video: MediaStream
+    /// Replaced (reopened) when the demuxer cannot seek back to the start.
+    private(set) var input: InputFile
+    private(set) var video: MediaStream
     var videoIndex: Int { video.index }
     var timeBase: Rational { video.timeBase }
     /// The container's first timestamp (microseconds): "0 s" of the request.
@@ -45,6 +46,16 @@ final class ClipSource {
         Timestamp(value, base ?? timeBase).seconds - Double(originMicroseconds) / 1_000_000
     }
 
+    /// The rate to declare for re-encoded video: the base rate that represents
+    /// every timestamp (`r_frame_rate`) rather than the average, so that a
+    /// variable-rate clip is not declared slower than its fastest stretch.
+    var encodingFrameRate: Rational? {
+        for rate in [video.realFrameRate, video.averageFrameRate] where rate.isValid && rate.doubleValue > 0 && rate.doubleValue <= 1000 {
+            return rate
+        }
+        return nil
+    }
+
     /// One nominal frame, in seconds (for tolerances).
     var frameSeconds: Double {
         let rate = video.averageFrameRate.isValid ? video.averageFrameRate : video.realFrameRate
@@ -57,143 +68,35 @@ final class ClipSource {
             throw MediaError(path: path, code: .invalidRange, message: "start and end must be finite times at or after 0")
         }
         guard start < end else {
-            throw MediaError(path: path, code: .invalidRange, message: "start (\(format(start)) s) must be before end (\(format(end)) s)")
+            throw MediaError(path: path, code: .invalidRange, message: "start (\(secondsText(start)) s) must be before end (\(secondsText(end)) s)")
         }
         guard start < durationSeconds else {
             throw MediaError(path: path, code: .invalidRange,
-                             message: "range starts at \(format(start)) s, at or after the end of the media (\(format(durationSeconds)) s)")
+                             message: "range starts at \(secondsText(start)) s, at or after the end of the media (\(secondsText(durationSeconds)) s)")
         }
         guard end <= durationSeconds + frameSeconds else {
             throw MediaError(path: path, code: .invalidRange,
-                             message: "range ends at \(format(end)) s, after the end of the media (\(format(durationSeconds)) s)")
+                             message: "range ends at \(secondsText(end)) s, after the end of the media (\(secondsText(durationSeconds)) s)")
         }
     }
 
     func libavError(_ error: AVError) -> MediaError { MediaError(path: path, libav: error) }
+
+    /// Opens the file afresh, at its start.
+    func reopen() throws {
+        let fresh = try InputValidation.openWithStreamInfo(path)
+        guard fresh.streams.count > video.index, fresh.streams[video.index].kind == .video else {
+            throw MediaError(path: path, code: .corrupt, message: "the file changed while it was being cut")
+        }
+        input = fresh
+        video = fresh.streams[video.index]
+    }
 }
 
 @available(*, unavailable, message: "A ClipSource owns an InputFile that must stay in one task.")
 extension ClipSource: Sendable {}
 
-func format(_ seconds: Double) -> String {
+func secondsText(_ seconds: Double) -> String {
     let rounded = (seconds * 1000).rounded() / 1000
     return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-}
-
-/// One video packet's timing, as read in decoding order.
-struct PacketTiming: Sendable, Hashable {
-    var pts: Int64
-    var dts: Int64
-    var duration: Int64
-    var isKeyframe: Bool
-    /// For H.264: whether the packet holds an IDR slice (decoding can start
-    /// here with nothing before it referenced later). Nil for other codecs.
-    var isIDR: Bool?
-}
-
-/// The video packets around a requested range, read once to decide exactly
-/// what to copy: from the keyframe at or before the start through the last
-/// packet that a frame before the end needs (B-frames come after the frames
-/// they reference in decoding order, so that can be a frame shown after `end`).
-struct VideoRangeScan {
-    /// Where to seek to reproduce the same packet sequence (video time base).
-    var seekTarget: Int64
-    /// Packets in decoding order from the seek point.
-    var packets: [PacketTiming]
-    /// Index of the first keyframe in ``packets``.
-    var keyIndex: Int
-    var startTimestamp: Int64
-    var endTimestamp: Int64
-
-    /// Presentation time of the first frame at or after the start.
-    var firstIncludedPTS: Int64? {
-        packets[keyIndex...].filter { $0.pts >= startTimestamp && $0.pts < endTimestamp }.map(\.pts).min()
-    }
-    /// Frames whose presentation time lies in the range.
-    var includedFrames: Int { packets[keyIndex...].filter { $0.pts >= startTimestamp && $0.pts < endTimestamp }.count }
-    /// The last packet (decoding order) whose frame is shown before the end.
-    var lastNeededIndex: Int? { packets.indices.last { $0 >= keyIndex && packets[$0].pts < endTimestamp && !isLeading($0, after: keyIndex) } }
-    /// The presentation time of the first frame at or after the end, if the media has one.
-    var nextFramePTS: Int64? { packets.filter { $0.pts >= endTimestamp }.map(\.pts).min() }
-    /// The end of the last included frame (its time plus duration), for ranges that run to the media's end.
-    var includedEnd: Int64? {
-        packets[keyIndex...].filter { $0.pts >= startTimestamp && $0.pts < endTimestamp }.map { $0.pts + max($0.duration, 0) }.max()
-    }
-
-    /// A packet decoded after the keyframe at `keyIndex` but shown before it:
-    /// a leading picture of an open GOP, which references the previous GOP.
-    func isLeading(_ index: Int, after keyIndex: Int) -> Bool {
-        index > keyIndex && packets[index].pts < packets[keyIndex].pts
-    }
-
-    /// Index of the first keyframe at or after the start that decoding can
-    /// start from cleanly (an IDR for H.264), before the end.
-    var firstCleanKeyframeInRange: Int? {
-        packets.indices.first { index in
-            let packet = packets[index]
-            return index >= keyIndex && packet.isKeyframe && packet.pts >= startTimestamp && packet.pts < endTimestamp
-                && packet.isIDR != false
-        }
-    }
-
-    /// Reads video packet timings from the keyframe at or before `start`,
-    /// seeking further back when the keyframe the demuxer lands on is shown
-    /// after `start` (its decoding time was before, its presentation after).
-    static func scan(_ source: ClipSource, start: Int64, end: Int64, detectIDR: Bool) throws(MediaError) -> VideoRangeScan {
-        let input = source.input
-        let oneSecond = max(1, Timestamp(seconds: 1, timeBase: source.timeBase).value)
-        let earliest = (source.video.startTime ?? 0) - oneSecond
-        var target = start
-        var stepBack = oneSecond
-        let lengthSize = detectIDR ? (AVCConfiguration(source.video.extradata)?.lengthSize ?? 4) : 0
-        input.selectStreams([source.videoIndex])
-        defer { input.selectStreams(Set(0..<input.streams.count)) }
-        do {
-            let packet = try Packet()
-            while true {
-                try input.seek(stream: source.videoIndex, toKeyframeBefore: target)
-                var packets: [PacketTiming] = []
-                var keyIndex: Int? = nil
-                var earliestAfterEnd: Int64? = nil
-                while try input.read(into: packet) == .packet {
-                    defer { packet.unreference() }
-                    guard packet.streamIndex == source.videoIndex else { continue }
-                    let pts = packet.pts != Timestamp.none ? packet.pts : packet.dts
-                    let dts = packet.dts != Timestamp.none ? packet.dts : pts
-                    guard pts != Timestamp.none else { continue }
-                    var idr: Bool? = nil
-                    if detectIDR && packet.isKeyframe {
-                        idr = packet.withUnsafeData { data in
-                            (H264Bitstream.lengthPrefixedUnits(data, lengthSize: lengthSize) ?? H264Bitstream.annexBUnits(Array(data)))
-                                .contains { H264Bitstream.unitType($0) == H264Bitstream.UnitType.idrSlice.rawValue }
-                        }
-                    }
-                    packets.append(PacketTiming(pts: pts, dts: dts, duration: packet.duration, isKeyframe: packet.isKeyframe, isIDR: idr))
-                    if keyIndex == nil && packet.isKeyframe { keyIndex = packets.count - 1 }
-                    // Once decoding time passes the end, and passes the earliest frame
-                    // seen at or after the end, no later packet is shown before either.
-                    if pts >= end { earliestAfterEnd = min(earliestAfterEnd ?? pts, pts) }
-                    if keyIndex != nil, dts >= end, let earliestAfterEnd, dts >= earliestAfterEnd { break }
-                }
-                guard let keyIndex else {
-                    if target <= earliest { throw MediaError(path: source.path, code: .corrupt, message: "no keyframe to start decoding from") }
-                    target -= stepBack
-                    stepBack *= 2
-                    continue
-                }
-                if packets[keyIndex].pts > start && target > earliest {
-                    target = min(target - stepBack, packets[keyIndex].dts - 1)
-                    stepBack *= 2
-                    continue
-                }
-                return VideoRangeScan(seekTarget: target, packets: packets, keyIndex: keyIndex, startTimestamp: start, endTimestamp: end)
-            }
-        } catch let error as MediaError {
-            throw error
-        } catch let error as AVError {
-            throw source.libavError(error)
-        } catch {
-            throw MediaError(path: source.path, code: .libav, message: "\(error)")
-        }
-    }
 }

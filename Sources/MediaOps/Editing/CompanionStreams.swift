@@ -35,7 +35,16 @@ struct CompanionStreams {
                 }
             case .video:
                 result.warnings.append("dropped \(label): only one video stream is cut")
-            case .subtitle, .attachment:
+            case .attachment:
+                // Fonts and other files ride along in Matroska whatever their type; other containers have no place for them.
+                if output.formatName == "matroska" && stream.metadata["filename"] != nil {
+                    let index = try output.addStream(copying: stream)
+                    output.copyMetadata(from: stream, toStream: index)
+                    result.copied[stream.index] = index
+                } else {
+                    result.warnings.append("dropped \(label): \(output.formatName) cannot store attachments")
+                }
+            case .subtitle:
                 if parameters.codecID != .none && output.mayStore(parameters.codecID) {
                     result.copied[stream.index] = try output.addStream(copying: stream)
                 } else {

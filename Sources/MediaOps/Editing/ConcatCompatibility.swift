@@ -15,6 +15,8 @@ struct StreamSignature: Sendable, Hashable {
         var sampleAspectRatio: Rational
         var frameRate: Rational
         var nalLengthSize: Int?
+        /// Clockwise display rotation: copied pictures keep the first input's.
+        var rotation: Int
     }
 
     struct Audio: Sendable, Hashable {
@@ -34,7 +36,8 @@ struct StreamSignature: Sendable, Hashable {
         video = Video(codec: p.codecName, profile: p.profileName, width: p.width, height: p.height, pixelFormat: p.pixelFormat,
                       sampleAspectRatio: sar.isValid ? sar.reduced : Rational(1, 1),
                       frameRate: stream.averageFrameRate.isValid ? stream.averageFrameRate.reduced : stream.realFrameRate.reduced,
-                      nalLengthSize: p.codecID == .h264 ? AVCConfiguration(stream.extradata)?.lengthSize : nil)
+                      nalLengthSize: p.codecID == .h264 ? AVCConfiguration(stream.extradata)?.lengthSize : nil,
+                      rotation: stream.rotation)
         audio = audioStream.map { a in
             let q = a.parameters
             return Audio(codec: q.codecName, sampleRate: q.sampleRate, channels: q.channelLayout?.channelCount ?? 0,
@@ -58,6 +61,7 @@ struct StreamSignature: Sendable, Hashable {
         if v.frameRate != r.frameRate {
             return differs("frame rate", String(format: "%.3f fps", v.frameRate.doubleValue), String(format: "%.3f fps", r.frameRate.doubleValue))
         }
+        if v.rotation != r.rotation { return differs("rotation", "\(v.rotation)°", "\(r.rotation)°") }
         if v.nalLengthSize != r.nalLengthSize { return differs("H.264 NAL length size", "\(v.nalLengthSize ?? 0)", "\(r.nalLengthSize ?? 0)") }
         switch (audio, reference.audio) {
         case (nil, nil): return nil

@@ -21,7 +21,7 @@ enum ConcatReencode {
             return Rational(25, 1)
         }()
         let frameBase = rate.inverted
-        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat)
+        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat, width: size.width, height: size.height)
         let output = try OutputFile(path: path)
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
@@ -29,6 +29,15 @@ enum ConcatReencode {
             colorPrimaries: firstParameters.colorPrimaries, colorTransfer: firstParameters.colorTransfer,
             colorSpace: firstParameters.colorSpace)
         let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+        // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
+        var warnings: [String] = []
+        if let matrix = first.video.displayMatrix { try output.setDisplayMatrix(stream: video.outputIndex, matrix) }
+        let turnable = (try? Frame(width: 2, height: 2, pixelFormat: pixelFormat).rotated(clockwiseQuarterTurns: 1)) != nil
+        if !turnable {
+            for input in inputs.dropFirst() where input.video.rotation != first.video.rotation {
+                warnings.append("\(input.path) is rotated \(input.video.rotation)° but \(pixelFormat) pictures are not turned; the output keeps \(first.path)'s \(first.video.rotation)°")
+            }
+        }
         var sound: AudioTrackEncoder? = nil
         if let reference = inputs.lazy.compactMap(\.audio).first {
             let parameters = reference.parameters
@@ -39,9 +48,10 @@ enum ConcatReencode {
 
         var slots: Int64 = 0
         var summaries: [ConcatInputSummary] = []
-        var warnings: [String] = []
         for (position, input) in inputs.enumerated() {
-            let lane = try InputLane(input: input, size: size, pixelFormat: pixelFormat, frameBase: frameBase,
+            // Turned so that, shown with the first input's rotation, the picture stands as its own rotation says.
+            let quarterTurns = turnable ? ((input.video.rotation - first.video.rotation + 360) % 360) / 90 : 0
+            let lane = try InputLane(input: input, size: size, pixelFormat: pixelFormat, frameBase: frameBase, quarterTurns: quarterTurns,
                                      dropFirstFrame: duplicates[position], video: video, sound: sound, output: output, firstSlot: slots)
             try lane.run()
             if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
@@ -75,6 +85,8 @@ enum ConcatReencode {
         let dropFirstFrame: Bool
         let canvasSize: PictureSize
         let pixelFormat: PixelFormat
+        /// Clockwise quarter turns applied to every picture of this input.
+        let quarterTurns: Int
         private(set) var slotsWritten: Int64 = 0
         private(set) var droppedFirst = false
         private(set) var damagedPackets = 0
@@ -90,7 +102,7 @@ enum ConcatReencode {
         private var waitingAudio: [Frame] = []
         private var audioPassed = false
 
-        init(input: ConcatInput, size: PictureSize, pixelFormat: PixelFormat, frameBase: Rational, dropFirstFrame: Bool,
+        init(input: ConcatInput, size: PictureSize, pixelFormat: PixelFormat, frameBase: Rational, quarterTurns: Int, dropFirstFrame: Bool,
              video: VideoTrackEncoder, sound: AudioTrackEncoder?, output: OutputFile, firstSlot: Int64) throws {
             self.input = input
             self.video = video
@@ -101,6 +113,7 @@ enum ConcatReencode {
             self.dropFirstFrame = dropFirstFrame
             self.canvasSize = size
             self.pixelFormat = pixelFormat
+            self.quarterTurns = quarterTurns
         }
 
         func run() throws {
@@ -186,9 +199,11 @@ enum ConcatReencode {
 
         /// Scales a decoded picture into the canvas, keeping its display aspect (black bars where it does not fill).
         private func fit(_ frame: Frame) throws -> Frame {
+            let sideways = quarterTurns % 2 == 1
             if scaler == nil || !scaler!.accepts(frame) {
                 let sar = frame.sampleAspectRatio.isValid ? frame.sampleAspectRatio.doubleValue : 1
-                let aspect = Double(frame.width) * sar / Double(max(1, frame.height))
+                let uprightAspect = Double(frame.width) * sar / Double(max(1, frame.height))
+                let aspect = sideways ? 1 / uprightAspect : uprightAspect
                 let canvasAspect = Double(canvasSize.width) / Double(canvasSize.height)
                 var width = canvasSize.width, height = canvasSize.height
                 if abs(aspect - canvasAspect) > 0.01 {
@@ -199,10 +214,23 @@ enum ConcatReencode {
                     }
                 }
                 placement = (((canvasSize.width - width) / 2) & ~1, ((canvasSize.height - height) / 2) & ~1)
+                // Scaled to the size that, once turned, fits the canvas.
                 scaler = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
-                                    destinationWidth: width, destinationHeight: height, destinationFormat: pixelFormat, algorithm: .bicubic)
+                                    destinationWidth: sideways ? height : width, destinationHeight: sideways ? width : height,
+                                    destinationFormat: pixelFormat, algorithm: .bicubic)
                 scaled = try scaler!.makeDestinationFrame()
                 canvas = nil
+            }
+            if quarterTurns != 0 {
+                try scaler!.scale(frame, into: scaled!)
+                let turned = try scaled!.rotated(clockwiseQuarterTurns: quarterTurns)
+                turned.sampleAspectRatio = Rational(1, 1)
+                if turned.width == canvasSize.width && turned.height == canvasSize.height { return turned }
+                let result = try Frame(width: canvasSize.width, height: canvasSize.height, pixelFormat: pixelFormat)
+                try result.fillBlack()
+                try result.place(turned, atX: placement.x, y: placement.y)
+                result.sampleAspectRatio = Rational(1, 1)
+                return result
             }
             let fillsCanvas = scaler!.destinationWidth == canvasSize.width && scaler!.destinationHeight == canvasSize.height
             // A fresh frame each time: the encoder may still hold the previous one.

@@ -51,7 +51,7 @@ enum SmartClip {
         guard let profile = x264Profile(parameters.profileName) else {
             throw Refusal(reason: "libx264 cannot encode the source's H.264 profile (\(parameters.profileName ?? "unknown"))")
         }
-        guard VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat) == parameters.pixelFormat else {
+        guard VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height) == parameters.pixelFormat else {
             throw Refusal(reason: "libx264 cannot encode the source's pixel format \(parameters.pixelFormat)")
         }
         let usedIDs = configuration.sequenceParameterSetIDs.union(configuration.pictureParameterSetIDs)
@@ -62,8 +62,9 @@ enum SmartClip {
         let start = source.timestamp(seconds: request.start)
         let end = source.timestamp(seconds: request.end)
         let scan = try VideoRangeScan.scan(source, start: start, end: end, detectIDR: true)
+        if scan.lacksPresentationTimes { throw Refusal(reason: "the video's reordered packets carry no presentation times") }
         guard let firstIncluded = scan.firstIncludedPTS, let lastNeeded = scan.lastNeededIndex else {
-            throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(format(request.start)) s and \(format(request.end)) s")
+            throw MediaError(path: source.path, code: .invalidRange, message: "no video frame is shown between \(secondsText(request.start)) s and \(secondsText(request.end)) s")
         }
         guard let joinIndex = scan.firstCleanKeyframeInRange else {
             throw Refusal(reason: "the range holds no IDR keyframe, so there is nothing to copy; all of it was re-encoded")
@@ -110,7 +111,7 @@ enum SmartClip {
         }
         var filter = CompanionPacketFilter(source: source, rangeStart: firstIncluded, rangeEnd: presentedEnd, offset: firstIncluded)
         let copySet = Set(copied)
-        try source.input.seek(stream: source.videoIndex, toKeyframeBefore: scan.seekTarget)
+        try VideoRangeScan.seek(source, to: scan.seekTarget)
         let packet = try Packet()
         var videoCount = 0
         while try source.input.read(into: packet) == .packet {
@@ -141,6 +142,14 @@ enum SmartClip {
                           fallback: nil, warnings: warnings)
     }
 
+    /// libx264 options for a head that shares the tail's decoder configuration:
+    /// the source's profile and level, and parameter-set id `headID`.
+    static func headOptions(profile: String, level: Int32, headID: Int) -> [String: String] {
+        var options = ["profile": profile, "x264-params": "sps-id=\(headID)"]
+        if level > 0 && level < 100 { options["level"] = "\(level / 10).\(level % 10)" }
+        return options
+    }
+
     struct EncodedHead {
         var packets: [Packet]
         var frames: Int
@@ -154,14 +163,13 @@ enum SmartClip {
                            quality: EncodingQuality, lengthSize: Int) throws -> EncodedHead {
         let parameters = source.video.parameters
         let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio : parameters.sampleAspectRatio
-        let rate = source.video.averageFrameRate.isValid ? source.video.averageFrameRate : source.video.realFrameRate
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
-            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: rate.isValid ? rate : nil,
+            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
             colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
             colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
         let encoder = try VideoTrackEncoder(picture: picture, quality: quality, output: nil, globalHeader: true,
-                                            extraOptions: ["profile": profile, "x264-params": "sps-id=\(headID)"], maxBFrames: 0)
+                                            extraOptions: headOptions(profile: profile, level: parameters.level, headID: headID), maxBFrames: 0)
         var packets: [Packet] = []
         var conversionFailed = false
         encoder.packetSink = { packet in
@@ -172,8 +180,8 @@ enum SmartClip {
             try copy.replacePayload(with: H264Bitstream.lengthPrefixed(units, lengthSize: lengthSize))
             packets.append(copy)
         }
+        try VideoRangeScan.seek(source, to: scan.seekTarget)
         let reader = try FrameReader(input: source.input, stream: source.video)
-        try reader.seek(toKeyframeBefore: scan.seekTarget)
         var frames = 0
         while let frame = try reader.nextFrame() {
             let pts = reader.presentationTimestamp(of: frame)

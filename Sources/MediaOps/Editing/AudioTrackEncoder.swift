@@ -1,93 +1,5 @@
 import LibAV
 
-/// Encodes pictures with libx264 for one output stream, converting them to a
-/// pixel format x264 takes when the source's is not one.
-final class VideoTrackEncoder {
-    let encoder: Encoder
-    private let converter: Scaler?
-    private var converted: Frame?
-    private let packet: Packet
-    let outputIndex: Int
-    /// Called with each encoded packet instead of writing it to the output, when set (smart cut heads).
-    var packetSink: ((Packet) throws -> Void)?
-
-    struct Picture: Sendable, Hashable {
-        var width: Int
-        var height: Int
-        var pixelFormat: PixelFormat
-        var sampleAspectRatio: Rational
-        var timeBase: Rational
-        var frameRate: Rational?
-        var colorRange: Int32 = 0
-        var colorPrimaries: Int32 = 2
-        var colorTransfer: Int32 = 2
-        var colorSpace: Int32 = 2
-    }
-
-    /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit 4:2:0.
-    static func encodablePixelFormat(_ format: PixelFormat) -> PixelFormat {
-        Encoder.supportedPixelFormats("libx264").contains(format) ? format : .yuv420p
-    }
-
-    /// - Parameters:
-    ///   - picture: what the frames sent in look like (size, format, time base, colour).
-    ///   - extraOptions: more libx264 options, e.g. `x264-params` for a smart cut head.
-    ///   - output: the file the stream is added to (nil when `packetSink` takes the packets).
-    init(picture: Picture, quality: EncodingQuality, output: OutputFile?, globalHeader: Bool,
-         extraOptions: [String: String] = [:], maxBFrames: Int? = nil) throws(AVError) {
-        let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat)
-        var settings = VideoEncoderSettings(codecName: "libx264", width: picture.width, height: picture.height,
-                                            pixelFormat: format, timeBase: picture.timeBase)
-        settings.frameRate = picture.frameRate
-        settings.sampleAspectRatio = picture.sampleAspectRatio.isValid ? picture.sampleAspectRatio : Rational(1, 1)
-        settings.colorRange = picture.colorRange
-        settings.colorPrimaries = picture.colorPrimaries
-        settings.colorTransfer = picture.colorTransfer
-        settings.colorSpace = picture.colorSpace
-        settings.globalHeader = globalHeader
-        settings.maxBFrames = maxBFrames
-        settings.options = ["crf": String(quality.crf), "preset": quality.preset].merging(extraOptions) { $1 }
-        encoder = try Encoder(video: settings)
-        if format != picture.pixelFormat {
-            converter = try Scaler(sourceWidth: picture.width, sourceHeight: picture.height, sourceFormat: picture.pixelFormat,
-                                   destinationWidth: picture.width, destinationHeight: picture.height, destinationFormat: format,
-                                   algorithm: .bicubic)
-        } else {
-            converter = nil
-        }
-        packet = try Packet()
-        outputIndex = try output?.addStream(encoder: encoder) ?? -1
-    }
-
-    /// Encodes `frame` with presentation time `pts` (in the picture time base).
-    func encode(_ frame: Frame, pts: Int64, output: OutputFile?) throws {
-        var picture = frame
-        if let converter {
-            if converted == nil { converted = try converter.makeDestinationFrame() }
-            try converter.scale(frame, into: converted!)
-            try converted!.copyProperties(from: frame)
-            picture = converted!
-        }
-        picture.pts = pts
-        picture.clearPictureType()
-        try encoder.encode(picture, packet: packet) { try self.deliver($0, output: output) }
-    }
-
-    /// Drains the encoder.
-    func finish(output: OutputFile?) throws {
-        try encoder.encode(nil, packet: packet) { try self.deliver($0, output: output) }
-    }
-
-    private func deliver(_ packet: Packet, output: OutputFile?) throws {
-        if let packetSink { try packetSink(packet); return }
-        guard let output else { return }
-        try output.write(packet, from: encoder.timeBase, toStream: outputIndex)
-    }
-}
-
-@available(*, unavailable, message: "A VideoTrackEncoder owns libav objects that must stay in one task.")
-extension VideoTrackEncoder: Sendable {}
-
 /// Encodes audio to AAC for one output stream from decoded frames of any
 /// format, rate and layout, counting samples so that the track can be cut or
 /// padded to an exact length (sample-accurate trims, silence for inputs without sound).
@@ -111,8 +23,9 @@ final class AudioTrackEncoder {
 
     init(output: OutputFile, sampleRate: Int, layout: ChannelLayout, bitRate: Int64? = nil) throws(AVError) {
         let rate = AudioTrackEncoder.aacRates.contains(sampleRate) ? sampleRate : 48000
+        // AAC takes the standard layouts: name the channels by count, whatever order the source declared.
         let channels = min(max(layout.channelCount, 1), 8)
-        let encoderLayout = channels == layout.channelCount ? layout : ChannelLayout(defaultFor: channels)
+        let encoderLayout = ChannelLayout(defaultFor: channels == 7 ? 8 : channels)
         var settings = AudioEncoderSettings(codecName: "aac", sampleRate: rate, channelLayout: encoderLayout)
         settings.bitRate = bitRate ?? Int64(min(channels, 2)) * 96_000
         settings.globalHeader = output.needsGlobalHeader

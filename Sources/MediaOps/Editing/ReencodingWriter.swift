@@ -1,0 +1,195 @@
+import LibAV
+
+/// The decode → trim → encode loop of an exact clip, for the video and every
+/// audio track at once, in one pass over the file.
+final class ReencodingWriter {
+    let source: ClipSource
+    let output: OutputFile
+    let videoDecoder: Decoder
+    let videoEncoder: VideoTrackEncoder
+    var audio: [Int: AudioLane] = [:]
+    let companions: CompanionStreams
+    var warnings: [String]
+
+    /// One re-encoded audio track: its decoder, its encoder and where it stands.
+    final class AudioLane {
+        let decoder: Decoder
+        let encoder: AudioTrackEncoder
+        let timeBase: Rational
+        /// Frames decoded before the first video frame fixed the start.
+        var waiting: [Frame] = []
+        var passedEnd = false
+        init(decoder: Decoder, encoder: AudioTrackEncoder, timeBase: Rational) {
+            self.decoder = decoder
+            self.encoder = encoder
+            self.timeBase = timeBase
+        }
+    }
+
+    init(source: ClipSource, output: OutputFile, quality: EncodingQuality) throws {
+        self.source = source
+        self.output = output
+        let parameters = source.video.parameters
+        var options = DecoderOptions()
+        options.threadCount = 0
+        videoDecoder = try Decoder(stream: source.video, options: options)
+        let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio : parameters.sampleAspectRatio
+        let picture = VideoTrackEncoder.Picture(
+            width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
+            sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
+            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
+            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+        videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
+        if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
+        output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
+        var lanes: [Int: AudioLane] = [:]
+        companions = try CompanionStreams.add(from: source, to: output) { stream in
+            let decoder = try Decoder(stream: stream)
+            let layout = stream.parameters.channelLayout ?? ChannelLayout(defaultFor: 2)
+            let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout)
+            lanes[stream.index] = AudioLane(decoder: decoder, encoder: encoder, timeBase: stream.timeBase)
+        }
+        audio = lanes
+        warnings = companions.warnings
+        let encoded = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height)
+        if encoded != parameters.pixelFormat {
+            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes at \(parameters.width)x\(parameters.height); encoded as \(encoded)")
+        }
+    }
+
+    struct WrittenRange { var start: Int64; var end: Int64; var frames: Int }
+
+    /// Reads from the current position, encodes the frames in `[start, end)`.
+    func run(start: Int64, end: Int64, progress: EditingProgress?) throws -> WrittenRange {
+        let input = source.input
+        let packet = try Packet()
+        let frame = try Frame()
+        var first: Int64? = nil
+        var lastEnd: Int64? = nil
+        var next: Int64? = nil
+        var frames = 0
+        var videoDone = false
+
+        func takeVideoFrames() throws {
+            while !videoDone {
+                guard let state = try Tolerant.receive(videoDecoder, into: frame) else { continue }
+                guard state == .frame else { return }
+                defer { frame.unreference() }
+                let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
+                guard pts != Timestamp.none, pts >= start else { continue }
+                if pts >= end {
+                    videoDone = true
+                    next = pts
+                    return
+                }
+                if first == nil {
+                    first = pts
+                    try releaseWaitingAudio(firstVideo: pts, end: end)
+                }
+                let duration = frame.duration > 0 ? frame.duration : Timestamp(seconds: source.frameSeconds, timeBase: source.timeBase).value
+                lastEnd = pts + duration
+                try videoEncoder.encode(frame, pts: pts - first!, output: output)
+                frames += 1
+                if let progress, frames % 12 == 0 { progress(Double(pts - start) / Double(max(1, end - start))) }
+            }
+        }
+
+        while !(videoDone && audio.values.allSatisfy(\.passedEnd)) {
+            guard try Tolerant.read(input, into: packet) == .packet else { break }
+            defer { packet.unreference() }
+            if packet.streamIndex == source.videoIndex {
+                guard !videoDone else { continue }
+                while true {
+                    guard let sent = try Tolerant.send(videoDecoder, packet) else { break }
+                    try takeVideoFrames()
+                    if sent == .accepted { break }
+                }
+            } else if let lane = audio[packet.streamIndex], !lane.passedEnd {
+                guard try Tolerant.send(lane.decoder, packet) != nil else { continue }
+                try takeAudioFrames(lane, firstVideo: first, end: end)
+            } else if companions.copied[packet.streamIndex] != nil {
+                // Subtitles and data are placed relative to the first frame shown, which the decoder may not have produced yet.
+                held.append(try packet.clone())
+                if first != nil { try releaseHeld(first: first!, end: end) }
+            }
+        }
+        if !videoDone {
+            try videoDecoder.sendEndOfStream()
+            try takeVideoFrames()
+        }
+        for lane in audio.values where !lane.passedEnd {
+            try lane.decoder.sendEndOfStream()
+            try takeAudioFrames(lane, firstVideo: first, end: end)
+        }
+        guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
+        try releaseHeld(first: first, end: end)
+        let presentedEnd = next ?? lastEnd ?? end
+        try videoEncoder.finish(output: output)
+        for lane in audio.values {
+            if !lane.waiting.isEmpty { try releaseWaitingAudio(firstVideo: first, end: end) }
+            let total = rescale(presentedEnd - first, from: source.timeBase, to: Rational(1, Int32(lane.encoder.sampleRate)))
+            try lane.encoder.finish(totalSamples: total, output: output)
+        }
+        return WrittenRange(start: first, end: presentedEnd, frames: frames)
+    }
+
+    /// Companion packets waiting for the first video frame's time.
+    private var held: [Packet] = []
+
+    private func releaseHeld(first: Int64, end: Int64) throws {
+        var filter = CompanionPacketFilter(source: source, rangeStart: first, rangeEnd: end, offset: first)
+        for packet in held {
+            guard let outIndex = companions.copied[packet.streamIndex] else { continue }
+            if filter.admit(packet) { try output.write(packet, from: source.input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
+        }
+        held = []
+    }
+
+    private func takeAudioFrames(_ lane: AudioLane, firstVideo: Int64?, end: Int64) throws {
+        let frame = try Frame()
+        while true {
+            guard let state = try Tolerant.receive(lane.decoder, into: frame) else { continue }
+            guard state == .frame else { return }
+            if let firstVideo {
+                try consume(frame, lane: lane, firstVideo: firstVideo, end: end)
+                frame.unreference()
+            } else {
+                lane.waiting.append(try frame.clone())
+                frame.unreference()
+            }
+        }
+    }
+
+    private func releaseWaitingAudio(firstVideo: Int64, end: Int64) throws {
+        for lane in audio.values {
+            let waiting = lane.waiting
+            lane.waiting = []
+            for frame in waiting { try consume(frame, lane: lane, firstVideo: firstVideo, end: end) }
+        }
+    }
+
+    /// Places one decoded audio frame on the clip's sample timeline: samples
+    /// before the first video frame are dropped, gaps become silence.
+    private func consume(_ frame: Frame, lane: AudioLane, firstVideo: Int64, end: Int64) throws {
+        guard !lane.passedEnd, frame.sampleRate > 0 else { return }
+        let rate = Rational(1, Int32(frame.sampleRate))
+        let best = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
+        let startSample = rescale(firstVideo, from: source.timeBase, to: rate)
+        let endSample = rescale(end, from: source.timeBase, to: rate)
+        let position = best != Timestamp.none ? rescale(best, from: lane.timeBase, to: rate) : startSample + lane.encoder.appendedSamples
+        if position >= endSample { lane.passedEnd = true; return }
+        if position + Int64(frame.sampleCount) <= startSample { return }
+        let expected = startSample + lane.encoder.appendedSamples * Int64(frame.sampleRate) / Int64(lane.encoder.sampleRate)
+        if lane.encoder.appendedSamples > 0 && position > expected + 1 {
+            try lane.encoder.appendSilence(samples: (position - expected) * Int64(lane.encoder.sampleRate) / Int64(frame.sampleRate))
+        }
+        let skip = Int(max(0, startSample - position))
+        try lane.encoder.append(frame, skipping: skip)
+        let limit = rescale(end - firstVideo, from: source.timeBase, to: Rational(1, Int32(lane.encoder.sampleRate)))
+            - Int64(lane.encoder.sampleRate / 10)
+        try lane.encoder.encodeAvailable(upTo: limit, output: output)
+    }
+}
+
+@available(*, unavailable, message: "A ReencodingWriter owns libav objects that must stay in one task.")
+extension ReencodingWriter: Sendable {}
