@@ -77,7 +77,10 @@ public struct CodecParameters: Sendable, Hashable {
     }
 
     /// The codec's profile name (`avcodec_profile_name`), if known.
-    public var profileName: String? { codecID.profileName(profile) }
+    /// libav's name for it, or the number when the codec's profiles have no names (VP8's "0").
+    public var profileName: String? {
+        codecID.profileName(profile) ?? (profile == FF_PROFILE_UNKNOWN ? nil : "\(profile)")
+    }
 }
 
 /// Interlacing of a video stream (`AVFieldOrder`).

@@ -22,6 +22,7 @@ public final class InputFile {
     ///   - options: demuxer and protocol options (`AVDictionary`), e.g. `["probesize": "5000000"]`.
     /// - Throws: ``AVError`` with libav's reason (no such file, invalid data, ...).
     public init(path: String, options: [String: String] = [:]) throws(AVError) {
+        LibAVLog.useDefaultsUnlessInstalled()
         self.path = path
         var dictionary = OptionDictionary(options)
         defer { dictionary.free() }

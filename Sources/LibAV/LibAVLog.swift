@@ -16,6 +16,7 @@ public enum LibAVLog {
     /// that matters reaches the user as an error anyway.
     public static func install(logger: Logger, verbose: Bool) {
         sink.withLock { $0 = logger }
+        installed.withLock { $0 = true }
         av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_QUIET)
         pixsim_log_install(logSink)
     }
@@ -24,6 +25,20 @@ public enum LibAVLog {
     public static func silence() {
         av_log_set_level(AV_LOG_QUIET)
     }
+
+    private static let installed = Mutex(false)
+
+    /// Called when LibAV first opens a file or codec: unless a program chose
+    /// otherwise with ``install(logger:verbose:)``, libav stays silent rather
+    /// than writing its own lines to stderr, since failures reach the caller as ``AVError``s.
+    static func useDefaultsUnlessInstalled() {
+        _ = quietByDefault
+    }
+
+    private static let quietByDefault: Bool = {
+        if !installed.withLock({ $0 }) { av_log_set_level(AV_LOG_QUIET) }
+        return true
+    }()
 
     fileprivate static func emit(level: Int32, line: String) {
         guard let logger = sink.withLock({ $0 }) else { return }

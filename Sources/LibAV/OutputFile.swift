@@ -16,6 +16,7 @@ public final class OutputFile {
     /// - Parameters:
     ///   - format: muxer name ("mp4", "matroska", ...); nil guesses from the extension.
     public init(path: String, format: String? = nil) throws(AVError) {
+        LibAVLog.useDefaultsUnlessInstalled()
         self.path = path
         var contextPointer: UnsafeMutablePointer<AVFormatContext>? = nil
         try check(avformat_alloc_output_context2(&contextPointer, nil, format, path), "avformat_alloc_output_context2(\(path))")

@@ -27,9 +27,32 @@ struct ProbeTests {
         #expect(video.frameRateMode == "cfr")
         #expect(video.frameCount == 60)
         #expect(video.pixelFormat == "yuv420p" && video.bitDepth == 8)
+        #expect(!video.hasBFrames)  // ultrafast: no B-frames
+        #expect(video.profile == "Constrained Baseline")
         let audio = try #require(result.audio)
         #expect(audio.codec == "aac" && audio.sampleRate == 48000 && audio.channels == 1)
         #expect(abs((result.durationSec ?? 0) - 2.0) < 0.05)
+    }
+
+    @Test("picture parameters read without decoding match a decoder's", arguments: [
+        (["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"], "yuv420p", false, "Constrained Baseline"),
+        (["-c:v", "libx264", "-preset", "fast", "-pix_fmt", "yuv444p"], "yuv444p", true, "High 4:4:4 Predictive"),
+        (["-c:v", "libx264", "-preset", "fast", "-pix_fmt", "yuv420p10le"], "yuv420p10le", true, "High 10"),
+        (["-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-x265-params", "log-level=error:bframes=0"], "yuv420p", false, "Main"),
+    ])
+    func parsedParameters(codec: [String], pixelFormat: String, bFrames: Bool, profile: String) throws {
+        try #require(TestMedia.hasFFmpeg)
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for container in ["mp4", "mkv"] {
+            let url = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.\(container)"), seconds: 1, audio: false, codec: codec)
+            let video = try #require(try MediaProbe.probe(url.path).video)
+            #expect(video.pixelFormat == pixelFormat, "\(container)")
+            #expect(video.hasBFrames == bFrames, "\(container)")
+            #expect(video.profile == profile, "\(container)")
+            #expect(video.bitDepth == (pixelFormat.contains("10") ? 10 : 8))
+            #expect(video.fieldOrder == "progressive")
+        }
     }
 
     @Test("variable frame rate is reported as vfr")

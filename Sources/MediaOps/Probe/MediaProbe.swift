@@ -18,7 +18,7 @@ public enum MediaProbe {
     ///   (missing, directory, empty, not media, truncated, no streams).
     public static func probe(_ path: String, computeSHA256: Bool = false) throws(MediaError) -> ProbeResult {
         let fileSize = try InputValidation.checkReadableFile(path)
-        let input = try InputValidation.openWithStreamInfo(path)
+        let (input, reorderDelays) = try openDescribed(path)
         let streams = input.streams
         guard !streams.isEmpty else {
             throw MediaError(path: path, code: .notMedia, message: "no audio or video streams (\(input.formatName) container with nothing in it)")
@@ -68,6 +68,100 @@ public enum MediaProbe {
             mediaType: mediaType, durationSec: durationSec, bitRate: bitRate,
             startTimeSec: input.startTime.map { Double($0) / 1_000_000 },
             video: video, audio: audio, streams: streams.map(streamInfo), tags: tags, warnings: warnings)
+    }
+
+    // MARK: Stream information
+
+    /// Opens `path` and completes its stream information as cheaply as
+    /// possible: the picture format comes from parsing the first packets'
+    /// parameter sets (no decoding) and B-frames show as timestamps out of
+    /// order; `avformat_find_stream_info` then runs without decoding those
+    /// pictures (it still reads packets for durations and frame rates). It
+    /// decodes up to several frames per stream otherwise, which dominates the
+    /// cost of a probe. Codecs without a parser that tells the format, and
+    /// files that cannot seek back to their start, take the ordinary path.
+    /// - Returns: the open file and, per parsed video stream, its reordering delay.
+    static func openDescribed(_ path: String) throws(MediaError) -> (InputFile, [Int: Int]) {
+        var input = try InputValidation.open(path)
+        var parsed: [Int: ParsedVideo] = [:]
+        if containersWithPresentationTimes.contains(input.formatName) {
+            do {
+                parsed = try parsePictureHeaders(input)
+                let isMOV = input.formatName.hasPrefix("mov,mp4")
+                // Matroska stores no decoding times: with B-frames, libavformat needs the
+                // decoder's view to place the first frames, so decode as usual there.
+                if !isMOV && parsed.values.contains(where: { $0.reorderDelay > 0 }) { parsed = [:] }
+                // MP4/MOV seek exactly by their sample tables; elsewhere a seek back can leave
+                // the demuxer's idea of the first timestamps changed, so open afresh.
+                if isMOV { try input.seekToStart() } else { input = try InputValidation.open(path) }
+            } catch {
+                parsed = [:]
+                input = try InputValidation.open(path)
+            }
+        }
+        let streams = input.streams
+        // The reordering delay goes in before stream info too: libavformat derives
+        // missing decoding timestamps (and so start times) from it.
+        for (index, video) in parsed {
+            streams[index].adopt(video.picture)
+            streams[index].setReorderDelay(video.reorderDelay)
+        }
+        do {
+            try input.findStreamInfo(withoutDecoding: Set(parsed.keys))
+        } catch {
+            throw MediaError(path: path, libav: error)
+        }
+        for (index, video) in parsed { streams[index].setReorderDelay(video.reorderDelay) }
+        return (input, parsed.mapValues(\.reorderDelay))
+    }
+
+    /// Containers whose packets carry presentation times, so that reordering
+    /// (B-frames) shows without decoding, and whose headers hold the rest.
+    static let containersWithPresentationTimes: Set<String> = ["mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"]
+
+    /// What the first packets of a video stream tell without decoding.
+    struct ParsedVideo {
+        var picture: ParsedPicture
+        /// 1 when presentation order differs from decoding order (B-frames), else 0.
+        var reorderDelay: Int
+    }
+
+    /// Reads the first packets of each video stream, parses their headers and
+    /// notes whether presentation order differs from decoding order.
+    /// - Returns: the video streams fully described, by index; empty when any is not.
+    static func parsePictureHeaders(_ input: InputFile) throws(AVError) -> [Int: ParsedVideo] {
+        let videoStreams = input.streams.filter { $0.kind == .video && !$0.isAttachedPicture && $0.parameters.pixelFormat == .none }
+        guard !videoStreams.isEmpty else { return [:] }
+        var parsers: [Int: CodecParser] = [:]
+        for stream in videoStreams {
+            guard let parser = try CodecParser(stream: stream) else { return [:] }
+            parsers[stream.index] = parser
+        }
+        let packet = try Packet()
+        var pictures: [Int: ParsedPicture] = [:]
+        var seen: [Int: Int] = [:]
+        var reordered: Set<Int> = []
+        var latestPTS: [Int: Int64] = [:]
+        let packetsForReordering = 48
+        var packetsRead = 0
+        while packetsRead < 400, try input.read(into: packet) == .packet {
+            packetsRead += 1
+            defer { packet.unreference() }
+            let index = packet.streamIndex
+            guard let parser = parsers[index] else { continue }
+            if pictures[index] == nil, let picture = parser.parse(packet) { pictures[index] = picture }
+            guard packet.pts != Timestamp.none else { return [:] }  // no presentation times: cannot tell reordering
+            seen[index, default: 0] += 1
+            if let latest = latestPTS[index], packet.pts < latest { reordered.insert(index) }
+            latestPTS[index] = max(latestPTS[index] ?? Int64.min, packet.pts)
+            if parsers.keys.allSatisfy({ pictures[$0] != nil && (seen[$0] ?? 0) >= packetsForReordering }) { break }
+        }
+        guard pictures.count == parsers.count else { return [:] }
+        var described: [Int: ParsedVideo] = [:]
+        for (index, picture) in pictures {
+            described[index] = ParsedVideo(picture: picture, reorderDelay: reordered.contains(index) ? 1 : 0)
+        }
+        return described
     }
 
     // MARK: Classification
