@@ -19,6 +19,7 @@ struct PixsimMedia: AsyncParsableCommand {
             KeyframesCommand.self,
             ThumbnailCommand.self,
             StoryboardCommand.self,
+            SegmentsCommand.self,
             IngestCommand.self,
             BatchCommand.self,
             WatchCommand.self,

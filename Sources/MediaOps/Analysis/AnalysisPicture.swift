@@ -1,0 +1,144 @@
+import LibAV
+
+/// Shrinks each decoded frame ONCE into the small pictures every analyser
+/// reads: an RGB picture of about 128x72 (colours), its full-range luma
+/// (motion, quality, hashes) and two tiny reductions kept for the whole video
+/// (cut and transition decisions look back and ahead in them).
+///
+/// All buffers are allocated once and reused: the per-frame work allocates nothing.
+final class AnalysisShrinker {
+    /// Size of the analysis picture (multiples of 8).
+    let width: Int, height: Int
+    /// Size of the tiny luma picture (width/4 x height/4) and tiny RGB picture (width/8 x height/8).
+    let tinyWidth: Int, tinyHeight: Int, tinyColorWidth: Int, tinyColorHeight: Int
+    private var scaler: Scaler?
+    private var scaled: Frame?
+    /// Packed RGB of the current frame, `width * height * 3`.
+    private(set) var rgb: [UInt8]
+    /// Full-range luma of the current frame, `width * height`.
+    private(set) var luma: [UInt8]
+
+    init(sourceWidth: Int, sourceHeight: Int) {
+        let size = LumaShrinker.size(forSourceWidth: max(8, sourceWidth), height: max(8, sourceHeight), targetPixels: 128 * 72)
+        width = max(8, (size.width + 4) / 8 * 8)
+        height = max(8, (size.height + 4) / 8 * 8)
+        tinyWidth = width / 4; tinyHeight = height / 4
+        tinyColorWidth = width / 8; tinyColorHeight = height / 8
+        rgb = [UInt8](repeating: 0, count: width * height * 3)
+        luma = [UInt8](repeating: 0, count: width * height)
+    }
+
+    var tinyCount: Int { tinyWidth * tinyHeight }
+    var tinyColorCount: Int { tinyColorWidth * tinyColorHeight * 3 }
+
+    /// Scales `frame` (any size and pixel format; sizes may change mid-stream)
+    /// into ``rgb`` and ``luma``. The source range and matrix are taken from
+    /// the frame so that black is 0 and white 255 for limited and full range alike.
+    func shrink(_ frame: Frame) throws(AVError) {
+        if scaler == nil || !(scaler?.accepts(frame) ?? false) {
+            let newScaler = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
+                                       destinationWidth: width, destinationHeight: height, destinationFormat: .rgb24,
+                                       algorithm: .area)
+            try? newScaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+            scaler = newScaler
+            scaled = try newScaler.makeDestinationFrame()
+        }
+        guard let scaler, let scaled else { return }
+        try scaler.scale(frame, into: scaled)
+        let rowBytes = width * 3
+        let w = width, h = height
+        scaled.withUnsafePlane(0, rows: h) { source, lineSize in
+            guard let base = source.baseAddress, lineSize >= rowBytes else { return }
+            rgb.withUnsafeMutableBufferPointer { rgbOut in
+                luma.withUnsafeMutableBufferPointer { lumaOut in
+                    guard let rgbBase = rgbOut.baseAddress, let lumaBase = lumaOut.baseAddress else { return }
+                    for y in 0..<h {
+                        let row = base.advanced(by: y * lineSize).assumingMemoryBound(to: UInt8.self)
+                        (rgbBase + y * rowBytes).update(from: row, count: rowBytes)
+                        let lumaRow = lumaBase + y * w
+                        for x in 0..<w {
+                            // BT.601 luma weights in 8.8 fixed point (77 + 150 + 29 = 256).
+                            let r = UInt32(row[3 * x]), g = UInt32(row[3 * x + 1]), b = UInt32(row[3 * x + 2])
+                            lumaRow[x] = UInt8(truncatingIfNeeded: (77 * r + 150 * g + 29 * b + 128) >> 8)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends the tiny luma (4x4 box means) of the current frame to `store`.
+    func appendTinyLuma(to store: inout [UInt8]) {
+        let w = width, tw = tinyWidth, th = tinyHeight
+        luma.withUnsafeBufferPointer { l in
+            for ty in 0..<th {
+                for tx in 0..<tw {
+                    var sum = 0
+                    for dy in 0..<4 {
+                        let row = (ty * 4 + dy) * w + tx * 4
+                        sum += Int(l[row]) + Int(l[row + 1]) + Int(l[row + 2]) + Int(l[row + 3])
+                    }
+                    store.append(UInt8(truncatingIfNeeded: (sum + 8) >> 4))
+                }
+            }
+        }
+    }
+
+    /// Appends the tiny RGB picture (8x8 box means) of the current frame to `store`.
+    func appendTinyColor(to store: inout [UInt8]) {
+        let w = width, tw = tinyColorWidth, th = tinyColorHeight
+        rgb.withUnsafeBufferPointer { p in
+            for ty in 0..<th {
+                for tx in 0..<tw {
+                    var r = 0, g = 0, b = 0
+                    for dy in 0..<8 {
+                        var index = ((ty * 8 + dy) * w + tx * 8) * 3
+                        for _ in 0..<8 {
+                            r += Int(p[index]); g += Int(p[index + 1]); b += Int(p[index + 2])
+                            index += 3
+                        }
+                    }
+                    store.append(UInt8(truncatingIfNeeded: (r + 32) >> 6))
+                    store.append(UInt8(truncatingIfNeeded: (g + 32) >> 6))
+                    store.append(UInt8(truncatingIfNeeded: (b + 32) >> 6))
+                }
+            }
+        }
+    }
+
+    /// Brightness, contrast and sharpness of the current luma, measured as
+    /// ``FrameQuality`` does but without building a ``LumaPicture``.
+    func quality() -> FrameQuality {
+        let w = width, h = height
+        return luma.withUnsafeBufferPointer { p -> FrameQuality in
+            var sum = 0, sumSquares = 0
+            for value in p { let v = Int(value); sum += v; sumSquares += v * v }
+            let count = Double(p.count)
+            let mean = Double(sum) / count
+            let contrast = max(0, Double(sumSquares) / count - mean * mean).squareRoot() / 255
+            var lapSum = 0, lapSquares = 0, samples = 0
+            for y in 1..<(h - 1) {
+                let row = y * w
+                for x in 1..<(w - 1) {
+                    let value = 4 * Int(p[row + x]) - Int(p[row + x - 1]) - Int(p[row + x + 1]) - Int(p[row - w + x]) - Int(p[row + w + x])
+                    lapSum += value; lapSquares += value * value; samples += 1
+                }
+            }
+            let meanLap = Double(lapSum) / Double(samples) / 255
+            let sharpness = max(0, Double(lapSquares) / Double(samples) / (255 * 255) - meanLap * meanLap)
+            return FrameQuality(brightness: mean / 255, contrast: contrast, sharpness: sharpness)
+        }
+    }
+}
+
+@available(*, unavailable, message: "An AnalysisShrinker owns a scaler that must stay in one task.")
+extension AnalysisShrinker: Sendable {}
+
+extension FrameQuality {
+    /// A quality from measures already taken.
+    init(brightness: Double, contrast: Double, sharpness: Double) {
+        self.brightness = brightness
+        self.contrast = contrast
+        self.sharpness = sharpness
+    }
+}
