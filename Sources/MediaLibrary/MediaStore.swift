@@ -199,8 +199,8 @@ public struct MediaStore: Sendable {
     // MARK: Segments
 
     /// Replaces an asset's segments with a new analysis (inside the caller's transaction).
-    public static func replaceSegments(_ db: Database, assetID: Int64, with segments: [TemporalSegment]) throws {
-        try TemporalSegment.filter(TemporalSegment.Columns.assetID == assetID).deleteAll(db)
+    public static func replaceSegments(_ db: Database, assetID: Int64, with segments: [AssetTemporalSegment]) throws {
+        try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID).deleteAll(db)
         for var segment in segments {
             segment.id = nil
             segment.assetID = assetID
@@ -208,10 +208,10 @@ public struct MediaStore: Sendable {
         }
     }
 
-    public func segments(assetID: Int64) throws(LibraryError) -> [TemporalSegment] {
+    public func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment] {
         try read { db in
-            try TemporalSegment.filter(TemporalSegment.Columns.assetID == assetID)
-                .order(TemporalSegment.Columns.segmentIndex).fetchAll(db)
+            try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID)
+                .order(AssetTemporalSegment.Columns.segmentIndex).fetchAll(db)
         }
     }
 }

@@ -337,8 +337,8 @@ public struct PipelineRunner: Sendable {
             frameCount: probe.video?.frameCount, mediaMetadata: json(probe), audio: audio)
     }
 
-    static func segmentRow(_ segment: SegmentFeatures, assetID: Int64) -> TemporalSegment {
-        TemporalSegment(
+    static func segmentRow(_ segment: SegmentFeatures, assetID: Int64) -> AssetTemporalSegment {
+        AssetTemporalSegment(
             assetID: assetID, segmentIndex: segment.index, segmentType: segment.segmentType,
             transitionIn: segment.transitionIn, timestampSec: segment.startTime, endSec: segment.endTime,
             frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,

@@ -5,7 +5,7 @@ import MediaOps
 /// pipeline's seams (`StageOperations.swift`).
 extension PipelineOperations {
     public static var standard: PipelineOperations {
-        PipelineOperations(poster: LibraryPoster(), keyframes: LibraryKeyframes(), segments: nil,
+        PipelineOperations(poster: LibraryPoster(), keyframes: LibraryKeyframes(), segments: LibrarySegments(),
                            clips: LibraryClipper(), concat: LibraryConcatenator())
     }
 }
@@ -54,5 +54,22 @@ struct LibraryConcatenator: ConcatRendering {
     func concatenate(inputs: [String], output: String, trimDuplicateJoins: Bool) throws -> RenderFacts {
         let result = try Concatenator.concat(ConcatRequest(inputs: inputs, output: output, mode: .auto, trimDuplicateJoins: trimDuplicateJoins))
         return RenderFacts(mode: result.modeUsed.rawValue, frames: result.frames, durationSec: result.durationSec)
+    }
+}
+
+/// Temporal segments through ``VideoAnalyzer``: one decode pass, the default
+/// threshold and minimum length of the `segments` command.
+struct LibrarySegments: SegmentAnalyzing {
+    func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures] {
+        let analysis = try VideoAnalyzer.analyze(path: input)
+        return analysis.segments.map { segment in
+            SegmentFeatures(
+                index: segment.index, segmentType: segment.segmentType, startFrame: segment.startFrame,
+                endFrame: segment.endFrame, startTime: segment.startTime, endTime: segment.endTime,
+                transitionIn: segment.transitionIn.rawValue, brightness: segment.brightness,
+                dominantColors: segment.dominantColors.map { SegmentFeatures.ColorWeight(hex: $0.hex, weight: $0.weight) },
+                cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
+                startHash: segment.startHash, endHash: segment.endHash)
+        }
     }
 }

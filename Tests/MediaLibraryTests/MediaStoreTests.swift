@@ -209,8 +209,8 @@ import Testing
         let (store, folder) = try Self.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ids = try (1...4).map { try Self.addAsset(store, $0).assetID }
-        @Sendable func segment(_ asset: Int64, _ index: Int, start: String, end: String) -> TemporalSegment {
-            TemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
+        @Sendable func segment(_ asset: Int64, _ index: Int, start: String, end: String) -> AssetTemporalSegment {
+            AssetTemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
                             timestampSec: Double(index), endSec: Double(index + 1), frameNumber: index * 30, endFrame: index * 30 + 30,
                             thumbnailPath: nil, brightness: 0.5, dominantColors: nil, cameraMotion: "static", motionMagnitude: 0,
                             startHash: start, endHash: end)

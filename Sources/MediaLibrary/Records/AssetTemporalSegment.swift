@@ -1,7 +1,7 @@
 import GRDB
 
 /// One shot of a video (`asset_temporal_segments`), as the segments stage found it.
-public struct TemporalSegment: Codable, Sendable, Equatable, Identifiable, FetchableRecord, MutablePersistableRecord {
+public struct AssetTemporalSegment: Codable, Sendable, Equatable, Identifiable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "asset_temporal_segments"
 
     public var id: Int64?
