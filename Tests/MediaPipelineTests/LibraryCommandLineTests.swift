@@ -22,7 +22,7 @@ import Testing
              "result": {"path": "child.mp4"}, "parents": [{"path": "parent.mp4", "role": "source_video", "end_time": 1}]}
             """.utf8).write(to: manifest)
 
-        let ingest = try json(TestMedia.run(binary, ["ingest", "--library", library, "--manifest", manifest.path, "--json"]).stdout)
+        let ingest = try json(TestMedia.run(binary, ["ingest", "--library", library, "--manifest", manifest.path, "--stages", "probe", "--json"]).stdout)
         #expect(ingest["processed"] as? Int == 1 && ingest["failed"] as? Int == 0)
         let item = try #require((ingest["items"] as? [[String: Any]])?.first)
         let childID = try #require(item["asset_id"] as? Int)
