@@ -9,10 +9,13 @@ let package = Package(
         .executable(name: "pixsim-media", targets: ["pixsim-media"]),
         .library(name: "LibAV", targets: ["LibAV"]),
         .library(name: "MediaOps", targets: ["MediaOps"]),
+        .library(name: "MediaLibrary", targets: ["MediaLibrary"]),
+        .library(name: "MediaPipeline", targets: ["MediaPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,10 +32,17 @@ let package = Package(
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "MediaOps", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MediaLibrary", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "MediaPipeline",
+            dependencies: ["MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "pixsim-media",
             dependencies: [
                 "MediaOps",
+                "MediaLibrary",
+                "MediaPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -40,6 +50,14 @@ let package = Package(
         .target(name: "MediaTestSupport", path: "Tests/MediaTestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "MediaTestSupport"]),
         .testTarget(name: "MediaOpsTests", dependencies: ["MediaOps", "LibAV", "MediaTestSupport"]),
+        .testTarget(
+            name: "MediaLibraryTests",
+            dependencies: ["MediaLibrary", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MediaPipelineTests",
+            dependencies: ["MediaPipeline", "MediaLibrary", "MediaOps", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

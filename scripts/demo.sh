@@ -7,3 +7,9 @@ swift build -c release --product pixsim-media
 bin=.build/release/pixsim-media
 echo "== probe: what each sample is"
 "$bin" probe --sha256 samples/*.mp4 samples/*.png
+echo "== pipeline: the samples into a library (./demo-library), then what it holds"
+rm -rf demo-library
+"$bin" batch --library demo-library samples
+"$bin" assets list --library demo-library
+echo "== lineage of the samples' story, from the text-to-video clip"
+"$bin" lineage --library demo-library --descendants 1f8e5087

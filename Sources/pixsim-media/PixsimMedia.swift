@@ -20,6 +20,15 @@ struct PixsimMedia: AsyncParsableCommand {
             ThumbnailCommand.self,
             StoryboardCommand.self,
             SegmentsCommand.self,
+            IngestCommand.self,
+            BatchCommand.self,
+            WatchCommand.self,
+            AssetsCommand.self,
+            LineageCommand.self,
+            MatchCommand.self,
+            ClipsCommand.self,
+            BranchCommand.self,
+            ComposeCommand.self,
         ]
     )
 }

@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+
+/// The library: a SQLite database (`library.sqlite`, WAL) and a content store
+/// (`files/`) in one folder. Writes are named after what they mean
+/// (``insertOrFetchAsset(_:)``, ``recordGeneration(_:parents:)``), and every
+/// write that must be all-or-nothing is one transaction.
+///
+/// ```swift
+/// let store = try MediaStore.open(folder: URL(fileURLWithPath: "pixsim-library"))
+/// let (asset, inserted) = try store.insertOrFetchAsset(Asset(sha256: sha, mediaType: "video", fileSizeBytes: size))
+/// ```
+///
+/// Several processes may use one library at once: SQLite serialises their
+/// writes (immediate transactions and a busy timeout), and content-keyed
+/// inserts use `ON CONFLICT DO NOTHING`, so they never make duplicates.
+public struct MediaStore: Sendable {
+    /// `DatabasePool` for a file (WAL: readers never wait for the writer),
+    /// `DatabaseQueue` in memory.
+    public let writer: any DatabaseWriter
+    public let files: LibraryFiles
+
+    /// The database file's name inside the library folder.
+    public static let databaseFileName = "library.sqlite"
+
+    /// Opens (creating if needed) the library in `folder` and brings its
+    /// schema up to date.
+    /// - Parameter busyTimeout: how long a write waits for another process's write.
+    /// - Throws: ``LibraryError`` if the folder cannot be created or the database cannot be opened or migrated.
+    public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> MediaStore {
+        let files = LibraryFiles(root: folder)
+        try files.prepare()
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        // GRDB 7 opens DatabasePool writes with BEGIN IMMEDIATE, so the busy
+        // timeout applies to a second process's writes instead of failing at once.
+        configuration.foreignKeysEnabled = true
+        let databasePath = folder.appendingPathComponent(databaseFileName).path
+        // Held until this function returns (the lock's deinit releases it).
+        let lock = try FolderLock(path: folder.appendingPathComponent(".library.lock").path)
+        do {
+            let pool = try DatabasePool(path: databasePath, configuration: configuration)
+            try LibraryMigrations.migrator.migrate(pool)
+            files.removeAbandonedTemporaryFiles()
+            lock.release()
+            return MediaStore(writer: pool, files: files)
+        } catch {
+            throw LibraryError(subject: databasePath, code: .database, message: "cannot open the library database: \(error)")
+        }
+    }
+
+    /// A library whose database lives in memory (files still go to `folder`): for tests.
+    public static func inMemory(folder: URL) throws -> MediaStore {
+        let files = LibraryFiles(root: folder)
+        try files.prepare()
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(configuration: configuration)
+        try LibraryMigrations.migrator.migrate(queue)
+        return MediaStore(writer: queue, files: files)
+    }
+
+    public init(writer: any DatabaseWriter, files: LibraryFiles) {
+        self.writer = writer
+        self.files = files
+    }
+
+    /// Runs a read, translating database failures into ``LibraryError``.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
+        do { return try writer.read(body) } catch let error as LibraryError { throw error } catch {
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+        }
+    }
+
+    /// Runs a write transaction, translating database failures into ``LibraryError``.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
+        do { return try writer.write(body) } catch let error as LibraryError { throw error } catch {
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+        }
+    }
+
+    // MARK: Assets
+
+    /// Inserts the asset unless one with the same SHA-256 exists, and returns
+    /// the row that is in the database either way. Race-free across
+    /// processes: `INSERT … ON CONFLICT(sha256) DO NOTHING`, then fetch.
+    /// - Returns: the stored asset and whether this call created it.
+    public func insertOrFetchAsset(_ candidate: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
+        try write { db in
+            // Looking first keeps ids dense (an INSERT that hits the conflict still
+            // uses up an AUTOINCREMENT id); the write transaction makes it race-free.
+            if let existing = try Asset.filter(Asset.Columns.sha256 == candidate.sha256).fetchOne(db) {
+                return (try Self.merge(db, stored: existing, candidate: candidate), false)
+            }
+            try db.execute(sql: """
+                INSERT INTO assets (sha256, media_type, mime_type, local_path, original_path, remote_url, provider_id,
+                    provider_asset_id, width, height, duration_sec, fps, frame_count, file_size_bytes, thumbnail_path,
+                    sync_status, source_generation_id, media_metadata, created_at, last_accessed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(sha256) DO NOTHING
+                """, arguments: [
+                    candidate.sha256, candidate.mediaType, candidate.mimeType, candidate.localPath, candidate.originalPath,
+                    candidate.remoteURL, candidate.providerID, candidate.providerAssetID, candidate.width, candidate.height,
+                    candidate.durationSec, candidate.fps, candidate.frameCount, candidate.fileSizeBytes,
+                    candidate.thumbnailPath, candidate.syncStatus, candidate.sourceGenerationID, candidate.mediaMetadata,
+                    candidate.createdAt, candidate.lastAccessedAt,
+                ])
+            let inserted = db.changesCount > 0
+            guard let stored = try Asset.filter(Asset.Columns.sha256 == candidate.sha256).fetchOne(db) else {
+                throw LibraryError(subject: candidate.sha256, code: .database, message: "asset vanished after insert")
+            }
+            if !inserted { return (try Self.merge(db, stored: stored, candidate: candidate), false) }
+            return (stored, true)
+        }
+    }
+
+    /// Fills what the first ingest did not know (a URL, a provider id), never overwriting.
+    private static func merge(_ db: Database, stored: Asset, candidate: Asset) throws -> Asset {
+        var merged = stored
+        merged.remoteURL = merged.remoteURL ?? candidate.remoteURL
+        merged.providerID = merged.providerID ?? candidate.providerID
+        merged.providerAssetID = merged.providerAssetID ?? candidate.providerAssetID
+        merged.originalPath = merged.originalPath ?? candidate.originalPath
+        if merged.localPath == nil || merged.syncStatus != Asset.SyncStatus.stored.rawValue {
+            merged.localPath = candidate.localPath ?? merged.localPath
+            merged.syncStatus = candidate.syncStatus
+        }
+        merged.lastAccessedAt = Date()
+        try merged.update(db)
+        return merged
+    }
+
+    public func asset(id: Int64) throws(LibraryError) -> Asset? {
+        try read { db in try Asset.fetchOne(db, key: id) }
+    }
+
+    public func asset(sha256: String) throws(LibraryError) -> Asset? {
+        try read { db in try Asset.filter(Asset.Columns.sha256 == sha256.lowercased()).fetchOne(db) }
+    }
+
+    /// Finds the asset a user names: a numeric id, or a SHA-256 prefix (at least 4 hex digits).
+    /// - Throws: ``LibraryError`` `not_found` or `ambiguous`.
+    public func resolveAsset(_ reference: String) throws(LibraryError) -> Asset {
+        let trimmed = reference.trimmingCharacters(in: .whitespaces).lowercased()
+        // Short numbers are ids; a long all-digit string may be a SHA-256 prefix.
+        if let id = Int64(trimmed) {
+            let found = try asset(id: id)
+            if let found { return found }
+            if trimmed.count < 8 {
+                throw LibraryError(subject: reference, code: .notFound, message: "no asset with id \(id) in the library")
+            }
+        }
+        guard trimmed.count >= 4, trimmed.allSatisfy({ $0.isHexDigit }) else {
+            throw LibraryError(subject: reference, code: .invalidArgument, message: "not an asset id or a SHA-256 prefix (at least 4 hex digits)")
+        }
+        let matches = try read { db in
+            try Asset.filter(sql: "substr(sha256, 1, ?) = ?", arguments: [trimmed.count, trimmed]).limit(2).fetchAll(db)
+        }
+        if matches.count > 1 {
+            throw LibraryError(subject: reference, code: .ambiguous, message: "SHA-256 prefix matches several assets; give more digits")
+        }
+        guard let found = matches.first else {
+            throw LibraryError(subject: reference, code: .notFound, message: "no asset with this SHA-256 prefix in the library")
+        }
+        return found
+    }
+
+    /// Assets, newest first.
+    public func assets(mediaType: String? = nil, limit: Int? = nil) throws(LibraryError) -> [Asset] {
+        try read { db in
+            var request = Asset.all()
+            if let mediaType { request = request.filter(Asset.Columns.mediaType == mediaType) }
+            request = request.order(Asset.Columns.id.desc)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// Writes what the probe stage learnt: the asset's columns and its audio row.
+    public static func describe(_ db: Database, assetID: Int64, as description: AssetDescription) throws {
+        try db.execute(sql: """
+            UPDATE assets SET media_type = ?, mime_type = ?, width = ?, height = ?, duration_sec = ?, fps = ?,
+                frame_count = ?, media_metadata = ?
+            WHERE id = ?
+            """, arguments: [description.mediaType, description.mimeType, description.width, description.height,
+                             description.durationSec, description.fps, description.frameCount,
+                             description.mediaMetadata, assetID])
+        try AudioMetadata.filter(AudioMetadata.Columns.assetID == assetID).deleteAll(db)
+        if var audio = description.audio {
+            audio.assetID = assetID
+            try audio.insert(db)
+        }
+    }
+
+    public func audioMetadata(assetID: Int64) throws(LibraryError) -> AudioMetadata? {
+        try read { db in try AudioMetadata.fetchOne(db, key: assetID) }
+    }
+
+    // MARK: Segments
+
+    /// Replaces an asset's segments with a new analysis (inside the caller's transaction).
+    public static func replaceSegments(_ db: Database, assetID: Int64, with segments: [AssetTemporalSegment]) throws {
+        try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID).deleteAll(db)
+        for var segment in segments {
+            segment.id = nil
+            segment.assetID = assetID
+            try segment.insert(db)
+        }
+    }
+
+    public func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment] {
+        try read { db in
+            try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID)
+                .order(AssetTemporalSegment.Columns.segmentIndex).fetchAll(db)
+        }
+    }
+}
+
+extension MediaStore {
+    /// Points an asset at its poster (inside the caller's transaction).
+    public static func setThumbnail(_ db: Database, assetID: Int64, path: String) throws {
+        try db.execute(sql: "UPDATE assets SET thumbnail_path = ? WHERE id = ?", arguments: [path, assetID])
+    }
+
+    /// Records where an asset can be fetched from, unless it already has a URL.
+    public func rememberRemoteURL(_ url: String, assetID: Int64) throws(LibraryError) {
+        try write { db in
+            try db.execute(sql: "UPDATE assets SET remote_url = COALESCE(remote_url, ?) WHERE id = ?", arguments: [url, assetID])
+        }
+    }
+
+    /// The asset downloaded from this URL, if any.
+    public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
+        try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import MediaLibrary
+
+/// One thing for `batch` or `watch` to ingest: a media source, or a
+/// generation manifest (whose result and parents it names).
+public enum BatchItem: Sendable, Equatable {
+    case media(String)
+    case manifest(String)
+
+    public var name: String {
+        switch self {
+        case .media(let name), .manifest(let name): return name
+        }
+    }
+}
+
+/// Where a batch stands, for a progress display.
+public struct BatchProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var failed: Int
+    public var elapsed: TimeInterval
+    /// The items being worked on now.
+    public var current: [String]
+}
+
+/// The outcome of a batch: SPEC section 4's `batch` JSON.
+public struct BatchReport: Sendable {
+    public var outcomes: [IngestOutcome]
+    public var processed: Int { outcomes.count }
+    public var succeeded: Int { outcomes.filter { $0.status == .succeeded }.count }
+    public var failed: Int { outcomes.filter { $0.status == .failed }.count }
+    public var skipped: Int { outcomes.filter { $0.status == .skipped }.count }
+}
+
+/// Runs the pipeline over many items with a bounded number in flight.
+///
+/// Each item runs on a dispatch thread (the work blocks in libav and SQLite),
+/// at most `jobs` at a time; results come back in input order. Media files
+/// run before manifests, so a manifest in the same batch finds its result and
+/// parents already done and only records the generation.
+public struct BatchRunner: Sendable {
+    public var runner: PipelineRunner
+    public var options: PipelineRunner.Options
+    public var jobs: Int
+
+    public init(runner: PipelineRunner, options: PipelineRunner.Options, jobs: Int) {
+        self.runner = runner
+        self.options = options
+        self.jobs = max(1, jobs)
+    }
+
+    /// Every media file under `folder` (recursively, hidden files skipped) and
+    /// every generation manifest (`.json` with `provider_id` and `operation_type`), sorted by path.
+    public static func items(inFolder folder: String) throws(PipelineError) -> [BatchItem] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PipelineError(subject: folder, code: .invalidArgument, message: "no such folder")
+        }
+        let root = URL(fileURLWithPath: folder)
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                                              options: [.skipsHiddenFiles]) else {
+            throw PipelineError(subject: folder, code: .invalidArgument, message: "cannot list the folder")
+        }
+        var items: [BatchItem] = []
+        for case let url as URL in enumerator {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let ext = url.pathExtension.lowercased()
+            let path = url.path
+            if ext == "json" {
+                if GenerationManifest.looksLikeManifest(path) { items.append(.manifest(path)) }
+            } else if mediaExtensions.contains(ext) {
+                items.append(.media(path))
+            }
+        }
+        return items.sorted { $0.name < $1.name }
+    }
+
+    /// The sources listed in a text file, one per line (paths relative to the
+    /// list's folder, or URLs); blank lines and `#` comments are skipped.
+    public static func items(inListFile path: String) throws(PipelineError) -> [BatchItem] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PipelineError(subject: path, code: .invalidArgument, message: "cannot read the list file")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let entry = line.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty || entry.hasPrefix("#") { return nil }
+            let lowered = entry.lowercased()
+            let isURL = lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("file://")
+            let resolved = isURL || entry.hasPrefix("/") ? entry : base.appendingPathComponent(entry).standardizedFileURL.path
+            return entry.lowercased().hasSuffix(".json") && !isURL ? .manifest(resolved) : .media(resolved)
+        }
+    }
+
+    /// File extensions `batch` treats as media when walking a folder.
+    public static let mediaExtensions: Set<String> = [
+        "mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "flv", "3gp", "3g2", "mpg", "mpeg", "wmv",
+        "ogv", "gif", "png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "mp3", "wav", "m4a", "aac", "flac",
+        "ogg", "opus",
+    ]
+
+    /// Runs every item; `progress` is called after each one finishes.
+    public func run(_ items: [BatchItem], progress: @escaping @Sendable (BatchProgress) -> Void = { _ in }) async -> BatchReport {
+        _ = try? runner.store.markInterruptedRuns()
+        // Two phases: every media file, then every manifest, so that a manifest's
+        // parents named by hash are in the library before it is read.
+        let isManifest = items.map { item -> Bool in if case .manifest = item { return true } else { return false } }
+        let phases = [items.indices.filter { !isManifest[$0] }, items.indices.filter { isManifest[$0] }]
+        let started = Date()
+        var results = [IngestOutcome?](repeating: nil, count: items.count)
+        var done = 0
+        var failed = 0
+        let runner = self.runner
+        let options = self.options
+        let jobs = self.jobs
+        progress(BatchProgress(done: 0, total: items.count, failed: 0, elapsed: 0, current: []))
+        for phase in phases where !phase.isEmpty {
+            var inFlight: [Int: String] = [:]
+            await withTaskGroup(of: (Int, IngestOutcome).self) { group in
+                var next = phase.makeIterator()
+                func startNext() -> Bool {
+                    guard let index = next.next() else { return false }
+                    let item = items[index]
+                    inFlight[index] = item.name
+                    group.addTask {
+                        let outcome = await Self.onBlockingThread { Self.process(item, runner: runner, options: options) }
+                        return (index, outcome)
+                    }
+                    return true
+                }
+                for _ in 0..<jobs where !startNext() { break }
+                while let (index, outcome) = await group.next() {
+                    results[index] = outcome
+                    inFlight[index] = nil
+                    done += 1
+                    if outcome.status == .failed { failed += 1 }
+                    _ = startNext()
+                    progress(BatchProgress(done: done, total: items.count, failed: failed,
+                                           elapsed: Date().timeIntervalSince(started), current: Array(inFlight.values)))
+                }
+            }
+        }
+        return BatchReport(outcomes: results.compactMap { $0 })
+    }
+
+    /// Ingests one item (blocking).
+    public static func process(_ item: BatchItem, runner: PipelineRunner, options: PipelineRunner.Options) -> IngestOutcome {
+        switch item {
+        case .media(let text):
+            do {
+                return runner.ingest(try MediaSource(text), options: options, displayName: text)
+            } catch {
+                return IngestOutcome(path: text, assetID: nil, sha256: nil, status: .failed, error: error, stages: [])
+            }
+        case .manifest(let path):
+            do {
+                let manifest = try GenerationManifest.load(path)
+                return runner.ingestGeneration(manifest, options: options, displayName: path)
+            } catch {
+                return IngestOutcome(path: path, assetID: nil, sha256: nil, status: .failed, error: error, stages: [])
+            }
+        }
+    }
+
+    /// Runs blocking work on a dispatch thread so the cooperative pool stays free.
+    static func onBlockingThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import MediaLibrary
+
+extension PipelineRunner {
+    /// Ingests a completed generation: its parents given by path first, then
+    /// its result, then the `generations` row and one lineage edge per parent.
+    ///
+    /// Parents named by `asset_id` or `sha256` must already be in the library;
+    /// an unknown parent fails the generation before anything is recorded, so
+    /// no result is left without its lineage.
+    /// - Parameters:
+    ///   - result: the result source when given on the command line (else the manifest's `result`).
+    ///   - displayName: how the item is named in outcomes (the manifest's path).
+    public func ingestGeneration(_ manifest: GenerationManifest, result override: MediaSource? = nil, options: Options,
+                                 displayName: String) -> IngestOutcome {
+        func failure(_ error: PipelineError) -> IngestOutcome {
+            IngestOutcome(path: displayName, assetID: nil, sha256: nil, status: .failed, error: error, stages: [])
+        }
+        var parents: [GenerationParent] = []
+        for (position, parent) in manifest.parents.enumerated() {
+            let label = "parent \(position) (\(parent.role))"
+            switch parent.reference {
+            case .assetID(let id):
+                guard let asset = try? store.asset(id: id) else {
+                    return failure(PipelineError(subject: displayName, code: .unknownParent,
+                                                 message: "\(label): no asset with id \(id) in the library"))
+                }
+                parents.append(link(parent, asset))
+            case .sha256(let sha):
+                guard let asset = try? store.resolveAsset(sha) else {
+                    return failure(PipelineError(subject: displayName, code: .unknownParent,
+                                                 message: "\(label): no asset with SHA-256 \(sha) in the library"))
+                }
+                parents.append(link(parent, asset))
+            case .source(let text):
+                let source: MediaSource
+                do { source = try MediaSource(text, relativeTo: manifest.baseFolder) } catch { return failure(error) }
+                if case .file(let path) = source, !FileManager.default.fileExists(atPath: path) {
+                    return failure(PipelineError(subject: displayName, code: .unknownParent,
+                                                 message: "\(label): \(path): no such file"))
+                }
+                let parentOutcome = ingest(source, options: options)
+                guard let id = parentOutcome.assetID, let asset = try? store.asset(id: id) else {
+                    return failure(PipelineError(subject: displayName, code: .unknownParent,
+                                                 message: "\(label): \(parentOutcome.error?.message ?? "could not be ingested")"))
+                }
+                parents.append(link(parent, asset))
+            }
+        }
+
+        let resultSource: MediaSource
+        if let override {
+            resultSource = override
+        } else if let text = manifest.result {
+            do { resultSource = try MediaSource(text, relativeTo: manifest.baseFolder) } catch { return failure(error) }
+        } else {
+            return failure(PipelineError(subject: displayName, code: .invalidManifest,
+                                         message: "the manifest has no \"result\" and no source was given"))
+        }
+        var outcome = ingest(resultSource, options: options, displayName: displayName)
+        guard let resultID = outcome.assetID else { return outcome }
+        do {
+            if let url = manifest.resultURL { try store.rememberRemoteURL(url, assetID: resultID) }
+            _ = try store.recordGeneration(Generation(
+                providerID: manifest.providerID, providerJobID: manifest.providerJobID,
+                operationType: manifest.operationType, prompt: manifest.prompt, params: manifest.paramsJSON,
+                resultAssetID: resultID, submittedAt: manifest.submittedAt, completedAt: manifest.completedAt),
+                parents: parents)
+        } catch {
+            outcome.status = .failed
+            outcome.error = PipelineError(error)
+        }
+        return outcome
+    }
+
+    private func link(_ parent: GenerationManifest.Parent, _ asset: Asset) -> GenerationParent {
+        GenerationParent(assetID: asset.assetID, role: parent.role, startTime: parent.startTime, endTime: parent.endTime,
+                         frame: parent.frame, sequenceOrder: parent.sequenceOrder)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+// The seams between the pipeline and the analysis and editing operations of
+// MediaOps. The runner only knows these protocols; `PipelineOperations.standard`
+// plugs in MediaOps' real implementations. A stage whose operation this build
+// does not have fails with `stage_unavailable`: the pipeline never invents a
+// result.
+
+/// Makes a poster frame (the `thumbnail` stage).
+public protocol PosterMaking: Sendable {
+    /// Writes a JPEG poster of `input` to `output` (a temporary path the runner renames).
+    func makePoster(input: String, output: String, decoderThreads: Int) throws -> PosterRecord
+}
+
+public struct PosterRecord: Sendable, Codable, Equatable {
+    /// Seconds into the video.
+    public var time: Double
+    public var width: Int
+    public var height: Int
+
+    public init(time: Double, width: Int, height: Int) {
+        self.time = time
+        self.width = width
+        self.height = height
+    }
+}
+
+/// Extracts representative frames (the `keyframes` stage).
+public protocol KeyframeExtracting: Sendable {
+    /// Writes `count` JPEG images of `input` into `folder` (a temporary folder the runner renames).
+    func extractKeyframes(input: String, folder: String, count: Int, decoderThreads: Int) throws -> [KeyframeRecord]
+}
+
+public struct KeyframeRecord: Sendable, Codable, Equatable {
+    public var index: Int
+    public var time: Double
+    public var frame: Int
+    /// File name inside the keyframes folder.
+    public var fileName: String
+    public var width: Int
+    public var height: Int
+
+    public init(index: Int, time: Double, frame: Int, fileName: String, width: Int, height: Int) {
+        self.index = index
+        self.time = time
+        self.frame = frame
+        self.fileName = fileName
+        self.width = width
+        self.height = height
+    }
+}
+
+/// Finds temporal segments and their features (the `segments` stage).
+public protocol SegmentAnalyzing: Sendable {
+    func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures]
+}
+
+/// One segment as SPEC section 4 describes it.
+public struct SegmentFeatures: Sendable, Codable, Equatable {
+    public struct ColorWeight: Sendable, Codable, Equatable {
+        public var hex: String
+        public var weight: Double
+        public init(hex: String, weight: Double) {
+            self.hex = hex
+            self.weight = weight
+        }
+    }
+
+    public var index: Int
+    public var segmentType: String
+    public var startFrame: Int
+    public var endFrame: Int
+    public var startTime: Double
+    public var endTime: Double
+    public var transitionIn: String
+    public var brightness: Double?
+    public var dominantColors: [ColorWeight]
+    public var cameraMotion: String?
+    public var motionMagnitude: Double?
+    public var startHash: String?
+    public var endHash: String?
+
+    public init(index: Int, segmentType: String, startFrame: Int, endFrame: Int, startTime: Double, endTime: Double,
+                transitionIn: String, brightness: Double?, dominantColors: [ColorWeight], cameraMotion: String?,
+                motionMagnitude: Double?, startHash: String?, endHash: String?) {
+        self.index = index
+        self.segmentType = segmentType
+        self.startFrame = startFrame
+        self.endFrame = endFrame
+        self.startTime = startTime
+        self.endTime = endTime
+        self.transitionIn = transitionIn
+        self.brightness = brightness
+        self.dominantColors = dominantColors
+        self.cameraMotion = cameraMotion
+        self.motionMagnitude = motionMagnitude
+        self.startHash = startHash
+        self.endHash = endHash
+    }
+}
+
+/// Cuts a time range out of a file (clip rendering).
+public protocol ClipRendering: Sendable {
+    /// Writes `[start, end)` of `input` to `output` (a temporary path the runner renames).
+    /// - Returns: the range actually written, as JSON-able facts for the lineage edge.
+    func renderClip(input: String, start: Double, end: Double, output: String, mode: String) throws -> RenderFacts
+}
+
+/// Joins files one after another (branch rendering, compose).
+public protocol ConcatRendering: Sendable {
+    func concatenate(inputs: [String], output: String, trimDuplicateJoins: Bool) throws -> RenderFacts
+}
+
+/// What a render reports, kept as the lineage edge's `transformation`.
+public struct RenderFacts: Sendable, Codable, Equatable {
+    public var mode: String
+    public var actualStart: Double?
+    public var actualEnd: Double?
+    public var frames: Int?
+    public var durationSec: Double?
+
+    public init(mode: String, actualStart: Double? = nil, actualEnd: Double? = nil, frames: Int? = nil, durationSec: Double? = nil) {
+        self.mode = mode
+        self.actualStart = actualStart
+        self.actualEnd = actualEnd
+        self.frames = frames
+        self.durationSec = durationSec
+    }
+}
+
+/// The operations a runner can call; nil where this build has none.
+public struct PipelineOperations: Sendable {
+    public var poster: (any PosterMaking)?
+    public var keyframes: (any KeyframeExtracting)?
+    public var segments: (any SegmentAnalyzing)?
+    public var clips: (any ClipRendering)?
+    public var concat: (any ConcatRendering)?
+    /// How many keyframes the keyframes stage extracts.
+    public var keyframeCount: Int
+
+    public init(poster: (any PosterMaking)? = nil, keyframes: (any KeyframeExtracting)? = nil,
+                segments: (any SegmentAnalyzing)? = nil, clips: (any ClipRendering)? = nil,
+                concat: (any ConcatRendering)? = nil, keyframeCount: Int = 5) {
+        self.poster = poster
+        self.keyframes = keyframes
+        self.segments = segments
+        self.clips = clips
+        self.concat = concat
+        self.keyframeCount = keyframeCount
+    }
+
+    /// Whether this build can run `stage`.
+    public func provides(_ stage: PipelineStage) -> Bool {
+        switch stage {
+        case .sync, .probe: return true
+        case .thumbnail: return poster != nil
+        case .keyframes: return keyframes != nil
+        case .segments: return segments != nil
+        }
+    }
+
+    /// The stages run when none are asked for: every stage this build has.
+    public var defaultStages: [PipelineStage] { PipelineStage.allCases.filter(provides) }
+}

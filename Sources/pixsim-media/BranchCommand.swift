@@ -1,0 +1,193 @@
+import ArgumentParser
+import Foundation
+import MediaLibrary
+import MediaPipeline
+
+/// `pixsim-media branch create|add-variant|list|render`.
+struct BranchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "branch",
+        abstract: "Branch points in an asset and their variant continuations (game endings).",
+        subcommands: [Create.self, AddVariant.self, List.self, Render.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "A branch point at a time in an asset.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+        @Option(name: .long, help: "Branch time (seconds or HH:MM:SS.mmm).") var at: String
+        @Option(name: .long, help: "A name for people.") var name: String
+        @Option(name: .long, help: "A tag for tools.") var tag: String?
+        @Option(name: .long, help: "Game metadata, as JSON.") var metadata: String?
+
+        func validate() throws {
+            _ = try LibraryCommandSupport.seconds(at, option: "--at")
+            _ = try LibraryCommandSupport.jsonArgument(metadata, option: "--metadata")
+        }
+
+        func run() async throws {
+            _ = options.configureLogging()
+            try await LibraryCommandSupport.run(json: options.json) {
+                let store = try LibraryCommandSupport.openStore(options)
+                let source = try LibraryCommandSupport.resolve(asset, in: store)
+                let branch = try store.createBranch(AssetBranch(
+                    sourceAssetID: source.assetID, branchTime: try LibraryCommandSupport.seconds(at, option: "--at"),
+                    branchName: name, branchTag: tag,
+                    gameMetadata: try LibraryCommandSupport.jsonArgument(metadata, option: "--metadata")))
+                if options.json {
+                    try CommandOutput.printJSON(BranchDocument(branch, variants: []))
+                } else if !options.quiet {
+                    CommandOutput.printLine(String(format: "branch #%lld of asset #%lld at %.3f s: %@", branch.id ?? 0,
+                                                   branch.sourceAssetID, branch.branchTime, branch.branchName))
+                }
+            }
+        }
+    }
+
+    struct AddVariant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-variant", abstract: "A variant continuation of a branch.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Branch id.") var branch: Int64
+        @Argument(help: "The variant's asset (id or SHA-256 prefix).") var asset: String
+        @Option(name: .long, help: "A name for people.") var name: String
+        @Option(name: .long, help: "A tag (what `branch render --variant` names).") var tag: String?
+        @Option(name: .long, help: "Relative weight for random choice.") var weight: Double?
+        @Option(name: .long, help: "When the game takes this variant, as JSON.") var conditions: String?
+
+        func validate() throws {
+            _ = try LibraryCommandSupport.jsonArgument(conditions, option: "--conditions")
+        }
+
+        func run() async throws {
+            _ = options.configureLogging()
+            try await LibraryCommandSupport.run(json: options.json) {
+                let store = try LibraryCommandSupport.openStore(options)
+                let variantAsset = try LibraryCommandSupport.resolve(asset, in: store)
+                let variant = try store.addVariant(BranchVariant(
+                    branchID: branch, variantAssetID: variantAsset.assetID, variantName: name, variantTag: tag, weight: weight,
+                    conditions: try LibraryCommandSupport.jsonArgument(conditions, option: "--conditions")))
+                if options.json {
+                    try CommandOutput.printJSON(BranchDocument.Variant(variant))
+                } else if !options.quiet {
+                    CommandOutput.printLine("variant #\(variant.id ?? 0) of branch #\(branch): \(name) -> asset #\(variantAsset.assetID)")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Branches and variants of an asset.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+
+        func run() async throws {
+            _ = options.configureLogging()
+            try await LibraryCommandSupport.run(json: options.json) {
+                let store = try LibraryCommandSupport.openStore(options)
+                let source = try LibraryCommandSupport.resolve(asset, in: store)
+                let branches = try store.branches(of: source.assetID)
+                if options.json {
+                    try CommandOutput.printJSON(branches.map { BranchDocument($0.branch, variants: $0.variants) })
+                } else {
+                    for (branch, variants) in branches {
+                        CommandOutput.printLine(String(format: "branch #%lld at %.3f s: %@", branch.id ?? 0, branch.branchTime, branch.branchName)
+                                                + (branch.branchTag.map { " [\($0)]" } ?? ""))
+                        for variant in variants {
+                            CommandOutput.printLine("  \(variant.variantTag ?? "-"): \(variant.variantName) -> asset #\(variant.variantAssetID)"
+                                                    + (variant.weight.map { " weight \($0)" } ?? ""))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "render",
+            abstract: "The source up to the branch time followed by a variant, as a new asset with lineage.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Branch id.") var branch: Int64
+        @Option(name: .long, help: "The variant's tag (or name).") var variant: String
+        @Option(name: .shortAndLong, help: "Output file.") var output: String
+        @Flag(name: .long, help: "Drop the variant's first frame when it repeats the frame before the branch point.")
+        var trimDuplicateJoins = false
+
+        func run() async throws {
+            _ = options.configureLogging()
+            try await LibraryCommandSupport.run(json: options.json) {
+                let store = try LibraryCommandSupport.openStore(options)
+                let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
+                                           options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))
+                let rendered = try editor.renderBranch(id: branch, variantTag: variant, output: output, trimDuplicateJoins: trimDuplicateJoins)
+                if options.json {
+                    try CommandOutput.printJSON(RenderDocument(rendered))
+                } else if !options.quiet {
+                    CommandOutput.printLine("branch #\(branch) variant \(variant) rendered to \(output) (asset #\(rendered.asset.assetID))")
+                }
+            }
+        }
+    }
+}
+
+/// A branch as printed.
+struct BranchDocument: Encodable {
+    var branchId: Int64
+    var sourceAssetId: Int64
+    var branchTime: Double
+    var branchFrame: Int?
+    var branchName: String
+    var branchTag: String?
+    var variants: [Variant]
+
+    struct Variant: Encodable {
+        var variantId: Int64
+        var branchId: Int64
+        var variantAssetId: Int64
+        var variantName: String
+        var variantTag: String?
+        var weight: Double?
+        var conditions: JSONFragment?
+        var renderedAssetId: Int64?
+
+        init(_ variant: BranchVariant) {
+            variantId = variant.id ?? 0
+            branchId = variant.branchID
+            variantAssetId = variant.variantAssetID
+            variantName = variant.variantName
+            variantTag = variant.variantTag
+            weight = variant.weight
+            conditions = variant.conditions.map(JSONFragment.init)
+            renderedAssetId = variant.renderedAssetID
+        }
+    }
+
+    init(_ branch: AssetBranch, variants: [BranchVariant]) {
+        branchId = branch.id ?? 0
+        sourceAssetId = branch.sourceAssetID
+        branchTime = branch.branchTime
+        branchFrame = branch.branchFrame
+        branchName = branch.branchName
+        branchTag = branch.branchTag
+        self.variants = variants.map(Variant.init)
+    }
+}
+
+/// A render's result: the new asset and what the operation reported.
+struct RenderDocument: Encodable {
+    var output: String
+    var assetId: Int64
+    var sha256: String
+    var render: RenderFacts
+
+    init(_ rendered: LibraryEditor.Rendered) {
+        output = rendered.outputPath
+        assetId = rendered.asset.assetID
+        sha256 = rendered.asset.sha256
+        render = rendered.facts
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import MediaLibrary
+import MediaTestSupport
+import Testing
+
+/// The store against real SQLite files in temporary folders.
+@Suite struct MediaStoreTests {
+    static func makeStore() throws -> (MediaStore, URL) {
+        let folder = try TestMedia.makeTemporaryDirectory("library")
+        return (try MediaStore.open(folder: folder), folder)
+    }
+
+    static func sha(_ seed: Int) -> String {
+        let hex = String(seed, radix: 16)
+        return String(repeating: "0", count: 64 - hex.count) + hex
+    }
+
+    @discardableResult
+    static func addAsset(_ store: MediaStore, _ seed: Int, duration: Double? = 10, fps: Double? = 30) throws -> Asset {
+        try store.insertOrFetchAsset(Asset(sha256: sha(seed), mediaType: "video", durationSec: duration, fps: fps,
+                                           fileSizeBytes: Int64(seed))).asset
+    }
+
+    @Test func migrationsCreateTheSpecSchema() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let expected: [String: [String]] = [
+            "assets": ["id", "sha256", "media_type", "mime_type", "local_path", "remote_url", "provider_id", "provider_asset_id",
+                       "width", "height", "duration_sec", "fps", "frame_count", "file_size_bytes", "thumbnail_path",
+                       "sync_status", "source_generation_id", "media_metadata", "created_at", "last_accessed_at"],
+            "asset_audio_metadata": ["asset_id", "sample_rate", "channels", "bitrate", "codec", "extra"],
+            "asset_temporal_segments": ["asset_id", "segment_index", "segment_type", "timestamp_sec", "end_sec", "frame_number",
+                                        "end_frame", "thumbnail_path", "brightness", "dominant_colors", "camera_motion",
+                                        "motion_magnitude", "start_hash", "end_hash"],
+            "asset_lineage": ["child_asset_id", "parent_asset_id", "parent_role", "operation_type", "operation_job_id",
+                              "parent_start_time", "parent_end_time", "parent_frame", "transformation", "sequence_order"],
+            "asset_branches": ["source_asset_id", "branch_time", "branch_frame", "branch_name", "branch_tag", "branch_type", "game_metadata"],
+            "asset_branch_variants": ["branch_id", "variant_asset_id", "variant_name", "variant_tag", "weight", "conditions"],
+            "asset_clips": ["source_asset_id", "start_time", "end_time", "clip_name", "clip_tag", "extracted_asset_id", "playback_metadata"],
+            "generations": ["provider_id", "provider_job_id", "operation_type", "prompt", "params", "result_asset_id",
+                            "submitted_at", "completed_at"],
+            "pipeline_runs": ["status", "started_at", "finished_at", "error"],
+            "stage_runs": ["stage", "stage_version", "status", "started_at", "finished_at", "duration_sec", "error"],
+        ]
+        try store.writer.read { db in
+            for (table, columns) in expected {
+                let present = Set(try db.columns(in: table).map(\.name))
+                for column in columns { #expect(present.contains(column), "\(table).\(column)") }
+            }
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            #expect(journal == "wal")
+        }
+        let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(applied.count == 5)
+        // Reopening applies nothing twice and keeps the data.
+        try Self.addAsset(store, 1)
+        let reopened = try MediaStore.open(folder: folder)
+        #expect(try reopened.assets().count == 1)
+    }
+
+    @Test func oneAssetPerContent() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try store.insertOrFetchAsset(Asset(sha256: Self.sha(7), mediaType: "video", originalPath: "/a.mp4", fileSizeBytes: 7))
+        let second = try store.insertOrFetchAsset(Asset(sha256: Self.sha(7), mediaType: "video", originalPath: "/b.mp4",
+                                                        remoteURL: "https://cdn.example/x.mp4", fileSizeBytes: 7))
+        #expect(first.inserted)
+        #expect(!second.inserted)
+        #expect(first.asset.id == second.asset.id)
+        // The first path stays; the URL learnt later is remembered.
+        #expect(second.asset.originalPath == "/a.mp4")
+        #expect(second.asset.remoteURL == "https://cdn.example/x.mp4")
+        #expect(try store.assets().count == 1)
+    }
+
+    @Test func resolvesIdsAndHashPrefixes() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = try store.insertOrFetchAsset(Asset(sha256: "abcd" + String(repeating: "1", count: 60), mediaType: "video", fileSizeBytes: 1)).asset
+        let b = try store.insertOrFetchAsset(Asset(sha256: "abce" + String(repeating: "2", count: 60), mediaType: "video", fileSizeBytes: 1)).asset
+        #expect(try store.resolveAsset("\(a.assetID)").id == a.id)
+        #expect(try store.resolveAsset("abce2").id == b.id)
+        #expect(throws: LibraryError.self) { try store.resolveAsset("abc") }
+        do { _ = try store.resolveAsset("abc1"); Issue.record("expected not found") } catch { #expect(error.code == .notFound) }
+        let both = try store.insertOrFetchAsset(Asset(sha256: "abcd" + String(repeating: "3", count: 60), mediaType: "video", fileSizeBytes: 1)).asset
+        #expect(both.id != a.id)
+        do { _ = try store.resolveAsset("abcd"); Issue.record("expected ambiguous") } catch { #expect(error.code == .ambiguous) }
+        do { _ = try store.resolveAsset("999"); Issue.record("expected not found") } catch { #expect(error.code == .notFound) }
+    }
+
+    @Test func lineageAncestorsAndDescendantsWithDepth() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // image -> t2v? No: story: image(1) -> i2v(2) -> extend(3); t2v(4); transition(5) from 3 and 4; clip(6) of 5.
+        let ids = try (1...6).map { try Self.addAsset(store, $0).assetID }
+        func edge(_ parent: Int, _ child: Int, _ role: String, _ op: String, order: Int = 0) -> LineageEdge {
+            LineageEdge(childAssetID: ids[child - 1], parentAssetID: ids[parent - 1], parentRole: role, operationType: op, sequenceOrder: order)
+        }
+        try store.addLineageEdges([
+            edge(1, 2, "source_image", "image_to_video"), edge(2, 3, "source_video", "video_extend"),
+            edge(3, 5, "transition_from", "video_transition", order: 0), edge(4, 5, "transition_to", "video_transition", order: 1),
+            edge(5, 6, "clip_source", "clip"),
+        ])
+        // Recording an edge twice adds nothing.
+        try store.addLineageEdges([edge(5, 6, "clip_source", "clip")])
+
+        let ancestors = try store.lineage(of: ids[5], direction: .ancestors)
+        let depthByID = Dictionary(uniqueKeysWithValues: ancestors.nodes.map { ($0.asset.assetID, $0.depth) })
+        #expect(depthByID == [ids[5]: 0, ids[4]: 1, ids[2]: 2, ids[3]: 2, ids[1]: 3, ids[0]: 4])
+        #expect(ancestors.edges.count == 5)
+        #expect(ancestors.nodes.first?.asset.assetID == ids[5])
+
+        let descendants = try store.lineage(of: ids[0], direction: .descendants)
+        #expect(descendants.nodes.map(\.asset.assetID) == [ids[0], ids[1], ids[2], ids[4], ids[5]])
+        #expect(descendants.nodes.map(\.depth) == [0, 1, 2, 3, 4])
+        // Asset 4 is not a descendant of 1, and its edge into 5 is left out.
+        #expect(!descendants.edges.contains { $0.parentAssetID == ids[3] })
+
+        let transitionParents = try store.parentEdges(of: ids[4])
+        #expect(transitionParents.map(\.parentAssetID) == [ids[2], ids[3]])
+        #expect(transitionParents.map(\.sequenceOrder) == [0, 1])
+    }
+
+    @Test func aCycleInAHandEditedDatabaseEnds() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = try Self.addAsset(store, 1).assetID, b = try Self.addAsset(store, 2).assetID
+        try store.addLineageEdges([
+            LineageEdge(childAssetID: b, parentAssetID: a, parentRole: "x", operationType: "y"),
+            LineageEdge(childAssetID: a, parentAssetID: b, parentRole: "x", operationType: "y"),
+        ])
+        let graph = try store.lineage(of: a, direction: .ancestors)
+        #expect(graph.nodes.map(\.depth) == [0, 1])
+    }
+
+    @Test func generationRecordsRowAndEdgesOnce() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let parent = try Self.addAsset(store, 1).assetID, child = try Self.addAsset(store, 2).assetID
+        let generation = Generation(providerID: "pixverse", providerJobID: "job-1", operationType: "video_extend",
+                                    prompt: "continue", params: #"{"model":"v5"}"#, resultAssetID: child,
+                                    submittedAt: nil, completedAt: nil)
+        let parents = [GenerationParent(assetID: parent, role: "source_video", startTime: 0, endTime: 4.5, sequenceOrder: 0)]
+        let first = try store.recordGeneration(generation, parents: parents)
+        let second = try store.recordGeneration(generation, parents: parents)
+        #expect(first.id == second.id)
+        #expect(try store.generationCount() == 1)
+        #expect(try store.asset(id: child)?.sourceGenerationID == first.id)
+        let edges = try store.parentEdges(of: child)
+        #expect(edges.count == 1)
+        #expect(edges.first?.parentEndTime == 4.5)
+        #expect(edges.first?.operationJobID == "job-1")
+    }
+
+    @Test func clipsAndBranchesValidateAndRecordRenders() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try Self.addAsset(store, 1, duration: 10).assetID
+        let variant = try Self.addAsset(store, 2).assetID
+        let rendered = try Self.addAsset(store, 3).assetID
+        #expect(throws: LibraryError.self) { try store.createClip(AssetClip(sourceAssetID: source, startTime: 4, endTime: 4)) }
+        #expect(throws: LibraryError.self) { try store.createClip(AssetClip(sourceAssetID: source, startTime: 12, endTime: 14)) }
+        let clip = try store.createClip(AssetClip(sourceAssetID: source, startTime: 2, endTime: 5, clipName: "intro"))
+        _ = try store.recordClipRender(clipID: clip.id!, extractedAssetID: rendered, playbackMetadata: #"{"mode":"exact"}"#)
+        let clipEdge = try #require(try store.parentEdges(of: rendered).first)
+        #expect(clipEdge.parentStartTime == 2 && clipEdge.parentEndTime == 5 && clipEdge.parentRole == "clip_source")
+
+        #expect(throws: LibraryError.self) { try store.createBranch(AssetBranch(sourceAssetID: source, branchTime: 11, branchName: "late")) }
+        let branch = try store.createBranch(AssetBranch(sourceAssetID: source, branchTime: 6, branchName: "fork"))
+        #expect(branch.branchFrame == 180)
+        let win = try store.addVariant(BranchVariant(branchID: branch.id!, variantAssetID: variant, variantName: "Hero wins", variantTag: "win"))
+        #expect(throws: LibraryError.self) {
+            try store.addVariant(BranchVariant(branchID: branch.id!, variantAssetID: variant, variantName: "again", variantTag: "win"))
+        }
+        #expect(try store.variant(branchID: branch.id!, tag: "win").id == win.id)
+        #expect(throws: LibraryError.self) { try store.variant(branchID: branch.id!, tag: "lose") }
+
+        let output = try Self.addAsset(store, 4).assetID
+        try store.recordBranchRender(branch: branch, variant: win, renderedAssetID: output, transformation: nil)
+        let edges = try store.parentEdges(of: output)
+        #expect(edges.map(\.parentRole) == ["branch_source", "branch_variant"])
+        #expect(edges.map(\.parentAssetID) == [source, variant])
+        #expect(edges.first?.parentEndTime == 6)
+        #expect(try store.variants(of: branch.id!).first?.renderedAssetID == output)
+    }
+
+    @Test func stageCompletionIsRecordedOncePerAssetAndVersion() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let asset = try Self.addAsset(store, 1).assetID
+        let run = try store.startPipelineRun(source: "/x.mp4", stages: ["probe"])
+        let first = try store.startStageRun(pipelineRunID: run.id!, assetID: asset, stage: "probe", version: 1)
+        let second = try store.startStageRun(pipelineRunID: run.id!, assetID: asset, stage: "probe", version: 1)
+        let applied = Counter()
+        #expect(try store.completeStageRun(id: first.id!) { _ in applied.increment() } == .succeeded)
+        #expect(try store.completeStageRun(id: second.id!) { _ in applied.increment() } == .superseded)
+        #expect(applied.value == 1)
+        #expect(try store.stageStates(assetID: asset)["probe@1"]?.status == "succeeded")
+        // The partial unique index refuses a second completion written behind the store's back.
+        #expect(throws: (any Error).self) {
+            try store.writer.write { db in
+                try db.execute(sql: "UPDATE stage_runs SET status = 'succeeded' WHERE id = ?", arguments: [second.id!])
+            }
+        }
+    }
+
+    @Test func continuationsAreSortedByHashDistance() throws {
+        let (store, folder) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ids = try (1...4).map { try Self.addAsset(store, $0).assetID }
+        @Sendable func segment(_ asset: Int64, _ index: Int, start: String, end: String) -> AssetTemporalSegment {
+            AssetTemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
+                            timestampSec: Double(index), endSec: Double(index + 1), frameNumber: index * 30, endFrame: index * 30 + 30,
+                            thumbnailPath: nil, brightness: 0.5, dominantColors: nil, cameraMotion: "static", motionMagnitude: 0,
+                            startHash: start, endHash: end)
+        }
+        try store.write { db in
+            try MediaStore.replaceSegments(db, assetID: ids[0], with: [segment(ids[0], 0, start: "0000000000000000", end: "1111111111111111"),
+                                                                       segment(ids[0], 1, start: "2222222222222222", end: "ffff0000ffff0000")])
+            // First segments' start hashes at distance 0, 3 and 40 from asset 1's last end hash.
+            try MediaStore.replaceSegments(db, assetID: ids[1], with: [segment(ids[1], 0, start: "ffff0000ffff0007", end: "0")])
+            try MediaStore.replaceSegments(db, assetID: ids[2], with: [segment(ids[2], 0, start: "ffff0000ffff0000", end: "0"),
+                                                                       segment(ids[2], 1, start: "ffff0000ffff0000", end: "0")])
+            try MediaStore.replaceSegments(db, assetID: ids[3], with: [segment(ids[3], 0, start: "00000fff0000ffff", end: "0")])
+        }
+        let candidates = try store.continuations(of: ids[0], maxDistance: 10)
+        #expect(candidates == [ContinuationCandidate(assetID: ids[2], distance: 0), ContinuationCandidate(assetID: ids[1], distance: 3)])
+        #expect(try store.continuations(of: ids[0], maxDistance: 64).count == 3)
+        #expect(throws: LibraryError.self) { try store.continuations(of: ids[3] + 100, maxDistance: 10) }
+    }
+
+    /// Two connections (as two processes would have) inserting the same contents at once.
+    @Test func concurrentWritersMakeNoDuplicates() async throws {
+        let folder = try TestMedia.makeTemporaryDirectory("library")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stores = [try MediaStore.open(folder: folder), try MediaStore.open(folder: folder)]
+        let count = 200
+        await withTaskGroup(of: Void.self) { group in
+            for (position, store) in stores.enumerated() {
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async {
+                            // Opposite orders, so the two writers collide on every row.
+                            let order = position == 0 ? Array(0..<count) : Array((0..<count).reversed())
+                            for seed in order {
+                                _ = try? store.insertOrFetchAsset(Asset(sha256: Self.sha(seed + 1000), mediaType: "video", fileSizeBytes: 1))
+                            }
+                            continuation.resume()
+                        }
+                    }
+                }
+            }
+        }
+        let total = try stores[0].read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assets") }
+        let distinct = try stores[1].read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT sha256) FROM assets") }
+        #expect(total == count)
+        #expect(distinct == count)
+    }
+}
+
+/// A thread-safe counter for closures the store runs.
+final class Counter: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import MediaLibrary
+import MediaTestSupport
+import Testing
+
+/// `watch` interrupted in the middle of an item: SIGINT lets the item finish
+/// and the process exit 0; SIGKILL leaves it in the inbox, and a restart finishes it.
+@Suite(.serialized) struct WatchSignalTests {
+    /// Waits until the library shows a pipeline run in progress (the watcher is mid-item).
+    func waitForRunningItem(_ library: URL, timeout: TimeInterval = 60) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: library.appendingPathComponent("library.sqlite").path),
+               let store = try? MediaStore.open(folder: library),
+               let running = try? store.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 }),
+               running > 0 {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    func launchWatcher(_ binary: URL, library: URL, inbox: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["watch", "--library", library.path, "--interval", "0.1", inbox.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func sigintFinishesTheItemInHandAndSigkillIsRecoveredOnRestart() async throws {
+        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("watch-signal")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inbox = folder.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        // Long enough that the poster and keyframes take a while.
+        for (name, seed) in [("first.mp4", 41), ("second.mp4", 42)] {
+            let staged = folder.appendingPathComponent(name)
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=8",
+                                  "-f", "lavfi", "-i", "sine=frequency=\(seed * 10):duration=8",
+                                  "-c:v", "libx264", "-preset", "ultrafast", "-g", "240", "-c:a", "aac", "-shortest", staged.path])
+        }
+
+        // SIGINT mid-item: the item completes and is filed, the process exits 0.
+        let library = folder.appendingPathComponent("library")
+        let watcher = try launchWatcher(binary, library: library, inbox: inbox)
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("first.mp4"), to: inbox.appendingPathComponent("first.mp4"))
+        let sawRunning = try await waitForRunningItem(library)
+        kill(watcher.processIdentifier, SIGINT)
+        watcher.waitUntilExit()
+        #expect(watcher.terminationReason == .exit && watcher.terminationStatus == 0)
+        if sawRunning {
+            #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/first.mp4").path))
+            let store = try MediaStore.open(folder: library)
+            #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'succeeded'") ?? 0 } == 1)
+            #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 } == 0)
+        }
+
+        // SIGKILL mid-item: the file stays in the inbox; a restarted watcher finishes it.
+        let killed = try launchWatcher(binary, library: library, inbox: inbox)
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("second.mp4"), to: inbox.appendingPathComponent("second.mp4"))
+        if try await waitForRunningItem(library) {
+            kill(killed.processIdentifier, SIGKILL)
+        }
+        killed.waitUntilExit()
+        let restarted = try launchWatcher(binary, library: library, inbox: inbox)
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
+        #expect(restarted.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path))
+        let store = try MediaStore.open(folder: library)
+        #expect(try store.assets().count == 2)
+        let states = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM pipeline_runs GROUP BY status").map { "\($0["status"] as String):\($0["n"] as Int)" }
+        }
+        #expect(!states.contains { $0.hasPrefix("running") }, "\(states)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.files.temporaryFolder.path).isEmpty)
+    }
+}
