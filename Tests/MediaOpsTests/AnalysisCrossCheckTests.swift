@@ -156,7 +156,9 @@ struct AnalysisCrossCheckTests {
     @Test("the samples' known structure: a cut at frame 60, a fade at 4 s, a pan and a zoom")
     func samples() throws {
         let transition = try VideoAnalyzer.analyze(path: TestMedia.samples.appendingPathComponent("transition_cut_fade.mp4").path)
-        #expect(transition.segments.map(\.startFrame) == [0, 60, 120])
+        // The cut is exact; a fade's boundary is the middle of its black frames, here 120 or 121.
+        #expect(transition.segments.map(\.startFrame).prefix(2) == [0, 60])
+        #expect(transition.segments.count == 3 && abs(transition.segments[2].startFrame - 120) <= 1)
         #expect(transition.segments.map(\.transitionIn) == [.start, .cut, .fade])
         let pan = try VideoAnalyzer.analyze(path: TestMedia.samples.appendingPathComponent("t2v_fractal_coast.mp4").path)
         #expect(pan.segments.map(\.cameraMotion) == [.panRight])

@@ -36,9 +36,10 @@ struct SegmentDecider {
         guard count > 1 else { return [] }
         var scores = [Double](repeating: 0, count: count)
         for i in 1..<count { scores[i] = pass.distance(i, i - 1) }
-        // Black: mean luma under 5% (12 of 255, PySceneDetect's fade threshold); the
-        // boundary is then the middle of the black run, where its threshold detector puts it.
-        let dark = (0..<count).map { pass.qualities[$0].brightness < 0.05 && pass.qualities[$0].contrast < 0.05 }
+        // Black: mean luma below 12 of 255 (PySceneDetect's fade threshold; a frame at
+        // exactly 12 is not black); the boundary is then the middle of the black run,
+        // rounded up, where its threshold detector puts it.
+        let dark = (0..<count).map { pass.qualities[$0].brightness * 255 < 11.5 && pass.qualities[$0].contrast < 0.05 }
         var found: [Boundary] = []
 
         // Fades through black.
