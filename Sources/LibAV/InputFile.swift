@@ -83,11 +83,6 @@ public final class InputFile {
         let size = avio_size(io)
         return size >= 0 ? size : nil
     }
-    /// Whether the demuxer can seek (false for pipes and some raw formats).
-    public var isSeekable: Bool {
-        guard let io = context.pointee.pb else { return false }
-        return io.pointee.seekable != 0
-    }
 
     // MARK: Streams
 
@@ -126,7 +121,8 @@ public final class InputFile {
         let code = av_read_frame(context, packet.pointer)
         if code == AVError.endOfFileCode { return .endOfFile }
         try check(code, "av_read_frame")
-        packet.timeBase = streams[packet.streamIndex].timeBase
+        // Straight from the AVStream: building the `streams` array for every packet is a hot-path waste.
+        packet.timeBase = Rational(streamPointer(packet.streamIndex).pointee.time_base)
         return .packet
     }
 
@@ -135,11 +131,6 @@ public final class InputFile {
     /// (`avformat_seek_file` with `max_ts = timestamp`).
     public func seek(stream: Int, toKeyframeBefore timestamp: Int64) throws(AVError) {
         try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0), "avformat_seek_file")
-    }
-
-    /// Seeks to the start of the file (`avformat_seek_file` to the stream's first timestamp).
-    public func rewind() throws(AVError) {
-        try check(avformat_seek_file(context, -1, Int64.min, Int64.min, Int64.min, 0), "avformat_seek_file")
     }
 
     /// What the demuxer's index knows about `stream`'s packets without reading

@@ -23,7 +23,4 @@ struct OptionDictionary {
         }
         return result
     }
-
-    /// The keys libav left unused after a call that consumes options.
-    var remainingKeys: [String] { Array(OptionDictionary.read(pointer).keys).sorted() }
 }

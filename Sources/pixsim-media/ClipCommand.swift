@@ -68,10 +68,3 @@ struct ClipCommand: AsyncParsableCommand {
 }
 
 extension ClipMode: ExpressibleByArgument {}
-
-extension CommandOutput {
-    /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
-    static func printWarning(path: String, message: String) {
-        FileHandle.standardError.write(Data("warning: \(path): \(message)\n".utf8))
-    }
-}

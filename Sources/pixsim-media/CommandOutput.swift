@@ -35,6 +35,11 @@ enum CommandOutput {
         FileHandle.standardError.write(Data("error: \(path): \(oneLine)\n".utf8))
     }
 
+    /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
+    static func printWarning(path: String, message: String) {
+        FileHandle.standardError.write(Data("warning: \(path): \(message)\n".utf8))
+    }
+
     /// Prints a progress note on stderr (only call when progress is shown).
     static func printProgress(_ text: String) {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
