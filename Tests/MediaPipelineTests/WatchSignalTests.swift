@@ -26,9 +26,17 @@ import Testing
         let process = Process()
         process.executableURL = binary
         process.arguments = ["watch", "--library", library.path, "--interval", "0.1", inbox.path]
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // The watcher says "watching ..." once its signal handlers are in place; a signal
+        // sent before that would take the default action and kill it.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !String(decoding: seen, as: UTF8.self).contains("watching") && Date() < deadline && process.isRunning {
+            seen.append(output.fileHandleForReading.availableData)
+        }
         return process
     }
 
