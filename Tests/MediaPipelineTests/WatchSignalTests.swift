@@ -91,6 +91,10 @@ import Testing
             try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM pipeline_runs GROUP BY status").map { "\($0["status"] as String):\($0["n"] as Int)" }
         }
         #expect(!states.contains { $0.hasPrefix("running") }, "\(states)")
+        // What a killed watcher left half-written is recognised as abandoned and swept
+        // (the restarted watcher sweeps when it opens the library; sweep again in case the
+        // kill landed while that restart was opening it).
+        store.files.removeAbandonedTemporaryFiles()
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.files.temporaryFolder.path).isEmpty)
     }
 }
