@@ -1,5 +1,5 @@
 /// Decides where segments begin and how, from the measures of a
-/// ``MeasuringPass``, then describes each segment.
+/// ``MeasuringPass`` (``FrameMeasures``), then describes each segment.
 ///
 /// - Hard cuts: the picture change at a frame must pass the threshold AND
 ///   stand out against the changes around it (ratio to the local median, as
@@ -13,7 +13,7 @@
 /// - Dissolves: a stretch whose middle frame is the even mix of its two ends,
 ///   whose ends differ and which has no jump of its own.
 struct SegmentDecider {
-    let pass: MeasuringPass
+    let measures: FrameMeasures
     let starts: [Double]
     let ends: [Double]
     let options: AnalysisOptions
@@ -21,9 +21,9 @@ struct SegmentDecider {
     /// pictures and named as a viewer sees it.
     let rotation: Int
 
-    init(pass: MeasuringPass, times: (starts: [Double], ends: [Double]), options: AnalysisOptions, rotation: Int = 0) {
+    init(measures: FrameMeasures, times: (starts: [Double], ends: [Double]), options: AnalysisOptions, rotation: Int = 0) {
         self.rotation = rotation
-        self.pass = pass
+        self.measures = measures
         self.starts = times.starts
         self.ends = times.ends
         self.options = options
@@ -32,14 +32,14 @@ struct SegmentDecider {
     struct Boundary { var frame: Int; var kind: TransitionKind; var strength: Double; var spanStart: Int; var spanEnd: Int }
 
     func boundaries() -> [Boundary] {
-        let count = pass.frameCount
+        let count = measures.frameCount
         guard count > 1 else { return [] }
         var scores = [Double](repeating: 0, count: count)
-        for i in 1..<count { scores[i] = pass.distance(i, i - 1) }
+        for i in 1..<count { scores[i] = measures.distance(i, i - 1) }
         // Black: mean luma below 12 of 255 (PySceneDetect's fade threshold; a frame at
         // exactly 12 is not black); the boundary is then the middle of the black run,
         // rounded up, where its threshold detector puts it.
-        let dark = (0..<count).map { pass.qualities[$0].brightness * 255 < 11.5 && pass.qualities[$0].contrast < 0.05 }
+        let dark = (0..<count).map { measures.qualities[$0].brightness * 255 < 11.5 && measures.qualities[$0].contrast < 0.05 }
         var found: [Boundary] = []
 
         // Fades through black.
@@ -77,25 +77,25 @@ struct SegmentDecider {
             for half in [4, 6, 8, 12, 16] {
                 let a = m - half, b = m + half
                 guard a >= 1, b < count - 1 else { continue }
-                let change = pass.distance(a, b)
+                let change = measures.distance(a, b)
                 guard change >= options.threshold else { continue }
                 // Two shots with structure, differing in structure: a fade through a flat
                 // picture (black, white) is a brightness ramp, not a dissolve.
-                guard pass.qualities[a].contrast > 0.05, pass.qualities[b].contrast > 0.05,
-                      pass.structuralDistance(a, b) >= 0.5 * options.threshold else { continue }
+                guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
+                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { continue }
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
                 guard largestStep < 0.4 * change else { continue }
                 // Steady before and after: the ends are shots, not more motion.
-                guard pass.distance(a - 1, a) < 0.25 * change, pass.distance(b, b + 1) < 0.25 * change else { continue }
+                guard measures.distance(a - 1, a) < 0.25 * change, measures.distance(b, b + 1) < 0.25 * change else { continue }
                 // The middle is the mix of the ends, much closer to it than to either end
                 // (motion makes the middle differ from the mix as much as from the ends).
-                let residual = pass.mixResidual(a, m, b)
-                guard residual < 0.4 * min(pass.distance(a, m), pass.distance(m, b)) else { continue }
+                let residual = measures.mixResidual(a, m, b)
+                guard residual < 0.4 * min(measures.distance(a, m), measures.distance(m, b)) else { continue }
                 // A camera move is not a dissolve.
                 var travel: Float = 0
-                for k in (a + 1)...b { travel += abs(pass.motions[k].dx) + abs(pass.motions[k].dy) + abs(pass.motions[k].zoom) }
+                for k in (a + 1)...b { travel += abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom) }
                 // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
                 guard travel / Float(b - a) < 0.0015 else { continue }
                 let ratio = residual / change
@@ -139,19 +139,19 @@ struct SegmentDecider {
     /// Whether the jump at `i` is part of a 1-3 frame flash: the picture before
     /// the jump comes back soon, or the picture after it was there just before.
     private func isFlash(at i: Int, score: Double) -> Bool {
-        let count = pass.frameCount
+        let count = measures.frameCount
         let similar = max(4, 0.3 * score)
         for lag in 2...4 {
             // Old picture back: frame i - 1 + lag is like frame i - 1.
-            if i - 1 + lag < count, pass.distance(i - 1, i - 1 + lag) < similar { return true }
+            if i - 1 + lag < count, measures.distance(i - 1, i - 1 + lag) < similar { return true }
             // New picture seen before: frame i is like frame i - lag.
-            if i - lag >= 0, pass.distance(i, i - lag) < similar { return true }
+            if i - lag >= 0, measures.distance(i, i - lag) < similar { return true }
         }
         return false
     }
 
     func segments() -> [TemporalSegment] {
-        let count = pass.frameCount
+        let count = measures.frameCount
         let cuts = boundaries()
         var result: [TemporalSegment] = []
         var startFrame = 0
@@ -172,13 +172,13 @@ struct SegmentDecider {
     private func describe(index: Int, from start: Int, to end: Int, transition: TransitionKind, spans: [(Int, Int)]) -> TemporalSegment {
         let frames = Array(start..<end)
         var brightness = 0.0
-        for f in frames { brightness += pass.qualities[f].brightness }
+        for f in frames { brightness += measures.qualities[f].brightness }
         brightness /= Double(frames.count)
         // Colours from up to 60 frames spread over the segment.
         let stride = max(1, frames.count / 60)
         let sampled = Swift.stride(from: start, to: end, by: stride).map { $0 }
-        let colors = pass.colorSamples(sampled).withUnsafeBufferPointer { DominantColors.find(samples: $0) }
-        let motion = CameraMotionClassifier.classify(pass.motions[min(end, start + 1)..<end].map { $0.turned(clockwise: rotation) }[...],
+        let colors = measures.colorSamples(sampled).withUnsafeBufferPointer { DominantColors.find(samples: $0) }
+        let motion = CameraMotionClassifier.classify(measures.motions[min(end, start + 1)..<end].map { $0.turned(clockwise: rotation) }[...],
                                                      duration: ends[end - 1] - starts[start])
         // Representative: best poster score, favouring the middle, away from transitions.
         var bestFrame = start + frames.count / 2, bestScore = -1.0
@@ -186,7 +186,7 @@ struct SegmentDecider {
             if spans.contains(where: { f >= $0.0 && f <= $0.1 }) && frames.count > 4 { continue }
             let position = Double(f - start) / Double(max(1, frames.count - 1))
             let centrality = 1 - 0.6 * abs(position - 0.5)
-            let score = pass.qualities[f].posterScore * centrality
+            let score = measures.qualities[f].posterScore * centrality
             if score > bestScore { bestScore = score; bestFrame = f }
         }
         return TemporalSegment(
@@ -194,7 +194,7 @@ struct SegmentDecider {
             startTime: rounded(starts[start]), endTime: rounded(ends[end - 1]), transitionIn: transition,
             brightness: (brightness * 1000).rounded() / 1000, dominantColors: colors,
             cameraMotion: motion.kind, motionMagnitude: (motion.magnitude * 1000).rounded() / 1000,
-            startHash: PerceptualHash.hex(pass.hash(start)), endHash: PerceptualHash.hex(pass.hash(end - 1)),
+            startHash: PerceptualHash.hex(measures.hash(start)), endHash: PerceptualHash.hex(measures.hash(end - 1)),
             representativeFrame: bestFrame, representativeTime: rounded(starts[bestFrame]), thumbnail: nil)
     }
 

@@ -1,0 +1,175 @@
+import Dispatch
+import LibAV
+import Synchronization
+
+/// A stretch of the video that one worker decodes on its own: from a
+/// keyframe up to (not including) the frame shown at the next chunk's keyframe.
+struct DecodeChunk: Sendable, Equatable {
+    /// The keyframe's index timestamp to seek to; nil for the first chunk, decoded from the file's start.
+    var seekTimestamp: Int64?
+    /// Presentation timestamp of the chunk's keyframe: frames shown before it
+    /// (an open GOP's leading pictures) belong to the previous chunk. Nil for the first chunk.
+    var start: Int64?
+    /// The next chunk's `start`: the first frame that is no longer this chunk's. Nil for the last chunk.
+    var end: Int64?
+}
+
+/// What one worker measured of one chunk, and whether it is trustworthy.
+struct ChunkMeasures: Sendable {
+    var measures: FrameMeasures
+    var firstLuma: [UInt8]?
+    var lastLuma: [UInt8]?
+    /// The chunk ran to its end: a frame at or after `end` came out, or the stream ended (last chunk).
+    var complete: Bool
+    var damagedPackets: Int
+    var firstDamage: AVError?
+}
+
+/// Measures a video in keyframe-aligned chunks on several cores at once, each
+/// worker with its own demuxer and a single-threaded decoder.
+///
+/// Why not simply let libav's frame threads use the cores: frame threads wait
+/// on each other's reference rows, and the per-frame analysis runs on the
+/// thread that feeds them, so neither the decoder nor the analysis keeps two
+/// cores busy. Independent chunks do: the decoding work is the same as one
+/// sequential pass (plus a keyframe and its leading pictures at each join),
+/// the analysis runs beside it on every core, and the joins are exact because
+/// frames come out of a decoder in presentation order.
+///
+/// Used only when the container indexes its keyframes (MP4/MOV, Matroska with
+/// cues) and the joins check out; ``measure(path:streamIndex:width:height:workers:)``
+/// returns nil otherwise and the caller decodes sequentially.
+enum ChunkedMeasuring {
+    /// Plans about `parts` chunks of similar byte size at the stream's
+    /// indexed keyframes; fewer (or one) when the index has few keyframes.
+    /// Reads packets of `input` to learn the keyframes' presentation times:
+    /// `movedInput` says when `input` was left somewhere in the file.
+    static func plan(input: InputFile, streamIndex: Int, parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
+        let entries = input.indexEntries(stream: streamIndex)
+        let keyframes = entries.filter { $0.isKeyframe && !$0.isDiscard }
+        guard parts > 1, keyframes.count > 1, let first = keyframes.first, let last = entries.last else { return ([DecodeChunk()], false) }
+        let totalBytes = max(1, last.position + Int64(last.size) - first.position)
+        let target = totalBytes / Int64(parts)
+        var boundaries: [IndexEntry] = []
+        var chunkStart = first.position
+        for keyframe in keyframes.dropFirst() where keyframe.position - chunkStart >= target && totalBytes - (keyframe.position - first.position) >= target / 2 {
+            boundaries.append(keyframe)
+            chunkStart = keyframe.position
+        }
+        // Each join needs the keyframe's presentation time: seek near it and read up to its packet
+        // (the index holds decode times, and demuxers seek by presentation time, so the
+        // seek may land a keyframe early). The workers then seek to that presentation time.
+        guard !boundaries.isEmpty, let packet = try? Packet() else { return ([DecodeChunk()], false) }
+        var starts: [(seek: Int64, start: Int64)] = []
+        for boundary in boundaries {
+            guard (try? input.seek(stream: streamIndex, toKeyframeBefore: boundary.timestamp)) != nil,
+                  let pts = keyframePresentationTime(input: input, streamIndex: streamIndex, packet: packet, position: boundary.position),
+                  pts > (starts.last?.start ?? Int64.min) else { continue }
+            starts.append((pts, pts))
+        }
+        var chunks = [DecodeChunk(seekTimestamp: nil, start: nil, end: starts.first?.start)]
+        for (i, start) in starts.enumerated() {
+            chunks.append(DecodeChunk(seekTimestamp: start.seek, start: start.start, end: i + 1 < starts.count ? starts[i + 1].start : nil))
+        }
+        return (chunks, true)
+    }
+
+    /// The pts of the stream's keyframe packet at `position`, reading forward to it.
+    private static func keyframePresentationTime(input: InputFile, streamIndex: Int, packet: Packet, position: Int64) -> Int64? {
+        while true {
+            packet.unreference()
+            guard let result = try? input.read(into: packet), result == .packet else { return nil }
+            guard packet.streamIndex == streamIndex, packet.position >= position else { continue }
+            guard packet.position == position, packet.isKeyframe, packet.pts != Timestamp.none else { return nil }
+            return packet.pts
+        }
+    }
+
+    /// Measures `chunks` of the video stream with `workers` workers and joins
+    /// the parts, or returns nil when any part failed or a join does not fit
+    /// exactly (then decode sequentially, which tolerates what this cannot).
+    static func measure(path: String, streamIndex: Int, chunks: [DecodeChunk], width: Int, height: Int, workers: Int) -> (measures: FrameMeasures, damagedPackets: Int, firstDamage: AVError?)? {
+        guard chunks.count > 1 else { return nil }
+        let next = Atomic<Int>(0)
+        let failed = Atomic<Bool>(false)
+        let results = Mutex<[Int: ChunkMeasures]>([:])
+        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { _ in
+            var worker: ChunkWorker?
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < chunks.count, !failed.load(ordering: .relaxed) else { return }
+                // The first chunk starts at the file's start, which only a fresh demuxer is at.
+                if worker == nil || chunks[index].seekTimestamp == nil {
+                    worker = try? ChunkWorker(path: path, streamIndex: streamIndex)
+                }
+                guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height) else {
+                    failed.store(true, ordering: .relaxed)
+                    return
+                }
+                results.withLock { $0[index] = outcome }
+            }
+        }
+        let parts = results.withLock { $0 }
+        guard parts.count == chunks.count else { return nil }
+        var joined: FrameMeasures?
+        var damaged = 0
+        var firstDamage: AVError?
+        var previousLuma: [UInt8]?
+        for (index, chunk) in chunks.enumerated() {
+            guard let part = parts[index], part.complete else { return nil }
+            if let start = chunk.start, part.measures.timestamps.first != start { return nil }
+            damaged += part.damagedPackets
+            if firstDamage == nil { firstDamage = part.firstDamage }
+            var measures = part.measures
+            if let previousLuma, let firstLuma = part.firstLuma, !measures.motions.isEmpty {
+                // Motion across the join, which neither worker saw.
+                measures.motions[0] = MeasuringPass(sourceWidth: width, sourceHeight: height).motion(from: previousLuma, to: firstLuma)
+            }
+            if joined == nil { joined = measures } else { joined?.append(measures) }
+            if part.lastLuma != nil { previousLuma = part.lastLuma }
+        }
+        guard let joined else { return nil }
+        return (joined, damaged, firstDamage)
+    }
+}
+
+/// One worker's demuxer and single-threaded decoder, reused for the chunks it takes.
+private final class ChunkWorker {
+    let reader: FrameReader
+
+    init(path: String, streamIndex: Int) throws {
+        let input = try InputValidation.openWithStreamInfo(path)
+        guard streamIndex < input.streams.count else { throw AVError(code: AVError.invalidArgumentCode, operation: "stream", message: "no stream \(streamIndex)") }
+        var options = DecoderOptions()
+        options.threadCount = 2
+        options.skipLoopFilter = true
+        reader = try FrameReader(input: input, stream: input.streams[streamIndex], options: options)
+    }
+
+    /// Decodes `chunk`, measuring its frames; nil when decoding failed or a
+    /// frame has no timestamp (the chunk's bounds could not be trusted).
+    func measure(_ chunk: DecodeChunk, width: Int, height: Int) -> ChunkMeasures? {
+        let damageBefore = reader.damagedPackets
+        do {
+            if let seek = chunk.seekTimestamp { try reader.seek(toKeyframeBefore: seek) }
+            let pass = MeasuringPass(sourceWidth: width, sourceHeight: height)
+            var complete = chunk.end == nil
+            while let frame = try reader.nextFrame() {
+                let timestamp = reader.presentationTimestamp(of: frame)
+                guard timestamp != Timestamp.none else { return nil }
+                if let start = chunk.start, timestamp < start { continue }
+                if let end = chunk.end, timestamp >= end { complete = true; break }
+                try pass.measure(frame, timestamp: timestamp)
+            }
+            return ChunkMeasures(measures: pass.measures, firstLuma: pass.firstLuma,
+                                 lastLuma: pass.frameCount > 0 ? pass.lastLuma : nil, complete: complete,
+                                 damagedPackets: reader.damagedPackets - damageBefore,
+                                 firstDamage: reader.damagedPackets > damageBefore ? reader.firstDamage : nil)
+        } catch {
+            return nil
+        }
+    }
+}
+
+@available(*, unavailable, message: "A ChunkWorker owns libav objects that must stay on its thread.")
+extension ChunkWorker: Sendable {}

@@ -1,0 +1,131 @@
+import LibAV
+
+/// What the decode loop keeps of each frame: small enough to keep for the
+/// whole video (about 900 bytes a frame), complete enough to decide
+/// everything afterwards without decoding again. A plain value, so the parts
+/// measured by parallel workers join into one (``append(_:)``).
+struct FrameMeasures: Sendable {
+    private(set) var timestamps: [Int64] = []
+    private(set) var qualities: [FrameQuality] = []
+    /// Motion from the previous frame (``GlobalMotion/none`` for the first).
+    var motions: [GlobalMotion] = []
+    /// Tiny luma pictures, ``tinyCount`` bytes each, one after the other.
+    private(set) var tinyLuma: [UInt8] = []
+    /// Tiny RGB pictures, ``tinyColorCount`` bytes each.
+    private(set) var tinyColor: [UInt8] = []
+    /// Point-sampled colours, ``tinyColorCount`` bytes a frame, for dominant colours.
+    private(set) var colorPoints: [UInt8] = []
+    let tinyWidth: Int, tinyHeight: Int
+    let tinyCount: Int, tinyColorCount: Int
+    var frameCount: Int { timestamps.count }
+
+    init(tinyWidth: Int, tinyHeight: Int, tinyColorCount: Int) {
+        self.tinyWidth = tinyWidth; self.tinyHeight = tinyHeight
+        tinyCount = tinyWidth * tinyHeight
+        self.tinyColorCount = tinyColorCount
+    }
+
+    mutating func reserve(frames: Int) {
+        timestamps.reserveCapacity(frames); qualities.reserveCapacity(frames); motions.reserveCapacity(frames)
+        tinyLuma.reserveCapacity(frames * tinyCount); tinyColor.reserveCapacity(frames * tinyColorCount)
+        colorPoints.reserveCapacity(frames * tinyColorCount)
+    }
+
+    /// Records one frame from the shrinker's current pictures.
+    mutating func record(timestamp: Int64, shrinker: AnalysisShrinker, motion: GlobalMotion) {
+        timestamps.append(timestamp)
+        qualities.append(shrinker.quality())
+        motions.append(motion)
+        shrinker.appendTinyLuma(to: &tinyLuma)
+        shrinker.appendTinyColor(to: &tinyColor)
+        shrinker.appendColorSamples(to: &colorPoints)
+    }
+
+    /// Appends the frames measured after these (the next part of the video).
+    mutating func append(_ next: FrameMeasures) {
+        timestamps += next.timestamps; qualities += next.qualities; motions += next.motions
+        tinyLuma += next.tinyLuma; tinyColor += next.tinyColor; colorPoints += next.colorPoints
+    }
+
+    /// Start and end seconds of each frame. Timestamps that are missing or go
+    /// backwards (damaged streams) are replaced by the previous frame's time
+    /// plus a frame duration, so times always increase.
+    func times(origin: Int64, timeBase: Rational, fallbackFrameDuration: Double) -> (starts: [Double], ends: [Double]) {
+        let unit = timeBase.doubleValue
+        var starts: [Double] = []
+        starts.reserveCapacity(timestamps.count)
+        for (i, ts) in timestamps.enumerated() {
+            var t = ts == Timestamp.none ? -Double.infinity : Double(ts - origin) * unit
+            if i > 0, !(t > starts[i - 1]) { t = starts[i - 1] + fallbackFrameDuration }
+            if i == 0 && !t.isFinite { t = 0 }
+            starts.append(t)
+        }
+        var ends = Array(starts.dropFirst())
+        if let last = starts.last {
+            let step = starts.count > 1 ? (last - starts[0]) / Double(starts.count - 1) : fallbackFrameDuration
+            ends.append(last + (step > 0 ? step : fallbackFrameDuration))
+        }
+        return (starts, ends)
+    }
+
+    /// Mean absolute difference between two frames' tiny pictures (luma and colour), 0-255.
+    func distance(_ a: Int, _ b: Int) -> Double {
+        let n = tinyCount, m = tinyColorCount
+        var lumaSum = 0, colorSum = 0
+        tinyLuma.withUnsafeBufferPointer { p in
+            let pa = a * n, pb = b * n
+            for i in 0..<n { let d = Int(p[pa + i]) - Int(p[pb + i]); lumaSum += d < 0 ? -d : d }
+        }
+        tinyColor.withUnsafeBufferPointer { p in
+            let pa = a * m, pb = b * m
+            for i in 0..<m { let d = Int(p[pa + i]) - Int(p[pb + i]); colorSum += d < 0 ? -d : d }
+        }
+        // The larger of the two: a cut between shots of equal brightness but
+        // different hue shows only in colour, a change of texture mostly in luma.
+        return max(Double(lumaSum) / Double(n), Double(colorSum) / Double(m))
+    }
+
+    /// Like ``distance(_:_:)`` on luma with each picture's mean removed: what
+    /// differs in structure, not in overall brightness (a fade changes only the latter).
+    func structuralDistance(_ a: Int, _ b: Int) -> Double {
+        let n = tinyCount
+        var sumA = 0, sumB = 0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n { sumA += Int(p[a * n + i]); sumB += Int(p[b * n + i]) }
+        }
+        let offset = (sumA - sumB) / n
+        var total = 0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n { let d = Int(p[a * n + i]) - Int(p[b * n + i]) - offset; total += d < 0 ? -d : d }
+        }
+        return Double(total) / Double(n)
+    }
+
+    /// How far frame `m` is from the even mix of frames `a` and `b` (0-255):
+    /// near 0 in the middle of a dissolve from `a` to `b`.
+    func mixResidual(_ a: Int, _ m: Int, _ b: Int) -> Double {
+        let n = tinyCount
+        var sum = 0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                let d = 2 * Int(p[m * n + i]) - Int(p[a * n + i]) - Int(p[b * n + i])
+                sum += d < 0 ? -d : d
+            }
+        }
+        return Double(sum) / Double(2 * n)
+    }
+
+    /// pHash of a frame, from its tiny luma picture.
+    func hash(_ frame: Int) -> UInt64 {
+        let n = tinyCount
+        return PerceptualHash.hash(luma: Array(tinyLuma[(frame * n)..<((frame + 1) * n)]), width: tinyWidth, height: tinyHeight)
+    }
+
+    /// The tiny RGB pictures of `frames`, concatenated, for colour analysis.
+    func colorSamples(_ frames: [Int]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(frames.count * tinyColorCount)
+        for f in frames { out.append(contentsOf: colorPoints[(f * tinyColorCount)..<((f + 1) * tinyColorCount)]) }
+        return out
+    }
+}

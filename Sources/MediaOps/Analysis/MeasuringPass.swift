@@ -1,0 +1,38 @@
+import LibAV
+
+/// The per-frame work of the decode loop: shrinks each frame once
+/// (``AnalysisShrinker``), estimates its motion from the previous one
+/// (``GlobalMotionEstimator``) and records both in ``measures``.
+final class MeasuringPass {
+    private let shrinker: AnalysisShrinker
+    private let motion: GlobalMotionEstimator
+    private(set) var measures: FrameMeasures
+    /// Analysis luma of the first and the latest frame measured: where parts
+    /// measured separately meet, the motion across the join is estimated from them.
+    private(set) var firstLuma: [UInt8]?
+    var lastLuma: [UInt8] { shrinker.luma }
+    var frameCount: Int { measures.frameCount }
+
+    init(sourceWidth: Int, sourceHeight: Int) {
+        shrinker = AnalysisShrinker(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+        motion = GlobalMotionEstimator(width: shrinker.width, height: shrinker.height)
+        measures = FrameMeasures(tinyWidth: shrinker.tinyWidth, tinyHeight: shrinker.tinyHeight, tinyColorCount: shrinker.tinyColorCount)
+        measures.reserve(frames: 1024)
+    }
+
+    func measure(_ frame: Frame, timestamp: Int64) throws(AVError) {
+        try shrinker.shrink(frame)
+        if firstLuma == nil { firstLuma = shrinker.luma }
+        measures.record(timestamp: timestamp, shrinker: shrinker, motion: motion.estimate(shrinker.luma))
+    }
+
+    /// The motion from `previous` to `next` (two analysis lumas of this pass's size).
+    func motion(from previous: [UInt8], to next: [UInt8]) -> GlobalMotion {
+        let estimator = GlobalMotionEstimator(width: shrinker.width, height: shrinker.height)
+        _ = estimator.estimate(previous)
+        return estimator.estimate(next)
+    }
+}
+
+@available(*, unavailable, message: "A MeasuringPass owns a scaler that must stay in one task.")
+extension MeasuringPass: Sendable {}
