@@ -12,6 +12,8 @@ struct DecodeChunk: Sendable, Equatable {
     var start: Int64?
     /// The next chunk's `start`: the first frame that is no longer this chunk's. Nil for the last chunk.
     var end: Int64?
+    /// Bytes of the chunk in the file: the estimate of its decoding work.
+    var bytes: Int64 = 0
 }
 
 /// What one worker measured of one chunk, and whether it is trustworthy.
@@ -60,16 +62,19 @@ enum ChunkedMeasuring {
         // (the index holds decode times, and demuxers seek by presentation time, so the
         // seek may land a keyframe early). The workers then seek to that presentation time.
         guard !boundaries.isEmpty, let packet = try? Packet() else { return ([DecodeChunk()], false) }
-        var starts: [(seek: Int64, start: Int64)] = []
+        var starts: [(pts: Int64, position: Int64)] = []
         for boundary in boundaries {
             guard (try? input.seek(stream: streamIndex, toKeyframeBefore: boundary.timestamp)) != nil,
                   let pts = keyframePresentationTime(input: input, streamIndex: streamIndex, packet: packet, position: boundary.position),
-                  pts > (starts.last?.start ?? Int64.min) else { continue }
-            starts.append((pts, pts))
+                  pts > (starts.last?.pts ?? Int64.min) else { continue }
+            starts.append((pts, boundary.position))
         }
-        var chunks = [DecodeChunk(seekTimestamp: nil, start: nil, end: starts.first?.start)]
+        let fileEnd = last.position + Int64(last.size)
+        var chunks = [DecodeChunk(seekTimestamp: nil, start: nil, end: starts.first?.pts, bytes: (starts.first?.position ?? fileEnd) - first.position)]
         for (i, start) in starts.enumerated() {
-            chunks.append(DecodeChunk(seekTimestamp: start.seek, start: start.start, end: i + 1 < starts.count ? starts[i + 1].start : nil))
+            let next = i + 1 < starts.count ? starts[i + 1] : nil
+            chunks.append(DecodeChunk(seekTimestamp: start.pts, start: start.pts, end: next?.pts,
+                                      bytes: (next?.position ?? fileEnd) - start.position))
         }
         return (chunks, true)
     }
@@ -90,15 +95,18 @@ enum ChunkedMeasuring {
     /// exactly (then decode sequentially, which tolerates what this cannot).
     static func measure(path: String, streamIndex: Int, chunks: [DecodeChunk], width: Int, height: Int, workers: Int) -> (measures: FrameMeasures, damagedPackets: Int, firstDamage: AVError?)? {
         guard chunks.count > 1 else { return nil }
+        // Largest first, so that no big chunk is left for the end while the other workers idle.
+        let order = chunks.indices.sorted { chunks[$0].bytes > chunks[$1].bytes }
         let next = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
         let results = Mutex<[Int: ChunkMeasures]>([:])
         DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { _ in
             var worker: ChunkWorker?
             while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < chunks.count, !failed.load(ordering: .relaxed) else { return }
-                // The first chunk starts at the file's start, which only a fresh demuxer is at.
+                let taken = next.add(1, ordering: .relaxed).oldValue
+                guard taken < order.count, !failed.load(ordering: .relaxed) else { return }
+                let index = order[taken]
+                // The first chunk starts at the file's start, where only a fresh demuxer is.
                 if worker == nil || chunks[index].seekTimestamp == nil {
                     worker = try? ChunkWorker(path: path, streamIndex: streamIndex)
                 }
@@ -141,6 +149,8 @@ private final class ChunkWorker {
         let input = try InputValidation.openWithStreamInfo(path)
         guard streamIndex < input.streams.count else { throw AVError(code: AVError.invalidArgumentCode, operation: "stream", message: "no stream \(streamIndex)") }
         var options = DecoderOptions()
+        // Two frame threads each: when the other workers have run out of chunks,
+        // the last one still keeps two cores busy.
         options.threadCount = 2
         options.skipLoopFilter = true
         reader = try FrameReader(input: input, stream: input.streams[streamIndex], options: options)
