@@ -55,6 +55,7 @@ public struct PipelineRunner: Sendable {
         let runID = run.id ?? 0
         var outcome = IngestOutcome(path: name, assetID: nil, sha256: nil, status: .skipped, error: nil, stages: [])
         var context = SyncContext()
+        defer { context.removeSharedPassFiles() }
         do {
             let synced = try sync(source, runID: runID, retryFailed: options.retryFailed)
             context = synced.context
@@ -62,6 +63,7 @@ public struct PipelineRunner: Sendable {
             outcome.sha256 = synced.asset.sha256
             outcome.stages.append(synced.stageOutcome)
             if synced.stageOutcome.status != "skipped" { outcome.status = .succeeded }
+            context.dueStages = try dueStages(options, asset: synced.asset)
 
             for stage in options.stages where stage != .sync {
                 // Read each stage's state just before it runs: another process may have done it meanwhile.
@@ -104,6 +106,60 @@ public struct PipelineRunner: Sendable {
     /// What the sync stage learnt, handed to the later stages of the same run.
     struct SyncContext {
         var probe: ProbeResult?
+        /// The picture stages (thumbnail, keyframes, segments) this run will do on the asset.
+        var dueStages: Set<PipelineStage> = []
+        /// Their shared decode, once made (see ``PipelineRunner/sharedPass(asset:input:context:)``).
+        var sharedPass: SharedPass?
+
+        func removeSharedPassFiles() {
+            guard case .made(_, let poster, let keyframes) = sharedPass else { return }
+            for url in [poster, keyframes].compactMap({ $0 }) { try? FileManager.default.removeItem(at: url) }
+        }
+    }
+
+    /// The outcome of the one decode that serves every picture stage due on an asset.
+    enum SharedPass {
+        /// Made; the poster and keyframes are in these temporary places until their stages move them.
+        case made(OnePassResult, poster: URL?, keyframes: URL?)
+        case failed(any Error)
+    }
+
+    /// The picture stages of `options` that will run on `asset` (not done
+    /// before, not failed before unless retrying).
+    private func dueStages(_ options: Options, asset: Asset) throws -> Set<PipelineStage> {
+        guard asset.mediaType == "video" else { return [] }
+        let states = try store.stageStates(assetID: asset.assetID)
+        return Set(options.stages.filter { stage in
+            guard [.thumbnail, .keyframes, .segments].contains(stage) else { return false }
+            guard let previous = states["\(stage.rawValue)@\(stage.version)"] else { return true }
+            if isCompletion(previous.status) { return false }
+            return previous.status != RunStatus.failed.rawValue || options.retryFailed
+        })
+    }
+
+    /// The one decode shared by the picture stages, made by the first of them
+    /// to run: when segments and at least one of thumbnail and keyframes are
+    /// due, decoding once for all three costs about a third of decoding for each.
+    /// Nil when nothing is shared (one stage due, or no one-pass operation).
+    private func sharedPass(asset: Asset, input: String, context: inout SyncContext) throws -> (result: OnePassResult, poster: URL?, keyframes: URL?)? {
+        guard let onePass = operations.onePass, context.dueStages.contains(.segments), context.dueStages.count > 1 else { return nil }
+        if context.sharedPass == nil {
+            let poster = context.dueStages.contains(.thumbnail) ? store.files.makeTemporaryPath(pathExtension: "jpg") : nil
+            let keyframes = context.dueStages.contains(.keyframes) ? store.files.makeTemporaryPath() : nil
+            do {
+                let result = try onePass.analyze(input: input, posterOutput: poster?.path, keyframesFolder: keyframes?.path,
+                                                 keyframeCount: operations.keyframeCount, decoderThreads: decoderThreads)
+                context.sharedPass = .made(result, poster: poster, keyframes: keyframes)
+            } catch {
+                for url in [poster, keyframes].compactMap({ $0 }) { try? FileManager.default.removeItem(at: url) }
+                context.sharedPass = .failed(error)
+            }
+        }
+        switch context.sharedPass {
+        case .made(let result, let poster, let keyframes): return (result, poster, keyframes)
+        case .failed(let error): throw error
+        case nil: return nil
+        }
     }
 
     struct SyncResult {
@@ -276,31 +332,50 @@ public struct PipelineRunner: Sendable {
                 try MediaStore.describe(db, assetID: assetID, as: description)
             }
         case .thumbnail:
-            guard let poster = operations.poster else { throw unavailable(stage, needs: "analysis (thumbnail)") }
             let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "poster.jpg")
-            let temporary = store.files.makeTemporaryPath(pathExtension: "jpg")
-            defer { try? FileManager.default.removeItem(at: temporary) }
-            let image = try poster.makePoster(input: input, output: temporary.path, decoderThreads: decoderThreads)
-            try store.files.moveIntoPlace(temporary, to: destination)
+            let image: PosterRecord
+            if let shared = try sharedPass(asset: asset, input: input, context: &context), let made = shared.result.poster, let file = shared.poster {
+                image = made
+                try store.files.moveIntoPlace(file, to: destination)
+            } else {
+                guard let poster = operations.poster else { throw unavailable(stage, needs: "analysis (thumbnail)") }
+                let temporary = store.files.makeTemporaryPath(pathExtension: "jpg")
+                defer { try? FileManager.default.removeItem(at: temporary) }
+                image = try poster.makePoster(input: input, output: temporary.path, decoderThreads: decoderThreads)
+                try store.files.moveIntoPlace(temporary, to: destination)
+            }
             let result = Self.json(image)
             return try store.completeStageRun(id: stageRunID, result: result) { db in
                 try MediaStore.setThumbnail(db, assetID: assetID, path: destination.path)
             }
         case .keyframes:
-            guard let extractor = operations.keyframes else { throw unavailable(stage, needs: "analysis (keyframes)") }
             let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "keyframes")
             // The extractor creates the folder; it is renamed into place whole.
+            let images: [KeyframeRecord]
+            let folder: URL
             let temporary = store.files.makeTemporaryPath()
             defer { try? FileManager.default.removeItem(at: temporary) }
-            let images = try extractor.extractKeyframes(input: input, folder: temporary.path, count: operations.keyframeCount,
+            if let shared = try sharedPass(asset: asset, input: input, context: &context), let made = shared.result.keyframes, let file = shared.keyframes {
+                images = made
+                folder = file
+            } else {
+                guard let extractor = operations.keyframes else { throw unavailable(stage, needs: "analysis (keyframes)") }
+                images = try extractor.extractKeyframes(input: input, folder: temporary.path, count: operations.keyframeCount,
                                                         decoderThreads: decoderThreads)
+                folder = temporary
+            }
             if FileManager.default.fileExists(atPath: destination.path) { try? FileManager.default.removeItem(at: destination) }
-            try store.files.moveIntoPlace(temporary, to: destination)
+            try store.files.moveIntoPlace(folder, to: destination)
             let listing = KeyframeListing(folder: destination.path, keyframes: images)
             return try store.completeStageRun(id: stageRunID, result: Self.json(listing))
         case .segments:
-            guard let analyzer = operations.segments else { throw unavailable(stage, needs: "analysis (segments)") }
-            let features = try analyzer.analyzeSegments(input: input, decoderThreads: decoderThreads)
+            let features: [SegmentFeatures]
+            if let shared = try sharedPass(asset: asset, input: input, context: &context) {
+                features = shared.result.segments
+            } else {
+                guard let analyzer = operations.segments else { throw unavailable(stage, needs: "analysis (segments)") }
+                features = try analyzer.analyzeSegments(input: input, decoderThreads: decoderThreads)
+            }
             let rows = features.map { Self.segmentRow($0, assetID: assetID) }
             return try store.completeStageRun(id: stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
                 try MediaStore.replaceSegments(db, assetID: assetID, with: rows)

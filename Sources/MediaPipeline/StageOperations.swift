@@ -99,6 +99,28 @@ public struct SegmentFeatures: Sendable, Codable, Equatable {
     }
 }
 
+/// Makes the poster, the keyframes and the segments of a video from one
+/// decode (the three picture stages, when more than one of them is due).
+public protocol OnePassAnalyzing: Sendable {
+    /// Analyses `input`, writing the poster to `posterOutput` and `keyframeCount`
+    /// keyframes into `keyframesFolder` when given (temporary paths the runner renames).
+    /// A poster or keyframes the pass could not make are nil: the runner then uses the stage's own operation.
+    func analyze(input: String, posterOutput: String?, keyframesFolder: String?, keyframeCount: Int,
+                 decoderThreads: Int) throws -> OnePassResult
+}
+
+public struct OnePassResult: Sendable {
+    public var poster: PosterRecord?
+    public var keyframes: [KeyframeRecord]?
+    public var segments: [SegmentFeatures]
+
+    public init(poster: PosterRecord?, keyframes: [KeyframeRecord]?, segments: [SegmentFeatures]) {
+        self.poster = poster
+        self.keyframes = keyframes
+        self.segments = segments
+    }
+}
+
 /// Cuts a time range out of a file (clip rendering).
 public protocol ClipRendering: Sendable {
     /// Writes `[start, end)` of `input` to `output` (a temporary path the runner renames).
@@ -135,17 +157,21 @@ public struct PipelineOperations: Sendable {
     public var segments: (any SegmentAnalyzing)?
     public var clips: (any ClipRendering)?
     public var concat: (any ConcatRendering)?
+    /// The three picture stages in one decode; used when segments and at least
+    /// one of thumbnail and keyframes are due on an asset.
+    public var onePass: (any OnePassAnalyzing)?
     /// How many keyframes the keyframes stage extracts.
     public var keyframeCount: Int
 
     public init(poster: (any PosterMaking)? = nil, keyframes: (any KeyframeExtracting)? = nil,
                 segments: (any SegmentAnalyzing)? = nil, clips: (any ClipRendering)? = nil,
-                concat: (any ConcatRendering)? = nil, keyframeCount: Int = 5) {
+                concat: (any ConcatRendering)? = nil, onePass: (any OnePassAnalyzing)? = nil, keyframeCount: Int = 5) {
         self.poster = poster
         self.keyframes = keyframes
         self.segments = segments
         self.clips = clips
         self.concat = concat
+        self.onePass = onePass
         self.keyframeCount = keyframeCount
     }
 

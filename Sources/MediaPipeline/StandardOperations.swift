@@ -6,7 +6,7 @@ import MediaOps
 extension PipelineOperations {
     public static var standard: PipelineOperations {
         PipelineOperations(poster: LibraryPoster(), keyframes: LibraryKeyframes(), segments: LibrarySegments(),
-                           clips: LibraryClipper(), concat: LibraryConcatenator())
+                           clips: LibraryClipper(), concat: LibraryConcatenator(), onePass: LibraryOnePass())
     }
 }
 
@@ -29,10 +29,7 @@ struct LibraryKeyframes: KeyframeExtracting {
     func extractKeyframes(input: String, folder: String, count: Int, decoderThreads: Int) throws -> [KeyframeRecord] {
         let set = try KeyframeExtractor.extract(input, into: folder,
                                                 request: KeyframeRequest(count: count, strategy: .uniform, width: width, format: .jpeg))
-        return set.keyframes.map {
-            KeyframeRecord(index: $0.index, time: $0.time, frame: $0.frame,
-                           fileName: URL(fileURLWithPath: $0.path).lastPathComponent, width: $0.width, height: $0.height)
-        }
+        return set.keyframes.map(KeyframeRecord.init)
     }
 }
 
@@ -58,18 +55,45 @@ struct LibraryConcatenator: ConcatRendering {
 }
 
 /// Temporal segments through ``VideoAnalyzer``: one decode pass, the default
-/// threshold and minimum length of the `segments` command.
+/// threshold and minimum length of the `segments` command, on the job's share of the cores.
 struct LibrarySegments: SegmentAnalyzing {
     func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures] {
-        let analysis = try VideoAnalyzer.analyze(path: input)
-        return analysis.segments.map { segment in
-            SegmentFeatures(
-                index: segment.index, segmentType: segment.segmentType, startFrame: segment.startFrame,
-                endFrame: segment.endFrame, startTime: segment.startTime, endTime: segment.endTime,
-                transitionIn: segment.transitionIn.rawValue, brightness: segment.brightness,
-                dominantColors: segment.dominantColors.map { SegmentFeatures.ColorWeight(hex: $0.hex, weight: $0.weight) },
-                cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
-                startHash: segment.startHash, endHash: segment.endHash)
-        }
+        let analysis = try VideoAnalyzer.analyze(path: input, options: AnalysisOptions(threads: decoderThreads))
+        return analysis.segments.map(SegmentFeatures.init)
+    }
+}
+
+/// Poster, keyframes and segments from one ``VideoAnalyzer`` decode, with the
+/// sizes and choices of ``LibraryPoster``, ``LibraryKeyframes`` and ``LibrarySegments``.
+struct LibraryOnePass: OnePassAnalyzing {
+    var width = 640
+
+    func analyze(input: String, posterOutput: String?, keyframesFolder: String?, keyframeCount: Int,
+                 decoderThreads: Int) throws -> OnePassResult {
+        let request = StillsRequest(posterPath: posterOutput, keyframesFolder: keyframesFolder, keyframeCount: keyframeCount,
+                                    width: width, keyframeFormat: .jpeg)
+        let (analysis, stills) = try VideoAnalyzer.analyze(path: input, options: AnalysisOptions(threads: decoderThreads), stills: request)
+        return OnePassResult(
+            poster: stills.poster.map { PosterRecord(time: $0.time, width: $0.width, height: $0.height) },
+            keyframes: stills.keyframes.map { $0.keyframes.map(KeyframeRecord.init) },
+            segments: analysis.segments.map(SegmentFeatures.init))
+    }
+}
+
+extension KeyframeRecord {
+    init(_ keyframe: Keyframe) {
+        self.init(index: keyframe.index, time: keyframe.time, frame: keyframe.frame,
+                  fileName: URL(fileURLWithPath: keyframe.path).lastPathComponent, width: keyframe.width, height: keyframe.height)
+    }
+}
+
+extension SegmentFeatures {
+    init(_ segment: TemporalSegment) {
+        self.init(index: segment.index, segmentType: segment.segmentType, startFrame: segment.startFrame,
+                  endFrame: segment.endFrame, startTime: segment.startTime, endTime: segment.endTime,
+                  transitionIn: segment.transitionIn.rawValue, brightness: segment.brightness,
+                  dominantColors: segment.dominantColors.map { SegmentFeatures.ColorWeight(hex: $0.hex, weight: $0.weight) },
+                  cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
+                  startHash: segment.startHash, endHash: segment.endHash)
     }
 }

@@ -25,6 +25,8 @@ struct ChunkMeasures: Sendable {
     var complete: Bool
     var damagedPackets: Int
     var firstDamage: AVError?
+    /// Candidate stills per window (see ``StillCollector``).
+    var stills: [[StillCandidate]]
 }
 
 /// Measures a video in keyframe-aligned chunks on several cores at once, each
@@ -93,7 +95,8 @@ enum ChunkedMeasuring {
     /// Measures `chunks` of the video stream with `workers` workers and joins
     /// the parts, or returns nil when any part failed or a join does not fit
     /// exactly (then decode sequentially, which tolerates what this cannot).
-    static func measure(path: String, streamIndex: Int, chunks: [DecodeChunk], width: Int, height: Int, workers: Int) -> (measures: FrameMeasures, damagedPackets: Int, firstDamage: AVError?)? {
+    static func measure(path: String, streamIndex: Int, chunks: [DecodeChunk], width: Int, height: Int, workers: Int,
+                        stillWindows: [StillWindow] = []) -> MeasuredVideo? {
         guard chunks.count > 1 else { return nil }
         // Largest first, so that no big chunk is left for the end while the other workers idle.
         let order = chunks.indices.sorted { chunks[$0].bytes > chunks[$1].bytes }
@@ -110,7 +113,7 @@ enum ChunkedMeasuring {
                 if worker == nil || chunks[index].seekTimestamp == nil {
                     worker = try? ChunkWorker(path: path, streamIndex: streamIndex)
                 }
-                guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height) else {
+                guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height, stillWindows: stillWindows) else {
                     failed.store(true, ordering: .relaxed)
                     return
                 }
@@ -123,6 +126,7 @@ enum ChunkedMeasuring {
         var damaged = 0
         var firstDamage: AVError?
         var previousLuma: [UInt8]?
+        var stills: [[StillCandidate]] = Array(repeating: [], count: stillWindows.count)
         for (index, chunk) in chunks.enumerated() {
             guard let part = parts[index], part.complete else { return nil }
             if let start = chunk.start, part.measures.timestamps.first != start { return nil }
@@ -135,10 +139,20 @@ enum ChunkedMeasuring {
             }
             if joined == nil { joined = measures } else { joined?.append(measures) }
             if part.lastLuma != nil { previousLuma = part.lastLuma }
+            for (w, candidates) in part.stills.enumerated() where w < stills.count { stills[w] += candidates }
         }
         guard let joined else { return nil }
-        return (joined, damaged, firstDamage)
+        return MeasuredVideo(measures: joined, damagedPackets: damaged, firstDamage: firstDamage, stills: stills)
     }
+}
+
+/// Every frame's measures, joined in presentation order, with the candidate stills.
+struct MeasuredVideo: Sendable {
+    var measures: FrameMeasures
+    var damagedPackets: Int
+    var firstDamage: AVError?
+    /// Per still window, the candidates every part of the pass kept.
+    var stills: [[StillCandidate]]
 }
 
 /// One worker's demuxer and single-threaded decoder, reused for the chunks it takes.
@@ -158,11 +172,11 @@ private final class ChunkWorker {
 
     /// Decodes `chunk`, measuring its frames; nil when decoding failed or a
     /// frame has no timestamp (the chunk's bounds could not be trusted).
-    func measure(_ chunk: DecodeChunk, width: Int, height: Int) -> ChunkMeasures? {
+    func measure(_ chunk: DecodeChunk, width: Int, height: Int, stillWindows: [StillWindow]) -> ChunkMeasures? {
         let damageBefore = reader.damagedPackets
         do {
             if let seek = chunk.seekTimestamp { try reader.seek(toKeyframeBefore: seek) }
-            let pass = MeasuringPass(sourceWidth: width, sourceHeight: height)
+            let pass = MeasuringPass(sourceWidth: width, sourceHeight: height, stillWindows: stillWindows)
             var complete = chunk.end == nil
             while let frame = try reader.nextFrame() {
                 let timestamp = reader.presentationTimestamp(of: frame)
@@ -174,7 +188,8 @@ private final class ChunkWorker {
             return ChunkMeasures(measures: pass.measures, firstLuma: pass.firstLuma,
                                  lastLuma: pass.frameCount > 0 ? pass.lastLuma : nil, complete: complete,
                                  damagedPackets: reader.damagedPackets - damageBefore,
-                                 firstDamage: reader.damagedPackets > damageBefore ? reader.firstDamage : nil)
+                                 firstDamage: reader.damagedPackets > damageBefore ? reader.firstDamage : nil,
+                                 stills: pass.stills?.candidates ?? [])
         } catch {
             return nil
         }

@@ -12,8 +12,12 @@ final class MeasuringPass {
     private(set) var firstLuma: [UInt8]?
     var lastLuma: [UInt8] { shrinker.luma }
     var frameCount: Int { measures.frameCount }
+    /// Keeps candidate stills when stills are wanted from this pass.
+    let stills: StillCollector?
+    private var previousBrightness: Double?
 
-    init(sourceWidth: Int, sourceHeight: Int) {
+    init(sourceWidth: Int, sourceHeight: Int, stillWindows: [StillWindow] = []) {
+        stills = stillWindows.isEmpty ? nil : StillCollector(windows: stillWindows)
         shrinker = AnalysisShrinker(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
         motion = GlobalMotionEstimator(width: shrinker.width, height: shrinker.height)
         measures = FrameMeasures(tinyWidth: shrinker.tinyWidth, tinyHeight: shrinker.tinyHeight, tinyColorCount: shrinker.tinyColorCount)
@@ -24,6 +28,10 @@ final class MeasuringPass {
         try shrinker.shrink(frame)
         if firstLuma == nil { firstLuma = shrinker.luma }
         measures.record(timestamp: timestamp, shrinker: shrinker, motion: motion.estimate(shrinker.luma))
+        guard let stills, let quality = measures.qualities.last else { return }
+        let steady = previousBrightness.map { abs($0 - quality.brightness) < 0.01 } ?? false
+        previousBrightness = quality.brightness
+        try stills.observe(frame, timestamp: timestamp, quality: quality, steady: steady)
     }
 
     /// The motion from `previous` to `next` (two analysis lumas of this pass's size).

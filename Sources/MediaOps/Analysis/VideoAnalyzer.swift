@@ -32,6 +32,27 @@ public enum VideoAnalyzer {
     /// - Throws: ``MediaError``: the input's problems (missing, not media, truncated,
     ///   no video, undecodable codec, nothing decodable).
     public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions()) throws(MediaError) -> VideoAnalysis {
+        try run(path: path, options: options, stills: nil).analysis
+    }
+
+    /// Analyses the video and, from the same decode, writes the stills asked
+    /// for: a poster and uniform keyframes chosen as ``PosterFrame`` and
+    /// ``KeyframeExtractor`` choose them (good, steady pictures near the first
+    /// third and the middles of N parts). A still the pass could not provide
+    /// (every frame near its place is dark, flat or changing) is nil in the
+    /// result, and the caller makes it by seeking instead.
+    ///
+    /// The pictures come from the analysis decode, which skips the loop filter;
+    /// on the samples they differ from fully filtered ones by 42 to 57 dB PSNR,
+    /// invisible at thumbnail sizes.
+    /// - Throws: ``MediaError`` as ``analyze(path:options:)``, and for outputs that cannot be written.
+    public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions(),
+                               stills: StillsRequest) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills) {
+        let result = try run(path: path, options: options, stills: stills)
+        return (result.analysis, result.stills)
+    }
+
+    private static func run(path: String, options: AnalysisOptions, stills: StillsRequest?) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills) {
         // The probe refuses truncated files and codecs this FFmpeg cannot decode
         // with a clear reason, for the cost of reading the header and index.
         let probe = try MediaProbe.probe(path)
@@ -44,43 +65,51 @@ public enum VideoAnalyzer {
         }
         let parameters = stream.parameters
         let timeBase = stream.timeBase
+        let geometry = PictureGeometry(stream: stream)
+        let rotation = stream.rotation
+        let averageRate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
+        let fileStart = input.startTime.map { rescale($0, from: .microseconds, to: timeBase) }
+        let windows = stills.map { StillPlan(request: $0, duration: probe.video?.durationSec ?? probe.durationSec ?? 0,
+                                             origin: fileStart ?? 0, timeBase: timeBase) }
         let measured = try measure(path: path, input: input, stream: stream, width: parameters.width, height: parameters.height,
-                                   threads: options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount)
+                                   threads: options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount,
+                                   stillWindows: windows?.windows ?? [])
         let measures = measured.measures
         // Time zero is the file's start (players, ffmpeg -ss), never after the first frame.
         var origin = measures.timestamps.first ?? 0
-        if let start = input.startTime {
-            origin = min(origin, rescale(start, from: .microseconds, to: timeBase))
-        }
-        let averageRate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
+        if let fileStart { origin = min(origin, fileStart) }
         let fallbackDuration = averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25
         let times = measures.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
-        let decider = SegmentDecider(measures: measures, times: times, options: options, rotation: stream.rotation)
+        let decider = SegmentDecider(measures: measures, times: times, options: options, rotation: rotation)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
         let fps = measures.frameCount > 1 && duration > 0 ? Double(measures.frameCount) / duration : (averageRate.isValid ? averageRate.doubleValue : 0)
         let frames = (0..<measures.frameCount).map { i in
             AnalyzedFrame(timestamp: measures.timestamps[i], time: times.starts[i], quality: measures.qualities[i])
         }
-        return VideoAnalysis(path: path, fps: (fps * 1000).rounded() / 1000, frameCount: measures.frameCount,
-                             durationSec: (duration * 1_000_000).rounded() / 1_000_000,
-                             segments: segments, frames: frames,
-                             timeBase: (timeBase.numerator, timeBase.denominator), originTimestamp: origin,
-                             damagedPackets: measured.damagedPackets)
+        let analysis = VideoAnalysis(path: path, fps: (fps * 1000).rounded() / 1000, frameCount: measures.frameCount,
+                                     durationSec: (duration * 1_000_000).rounded() / 1_000_000,
+                                     segments: segments, frames: frames,
+                                     timeBase: (timeBase.numerator, timeBase.denominator), originTimestamp: origin,
+                                     damagedPackets: measured.damagedPackets)
+        guard let stills, let windows else { return (analysis, AnalysisStills()) }
+        let written = try windows.write(stills, candidates: measured.stills, measures: measures, times: times.starts,
+                                        boundaries: segments.map(\.startFrame), geometry: geometry, path: path)
+        return (analysis, written)
     }
 
     /// Decodes and measures every frame once: in keyframe-aligned chunks on
     /// `threads` cores when the container's index allows (``ChunkedMeasuring``),
     /// else in one sequential pass with libav's own threads.
     private static func measure(path: String, input: InputFile, stream: MediaStream, width: Int, height: Int,
-                                threads: Int) throws(MediaError) -> (measures: FrameMeasures, damagedPackets: Int) {
+                                threads: Int, stillWindows: [StillWindow]) throws(MediaError) -> MeasuredVideo {
         var input = input, stream = stream
         if threads > 1 {
             let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: 3 * threads)
             if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, chunks: plan.chunks,
-                                                      width: width, height: height, workers: threads),
+                                                      width: width, height: height, workers: threads, stillWindows: stillWindows),
                chunked.measures.frameCount > 0 {
-                return (chunked.measures, chunked.damagedPackets)
+                return chunked
             }
             if plan.movedInput {
                 // The planning moved the demuxer: the sequential pass starts afresh.
@@ -97,7 +126,7 @@ public enum VideoAnalyzer {
         do { reader = try FrameReader(input: input, stream: stream, options: decoderOptions) } catch {
             throw MediaError(path: path, libav: error)
         }
-        let pass = MeasuringPass(sourceWidth: width, sourceHeight: height)
+        let pass = MeasuringPass(sourceWidth: width, sourceHeight: height, stillWindows: stillWindows)
         var firstError: AVError?
         while true {
             let frame: Frame?
@@ -116,6 +145,7 @@ public enum VideoAnalyzer {
             if let damage = firstError ?? reader.firstDamage { throw MediaError(path: path, libav: damage) }
             throw MediaError(path: path, code: .corrupt, message: "no video frame could be decoded")
         }
-        return (pass.measures, reader.damagedPackets)
+        return MeasuredVideo(measures: pass.measures, damagedPackets: reader.damagedPackets, firstDamage: reader.firstDamage,
+                             stills: pass.stills?.candidates ?? [])
     }
 }

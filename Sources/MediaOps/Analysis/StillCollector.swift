@@ -1,0 +1,82 @@
+import LibAV
+
+/// Where a still is wanted: a stretch of the video (stream timestamps) and
+/// the moment in it the still should be nearest to.
+struct StillWindow: Sendable, Hashable {
+    var low: Int64
+    var high: Int64
+    var centre: Int64
+}
+
+/// A decoded frame kept as a candidate still, with its presentation timestamp.
+///
+/// `@unchecked Sendable`: a candidate is handed once, from the worker that
+/// decoded it to the thread that joins the workers' results, after the
+/// worker is done with it; the frame (a reference to decoded buffers) is
+/// never used by two threads at a time.
+struct StillCandidate: @unchecked Sendable {
+    let frame: Frame
+    let timestamp: Int64
+}
+
+/// Keeps, during the measuring pass, the few frames that can become the
+/// stills asked for (a poster near the first third, keyframes in the middle
+/// of N equal parts), so that no second decode is needed to make them.
+///
+/// Per window it keeps the ``keep`` good and steady frames (not black, not
+/// flat, brightness unchanged since the previous frame: not mid-fade) nearest
+/// the window's centre, as references to the decoded pictures (no copy). The
+/// final choice, once every frame is measured, is ``choose(_:in:measures:boundaries:)``.
+final class StillCollector {
+    /// Candidates kept per window: enough that one survives the checks only
+    /// possible afterwards (the next frame steady too, no cut next to it).
+    static let keep = 3
+    let windows: [StillWindow]
+    private(set) var candidates: [[StillCandidate]]
+
+    init(windows: [StillWindow]) {
+        self.windows = windows
+        candidates = Array(repeating: [], count: windows.count)
+    }
+
+    /// Offers a measured frame; `steady` when its brightness matches the previous frame's.
+    func observe(_ frame: Frame, timestamp: Int64, quality: FrameQuality, steady: Bool) throws(AVError) {
+        guard steady, quality.posterScore > 0 else { return }
+        var held: Frame?
+        for (w, window) in windows.enumerated() where window.low <= timestamp && timestamp < window.high {
+            let distance = Self.distance(timestamp, window)
+            if candidates[w].count >= Self.keep, let farthest = candidates[w].last, Self.distance(farthest.timestamp, window) <= distance { continue }
+            // One reference for every window that keeps this frame.
+            if held == nil { held = try frame.clone() }
+            guard let held else { continue }
+            let position = candidates[w].firstIndex { Self.distance($0.timestamp, window) > distance } ?? candidates[w].count
+            candidates[w].insert(StillCandidate(frame: held, timestamp: timestamp), at: position)
+            if candidates[w].count > Self.keep { candidates[w].removeLast() }
+        }
+    }
+
+    static func distance(_ timestamp: Int64, _ window: StillWindow) -> Int64 {
+        let d = timestamp - window.centre
+        return d < 0 ? -d : d
+    }
+
+    /// The still for `window` among `candidates` (from every part of the pass):
+    /// the one nearest the centre whose next frame is steady too and that is
+    /// not within two frames of a segment boundary (`boundaries`: start frames).
+    /// Nil when none qualifies: the caller then picks by seeking.
+    static func choose(_ candidates: [StillCandidate], in window: StillWindow, measures: FrameMeasures,
+                       frameIndex: [Int64: Int], boundaries: [Int]) -> (candidate: StillCandidate, frame: Int)? {
+        let ordered = candidates.sorted { distance($0.timestamp, window) < distance($1.timestamp, window) }
+        for candidate in ordered {
+            guard let index = frameIndex[candidate.timestamp] else { continue }
+            if index + 1 < measures.frameCount,
+               abs(measures.qualities[index + 1].brightness - measures.qualities[index].brightness) >= 0.01 { continue }
+            if boundaries.contains(where: { $0 > 0 && abs($0 - index) <= 2 }) { continue }
+            return (candidate, index)
+        }
+        return nil
+    }
+}
+
+@available(*, unavailable, message: "A StillCollector holds decoded frames of one pass.")
+extension StillCollector: Sendable {}
