@@ -84,3 +84,84 @@ struct AnalysisChunkedTests {
         if found > 0 { #expect(chunked >= 3) }
     }
 }
+
+/// Stills taken from the analysis decode (the pipeline's one pass for poster, keyframes and segments).
+@Suite(.serialized)
+struct AnalysisStillsTests {
+    /// PSNR (dB) of `image` against frame `frame` of `video` decoded and scaled to the same size by ffmpeg.
+    static func psnr(_ image: String, video: URL, frame: Int, width: Int, height: Int) throws -> Double {
+        let result = try TestMedia.run("ffmpeg", ["-hide_banner", "-nostdin", "-i", image, "-i", video.path, "-filter_complex",
+                                                  "[1:v]select=eq(n\\,\(frame)),scale=\(width):\(height)[ref];[0:v][ref]psnr",
+                                                  "-frames:v", "1", "-f", "null", "-"], allowFailure: true)
+        let text = result.stderr
+        guard let range = text.range(of: "average:") else { return 0 }
+        let value = text[range.upperBound...].prefix { !$0.isWhitespace }
+        return value == "inf" ? 99 : Double(value) ?? 0
+    }
+
+    @Test("poster and uniform keyframes come from the pass: the frames they say, near their places, good pictures")
+    func stillsMatchTheirFrames() throws {
+        // 4 s: a shot, a fade through black around the first third (the poster's first choice), another shot.
+        let folder = try TestMedia.makeTemporaryDirectory("analysis-stills")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let video = folder.appendingPathComponent("fade.mp4")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=2", "-f", "lavfi", "-i", "smptebars=s=320x240:r=25:d=2",
+                              "-filter_complex", "[0]fade=t=out:st=1.0:d=0.4[a];[1]fade=t=in:st=0:d=0.6[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p",
+                              "-c:v", "libx264", "-preset", "medium", "-g", "25", video.path])
+        let request = StillsRequest(posterPath: folder.appendingPathComponent("poster.jpg").path,
+                                    keyframesFolder: folder.appendingPathComponent("kf").path, keyframeCount: 5, width: 160)
+        let (analysis, stills) = try VideoAnalyzer.analyze(path: video.path, options: AnalysisOptions(threads: 2), stills: request)
+        let poster = try #require(stills.poster)
+        let keyframes = try #require(stills.keyframes).keyframes
+        #expect(keyframes.count == 5)
+        #expect(poster.width == 160 && poster.height == 120)
+        var stillsMade: [(image: String, frame: Int, time: Double)] = [(poster.output, poster.frame, poster.time)]
+        for keyframe in keyframes { stillsMade.append((keyframe.path, keyframe.frame, keyframe.time)) }
+        for (image, frame, time) in stillsMade {
+            #expect(FileManager.default.fileExists(atPath: image))
+            // The image is the frame it names (JPEG of a deblocking-free decode: well above 30 dB).
+            #expect(try Self.psnr(image, video: video, frame: frame, width: 160, height: 120) > 30, "\(image) frame \(frame)")
+            #expect(abs(analysis.frames[frame].time - time) < 1e-9)
+            // A good picture: not black, not mid-fade.
+            let quality = analysis.frames[frame].quality
+            #expect(quality.posterScore > 0 && !quality.isNearBlack, "frame \(frame)")
+            #expect(frame + 1 >= analysis.frameCount || abs(analysis.frames[frame + 1].quality.brightness - quality.brightness) < 0.01)
+        }
+        // Keyframes at the middles of five equal parts (0.4, 1.2, 2.0, 2.8, 3.6 s) when the picture there
+        // is good; the one at 1.2 s (fading out from 1.0 s) moves to the last steady frame before the
+        // fade, the one at 2.0 s (black, then fading in until 2.6 s) to the first steady frame after it.
+        for k in [0, 3, 4] {
+            #expect(abs(keyframes[k].time - (Double(k) + 0.5) * 0.8) < 0.1, "keyframe \(k) at \(keyframes[k].time)")
+        }
+        #expect(keyframes[1].time >= 0.8 && keyframes[1].time < 1.0, "keyframe 1 at \(keyframes[1].time)")
+        #expect(keyframes[2].time >= 2.6 && keyframes[2].time < 2.8, "keyframe 2 at \(keyframes[2].time)")
+        #expect(poster.time > 0.6 && poster.time < 2.0)
+    }
+
+    @Test("a rotated video gives upright stills")
+    func rotatedStillsAreUpright() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("analysis-stills-rotated")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rotated = try ImageOracle.makeRotatedClip(clockwise: 90, at: folder.appendingPathComponent("rotated.mp4"), seconds: 2)
+        let request = StillsRequest(posterPath: folder.appendingPathComponent("poster.png").path,
+                                    keyframesFolder: folder.appendingPathComponent("kf").path, keyframeCount: 2)
+        let stills = try VideoAnalyzer.analyze(path: rotated.path, stills: request).stills
+        // Stored 320x240, shown turned a quarter: 240x320.
+        #expect(stills.poster?.width == 240 && stills.poster?.height == 320)
+        #expect(stills.keyframes?.keyframes.allSatisfy { $0.width == 240 && $0.height == 320 } == true)
+    }
+
+    @Test("no good picture near a still's place: nil, and nothing written, so the caller seeks instead")
+    func blackVideoGivesNoStills() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("analysis-stills-black")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let video = folder.appendingPathComponent("black.mp4")
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "color=c=black:s=160x120:r=25:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", video.path])
+        let keyframes = folder.appendingPathComponent("kf")
+        let stills = try VideoAnalyzer.analyze(path: video.path, stills: StillsRequest(
+            posterPath: folder.appendingPathComponent("poster.jpg").path, keyframesFolder: keyframes.path)).stills
+        #expect(stills.poster == nil && stills.keyframes == nil)
+        #expect(!FileManager.default.fileExists(atPath: keyframes.path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("poster.jpg").path))
+    }
+}

@@ -51,19 +51,20 @@ struct StillPlan {
         func at(_ fraction: Double) -> Int64 { origin + Int64((duration * fraction / unit).rounded()) }
         var windows: [StillWindow] = []
         if request.posterPath != nil {
-            // Where ``PosterFrame`` looks first: around the first third.
+            // Where ``PosterFrame`` looks first, around the first third, and on as far as it walks when that is all dark or fading.
             posterWindow = 0
-            windows.append(StillWindow(low: at(1.0 / 6), high: at(1.0 / 2), centre: at(1.0 / 3)))
+            windows.append(StillWindow(low: at(1.0 / 6), high: at(2.0 / 3), centre: at(1.0 / 3)))
         } else {
             posterWindow = nil
         }
         let first = windows.count
         if request.keyframesFolder != nil {
-            // The middles of N equal parts, as ``FramePicker/uniform`` spreads them.
+            // The middles of N equal parts, as ``FramePicker/uniform`` spreads them; like it, a
+            // part with no good picture takes the nearest one in the next part.
             let count = max(1, request.keyframeCount)
             for part in 0..<count {
                 let low = Double(part) / Double(count), high = Double(part + 1) / Double(count)
-                windows.append(StillWindow(low: at(low), high: at(high), centre: at((low + high) / 2)))
+                windows.append(StillWindow(low: at(low), high: at(min(1, 2 * high - low)), centre: at((low + high) / 2)))
             }
         }
         keyframeWindows = first..<windows.count
