@@ -103,6 +103,9 @@ enum ChunkedMeasuring {
         let next = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
         let results = Mutex<[Int: ChunkMeasures]>([:])
+        // Candidate stills are merged as chunks finish, so the frames held stay as few as in one pass.
+        let stills = Mutex<[[StillCandidate]]>(Array(repeating: [], count: stillWindows.count))
+        let keep = StillCollector.keep(forPixels: width * height)
         DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { _ in
             var worker: ChunkWorker?
             while true {
@@ -117,7 +120,12 @@ enum ChunkedMeasuring {
                     failed.store(true, ordering: .relaxed)
                     return
                 }
-                results.withLock { $0[index] = outcome }
+                var measured = outcome
+                if !stillWindows.isEmpty {
+                    stills.withLock { $0 = StillCollector.merge($0, outcome.stills, windows: stillWindows, keep: keep) }
+                    measured.stills = []
+                }
+                results.withLock { $0[index] = measured }
             }
         }
         let parts = results.withLock { $0 }
@@ -126,7 +134,6 @@ enum ChunkedMeasuring {
         var damaged = 0
         var firstDamage: AVError?
         var previousLuma: [UInt8]?
-        var stills: [[StillCandidate]] = Array(repeating: [], count: stillWindows.count)
         for (index, chunk) in chunks.enumerated() {
             guard let part = parts[index], part.complete else { return nil }
             if let start = chunk.start, part.measures.timestamps.first != start { return nil }
@@ -139,10 +146,9 @@ enum ChunkedMeasuring {
             }
             if joined == nil { joined = measures } else { joined?.append(measures) }
             if part.lastLuma != nil { previousLuma = part.lastLuma }
-            for (w, candidates) in part.stills.enumerated() where w < stills.count { stills[w] += candidates }
         }
         guard let joined else { return nil }
-        return MeasuredVideo(measures: joined, damagedPackets: damaged, firstDamage: firstDamage, stills: stills)
+        return MeasuredVideo(measures: joined, damagedPackets: damaged, firstDamage: firstDamage, stills: stills.withLock { $0 })
     }
 }
 

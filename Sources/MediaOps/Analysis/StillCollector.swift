@@ -29,10 +29,12 @@ struct StillCandidate: @unchecked Sendable {
 /// final choice, once every frame is measured, is ``choose(_:in:measures:boundaries:)``.
 final class StillCollector {
     /// Candidates kept per window: enough that one survives the checks only
-    /// possible afterwards (the next frame steady too, no cut next to it).
-    static let keep = 3
+    /// possible afterwards (the next frame steady too, no cut next to it);
+    /// one for pictures above 1440p, whose every held frame costs 12 MB or more.
+    static func keep(forPixels pixels: Int) -> Int { pixels > 2560 * 1440 ? 1 : 3 }
     let windows: [StillWindow]
     private(set) var candidates: [[StillCandidate]]
+    private var keep = 3
 
     init(windows: [StillWindow]) {
         self.windows = windows
@@ -42,16 +44,27 @@ final class StillCollector {
     /// Offers a measured frame; `steady` when its brightness matches the previous frame's.
     func observe(_ frame: Frame, timestamp: Int64, quality: FrameQuality, steady: Bool) throws(AVError) {
         guard steady, quality.posterScore > 0 else { return }
+        keep = Self.keep(forPixels: frame.width * frame.height)
         var held: Frame?
         for (w, window) in windows.enumerated() where window.low <= timestamp && timestamp < window.high {
             let distance = Self.distance(timestamp, window)
-            if candidates[w].count >= Self.keep, let farthest = candidates[w].last, Self.distance(farthest.timestamp, window) <= distance { continue }
+            if candidates[w].count >= keep, let farthest = candidates[w].last, Self.distance(farthest.timestamp, window) <= distance { continue }
             // One reference for every window that keeps this frame.
             if held == nil { held = try frame.clone() }
             guard let held else { continue }
             let position = candidates[w].firstIndex { Self.distance($0.timestamp, window) > distance } ?? candidates[w].count
             candidates[w].insert(StillCandidate(frame: held, timestamp: timestamp), at: position)
-            if candidates[w].count > Self.keep { candidates[w].removeLast() }
+            if candidates[w].count > keep { candidates[w].removeLast() }
+        }
+    }
+
+    /// Joins the candidates of two parts of the pass, keeping per window the
+    /// `keep` nearest its centre (so that parts measured in parallel hold no
+    /// more frames between them than one pass would).
+    static func merge(_ a: [[StillCandidate]], _ b: [[StillCandidate]], windows: [StillWindow], keep: Int) -> [[StillCandidate]] {
+        windows.indices.map { w in
+            let both = (w < a.count ? a[w] : []) + (w < b.count ? b[w] : [])
+            return Array(both.sorted { distance($0.timestamp, windows[w]) < distance($1.timestamp, windows[w]) }.prefix(keep))
         }
     }
 
