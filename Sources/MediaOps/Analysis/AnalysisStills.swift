@@ -98,16 +98,9 @@ struct StillPlan {
             }
             let output = try OutputFolder(path: folder, input: path)
             do throws(MediaError) {
-                let writer = ImageWriter(format: request.keyframeFormat, width: request.width)
-                let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                var keyframes: [Keyframe] = []
-                for (number, pick) in picks.enumerated() {
-                    let name = "\(stem)_kf_\(KeyframeExtractor.threeDigits(number)).\(request.keyframeFormat.fileExtension)"
-                    let written = try writer.write(pick.candidate.frame, geometry: geometry, to: output.file(name), inputs: [path])
-                    output.note(written.path)
-                    keyframes.append(Keyframe(index: number, time: times[pick.frame], frame: pick.frame,
-                                              path: written.path, width: written.width, height: written.height))
-                }
+                let shown = picks.map { (frame: $0.candidate.frame, time: times[$0.frame], number: $0.frame) }
+                let keyframes = try KeyframeExtractor.write(shown, of: path, geometry: geometry, format: request.keyframeFormat,
+                                                            width: request.width, into: output)
                 output.keep()
                 result.keyframes = KeyframeSet(path: path, keyframes: keyframes)
             } catch {

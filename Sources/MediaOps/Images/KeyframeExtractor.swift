@@ -75,22 +75,32 @@ public enum KeyframeExtractor {
             case .scenes: picked = try FramePicker.scenes(video, count: request.count)
             }
             guard !picked.isEmpty else { throw MediaError(path: path, code: .corrupt, message: "no frame could be decoded") }
-            let writer = ImageWriter(format: request.format, width: request.width)
-            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            var keyframes: [Keyframe] = []
-            for (number, pick) in picked.enumerated() {
-                let name = "\(stem)_kf_\(threeDigits(number)).\(request.format.fileExtension)"
-                let written = try writer.write(pick.frame, geometry: video.geometry, to: output.file(name), inputs: [path])
-                output.note(written.path)
-                keyframes.append(Keyframe(index: number, time: video.seconds(pick.timestamp), frame: try video.frameIndex(of: pick.timestamp),
-                                          path: written.path, width: written.width, height: written.height))
-            }
+            var shown: [(frame: Frame, time: Double, number: Int)] = []
+            for pick in picked { shown.append((pick.frame, video.seconds(pick.timestamp), try video.frameIndex(of: pick.timestamp))) }
+            let keyframes = try write(shown, of: path, geometry: video.geometry, format: request.format, width: request.width, into: output)
             output.keep()
             return KeyframeSet(path: path, keyframes: keyframes)
         } catch {
             output.discard()
             throw error
         }
+    }
+
+    /// Writes `frames` into `output` as `<video name>_kf_000.<ext>`, ... and describes them.
+    /// - Parameter frames: each picture with its time (seconds from the file's start) and frame number.
+    static func write(_ frames: [(frame: Frame, time: Double, number: Int)], of path: String, geometry: PictureGeometry,
+                      format: ImageFormat, width: Int?, into output: OutputFolder) throws(MediaError) -> [Keyframe] {
+        let writer = ImageWriter(format: format, width: width)
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        var keyframes: [Keyframe] = []
+        for (index, shown) in frames.enumerated() {
+            let name = "\(stem)_kf_\(threeDigits(index)).\(format.fileExtension)"
+            let written = try writer.write(shown.frame, geometry: geometry, to: output.file(name), inputs: [path])
+            output.note(written.path)
+            keyframes.append(Keyframe(index: index, time: shown.time, frame: shown.number,
+                                      path: written.path, width: written.width, height: written.height))
+        }
+        return keyframes
     }
 
     static func validate(_ request: KeyframeRequest, path: String) throws(MediaError) {
