@@ -27,10 +27,15 @@ final class AnalysisShrinker {
     /// that averaging makes along every edge (``tinyColorCount`` bytes).
     private var cellPoints: [UInt8]
 
-    init(sourceWidth: Int, sourceHeight: Int) {
+    /// The analysis picture size for a source size: about 128x72 pixels with
+    /// the source's aspect, in multiples of 8.
+    static func analysisSize(sourceWidth: Int, sourceHeight: Int) -> (width: Int, height: Int) {
         let size = LumaShrinker.size(forSourceWidth: max(8, sourceWidth), height: max(8, sourceHeight), targetPixels: 128 * 72)
-        width = max(8, (size.width + 4) / 8 * 8)
-        height = max(8, (size.height + 4) / 8 * 8)
+        return (max(8, (size.width + 4) / 8 * 8), max(8, (size.height + 4) / 8 * 8))
+    }
+
+    init(sourceWidth: Int, sourceHeight: Int) {
+        (width, height) = Self.analysisSize(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
         tinyWidth = width / 4; tinyHeight = height / 4
         tinyColorWidth = width / 8; tinyColorHeight = height / 8
         sampler = PlanarSampler(width: width, height: height, cell: 8)

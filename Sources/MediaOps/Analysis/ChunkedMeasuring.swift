@@ -30,7 +30,7 @@ struct ChunkMeasures: Sendable {
 }
 
 /// Measures a video in keyframe-aligned chunks on several cores at once, each
-/// worker with its own demuxer and a single-threaded decoder.
+/// worker with its own demuxer and decoder, taking the largest chunks first.
 ///
 /// Why not simply let libav's frame threads use the cores: frame threads wait
 /// on each other's reference rows, and the per-frame analysis runs on the
@@ -38,10 +38,11 @@ struct ChunkMeasures: Sendable {
 /// cores busy. Independent chunks do: the decoding work is the same as one
 /// sequential pass (plus a keyframe and its leading pictures at each join),
 /// the analysis runs beside it on every core, and the joins are exact because
-/// frames come out of a decoder in presentation order.
+/// frames come out of a decoder in presentation order (a chunk whose frames do
+/// not is refused, and the whole video is then decoded sequentially).
 ///
-/// Used only when the container indexes its keyframes (MP4/MOV, Matroska with
-/// cues) and the joins check out; ``measure(path:streamIndex:width:height:workers:)``
+/// Used only when the container's index gives each keyframe's position
+/// (MP4/MOV) and the joins check out; ``measure(path:streamIndex:chunks:width:height:workers:stillWindows:)``
 /// returns nil otherwise and the caller decodes sequentially.
 enum ChunkedMeasuring {
     /// Plans about `parts` chunks of similar byte size at the stream's
@@ -142,7 +143,8 @@ enum ChunkedMeasuring {
             var measures = part.measures
             if let previousLuma, let firstLuma = part.firstLuma, !measures.motions.isEmpty {
                 // Motion across the join, which neither worker saw.
-                measures.motions[0] = MeasuringPass(sourceWidth: width, sourceHeight: height).motion(from: previousLuma, to: firstLuma)
+                let size = AnalysisShrinker.analysisSize(sourceWidth: width, sourceHeight: height)
+                measures.motions[0] = GlobalMotionEstimator.motion(from: previousLuma, to: firstLuma, width: size.width, height: size.height)
             }
             if joined == nil { joined = measures } else { joined?.append(measures) }
             if part.lastLuma != nil { previousLuma = part.lastLuma }
@@ -161,7 +163,7 @@ struct MeasuredVideo: Sendable {
     var stills: [[StillCandidate]]
 }
 
-/// One worker's demuxer and single-threaded decoder, reused for the chunks it takes.
+/// One worker's demuxer and decoder, reused for the chunks it takes.
 private final class ChunkWorker {
     let reader: FrameReader
 
@@ -176,17 +178,20 @@ private final class ChunkWorker {
         reader = try FrameReader(input: input, stream: input.streams[streamIndex], options: options)
     }
 
-    /// Decodes `chunk`, measuring its frames; nil when decoding failed or a
-    /// frame has no timestamp (the chunk's bounds could not be trusted).
+    /// Decodes `chunk`, measuring its frames; nil when decoding failed, a frame
+    /// has no timestamp or frames come out of presentation order (then the
+    /// chunk's bounds could not be trusted).
     func measure(_ chunk: DecodeChunk, width: Int, height: Int, stillWindows: [StillWindow]) -> ChunkMeasures? {
         let damageBefore = reader.damagedPackets
         do {
             if let seek = chunk.seekTimestamp { try reader.seek(toKeyframeBefore: seek) }
             let pass = MeasuringPass(sourceWidth: width, sourceHeight: height, stillWindows: stillWindows)
             var complete = chunk.end == nil
+            var previous = Int64.min
             while let frame = try reader.nextFrame() {
                 let timestamp = reader.presentationTimestamp(of: frame)
-                guard timestamp != Timestamp.none else { return nil }
+                guard timestamp != Timestamp.none, timestamp > previous else { return nil }
+                previous = timestamp
                 if let start = chunk.start, timestamp < start { continue }
                 if let end = chunk.end, timestamp >= end { complete = true; break }
                 try pass.measure(frame, timestamp: timestamp)

@@ -60,6 +60,13 @@ final class GlobalMotionEstimator {
         currentQuarter = previousQuarter
     }
 
+    /// The motion from `previous` to `next`, two analysis lumas of `width` x `height`.
+    static func motion(from previous: [UInt8], to next: [UInt8], width: Int, height: Int) -> GlobalMotion {
+        let estimator = GlobalMotionEstimator(width: width, height: height)
+        _ = estimator.estimate(previous)
+        return estimator.estimate(next)
+    }
+
     /// Forgets the previous picture (after a cut, motion across it means nothing).
     func reset() { hasPrevious = false }
 

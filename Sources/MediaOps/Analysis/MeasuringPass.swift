@@ -33,13 +33,6 @@ final class MeasuringPass {
         previousBrightness = quality.brightness
         try stills.observe(frame, timestamp: timestamp, quality: quality, steady: steady)
     }
-
-    /// The motion from `previous` to `next` (two analysis lumas of this pass's size).
-    func motion(from previous: [UInt8], to next: [UInt8]) -> GlobalMotion {
-        let estimator = GlobalMotionEstimator(width: shrinker.width, height: shrinker.height)
-        _ = estimator.estimate(previous)
-        return estimator.estimate(next)
-    }
 }
 
 @available(*, unavailable, message: "A MeasuringPass owns a scaler that must stay in one task.")
