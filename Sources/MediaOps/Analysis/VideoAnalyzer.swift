@@ -19,8 +19,9 @@ public struct AnalysisOptions: Sendable, Hashable {
     }
 }
 
-/// The one-pass analysis engine: decodes the video once (frame threads, no
-/// loop filter: analysis does not need bit-exact pictures), shrinks every
+/// The one-pass analysis engine: decodes the video once (no loop filter:
+/// analysis does not need bit-exact pictures; keyframe-aligned chunks on every
+/// core where the container allows, see ``ChunkedMeasuring``), shrinks every
 /// frame once, measures it, and finally decides segments, transitions and
 /// their features from the stored measures.
 ///
