@@ -40,6 +40,24 @@ import Testing
         #expect(Double(pixels.reduce(0) { $0 + Int($1) }) / Double(pixels.count) > 30)
     }
 
+    /// A video flat throughout (one colour fading through black around its first third, as
+    /// PySceneDetect's fades.mp4): no picture scores, and the poster is the best exposed, not black.
+    @Test func flatVideoPosterIsNotBlack() throws {
+        guard TestMedia.hasFFmpeg else { return }
+        let folder = try TestMedia.makeTemporaryDirectory("poster-flat")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = folder.appendingPathComponent("flat.mp4")
+        // Grey fading out over 0.6-1 s, black until 1.6 s, grey fading in until 2 s, grey until 3 s.
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "color=gray:size=160x120:rate=25:duration=1",
+                              "-f", "lavfi", "-i", "color=black:size=160x120:rate=25:duration=0.6",
+                              "-f", "lavfi", "-i", "color=gray:size=160x120:rate=25:duration=1.4",
+                              "-filter_complex", "[0]fade=t=out:st=0.6:d=0.4[a];[2]fade=t=in:st=0:d=0.4[c];[a][1][c]concat=n=3:v=1:a=0",
+                              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", clip.path])
+        let poster = try PosterFrame.write(clip.path, to: folder.appendingPathComponent("poster.jpg").path)
+        let pixels = try ImageOracle.pixels(URL(fileURLWithPath: poster.output))
+        #expect(Double(pixels.reduce(0) { $0 + Int($1) }) / Double(pixels.count) > 60, "poster at \(poster.time) s is dark")
+    }
+
     /// The first third of this video is mid-fade (from black, 2 s to 5 s): the poster waits for the held picture.
     @Test func thumbnailAvoidsAFade() throws {
         guard TestMedia.hasFFmpeg else { return }

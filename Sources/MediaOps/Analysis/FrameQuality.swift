@@ -48,7 +48,16 @@ public struct FrameQuality: Sendable, Equatable {
     /// pictures score high; black and flat ones score near zero.
     public var posterScore: Double {
         if isNearBlack || isFlat { return 0 }
-        let exposure = 1 - min(1, abs(brightness - 0.45) / 0.45)
         return (0.5 + sharpness.squareRoot()) * (0.3 + contrast) * (0.5 + exposure)
+    }
+
+    /// How well exposed: 1 at mid-grey (0.45), 0 at black or white.
+    public var exposure: Double { 1 - min(1, abs(brightness - 0.45) / 0.45) }
+
+    /// Whether this is the better still of the two: the higher ``posterScore``,
+    /// and between pictures that both score 0 (a video black or flat throughout)
+    /// the better exposed, so that such a video's poster is its picture, not black.
+    public func isBetterStill(than other: FrameQuality) -> Bool {
+        (posterScore, exposure) > (other.posterScore, other.exposure)
     }
 }

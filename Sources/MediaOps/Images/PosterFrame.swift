@@ -67,7 +67,7 @@ public enum PosterFrame {
         for (low, high, center) in ranges {
             guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center),
                                                  searchingOnUntil: at(min(1, high + (high - low) / 2))) else { continue }
-            if best == nil || (pick.quality?.posterScore ?? 0) > (best?.quality?.posterScore ?? 0) { best = pick }
+            if best.map({ better(pick, than: $0) }) ?? true { best = pick }
             if let score = best?.quality?.posterScore, score > 0 { break }
         }
         return best

@@ -8,6 +8,13 @@ struct PickedFrame {
     let quality: FrameQuality?
 }
 
+/// Whether `a` is the better still (see ``FrameQuality/isBetterStill(than:)``); an unmeasured frame never is.
+func better(_ a: PickedFrame, than b: PickedFrame) -> Bool {
+    guard let qa = a.quality else { return false }
+    guard let qb = b.quality else { return true }
+    return qa.isBetterStill(than: qb)
+}
+
 /// A video file opened for random access to single frames: the seek-based
 /// engine behind keyframes, posters and storyboards.
 ///
@@ -322,7 +329,7 @@ final class SeekableVideo {
         var scored: [(frame: PickedFrame, score: Double, brightness: Double, coarse: Bool, steady: Bool)] = []
         var lastBefore: PickedFrame?
         func best(steadyOnly: Bool) -> PickedFrame? {
-            scored.filter { !steadyOnly || ($0.steady && $0.score > 0) }.max { $0.score < $1.score }?.frame
+            scored.filter { !steadyOnly || ($0.steady && $0.score > 0) }.max { better($1.frame, than: $0.frame) }?.frame
         }
         try decode(from: start, mustStartBefore: keyframe == nil, readingOn: true) { (frame: Frame, time: Int64) throws(MediaError) -> Bool in
             if time < start {
