@@ -71,8 +71,8 @@ struct AssetDetailDocument: Encodable {
     var mediaMetadata: JSONFragment?
     var audio: Audio?
     var segments: [Segment]
-    var clips: [Clip]
-    var branches: [Branch]
+    var clips: [ClipDocument]
+    var branches: [BranchDocument]
     var parents: [EdgeDocument]
     var children: [EdgeDocument]
     var stages: [StageState]
@@ -100,34 +100,6 @@ struct AssetDetailDocument: Encodable {
         var endHash: String?
     }
 
-    struct Clip: Encodable {
-        var clipId: Int64
-        var startTime: Double
-        var endTime: Double
-        var clipName: String?
-        var clipTag: String?
-        var extractedAssetId: Int64?
-    }
-
-    struct Branch: Encodable {
-        var branchId: Int64
-        var branchTime: Double
-        var branchFrame: Int?
-        var branchName: String
-        var branchTag: String?
-        var variants: [Variant]
-    }
-
-    struct Variant: Encodable {
-        var variantId: Int64
-        var variantAssetId: Int64
-        var variantName: String
-        var variantTag: String?
-        var weight: Double?
-        var conditions: JSONFragment?
-        var renderedAssetId: Int64?
-    }
-
     struct StageState: Encodable {
         var stage: String
         var version: Int
@@ -151,19 +123,8 @@ struct AssetDetailDocument: Encodable {
                     brightness: $0.brightness, dominantColors: $0.dominantColors.map(JSONFragment.init),
                     cameraMotion: $0.cameraMotion, motionMagnitude: $0.motionMagnitude, startHash: $0.startHash, endHash: $0.endHash)
         }
-        clips = try store.clips(of: id).map {
-            Clip(clipId: $0.id ?? 0, startTime: $0.startTime, endTime: $0.endTime, clipName: $0.clipName,
-                 clipTag: $0.clipTag, extractedAssetId: $0.extractedAssetID)
-        }
-        branches = try store.branches(of: id).map { pair in
-            Branch(branchId: pair.branch.id ?? 0, branchTime: pair.branch.branchTime, branchFrame: pair.branch.branchFrame,
-                   branchName: pair.branch.branchName, branchTag: pair.branch.branchTag,
-                   variants: pair.variants.map {
-                       Variant(variantId: $0.id ?? 0, variantAssetId: $0.variantAssetID, variantName: $0.variantName,
-                               variantTag: $0.variantTag, weight: $0.weight, conditions: $0.conditions.map(JSONFragment.init),
-                               renderedAssetId: $0.renderedAssetID)
-                   })
-        }
+        clips = try store.clips(of: id).map { ClipDocument($0, rendered: nil) }
+        branches = try store.branches(of: id).map { BranchDocument($0.branch, variants: $0.variants) }
         parents = try store.parentEdges(of: id).map(EdgeDocument.init)
         children = try store.childEdges(of: id).map(EdgeDocument.init)
         stages = try store.stageStates(assetID: id).values.sorted {
