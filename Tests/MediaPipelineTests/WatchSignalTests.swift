@@ -22,6 +22,18 @@ import Testing
         return false
     }
 
+    /// Waits for `process` to exit; one that has not within `timeout` (a signal it
+    /// never acted on) is killed, so the test fails instead of hanging.
+    func waitForExit(_ process: Process, timeout: TimeInterval = 60) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            Issue.record("the watcher did not exit within \(Int(timeout)) s of its signal")
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+    }
+
     func launchWatcher(_ binary: URL, library: URL, inbox: URL) throws -> Process {
         let process = Process()
         process.executableURL = binary
@@ -60,7 +72,7 @@ import Testing
         try FileManager.default.moveItem(at: folder.appendingPathComponent("first.mp4"), to: inbox.appendingPathComponent("first.mp4"))
         let sawRunning = try await waitForRunningItem(library)
         kill(watcher.processIdentifier, SIGINT)
-        watcher.waitUntilExit()
+        try await waitForExit(watcher)
         #expect(watcher.terminationReason == .exit && watcher.terminationStatus == 0)
         if sawRunning {
             #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/first.mp4").path))
@@ -75,14 +87,14 @@ import Testing
         // If the item finished before it was seen running, there is nothing to interrupt:
         // stop the watcher anyway, so the test never waits on a process that runs forever.
         kill(killed.processIdentifier, try await waitForRunningItem(library) ? SIGKILL : SIGTERM)
-        killed.waitUntilExit()
+        try await waitForExit(killed)
         let restarted = try launchWatcher(binary, library: library, inbox: inbox)
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path) && Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(restarted.processIdentifier, SIGTERM)
-        restarted.waitUntilExit()
+        try await waitForExit(restarted)
         #expect(restarted.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path))
         let store = try MediaStore.open(folder: library)
