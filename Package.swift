@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pixsim-media", targets: ["pixsim-media"]),
+        .library(name: "MediaCore", targets: ["MediaCore"]),
         .library(name: "LibAV", targets: ["LibAV"]),
         .library(name: "MediaOps", targets: ["MediaOps"]),
         .library(name: "MediaLibrary", targets: ["MediaLibrary"]),
@@ -31,11 +32,13 @@ let package = Package(
             name: "LibAV",
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "MediaOps", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MediaLibrary", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The vocabulary every layer shares (error codes); depends on nothing.
+        .target(name: "MediaCore"),
+        .target(name: "MediaOps", dependencies: ["MediaCore", "LibAV", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MediaLibrary", dependencies: ["MediaCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "MediaPipeline",
-            dependencies: ["MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MediaCore", "MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "pixsim-media",

@@ -1,17 +1,15 @@
+// Every module that reports a LibraryError shares its codes.
+@_exported import MediaCore
+
 /// Why a library operation failed, in words a user can act on.
-public struct LibraryError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct LibraryError: CodedError, Equatable, CustomStringConvertible {
     /// What the error is about: an asset reference, a path, the library folder.
     public var subject: String
     public var code: Code
     public var message: String
 
-    public enum Code: String, Sendable, Codable {
-        case notFound = "not_found"
-        case ambiguous
-        case invalidArgument = "invalid_argument"
-        case storage
-        case database
-    }
+    /// The codes all layers share (`not_found`, `ambiguous`, `invalid_argument`, `storage`, `database` here).
+    public typealias Code = ErrorCode
 
     public init(subject: String, code: Code, message: String) {
         self.subject = subject

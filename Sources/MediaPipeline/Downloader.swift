@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -47,7 +48,7 @@ public struct Downloader: Sendable {
                 delay *= 2
             }
         }
-        if attempts > 1 && lastError.code == PipelineError.Code.download.rawValue {
+        if attempts > 1 && lastError.code == .download {
             lastError.message += " (after \(attempts) attempts)"
         }
         throw lastError

@@ -21,15 +21,21 @@ extension PipelineRunner {
             let label = "parent \(position) (\(parent.role))"
             switch parent.reference {
             case .assetID(let id):
-                guard let asset = try? store.asset(id: id) else {
+                // A database failure is reported as itself, not as an unknown parent.
+                let found: Asset?
+                do { found = try store.asset(id: id) } catch { return failure(PipelineError(error)) }
+                guard let asset = found else {
                     return failure(PipelineError(subject: displayName, code: .unknownParent,
                                                  message: "\(label): no asset with id \(id) in the library"))
                 }
                 parents.append(link(parent, asset))
             case .sha256(let sha):
-                guard let asset = try? store.resolveAsset(sha) else {
+                let asset: Asset
+                do { asset = try store.resolveAsset(sha) } catch where error.code == .notFound || error.code == .invalidArgument {
                     return failure(PipelineError(subject: displayName, code: .unknownParent,
                                                  message: "\(label): no asset with SHA-256 \(sha) in the library"))
+                } catch {
+                    return failure(PipelineError(error))
                 }
                 parents.append(link(parent, asset))
             case .source(let text):
@@ -40,7 +46,9 @@ extension PipelineRunner {
                                                  message: "\(label): \(path): no such file"))
                 }
                 let parentOutcome = ingest(source, options: options)
-                guard let id = parentOutcome.assetID, let asset = try? store.asset(id: id) else {
+                let found: Asset?
+                do { found = try parentOutcome.assetID.flatMap { try store.asset(id: $0) } } catch { return failure(PipelineError(subject: displayName, error)) }
+                guard let asset = found else {
                     return failure(PipelineError(subject: displayName, code: .unknownParent,
                                                  message: "\(label): \(parentOutcome.error?.message ?? "could not be ingested")"))
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// What the backend hands over when a generation completes (SPEC section 3).
 ///

@@ -127,7 +127,7 @@ public struct InboxWatcher: Sendable {
                 try? FileManager.default.moveItem(atPath: path, toPath: destination.path)
             }
             if !succeeded && path == item.path {
-                let reason = (outcome.error.map { "\($0.code): \($0.message)" } ?? "failed") + "\n"
+                let reason = (outcome.error.map { "\($0.code.rawValue): \($0.message)" } ?? "failed") + "\n"
                 let reasonFile = URL(fileURLWithPath: destination.path + ".error.txt")
                 try? Data(reason.utf8).write(to: reasonFile, options: .atomic)
             }

@@ -37,7 +37,10 @@ public struct IngestOutcome: Sendable, Equatable {
         public var stage: PipelineStage
         /// `succeeded`, `failed`, `not_applicable`, `superseded`, or `skipped` when done before.
         public var status: String
-        public var error: String?
+        /// Why the stage failed (`earlier_failure` when it failed in an earlier run and is not retried).
+        public var failure: PipelineError?
+        /// The failure's message, as `batch` JSON shows it.
+        public var error: String? { failure?.message }
         public var seconds: Double?
     }
 }

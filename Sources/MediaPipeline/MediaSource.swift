@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// Where a file comes from: a local path (given plainly or as a `file://`
 /// URL) or an `http(s)://` URL to download.

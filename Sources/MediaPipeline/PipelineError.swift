@@ -4,51 +4,32 @@ import MediaOps
 /// Why the pipeline could not do something, for one source: what `batch`
 /// records as that item's error and the command line prints as
 /// `error: <subject>: <message>`.
-public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct PipelineError: CodedError, Equatable, CustomStringConvertible {
     public var subject: String
-    /// Stable reason: the `MediaError` and `LibraryError` codes, plus the pipeline's own.
-    public var code: String
+    /// Stable reason, from the codes every layer shares.
+    public var code: ErrorCode
     public var message: String
 
-    public enum Code: String, Sendable {
-        case invalidArgument = "invalid_argument"
-        case download
-        case tooLarge = "too_large"
-        case unknownParent = "unknown_parent"
-        case invalidManifest = "invalid_manifest"
-        case stageUnavailable = "stage_unavailable"
-        case stageFailed = "stage_failed"
-        case earlierFailure = "earlier_failure"
-    }
+    public typealias Code = ErrorCode
 
-    public init(subject: String, code: Code, message: String) {
+    public init(subject: String, code: ErrorCode, message: String) {
         self.subject = subject
-        self.code = code.rawValue
+        self.code = code
         self.message = message
     }
 
-    public init(_ error: MediaError) {
-        subject = error.path
-        code = error.code.rawValue
-        message = error.message
+    /// A coded error of another layer (`MediaError`, `LibraryError`), as the pipeline reports it.
+    public init(_ error: any CodedError) {
+        self.init(subject: error.subject, code: error.code, message: error.message)
     }
 
-    public init(_ error: LibraryError) {
-        subject = error.subject
-        code = error.code.rawValue
-        message = error.message
-    }
-
-    /// Wraps whatever was thrown.
+    /// Wraps whatever was thrown: a coded error keeps its code; anything else
+    /// failed the stage it was thrown from (`stage_failed`).
     public init(subject: String, _ error: any Error) {
-        if let error = error as? PipelineError {
-            self = error
-        } else if let error = error as? MediaError {
-            self.init(error)
-        } else if let error = error as? LibraryError {
+        if let error = error as? any CodedError {
             self.init(error)
         } else {
-            self = PipelineError(subject: subject, code: .stageFailed, message: "\(error)")
+            self.init(subject: subject, code: .stageFailed, message: "\(error)")
         }
     }
 

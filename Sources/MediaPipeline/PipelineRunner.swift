@@ -75,13 +75,13 @@ public struct PipelineRunner: Sendable {
                 case "skipped": break
                 case RunStatus.failed.rawValue:
                     outcome.status = .failed
-                    let message = "\(stage.rawValue): \(stageOutcome.error ?? "failed")"
+                    let message = "\(stage.rawValue): \(stageOutcome.failure?.message ?? "failed")"
                     if var error = outcome.error {
                         // Every failed stage is named, in one line.
                         error.message += "; " + message
                         outcome.error = error
                     } else {
-                        let code: PipelineError.Code = stageOutcome.error?.hasSuffix("--retry-failed to try again)") == true ? .earlierFailure : .stageFailed
+                        let code: ErrorCode = stageOutcome.failure?.code == .earlierFailure ? .earlierFailure : .stageFailed
                         outcome.error = PipelineError(subject: name, code: code, message: message)
                     }
                 default:
@@ -91,10 +91,9 @@ public struct PipelineRunner: Sendable {
         } catch {
             outcome.status = .failed
             let failure = PipelineError(subject: name, error)
-            outcome.error = PipelineError(subject: name, code: .stageFailed, message: failure.message)
-            outcome.error?.code = failure.code
+            outcome.error = PipelineError(subject: name, code: failure.code, message: failure.message)
             if outcome.stages.isEmpty {
-                outcome.stages.append(.init(stage: .sync, status: RunStatus.failed.rawValue, error: failure.message, seconds: nil))
+                outcome.stages.append(.init(stage: .sync, status: RunStatus.failed.rawValue, failure: failure, seconds: nil))
             }
         }
         try? store.finishPipelineRun(id: runID, assetID: outcome.assetID,
@@ -176,7 +175,7 @@ public struct PipelineRunner: Sendable {
         let stage = PipelineStage.sync
         // A URL already synced needs no download.
         if case .remote(let url) = source, let known = try existingSyncedAsset(remoteURL: url.absoluteString) {
-            return SyncResult(asset: known, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", error: nil, seconds: nil))
+            return SyncResult(asset: known, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", failure: nil, seconds: nil))
         }
         var temporaryDownload: URL?
         defer { if let temporaryDownload { try? FileManager.default.removeItem(at: temporaryDownload) } }
@@ -209,7 +208,7 @@ public struct PipelineRunner: Sendable {
             var candidate = known
             if case .remote(let url) = source { candidate.remoteURL = url.absoluteString }
             let (merged, _) = try store.insertOrFetchAsset(candidate)
-            return SyncResult(asset: merged, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", error: nil, seconds: nil))
+            return SyncResult(asset: merged, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", failure: nil, seconds: nil))
         }
 
         let stageRun = try store.startStageRun(pipelineRunID: runID, assetID: nil, stage: stage.rawValue, version: stage.version)
@@ -246,7 +245,7 @@ public struct PipelineRunner: Sendable {
             let status = try store.completeStageRun(id: stageRunID, assetID: assetID)
             let elapsed = Date().timeIntervalSince(started)
             return SyncResult(asset: asset, context: SyncContext(probe: probe),
-                              stageOutcome: .init(stage: stage, status: status.rawValue, error: nil, seconds: elapsed))
+                              stageOutcome: .init(stage: stage, status: status.rawValue, failure: nil, seconds: elapsed))
         } catch {
             let failure = PipelineError(subject: source.description, error)
             try? store.failStageRun(id: stageRunID, error: failure.message)
@@ -286,11 +285,12 @@ public struct PipelineRunner: Sendable {
                   previous: StageRun?, retryFailed: Bool) -> IngestOutcome.StageOutcome {
         if let previous {
             if isCompletion(previous.status) {
-                return .init(stage: stage, status: "skipped", error: nil, seconds: nil)
+                return .init(stage: stage, status: "skipped", failure: nil, seconds: nil)
             }
             if previous.status == RunStatus.failed.rawValue && !retryFailed {
                 return .init(stage: stage, status: RunStatus.failed.rawValue,
-                             error: (previous.error ?? "failed") + " (failed in an earlier run; use --retry-failed to try again)",
+                             failure: PipelineError(subject: asset.localPath ?? asset.sha256, code: .earlierFailure,
+                                                    message: (previous.error ?? "failed") + " (failed in an earlier run; use --retry-failed to try again)"),
                              seconds: nil)
             }
         }
@@ -299,16 +299,16 @@ public struct PipelineRunner: Sendable {
         do {
             stageRun = try store.startStageRun(pipelineRunID: runID, assetID: asset.assetID, stage: stage.rawValue, version: stage.version)
         } catch {
-            return .init(stage: stage, status: RunStatus.failed.rawValue, error: error.message, seconds: nil)
+            return .init(stage: stage, status: RunStatus.failed.rawValue, failure: PipelineError(error), seconds: nil)
         }
         let stageRunID = stageRun.id ?? 0
         do {
             let status = try perform(stage, asset: asset, context: &context, stageRunID: stageRunID)
-            return .init(stage: stage, status: status.rawValue, error: nil, seconds: Date().timeIntervalSince(started))
+            return .init(stage: stage, status: status.rawValue, failure: nil, seconds: Date().timeIntervalSince(started))
         } catch {
             let failure = PipelineError(subject: asset.localPath ?? asset.sha256, error)
             try? store.failStageRun(id: stageRunID, error: failure.message)
-            return .init(stage: stage, status: RunStatus.failed.rawValue, error: failure.message, seconds: Date().timeIntervalSince(started))
+            return .init(stage: stage, status: RunStatus.failed.rawValue, failure: failure, seconds: Date().timeIntervalSince(started))
         }
     }
 

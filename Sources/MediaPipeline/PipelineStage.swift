@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 
 /// The stages of the pipeline, in the order they run on an asset.
 ///

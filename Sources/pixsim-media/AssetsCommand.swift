@@ -31,7 +31,7 @@ struct AssetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let assets = try store.assets(mediaType: type, limit: limit)
                 if options.json {
@@ -55,7 +55,7 @@ struct AssetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let found = try LibraryCommandSupport.resolve(asset, in: store)
                 let document = try AssetDetailDocument(found, store: store)

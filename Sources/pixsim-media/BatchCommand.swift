@@ -36,7 +36,7 @@ struct BatchCommand: AsyncParsableCommand {
     func run() async throws {
         _ = options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: input) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
                 throw PipelineError(subject: input, code: .invalidArgument, message: "no such folder or list file")

@@ -28,7 +28,7 @@ struct BranchCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
                 let branch = try store.createBranch(AssetBranch(
@@ -62,7 +62,7 @@ struct BranchCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let variantAsset = try LibraryCommandSupport.resolve(asset, in: store)
                 let variant = try store.addVariant(BranchVariant(
@@ -85,7 +85,7 @@ struct BranchCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
                 let branches = try store.branches(of: source.assetID)
@@ -119,7 +119,7 @@ struct BranchCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: "branch \(branch)") {
                 let store = try LibraryCommandSupport.openStore(options)
                 let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                            options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))

@@ -49,7 +49,7 @@ struct ClipCommand: AsyncParsableCommand {
         let request = ClipRequest(input: file, output: output, start: TimeParsing.seconds(start) ?? 0, end: TimeParsing.seconds(end) ?? 0,
                                   mode: mode, quality: EncodingQuality(crf: crf, preset: preset))
         let showsProgress = options.showsProgress
-        try await runReportingFailure(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: file) {
             let result = try Clipper.clip(request) { fraction in
                 if showsProgress { CommandOutput.printProgress(String(format: "clip %3.0f%%", fraction * 100)) }
             }

@@ -34,7 +34,7 @@ struct ClipsCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
                 if render && PipelineOperations.standard.clips == nil {
@@ -69,7 +69,7 @@ struct ClipsCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
                 let clips = try store.clips(of: source.assetID)
@@ -96,7 +96,7 @@ struct ClipsCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = options.configureLogging()
-            try await LibraryCommandSupport.run(json: options.json) {
+            try await CommandOutput.run(json: options.json, subject: "clip \(clip)") {
                 let store = try LibraryCommandSupport.openStore(options)
                 let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                            options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))

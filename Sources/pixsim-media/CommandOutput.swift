@@ -3,7 +3,7 @@ import Foundation
 import MediaOps
 
 /// Printing for all commands: one JSON document on stdout with `--json`,
-/// readable text otherwise; errors as one line `error: <path>: <reason>` on stderr.
+/// readable text otherwise; errors as one line `error: <subject>: <reason>` on stderr.
 enum CommandOutput {
     /// snake_case keys, stable key order, no escaped slashes.
     static func makeEncoder() -> JSONEncoder {
@@ -25,52 +25,69 @@ enum CommandOutput {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    /// Reports one failed input on stderr as `error: <path>: <reason>`.
-    static func printError(_ error: MediaError) {
-        printError(path: error.path, message: error.message)
-    }
-
-    static func printError(path: String, message: String) {
-        let oneLine = message.replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("error: \(path): \(oneLine)\n".utf8))
+    /// Reports one failed input on stderr as `error: <subject>: <reason>`
+    /// (one line, control characters escaped). Every error line of every
+    /// command is printed here.
+    static func printError(_ error: ErrorReport) {
+        FileHandle.standardError.write(Data((error.line + "\n").utf8))
     }
 
     /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
     static func printWarning(path: String, message: String) {
-        FileHandle.standardError.write(Data("warning: \(path): \(message)\n".utf8))
+        FileHandle.standardError.write(Data("warning: \(ErrorReport.escaped(path)): \(ErrorReport.escaped(message))\n".utf8))
     }
 
     /// Prints a progress note on stderr (only call when progress is shown).
     static func printProgress(_ text: String) {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
     }
+
+    /// Reports a command that failed as a whole: the error line, and with
+    /// `--json` the document `{"path", "error": {"code", "message"}}`.
+    static func report(_ error: any Error, subject: String, json: Bool) {
+        let report = ErrorReport(error, subject: subject)
+        printError(report)
+        if json { try? printJSON(FailureDocument(report)) }
+    }
+
+    /// Runs a command's body: any error it throws (other than the
+    /// command-line parser's own, and exit codes) becomes one error line, the
+    /// JSON error document with `--json`, and exit status 1.
+    /// - Parameter subject: what the error is about when the error does not say (the command's input).
+    static func run(json: Bool, subject: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            report(error, subject: subject, json: json)
+            throw ExitCode(1)
+        }
+    }
 }
 
-/// The JSON form of an error for one input: `{"code": "...", "message": "..."}`.
+/// The JSON form of an error: `{"code": "...", "message": "..."}`.
 struct ErrorDocument: Encodable, Sendable {
-    var code: String
+    var code: ErrorCode
     var message: String
 
-    init(_ error: MediaError) {
-        code = error.code.rawValue
+    init(_ error: any CodedError) {
+        code = error.code
         message = error.message
     }
 }
 
-/// A command whose JSON is a single object that may be an error: `{"error": {...}}`.
-struct ErrorEnvelope: Encodable {
+/// `{"path": ..., "error": {"code", "message"}}`: a command (or one input) that failed.
+struct FailureDocument: Encodable {
     var path: String
     var error: ErrorDocument
-}
 
-/// Runs a command body that works on one input: on ``MediaError`` prints the
-/// error line (and the JSON error document with `--json`) and exits 1.
-func runReportingFailure(json: Bool, _ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as MediaError {
-        CommandOutput.printError(error)
-        if json { try CommandOutput.printJSON(ErrorEnvelope(path: error.path, error: ErrorDocument(error))) }
-        throw ExitCode(1)
+    init(_ error: any CodedError) {
+        path = error.subject
+        self.error = ErrorDocument(error)
     }
 }

@@ -22,7 +22,7 @@ struct ComposeCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = options.configureLogging()
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: output) {
             let store = try LibraryCommandSupport.openStore(options)
             var ids: [Int64] = []
             for reference in assets { ids.append(try LibraryCommandSupport.resolve(reference, in: store).assetID) }

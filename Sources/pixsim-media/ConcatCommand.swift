@@ -52,7 +52,7 @@ struct ConcatCommand: AsyncParsableCommand {
                                     size: size.flatMap(PictureSize.init), frameRate: fps,
                                     quality: EncodingQuality(crf: crf, preset: preset))
         let showsProgress = options.showsProgress
-        try await runReportingFailure(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: output) {
             let result = try Concatenator.concat(request) { fraction in
                 if showsProgress { CommandOutput.printProgress(String(format: "concat %3.0f%%", fraction * 100)) }
             }

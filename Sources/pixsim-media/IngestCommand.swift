@@ -37,7 +37,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         _ = options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: manifest ?? sources.first ?? options.libraryPath) {
             let store = try LibraryCommandSupport.openStore(options)
             let runner = LibraryCommandSupport.makeRunner(store)
             let runOptions = PipelineRunner.Options(stages: stageList, retryFailed: retryFailed)

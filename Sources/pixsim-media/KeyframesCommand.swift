@@ -42,7 +42,7 @@ struct KeyframesCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = options.configureLogging()
-        try await runReportingFailure(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: file) {
             let request = KeyframeRequest(count: count, strategy: strategy, width: width, format: format)
             let result = try KeyframeExtractor.extract(file, into: out, request: request)
             if options.json {

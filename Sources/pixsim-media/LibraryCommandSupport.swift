@@ -4,17 +4,11 @@ import MediaLibrary
 import MediaOps
 import MediaPipeline
 
-/// What the library commands share: opening the library, reporting failures
-/// as `error: <subject>: <message>`, and the JSON shapes of SPEC section 4.
+/// What the library commands share: opening the library, and the JSON shapes of SPEC section 4.
 enum LibraryCommandSupport {
-    /// Opens the library named by `--library`, or exits 1 with one error line.
+    /// Opens the library named by `--library`.
     static func openStore(_ options: GlobalOptions) throws -> MediaStore {
-        do {
-            return try MediaStore.open(folder: URL(fileURLWithPath: options.libraryPath))
-        } catch {
-            report(PipelineError(error), json: options.json)
-            throw ExitCode(1)
-        }
+        try MediaStore.open(folder: URL(fileURLWithPath: options.libraryPath))
     }
 
     /// The pipeline as the command line runs it.
@@ -27,29 +21,6 @@ enum LibraryCommandSupport {
         guard let text else { return PipelineOperations.standard.defaultStages }
         do { return try PipelineStage.parseList(text) } catch {
             throw ValidationError(error.message)
-        }
-    }
-
-    /// Prints one failure on stderr (and, with `--json`, as the command's document).
-    static func report(_ error: PipelineError, json: Bool) {
-        CommandOutput.printError(path: error.subject, message: error.message)
-        if json { try? CommandOutput.printJSON(FailureDocument(error)) }
-    }
-
-    /// Runs a library command body: a ``LibraryError`` or ``PipelineError``
-    /// becomes one error line and exit status 1.
-    static func run(json: Bool, _ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch let error as LibraryError {
-            report(PipelineError(error), json: json)
-            throw ExitCode(1)
-        } catch let error as PipelineError {
-            report(error, json: json)
-            throw ExitCode(1)
-        } catch let error as MediaError {
-            report(PipelineError(error), json: json)
-            throw ExitCode(1)
         }
     }
 
@@ -84,22 +55,6 @@ enum LibraryCommandSupport {
     }
 }
 
-/// `{"error": {"code", "message"}, "path": ...}` for a command that failed as a whole.
-struct FailureDocument: Encodable {
-    var path: String
-    var error: ErrorBody
-
-    init(_ error: PipelineError) {
-        path = error.subject
-        self.error = ErrorBody(code: error.code, message: error.message)
-    }
-}
-
-struct ErrorBody: Encodable {
-    var code: String
-    var message: String
-}
-
 /// SPEC section 4's `batch` document (also what `ingest` prints).
 struct BatchDocument: Encodable {
     var processed: Int
@@ -113,7 +68,7 @@ struct BatchDocument: Encodable {
         var assetId: Int64?
         var sha256: String?
         var status: String
-        var error: ErrorBody?
+        var error: ErrorDocument?
         var stages: [Stage]
 
         enum CodingKeys: String, CodingKey { case path, assetId, sha256, status, error, stages }
@@ -142,7 +97,7 @@ struct BatchDocument: Encodable {
         skipped = outcomes.filter { $0.status == .skipped }.count
         items = outcomes.map { outcome in
             Item(path: outcome.path, assetId: outcome.assetID, sha256: outcome.sha256, status: outcome.status.rawValue,
-                 error: outcome.error.map { ErrorBody(code: $0.code, message: $0.message) },
+                 error: outcome.error.map(ErrorDocument.init),
                  stages: outcome.stages.map { Stage(stage: $0.stage.rawValue, status: $0.status, error: $0.error,
                                                     seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) })
         }
@@ -153,7 +108,7 @@ struct BatchDocument: Encodable {
 enum OutcomeText {
     static func print(_ outcome: IngestOutcome, quiet: Bool) {
         if let error = outcome.error, outcome.status == .failed {
-            CommandOutput.printError(path: outcome.path, message: error.message)
+            CommandOutput.printError(ErrorReport(subject: outcome.path, code: error.code, message: error.message))
             return
         }
         guard !quiet else { return }

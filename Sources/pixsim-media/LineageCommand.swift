@@ -35,7 +35,7 @@ struct LineageCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = options.configureLogging()
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: asset) {
             let store = try LibraryCommandSupport.openStore(options)
             let found = try LibraryCommandSupport.resolve(asset, in: store)
             let graph = try store.lineage(of: found.assetID, direction: descendants ? .descendants : .ancestors)

@@ -25,7 +25,7 @@ struct MatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = options.configureLogging()
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: asset) {
             let store = try LibraryCommandSupport.openStore(options)
             let found = try LibraryCommandSupport.resolve(asset, in: store)
             let candidates = try store.continuations(of: found.assetID, maxDistance: maxDistance)

@@ -29,8 +29,9 @@ struct ProbeCommand: AsyncParsableCommand {
                 if !options.json && !options.quiet { CommandOutput.printLine(ProbeText.summary(result)) }
             } catch {
                 failed = true
-                CommandOutput.printError(error)
-                documents.append(.failure(path: file, error: ErrorDocument(error)))
+                let report = ErrorReport(error, subject: file)
+                CommandOutput.printError(report)
+                documents.append(.failure(FailureDocument(report)))
             }
         }
         if options.json { try CommandOutput.printJSON(documents) }
@@ -41,17 +42,12 @@ struct ProbeCommand: AsyncParsableCommand {
 /// One element of `probe --json`: a result, or the input's error.
 enum ProbeDocument: Encodable {
     case success(ProbeResult)
-    case failure(path: String, error: ErrorDocument)
-
-    enum CodingKeys: String, CodingKey { case path, error }
+    case failure(FailureDocument)
 
     func encode(to encoder: any Encoder) throws {
         switch self {
         case .success(let result): try result.encode(to: encoder)
-        case .failure(let path, let error):
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(error, forKey: .error)
+        case .failure(let failure): try failure.encode(to: encoder)
         }
     }
 }

@@ -32,7 +32,7 @@ struct SegmentsCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = options.configureLogging()
-        try await runReportingFailure(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: file) {
             var analysis = try VideoAnalyzer.analyze(path: file, options: AnalysisOptions(threshold: threshold, minimumLength: minLength))
             if let thumbnails { analysis = try SegmentThumbnails.write(analysis, into: thumbnails) }
             if options.json {

@@ -28,7 +28,7 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         _ = options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: inbox) {
             let store = try LibraryCommandSupport.openStore(options)
             let watcher = InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
                                        options: PipelineRunner.Options(stages: stageList), pollInterval: max(0.1, interval))

@@ -1,5 +1,6 @@
 import Foundation
 import MediaLibrary
+import MediaCore
 import MediaPipeline
 import MediaTestSupport
 import Testing
@@ -122,11 +123,11 @@ server.serve_forever()
 
         let page = try ingest("/page.mp4")
         #expect(page.status == .failed)
-        #expect(page.error?.code == "not_media")
+        #expect(page.error?.code == .notMedia)
         #expect(page.error?.subject == base + "/page.mp4")
 
         let huge = try ingest("/huge.mp4")
-        #expect(huge.error?.code == "too_large")
+        #expect(huge.error?.code == .tooLarge)
 
         // A 500 once, then the file: the retry brings it in.
         let flaky = try ingest("/flaky.mp4")

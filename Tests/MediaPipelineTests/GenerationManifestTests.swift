@@ -1,4 +1,5 @@
 import Foundation
+import MediaCore
 import MediaPipeline
 import MediaTestSupport
 import Testing
@@ -59,7 +60,7 @@ import Testing
             _ = try parse(json)
             Issue.record("accepted a bad manifest: \(json)")
         } catch let error as PipelineError {
-            #expect(error.code == "invalid_manifest")
+            #expect(error.code == .invalidManifest)
             #expect(error.message.contains(expected), "\(error.message)")
         } catch {
             Issue.record("unexpected error \(error)")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MediaLibrary
 import MediaOps
+import MediaCore
 import MediaPipeline
 import MediaTestSupport
 import Testing
@@ -64,9 +65,9 @@ import Testing
             runner.ingest(.file(path: $0.path), options: options)
         }
         #expect(outcomes.map(\.status) == [.failed, .failed, .failed, .failed, .succeeded])
-        #expect(outcomes[0].error?.code == "not_media")
-        #expect(outcomes[1].error?.code == "empty")
-        #expect(outcomes[2].error?.code == "not_found")
+        #expect(outcomes[0].error?.code == .notMedia)
+        #expect(outcomes[1].error?.code == .empty)
+        #expect(outcomes[2].error?.code == .notFound)
         #expect(outcomes[3].error != nil)
         #expect(try store.assets().count == 1)
         // Nothing half-written is left in the library.
@@ -74,10 +75,10 @@ import Testing
 
         // A rerun reports the earlier failure without redoing it, unless asked.
         let rerun = runner.ingest(.file(path: text.path), options: options)
-        #expect(rerun.error?.code == "earlier_failure")
+        #expect(rerun.error?.code == .earlierFailure)
         try Data("still not a video\n".utf8).write(to: text)
         let retried = runner.ingest(.file(path: text.path), options: PipelineRunner.Options(stages: [.probe], retryFailed: true))
-        #expect(retried.error?.code == "not_media")
+        #expect(retried.error?.code == .notMedia)
     }
 
     @Test func unavailableStageFailsTheAssetAndIsNeverFaked() throws {
@@ -89,7 +90,7 @@ import Testing
         let runner = PipelineFixture.runner(store, operations: PipelineOperations())
         let outcome = runner.ingest(.file(path: clip.path), options: PipelineRunner.Options(stages: [.probe, .segments]))
         #expect(outcome.status == .failed)
-        #expect(outcome.error?.code == "stage_failed")
+        #expect(outcome.error?.code == .stageFailed)
         #expect(outcome.stages.map(\.status) == ["succeeded", "succeeded", "failed"])
         let assetID = try #require(outcome.assetID)
         let asset = try #require(try store.asset(id: assetID))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MediaLibrary
+import MediaCore
 import MediaPipeline
 import MediaTestSupport
 import Testing
@@ -62,7 +63,7 @@ import Testing
             "result": ["path": ending.lastPathComponent], "parents": [["sha256": String(repeating: "e", count: 64), "role": "source_video"]]])),
             options: options, displayName: "orphan.json")
         #expect(orphan.status == .failed)
-        #expect(orphan.error?.code == "unknown_parent")
+        #expect(orphan.error?.code == .unknownParent)
         #expect(orphan.error?.message.contains("no asset with SHA-256") == true)
         #expect(try store.asset(sha256: try PipelineFixture.sha256(ending)) == nil)
 

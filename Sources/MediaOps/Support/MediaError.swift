@@ -1,11 +1,13 @@
 import LibAV
+// Every module that reports a MediaError shares its codes.
+@_exported import MediaCore
 
 /// Why an operation on a media file failed: what the command line prints as
 /// `error: <path>: <message>` and puts in JSON as `{"code", "message"}`.
 ///
 /// Every failure of ``MediaOps`` is one of these, so callers (the command
 /// line, the pipeline) report bad input the same way everywhere.
-public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MediaError: CodedError, Equatable, CustomStringConvertible {
     /// The file (or URL) the error is about.
     public var path: String
     /// A stable, machine-readable reason.
@@ -19,25 +21,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// Stable reasons, for JSON and for the library's `stage_runs.error`.
-    public enum Code: String, Sendable, Codable, Hashable {
-        case notFound = "not_found"
-        case notAFile = "not_a_file"
-        case unreadable
-        case empty
-        case notMedia = "not_media"
-        case corrupt
-        case truncated
-        case unsupportedCodec = "unsupported_codec"
-        case noVideo = "no_video"
-        case noAudio = "no_audio"
-        case invalidArgument = "invalid_argument"
-        case invalidRange = "invalid_range"
-        case outputConflict = "output_conflict"
-        case outputUnwritable = "output_unwritable"
-        case incompatibleInputs = "incompatible_inputs"
-        case libav
-    }
+    /// Stable reasons, for JSON and for the library's `stage_runs.error`: the codes all layers share.
+    public typealias Code = ErrorCode
 
     public var description: String { "\(path): \(message)" }
 
@@ -60,4 +45,9 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
             message = "\(error.operation): \(error.message)"
         }
     }
+}
+
+extension MediaError {
+    /// The file the error is about (``CodedError``).
+    public var subject: String { path }
 }
