@@ -94,7 +94,7 @@ extension MediaStore {
             let alreadyDone = try StageRun
                 .filter(StageRun.Columns.assetID == run.assetID && StageRun.Columns.stage == run.stage
                     && StageRun.Columns.stageVersion == run.stageVersion
-                    && [RunStatus.succeeded.rawValue, RunStatus.notApplicable.rawValue].contains(StageRun.Columns.status))
+                    && RunStatus.completions.map(\.rawValue).contains(StageRun.Columns.status))
                 .fetchCount(db) > 0
             if alreadyDone {
                 try Self.close(db, stageRunID: id, status: .superseded, error: nil, result: nil)
@@ -118,22 +118,18 @@ extension MediaStore {
     }
 
     /// For each stage of an asset, its most telling run: a completion if there
-    /// is one for that version, else the latest attempt.
+    /// is one for that version, else the latest attempt. Keyed by ``StageRun/stateKey(stage:version:)``.
     public func stageStates(assetID: Int64) throws(LibraryError) -> [String: StageRun] {
         try read { db in
             let runs = try StageRun.filter(StageRun.Columns.assetID == assetID).order(StageRun.Columns.id).fetchAll(db)
             var states: [String: StageRun] = [:]
             for run in runs {
-                let key = "\(run.stage)@\(run.stageVersion)"
-                if let kept = states[key], Self.isCompletion(kept.status) { continue }
+                let key = StageRun.stateKey(stage: run.stage, version: run.stageVersion)
+                if let kept = states[key], RunStatus(rawValue: kept.status)?.isCompletion == true { continue }
                 states[key] = run
             }
             return states
         }
-    }
-
-    static func isCompletion(_ status: String) -> Bool {
-        status == RunStatus.succeeded.rawValue || status == RunStatus.notApplicable.rawValue
     }
 
     /// The most recent finished run of `source` whose sync failed (no asset), if the last run on it failed so.

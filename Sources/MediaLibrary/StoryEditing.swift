@@ -119,7 +119,7 @@ extension MediaStore {
         }
         var result: [(branch: AssetBranch, variants: [BranchVariant])] = []
         for branch in rows {
-            result.append((branch, try variants(of: branch.id ?? 0)))
+            result.append((branch, try variants(of: branch.storedID)))
         }
         return result
     }
@@ -146,7 +146,7 @@ extension MediaStore {
     public func recordBranchRender(branch: AssetBranch, variant: BranchVariant, renderedAssetID: Int64,
                                    transformation: String?) throws(LibraryError) {
         try write { db in
-            let job = "branch:\(branch.id ?? 0):variant:\(variant.id ?? 0)"
+            let job = "branch:\(branch.storedID):variant:\(variant.storedID)"
             if branch.sourceAssetID != renderedAssetID {
                 try Self.addLineageEdge(db, LineageEdge(
                     childAssetID: renderedAssetID, parentAssetID: branch.sourceAssetID, parentRole: "branch_source",

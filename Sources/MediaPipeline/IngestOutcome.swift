@@ -35,12 +35,33 @@ public struct IngestOutcome: Sendable, Equatable {
 
     public struct StageOutcome: Sendable, Equatable {
         public var stage: PipelineStage
-        /// `succeeded`, `failed`, `not_applicable`, `superseded`, or `skipped` when done before.
-        public var status: String
+        public var status: Status
         /// Why the stage failed (`earlier_failure` when it failed in an earlier run and is not retried).
         public var failure: PipelineError?
         /// The failure's message, as `batch` JSON shows it.
         public var error: String? { failure?.message }
         public var seconds: Double?
+
+        /// What became of a stage in one run.
+        public enum Status: String, Sendable, Codable {
+            case succeeded
+            case failed
+            /// The stage does not apply to this kind of media.
+            case notApplicable = "not_applicable"
+            /// Another process completed it first.
+            case superseded
+            /// Done before (by an earlier run): not run again.
+            case skipped
+
+            /// How a stage run the runner closed ended.
+            init(_ run: RunStatus) {
+                switch run {
+                case .succeeded, .running: self = .succeeded
+                case .failed, .interrupted: self = .failed
+                case .notApplicable: self = .notApplicable
+                case .superseded: self = .superseded
+                }
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ public struct PipelineRunner: Sendable {
         public var retryFailed: Bool
 
         public init(stages: [PipelineStage], retryFailed: Bool = false) {
-            self.stages = stages.contains(.sync) ? stages.sorted() : ([.sync] + stages).sorted()
+            self.stages = PipelineStage.withNeeds(stages)
             self.retryFailed = retryFailed
         }
     }
@@ -49,10 +49,10 @@ public struct PipelineRunner: Sendable {
                                  stages: [])
         }
         let run: PipelineRun
-        do { run = try store.startPipelineRun(source: source.description, stages: options.stages.map(\.rawValue)) } catch {
+        do { run = try store.startPipelineRun(source: source.description, stages: options.stages.map(\.name)) } catch {
             return IngestOutcome(path: name, assetID: nil, sha256: nil, status: .failed, error: PipelineError(error), stages: [])
         }
-        let runID = run.id ?? 0
+        let runID = run.storedID
         var outcome = IngestOutcome(path: name, assetID: nil, sha256: nil, status: .skipped, error: nil, stages: [])
         var context = SyncContext()
         defer { context.removeSharedPassFiles() }
@@ -62,20 +62,20 @@ public struct PipelineRunner: Sendable {
             outcome.assetID = synced.asset.id
             outcome.sha256 = synced.asset.sha256
             outcome.stages.append(synced.stageOutcome)
-            if synced.stageOutcome.status != "skipped" { outcome.status = .succeeded }
+            if synced.stageOutcome.status != .skipped { outcome.status = .succeeded }
             context.dueStages = try dueStages(options, asset: synced.asset)
 
             for stage in options.stages where stage != .sync {
                 // Read each stage's state just before it runs: another process may have done it meanwhile.
                 let states = try store.stageStates(assetID: synced.asset.assetID)
                 let stageOutcome = runStage(stage, asset: synced.asset, context: &context, runID: runID,
-                                            previous: states["\(stage.rawValue)@\(stage.version)"], retryFailed: options.retryFailed)
+                                            states: states, retryFailed: options.retryFailed)
                 outcome.stages.append(stageOutcome)
                 switch stageOutcome.status {
-                case "skipped": break
-                case RunStatus.failed.rawValue:
+                case .skipped: break
+                case .failed:
                     outcome.status = .failed
-                    let message = "\(stage.rawValue): \(stageOutcome.failure?.message ?? "failed")"
+                    let message = "\(stage.name): \(stageOutcome.failure?.message ?? "failed")"
                     if var error = outcome.error {
                         // Every failed stage is named, in one line.
                         error.message += "; " + message
@@ -93,7 +93,7 @@ public struct PipelineRunner: Sendable {
             let failure = PipelineError(subject: name, error)
             outcome.error = PipelineError(subject: name, code: failure.code, message: failure.message)
             if outcome.stages.isEmpty {
-                outcome.stages.append(.init(stage: .sync, status: RunStatus.failed.rawValue, failure: failure, seconds: nil))
+                outcome.stages.append(.init(stage: .sync, status: .failed, failure: failure, seconds: nil))
             }
         }
         try? store.finishPipelineRun(id: runID, assetID: outcome.assetID,
@@ -105,7 +105,7 @@ public struct PipelineRunner: Sendable {
     /// What the sync stage learnt, handed to the later stages of the same run.
     struct SyncContext {
         var probe: ProbeResult?
-        /// The picture stages (thumbnail, keyframes, segments) this run will do on the asset.
+        /// The stages using the shared analysis pass that this run will do on the asset.
         var dueStages: Set<PipelineStage> = []
         /// Their shared decode, once made (see ``PipelineRunner/sharedPass(asset:input:context:)``).
         var sharedPass: SharedPass?
@@ -123,16 +123,16 @@ public struct PipelineRunner: Sendable {
         case failed(any Error)
     }
 
-    /// The picture stages of `options` that will run on `asset` (not done
-    /// before, not failed before unless retrying).
+    /// The stages of `options` using the shared analysis pass that will run
+    /// on `asset` (not done before, not failed before unless retrying).
     private func dueStages(_ options: Options, asset: Asset) throws -> Set<PipelineStage> {
-        guard asset.mediaType == "video" else { return [] }
         let states = try store.stageStates(assetID: asset.assetID)
         return Set(options.stages.filter { stage in
-            guard [.thumbnail, .keyframes, .segments].contains(stage) else { return false }
-            guard let previous = states["\(stage.rawValue)@\(stage.version)"] else { return true }
-            if isCompletion(previous.status) { return false }
-            return previous.status != RunStatus.failed.rawValue || options.retryFailed
+            guard let definition = stage.definition, definition.analysisPass != .none,
+                  definition.applies(to: asset.mediaType) else { return false }
+            guard let previous = states[stage.stateKey]?.runStatus else { return true }
+            if previous.isCompletion { return false }
+            return previous != .failed || options.retryFailed
         })
     }
 
@@ -141,8 +141,9 @@ public struct PipelineRunner: Sendable {
     /// due, decoding once for all three costs about a third of decoding for each.
     /// Its time is counted in the `stage_runs` row of the stage that made it.
     /// Nil when nothing is shared (one stage due, or no one-pass operation).
-    private func sharedPass(asset: Asset, input: String, context: inout SyncContext) throws -> (result: OnePassResult, poster: URL?, keyframes: URL?)? {
-        guard let onePass = operations.onePass, context.dueStages.contains(.segments), context.dueStages.count > 1 else { return nil }
+    func sharedPass(asset: Asset, input: String, context: inout SyncContext) throws -> (result: OnePassResult, poster: URL?, keyframes: URL?)? {
+        guard let onePass = operations.onePass, context.dueStages.count > 1,
+              context.dueStages.contains(where: { $0.definition?.analysisPass == .wholeVideo }) else { return nil }
         if context.sharedPass == nil {
             let poster = context.dueStages.contains(.thumbnail) ? store.files.makeTemporaryPath(pathExtension: "jpg") : nil
             let keyframes = context.dueStages.contains(.keyframes) ? store.files.makeTemporaryPath() : nil
@@ -175,7 +176,7 @@ public struct PipelineRunner: Sendable {
         let stage = PipelineStage.sync
         // A URL already synced needs no download.
         if case .remote(let url) = source, let known = try existingSyncedAsset(remoteURL: url.absoluteString) {
-            return SyncResult(asset: known, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", failure: nil, seconds: nil))
+            return SyncResult(asset: known, context: SyncContext(), stageOutcome: .init(stage: stage, status: .skipped, failure: nil, seconds: nil))
         }
         var temporaryDownload: URL?
         defer { if let temporaryDownload { try? FileManager.default.removeItem(at: temporaryDownload) } }
@@ -203,16 +204,16 @@ public struct PipelineRunner: Sendable {
         }
         if let known = try store.asset(sha256: sha256), known.syncStatus == Asset.SyncStatus.stored.rawValue,
            let stored = known.localPath, FileManager.default.fileExists(atPath: stored),
-           try store.stageStates(assetID: known.assetID)["sync@\(stage.version)"].map({ isCompletion($0.status) }) == true {
+           try store.stageStates(assetID: known.assetID)[stage.stateKey]?.runStatus?.isCompletion == true {
             // Same content from another path or URL: the same asset; remember where else it came from.
             var candidate = known
             if case .remote(let url) = source { candidate.remoteURL = url.absoluteString }
             let (merged, _) = try store.insertOrFetchAsset(candidate)
-            return SyncResult(asset: merged, context: SyncContext(), stageOutcome: .init(stage: stage, status: "skipped", failure: nil, seconds: nil))
+            return SyncResult(asset: merged, context: SyncContext(), stageOutcome: .init(stage: stage, status: .skipped, failure: nil, seconds: nil))
         }
 
-        let stageRun = try store.startStageRun(pipelineRunID: runID, assetID: nil, stage: stage.rawValue, version: stage.version)
-        let stageRunID = stageRun.id ?? 0
+        let stageRun = try store.startStageRun(pipelineRunID: runID, assetID: nil, stage: stage.name, version: stage.version)
+        let stageRunID = stageRun.storedID
         do {
             let probe: ProbeResult
             do { probe = try MediaProbe.probe(localPath) } catch {
@@ -245,7 +246,7 @@ public struct PipelineRunner: Sendable {
             let status = try store.completeStageRun(id: stageRunID, assetID: assetID)
             let elapsed = Date().timeIntervalSince(started)
             return SyncResult(asset: asset, context: SyncContext(probe: probe),
-                              stageOutcome: .init(stage: stage, status: status.rawValue, failure: nil, seconds: elapsed))
+                              stageOutcome: .init(stage: stage, status: .init(status), failure: nil, seconds: elapsed))
         } catch {
             let failure = PipelineError(subject: source.description, error)
             try? store.failStageRun(id: stageRunID, error: failure.message)
@@ -254,20 +255,16 @@ public struct PipelineRunner: Sendable {
     }
 
     private func recordFailedSync(runID: Int64, started: Date, error: String) throws {
-        let run = try store.startStageRun(pipelineRunID: runID, assetID: nil, stage: PipelineStage.sync.rawValue,
+        let run = try store.startStageRun(pipelineRunID: runID, assetID: nil, stage: PipelineStage.sync.name,
                                           version: PipelineStage.sync.version)
-        try store.failStageRun(id: run.id ?? 0, error: error)
+        try store.failStageRun(id: run.storedID, error: error)
     }
 
     private func existingSyncedAsset(remoteURL: String) throws -> Asset? {
         guard let found = try store.asset(remoteURL: remoteURL), let path = found.localPath, FileManager.default.fileExists(atPath: path),
-              try store.stageStates(assetID: found.assetID)["sync@\(PipelineStage.sync.version)"].map({ isCompletion($0.status) }) == true
+              try store.stageStates(assetID: found.assetID)[PipelineStage.sync.stateKey]?.runStatus?.isCompletion == true
         else { return nil }
         return found
-    }
-
-    private func isCompletion(_ status: String) -> Bool {
-        status == RunStatus.succeeded.rawValue || status == RunStatus.notApplicable.rawValue
     }
 
     static func pathExtension(forMIME mime: String) -> String {
@@ -282,116 +279,57 @@ public struct PipelineRunner: Sendable {
     // MARK: Later stages
 
     func runStage(_ stage: PipelineStage, asset: Asset, context: inout SyncContext, runID: Int64,
-                  previous: StageRun?, retryFailed: Bool) -> IngestOutcome.StageOutcome {
-        if let previous {
-            if isCompletion(previous.status) {
-                return .init(stage: stage, status: "skipped", failure: nil, seconds: nil)
+                  states: [String: StageRun], retryFailed: Bool) -> IngestOutcome.StageOutcome {
+        let subject = asset.localPath ?? asset.sha256
+        if let previous = states[stage.stateKey] {
+            if previous.runStatus?.isCompletion == true {
+                return .init(stage: stage, status: .skipped, failure: nil, seconds: nil)
             }
-            if previous.status == RunStatus.failed.rawValue && !retryFailed {
-                return .init(stage: stage, status: RunStatus.failed.rawValue,
-                             failure: PipelineError(subject: asset.localPath ?? asset.sha256, code: .earlierFailure,
+            if previous.runStatus == .failed && !retryFailed {
+                return .init(stage: stage, status: .failed,
+                             failure: PipelineError(subject: subject, code: .earlierFailure,
                                                     message: (previous.error ?? "failed") + " (failed in an earlier run; use --retry-failed to try again)"),
                              seconds: nil)
             }
         }
+        // What the stage needs must be done first (this run did it, or an earlier one).
+        for need in stage.needs where states[need.stateKey]?.runStatus?.isCompletion != true {
+            return .init(stage: stage, status: .failed,
+                         failure: PipelineError(subject: subject, code: .stageFailed, message: "needs the \(need.name) stage, which is not done"),
+                         seconds: nil)
+        }
         let started = Date()
         let stageRun: StageRun
         do {
-            stageRun = try store.startStageRun(pipelineRunID: runID, assetID: asset.assetID, stage: stage.rawValue, version: stage.version)
+            stageRun = try store.startStageRun(pipelineRunID: runID, assetID: asset.assetID, stage: stage.name, version: stage.version)
         } catch {
-            return .init(stage: stage, status: RunStatus.failed.rawValue, failure: PipelineError(error), seconds: nil)
+            return .init(stage: stage, status: .failed, failure: PipelineError(error), seconds: nil)
         }
-        let stageRunID = stageRun.id ?? 0
+        let stageRunID = stageRun.storedID
         do {
             let status = try perform(stage, asset: asset, context: &context, stageRunID: stageRunID)
-            return .init(stage: stage, status: status.rawValue, failure: nil, seconds: Date().timeIntervalSince(started))
+            return .init(stage: stage, status: .init(status), failure: nil, seconds: Date().timeIntervalSince(started))
         } catch {
-            let failure = PipelineError(subject: asset.localPath ?? asset.sha256, error)
+            let failure = PipelineError(subject: subject, error)
             try? store.failStageRun(id: stageRunID, error: failure.message)
-            return .init(stage: stage, status: RunStatus.failed.rawValue, failure: failure, seconds: Date().timeIntervalSince(started))
+            return .init(stage: stage, status: .failed, failure: failure, seconds: Date().timeIntervalSince(started))
         }
     }
 
-    /// Does one stage's work and records it.
+    /// Does one stage's work and records it: the stage's type does the work
+    /// (``AssetStage/perform(_:)``) on a media type it applies to.
     func perform(_ stage: PipelineStage, asset: Asset, context: inout SyncContext, stageRunID: Int64) throws -> RunStatus {
         guard let input = asset.localPath, FileManager.default.fileExists(atPath: input) else {
             throw PipelineError(subject: asset.sha256, code: .stageFailed, message: "the stored file is missing from the library")
         }
-        let assetID = asset.assetID
-        if stage != .probe && !stage.applies(to: asset.mediaType) {
+        guard let definition = stage.definition else { return .succeeded }  // sync: done by ``sync(_:runID:retryFailed:)``
+        if !definition.applies(to: asset.mediaType) {
             return try store.completeStageRun(id: stageRunID, status: .notApplicable,
                                               result: #"{"reason": "not a video"}"#)
         }
-        switch stage {
-        case .sync:
-            return .succeeded
-        case .probe:
-            let probe = try context.probe ?? MediaProbe.probe(input)
-            context.probe = probe
-            let description = Self.describe(probe)
-            return try store.completeStageRun(id: stageRunID) { db in
-                try MediaStore.describe(db, assetID: assetID, as: description)
-            }
-        case .thumbnail:
-            let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "poster.jpg")
-            let image: PosterRecord
-            if let shared = try sharedPass(asset: asset, input: input, context: &context), let made = shared.result.poster, let file = shared.poster {
-                image = made
-                try store.files.moveIntoPlace(file, to: destination)
-            } else {
-                guard let poster = operations.poster else { throw unavailable(stage, needs: "analysis (thumbnail)") }
-                let temporary = store.files.makeTemporaryPath(pathExtension: "jpg")
-                defer { try? FileManager.default.removeItem(at: temporary) }
-                image = try poster.makePoster(input: input, output: temporary.path, decoderThreads: decoderThreads)
-                try store.files.moveIntoPlace(temporary, to: destination)
-            }
-            let result = Self.json(image)
-            return try store.completeStageRun(id: stageRunID, result: result) { db in
-                try MediaStore.setThumbnail(db, assetID: assetID, path: destination.path)
-            }
-        case .keyframes:
-            let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "keyframes")
-            // The extractor creates the folder; it is renamed into place whole.
-            let images: [KeyframeRecord]
-            let folder: URL
-            let temporary = store.files.makeTemporaryPath()
-            defer { try? FileManager.default.removeItem(at: temporary) }
-            if let shared = try sharedPass(asset: asset, input: input, context: &context), let made = shared.result.keyframes, let file = shared.keyframes {
-                images = made
-                folder = file
-            } else {
-                guard let extractor = operations.keyframes else { throw unavailable(stage, needs: "analysis (keyframes)") }
-                images = try extractor.extractKeyframes(input: input, folder: temporary.path, count: operations.keyframeCount,
-                                                        decoderThreads: decoderThreads)
-                folder = temporary
-            }
-            if FileManager.default.fileExists(atPath: destination.path) { try? FileManager.default.removeItem(at: destination) }
-            try store.files.moveIntoPlace(folder, to: destination)
-            let listing = KeyframeListing(folder: destination.path, keyframes: images)
-            return try store.completeStageRun(id: stageRunID, result: Self.json(listing))
-        case .segments:
-            let features: [SegmentFeatures]
-            if let shared = try sharedPass(asset: asset, input: input, context: &context) {
-                features = shared.result.segments
-            } else {
-                guard let analyzer = operations.segments else { throw unavailable(stage, needs: "analysis (segments)") }
-                features = try analyzer.analyzeSegments(input: input, decoderThreads: decoderThreads)
-            }
-            let rows = features.map { Self.segmentRow($0, assetID: assetID) }
-            return try store.completeStageRun(id: stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
-                try MediaStore.replaceSegments(db, assetID: assetID, with: rows)
-            }
-        }
-    }
-
-    private func unavailable(_ stage: PipelineStage, needs: String) -> PipelineError {
-        PipelineError(subject: stage.rawValue, code: .stageUnavailable,
-                      message: "stage '\(stage.rawValue)' is not available in this build (its operation, \(needs), is not built in)")
-    }
-
-    struct KeyframeListing: Codable {
-        var folder: String
-        var keyframes: [KeyframeRecord]
+        var job = StageJob(runner: self, asset: asset, input: input, stageRunID: stageRunID, context: context)
+        defer { context = job.context }
+        return try definition.init().perform(&job)
     }
 
     static func json<T: Encodable>(_ value: T) -> String? {
@@ -400,26 +338,10 @@ public struct PipelineRunner: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
     }
+}
 
-    static func describe(_ probe: ProbeResult) -> AssetDescription {
-        let audio = probe.audio.map { info in
-            AudioMetadata(assetID: 0, sampleRate: info.sampleRate, channels: info.channels, bitrate: info.bitRate,
-                          codec: info.codec,
-                          extra: json(["channel_layout": info.channelLayout, "sample_format": info.sampleFormat, "profile": info.profile]))
-        }
-        return AssetDescription(
-            mediaType: probe.mediaType, mimeType: probe.mimeType, width: probe.video?.displayWidth,
-            height: probe.video?.displayHeight, durationSec: probe.durationSec, fps: probe.video?.fps,
-            frameCount: probe.video?.frameCount, mediaMetadata: json(probe), audio: audio)
-    }
-
-    static func segmentRow(_ segment: SegmentFeatures, assetID: Int64) -> AssetTemporalSegment {
-        AssetTemporalSegment(
-            assetID: assetID, segmentIndex: segment.index, segmentType: segment.segmentType,
-            transitionIn: segment.transitionIn, timestampSec: segment.startTime, endSec: segment.endTime,
-            frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,
-            brightness: segment.brightness, dominantColors: json(segment.dominantColors),
-            cameraMotion: segment.cameraMotion, motionMagnitude: segment.motionMagnitude,
-            startHash: segment.startHash, endHash: segment.endHash)
-    }
+/// The sync stage's identity; its work is ``PipelineRunner/sync(_:runID:retryFailed:)``, the first of every run.
+enum SyncStage {
+    static let name = "sync"
+    static let version = 1
 }

@@ -175,14 +175,9 @@ public struct PipelineOperations: Sendable {
         self.keyframeCount = keyframeCount
     }
 
-    /// Whether this build can run `stage`.
+    /// Whether this build can run `stage` (each stage's type says: ``AssetStage/isProvided(by:)``).
     public func provides(_ stage: PipelineStage) -> Bool {
-        switch stage {
-        case .sync, .probe: return true
-        case .thumbnail: return poster != nil
-        case .keyframes: return keyframes != nil
-        case .segments: return segments != nil
-        }
+        stage.definition?.isProvided(by: self) ?? true
     }
 
     /// The stages run when none are asked for: every stage this build has.

@@ -128,7 +128,7 @@ struct AssetDetailDocument: Encodable {
         parents = try store.parentEdges(of: id).map(EdgeDocument.init)
         children = try store.childEdges(of: id).map(EdgeDocument.init)
         stages = try store.stageStates(assetID: id).values.sorted {
-            (PipelineStage(rawValue: $0.stage) ?? .sync, $0.stageVersion) < (PipelineStage(rawValue: $1.stage) ?? .sync, $1.stageVersion)
+            (PipelineStage(name: $0.stage) ?? .sync, $0.stageVersion) < (PipelineStage(name: $1.stage) ?? .sync, $1.stageVersion)
         }.map { StageState(stage: $0.stage, version: $0.stageVersion, status: $0.status, error: $0.error, finishedAt: $0.finishedAt.map(LibraryCommandSupport.timestamp),
                        result: $0.result.map(JSONFragment.init)) }
     }

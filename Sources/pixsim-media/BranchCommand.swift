@@ -38,7 +38,7 @@ struct BranchCommand: AsyncParsableCommand {
                 if options.json {
                     try CommandOutput.printJSON(BranchDocument(branch, variants: []))
                 } else if !options.quiet {
-                    CommandOutput.printLine(String(format: "branch #%lld of asset #%lld at %.3f s: %@", branch.id ?? 0,
+                    CommandOutput.printLine(String(format: "branch #%lld of asset #%lld at %.3f s: %@", branch.storedID,
                                                    branch.sourceAssetID, branch.branchTime, branch.branchName))
                 }
             }
@@ -71,7 +71,7 @@ struct BranchCommand: AsyncParsableCommand {
                 if options.json {
                     try CommandOutput.printJSON(BranchDocument.Variant(variant))
                 } else if !options.quiet {
-                    CommandOutput.printLine("variant #\(variant.id ?? 0) of branch #\(branch): \(name) -> asset #\(variantAsset.assetID)")
+                    CommandOutput.printLine("variant #\(variant.storedID) of branch #\(branch): \(name) -> asset #\(variantAsset.assetID)")
                 }
             }
         }
@@ -93,7 +93,7 @@ struct BranchCommand: AsyncParsableCommand {
                     try CommandOutput.printJSON(branches.map { BranchDocument($0.branch, variants: $0.variants) })
                 } else {
                     for (branch, variants) in branches {
-                        CommandOutput.printLine(String(format: "branch #%lld at %.3f s: %@", branch.id ?? 0, branch.branchTime, branch.branchName)
+                        CommandOutput.printLine(String(format: "branch #%lld at %.3f s: %@", branch.storedID, branch.branchTime, branch.branchName)
                                                 + (branch.branchTag.map { " [\($0)]" } ?? ""))
                         for variant in variants {
                             CommandOutput.printLine("  \(variant.variantTag ?? "-"): \(variant.variantName) -> asset #\(variant.variantAssetID)"
@@ -155,7 +155,7 @@ struct BranchDocument: Encodable {
         var renderedAssetId: Int64?
 
         init(_ variant: BranchVariant) {
-            variantId = variant.id ?? 0
+            variantId = variant.storedID
             branchId = variant.branchID
             variantAssetId = variant.variantAssetID
             variantName = variant.variantName
@@ -167,7 +167,7 @@ struct BranchDocument: Encodable {
     }
 
     init(_ branch: AssetBranch, variants: [BranchVariant]) {
-        branchId = branch.id ?? 0
+        branchId = branch.storedID
         sourceAssetId = branch.sourceAssetID
         branchTime = branch.branchTime
         branchFrame = branch.branchFrame

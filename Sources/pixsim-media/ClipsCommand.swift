@@ -49,9 +49,9 @@ struct ClipsCommand: AsyncParsableCommand {
                 if render {
                     let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                                options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))
-                    rendered = try editor.renderClip(id: clip.id ?? 0, mode: mode)
+                    rendered = try editor.renderClip(id: clip.storedID, mode: mode)
                 }
-                let final = try store.clip(id: clip.id ?? 0) ?? clip
+                let final = try store.clip(id: clip.storedID) ?? clip
                 if options.json {
                     try CommandOutput.printJSON(ClipDocument(final, rendered: rendered))
                 } else if !options.quiet {
@@ -125,7 +125,7 @@ struct ClipDocument: Encodable {
     var render: RenderFacts?
 
     init(_ clip: AssetClip, rendered: LibraryEditor.Rendered?) {
-        clipId = clip.id ?? 0
+        clipId = clip.storedID
         sourceAssetId = clip.sourceAssetID
         startTime = clip.startTime
         endTime = clip.endTime
@@ -137,7 +137,7 @@ struct ClipDocument: Encodable {
     }
 
     static func line(_ clip: AssetClip) -> String {
-        var text = String(format: "clip #%lld of asset #%lld: %.3f-%.3f s", clip.id ?? 0, clip.sourceAssetID, clip.startTime, clip.endTime)
+        var text = String(format: "clip #%lld of asset #%lld: %.3f-%.3f s", clip.storedID, clip.sourceAssetID, clip.startTime, clip.endTime)
         if let name = clip.clipName { text += "  \(name)" }
         if let tag = clip.clipTag { text += "  [\(tag)]" }
         if let extracted = clip.extractedAssetID { text += "  rendered as #\(extracted)" }

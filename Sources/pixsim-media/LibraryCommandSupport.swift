@@ -98,7 +98,7 @@ struct BatchDocument: Encodable {
         items = outcomes.map { outcome in
             Item(path: outcome.path, assetId: outcome.assetID, sha256: outcome.sha256, status: outcome.status.rawValue,
                  error: outcome.error.map(ErrorDocument.init),
-                 stages: outcome.stages.map { Stage(stage: $0.stage.rawValue, status: $0.status, error: $0.error,
+                 stages: outcome.stages.map { Stage(stage: $0.stage.name, status: $0.status.rawValue, error: $0.error,
                                                     seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) })
         }
     }
@@ -113,7 +113,7 @@ enum OutcomeText {
         }
         guard !quiet else { return }
         let id = outcome.assetID.map { "asset \($0)" } ?? "no asset"
-        let ran = outcome.stages.filter { $0.status != "skipped" }.map(\.stage.rawValue)
+        let ran = outcome.stages.filter { $0.status != .skipped }.map(\.stage.name)
         let detail = ran.isEmpty ? "already done" : ran.joined(separator: ", ")
         CommandOutput.printLine("\(outcome.status.rawValue): \(outcome.path) -> \(id) (\(detail))")
     }

@@ -96,7 +96,7 @@ enum LineageRendering {
         var lines: [String] = []
         var printed: Set<Int64> = []
         func walk(_ id: Int64, prefix: String, path: Set<Int64>) {
-            let edges = (next[id] ?? []).sorted { ($0.sequenceOrder, $0.id ?? 0) < ($1.sequenceOrder, $1.id ?? 0) }
+            let edges = (next[id] ?? []).sorted { ($0.sequenceOrder, $0.storedID) < ($1.sequenceOrder, $1.storedID) }
             for (position, edge) in edges.enumerated() {
                 let last = position == edges.count - 1
                 let other = ancestors ? edge.parentAssetID : edge.childAssetID

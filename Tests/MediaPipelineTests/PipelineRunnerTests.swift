@@ -91,7 +91,7 @@ import Testing
         let outcome = runner.ingest(.file(path: clip.path), options: PipelineRunner.Options(stages: [.probe, .segments]))
         #expect(outcome.status == .failed)
         #expect(outcome.error?.code == .stageFailed)
-        #expect(outcome.stages.map(\.status) == ["succeeded", "succeeded", "failed"])
+        #expect(outcome.stages.map(\.status.rawValue) == ["succeeded", "succeeded", "failed"])
         let assetID = try #require(outcome.assetID)
         let asset = try #require(try store.asset(id: assetID))
         #expect(try store.segments(assetID: asset.assetID).isEmpty)
@@ -107,7 +107,7 @@ import Testing
         let runner = PipelineFixture.runner(store, operations: PipelineOperations())
         let outcome = runner.ingest(.file(path: image.path), options: PipelineRunner.Options(stages: [.probe, .segments]))
         #expect(outcome.status == .succeeded)
-        #expect(outcome.stages.last?.status == "not_applicable")
+        #expect(outcome.stages.last?.status == .notApplicable)
         #expect(try store.asset(id: outcome.assetID!)?.mediaType == "image")
     }
 }

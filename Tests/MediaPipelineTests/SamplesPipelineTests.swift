@@ -32,7 +32,7 @@ import Testing
         for video in [t2v, extend, transition] {
             let states = try store.stageStates(assetID: video.assetID)
             for stage in PipelineStage.allCases {
-                #expect(states["\(stage.rawValue)@\(stage.version)"]?.status == "succeeded", "\(stage) of \(video.originalPath ?? "")")
+                #expect(states[stage.stateKey]?.status == "succeeded", "\(stage) of \(video.originalPath ?? "")")
             }
             #expect(video.thumbnailPath.map { FileManager.default.fileExists(atPath: $0) } == true)
         }

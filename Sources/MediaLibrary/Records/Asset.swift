@@ -100,8 +100,8 @@ public struct Asset: Codable, Sendable, Equatable, Identifiable, FetchableRecord
         id = inserted.rowID
     }
 
-    /// The id of a fetched asset (fetched rows always have one).
-    public var assetID: Int64 { id ?? 0 }
+    /// The id of a fetched asset (fetched rows always have one; see ``StoredRecord``).
+    public var assetID: Int64 { storedID }
 }
 
 /// What the probe stage learns about an asset, written in one update.

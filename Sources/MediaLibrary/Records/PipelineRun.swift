@@ -65,4 +65,9 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case superseded
     /// The process died while running it (found by a later run).
     case interrupted
+
+    /// The statuses that mean a stage is done for its asset and version: it is never run again.
+    public static let completions: [RunStatus] = [.succeeded, .notApplicable]
+
+    public var isCompletion: Bool { Self.completions.contains(self) }
 }
