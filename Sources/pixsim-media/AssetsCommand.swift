@@ -50,7 +50,7 @@ struct AssetsCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Argument(help: "Asset id or SHA-256 prefix.")
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.")
         var asset: String
 
         func run() async throws {

@@ -15,7 +15,7 @@ struct BranchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "A branch point at a time in an asset.")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
         @Option(name: .long, help: "Branch time (seconds or HH:MM:SS.mmm).") var at: String
         @Option(name: .long, help: "A name for people.") var name: String
         @Option(name: .long, help: "A tag for tools.") var tag: String?
@@ -50,7 +50,7 @@ struct BranchCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Branch id.") var branch: Int64
-        @Argument(help: "The variant's asset (id or SHA-256 prefix).") var asset: String
+        @Argument(help: "The variant's asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
         @Option(name: .long, help: "A name for people.") var name: String
         @Option(name: .long, help: "A tag (what `branch render --variant` names).") var tag: String?
         @Option(name: .long, help: "Relative weight for random choice.") var weight: Double?
@@ -81,7 +81,7 @@ struct BranchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Branches and variants of an asset.")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
 
         func run() async throws {
             _ = options.configureLogging()

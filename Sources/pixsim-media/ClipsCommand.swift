@@ -17,7 +17,7 @@ struct ClipsCommand: AsyncParsableCommand {
             abstract: "Bookmark [start, end) of an asset; with --render, also make it a new asset with lineage.")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
         @Option(name: .long, help: "Start (seconds or HH:MM:SS.mmm).") var start: String
         @Option(name: .long, help: "End, exclusive (seconds or HH:MM:SS.mmm).") var end: String
         @Option(name: .long, help: "A name for people.") var name: String?
@@ -65,7 +65,7 @@ struct ClipsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "The clips of an asset.")
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Asset id or SHA-256 prefix.") var asset: String
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
 
         func run() async throws {
             _ = options.configureLogging()

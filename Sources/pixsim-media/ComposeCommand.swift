@@ -11,7 +11,7 @@ struct ComposeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
-    @Argument(help: "Asset ids or SHA-256 prefixes, in order.") var assets: [String]
+    @Argument(help: "The assets in order: ids, SHA-256 prefixes or paths of files.") var assets: [String]
     @Option(name: .shortAndLong, help: "Output file.") var output: String
     @Flag(name: .long, help: "Drop an input's first frame when it repeats the previous input's last frame.")
     var trimDuplicateJoins = false

@@ -24,9 +24,9 @@ enum LibraryCommandSupport {
         }
     }
 
-    /// An asset named on the command line (id or SHA-256 prefix).
+    /// An asset named on the command line: id, SHA-256 prefix or the path of a file (``AssetReference``).
     static func resolve(_ reference: String, in store: MediaStore) throws -> Asset {
-        try store.resolveAsset(reference)
+        try AssetReference.resolve(reference, in: store)
     }
 
     /// Seconds from the command line (`12.5` or `HH:MM:SS.mmm`).

@@ -26,7 +26,7 @@ struct LineageCommand: AsyncParsableCommand {
     @Option(name: .long, help: "tree, json or dot (Graphviz).")
     var format: Format = .tree
 
-    @Argument(help: "Asset id or SHA-256 prefix.")
+    @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.")
     var asset: String
 
     func validate() throws {

@@ -16,7 +16,7 @@ struct MatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest Hamming distance (of 64 bits) to report.")
     var maxDistance: Int = 10
 
-    @Argument(help: "Asset id or SHA-256 prefix.")
+    @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.")
     var asset: String
 
     func validate() throws {
