@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MediaCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -44,6 +45,9 @@ public struct Downloader: Sendable {
                 try? FileManager.default.removeItem(at: destination)
                 lastError = error.error
                 guard error.retryable, attempt < attempts else { break }
+                PipelineLogging.download.warning("download failed; retrying", metadata: [
+                    "url": "\(url.absoluteString)", "attempt": "\(attempt)", "of": "\(attempts)", "error": "\(error.error.message)",
+                    "retry_in": PipelineLogging.seconds(delay)])
                 Thread.sleep(forTimeInterval: delay)
                 delay *= 2
             }

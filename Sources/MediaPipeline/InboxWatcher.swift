@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MediaLibrary
 
 /// The long-running worker behind `watch INBOX`: picks up generation
@@ -121,6 +122,11 @@ public struct InboxWatcher: Sendable {
         }
         let succeeded = outcome.status != .failed
         let folder = succeeded ? doneFolder : failedFolder
+        if succeeded {
+            PipelineLogging.inbox.info("filed in done/", metadata: ["item": "\(item.path)", "status": "\(outcome.status.rawValue)"])
+        } else {
+            PipelineLogging.inbox.warning("filed in failed/", metadata: ["item": "\(item.path)", "error": "\(outcome.error?.message ?? "failed")"])
+        }
         for path in [item.path] + item.companions where FileManager.default.fileExists(atPath: path) {
             let destination = uniqueDestination(for: path, in: folder)
             if rename(path, destination.path) != 0 {

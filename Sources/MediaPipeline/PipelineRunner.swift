@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MediaLibrary
 import MediaOps
 
@@ -16,6 +17,8 @@ public struct PipelineRunner: Sendable {
     public var downloader: Downloader
     /// libav decoder threads per asset (`batch` divides the cores among its jobs).
     public var decoderThreads: Int
+    /// Where stage starts and ends and the run's decisions are logged (``PipelineLogging``).
+    public var logger: Logger = PipelineLogging.pipeline
 
     public init(store: MediaStore, operations: PipelineOperations = .standard, downloader: Downloader = Downloader(),
                 decoderThreads: Int = 0) {
@@ -57,7 +60,11 @@ public struct PipelineRunner: Sendable {
         var context = SyncContext()
         defer { context.removeSharedPassFiles() }
         do {
+            logger.debug("run started", metadata: ["source": "\(name)", "stages": "\(options.stages.map(\.name).joined(separator: ","))"])
             let synced = try sync(source, runID: runID, retryFailed: options.retryFailed)
+            logger.info("synced", metadata: ["source": "\(name)", "asset": "\(synced.asset.assetID)",
+                                             "status": "\(synced.stageOutcome.status.rawValue)",
+                                             "seconds": PipelineLogging.seconds(synced.stageOutcome.seconds ?? 0)])
             context = synced.context
             outcome.assetID = synced.asset.id
             outcome.sha256 = synced.asset.sha256
@@ -147,11 +154,18 @@ public struct PipelineRunner: Sendable {
         if context.sharedPass == nil {
             let poster = context.dueStages.contains(.thumbnail) ? store.files.makeTemporaryPath(pathExtension: "jpg") : nil
             let keyframes = context.dueStages.contains(.keyframes) ? store.files.makeTemporaryPath() : nil
+            let started = Date()
             do {
                 let result = try onePass.analyze(input: input, posterOutput: poster?.path, keyframesFolder: keyframes?.path,
                                                  keyframeCount: operations.keyframeCount, decoderThreads: decoderThreads)
                 context.sharedPass = .made(result, poster: poster, keyframes: keyframes)
+                logger.notice("one analysis pass for the picture stages", metadata: [
+                    "asset": "\(asset.assetID)", "stages": "\(context.dueStages.sorted().map(\.name).joined(separator: ","))",
+                    "seconds": PipelineLogging.seconds(Date().timeIntervalSince(started)),
+                    "poster": "\(result.poster != nil ? "made" : "seek instead")",
+                    "keyframes": "\(result.keyframes != nil ? "made" : "seek instead")"])
             } catch {
+                logger.warning("the shared analysis pass failed", metadata: ["asset": "\(asset.assetID)", "error": "\(error)"])
                 for url in [poster, keyframes].compactMap({ $0 }) { try? FileManager.default.removeItem(at: url) }
                 context.sharedPass = .failed(error)
             }
@@ -299,6 +313,10 @@ public struct PipelineRunner: Sendable {
                          seconds: nil)
         }
         let started = Date()
+        var logger = self.logger
+        logger[metadataKey: "asset"] = "\(asset.assetID)"
+        logger[metadataKey: "stage"] = "\(stage.name)"
+        logger.debug("stage started", metadata: ["file": "\(subject)"])
         let stageRun: StageRun
         do {
             stageRun = try store.startStageRun(pipelineRunID: runID, assetID: asset.assetID, stage: stage.name, version: stage.version)
@@ -308,9 +326,13 @@ public struct PipelineRunner: Sendable {
         let stageRunID = stageRun.storedID
         do {
             let status = try perform(stage, asset: asset, context: &context, stageRunID: stageRunID)
-            return .init(stage: stage, status: .init(status), failure: nil, seconds: Date().timeIntervalSince(started))
+            let seconds = Date().timeIntervalSince(started)
+            logger.info("stage ended", metadata: ["status": "\(status.rawValue)", "seconds": PipelineLogging.seconds(seconds)])
+            return .init(stage: stage, status: .init(status), failure: nil, seconds: seconds)
         } catch {
             let failure = PipelineError(subject: subject, error)
+            logger.warning("stage failed", metadata: ["code": "\(failure.code.rawValue)", "error": "\(failure.message)",
+                                                      "seconds": PipelineLogging.seconds(Date().timeIntervalSince(started))])
             try? store.failStageRun(id: stageRunID, error: failure.message)
             return .init(stage: stage, status: .failed, failure: failure, seconds: Date().timeIntervalSince(started))
         }

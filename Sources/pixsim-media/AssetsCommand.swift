@@ -30,7 +30,7 @@ struct AssetsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let assets = try store.assets(mediaType: type, limit: limit)
@@ -54,7 +54,7 @@ struct AssetsCommand: AsyncParsableCommand {
         var asset: String
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let found = try LibraryCommandSupport.resolve(asset, in: store)

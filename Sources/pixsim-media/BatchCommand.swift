@@ -34,7 +34,7 @@ struct BatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
         try await CommandOutput.run(json: options.json, subject: input) {
             var isDirectory: ObjCBool = false

@@ -27,7 +27,7 @@ struct BranchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
@@ -61,7 +61,7 @@ struct BranchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let variantAsset = try LibraryCommandSupport.resolve(asset, in: store)
@@ -84,7 +84,7 @@ struct BranchCommand: AsyncParsableCommand {
         @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
@@ -118,7 +118,7 @@ struct BranchCommand: AsyncParsableCommand {
         var trimDuplicateJoins = false
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: "branch \(branch)") {
                 let store = try LibraryCommandSupport.openStore(options)
                 let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),

@@ -45,7 +45,7 @@ struct ClipCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let request = ClipRequest(input: file, output: output, start: TimeParsing.seconds(start) ?? 0, end: TimeParsing.seconds(end) ?? 0,
                                   mode: mode, quality: EncodingQuality(crf: crf, preset: preset))
         let showsProgress = options.showsProgress

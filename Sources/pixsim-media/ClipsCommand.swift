@@ -33,7 +33,7 @@ struct ClipsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
@@ -68,7 +68,7 @@ struct ClipsCommand: AsyncParsableCommand {
         @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: asset) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let source = try LibraryCommandSupport.resolve(asset, in: store)
@@ -95,7 +95,7 @@ struct ClipsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await CommandOutput.run(json: options.json, subject: "clip \(clip)") {
                 let store = try LibraryCommandSupport.openStore(options)
                 let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),

@@ -21,7 +21,7 @@ struct ComposeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: output) {
             let store = try LibraryCommandSupport.openStore(options)
             var ids: [Int64] = []

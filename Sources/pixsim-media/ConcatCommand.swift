@@ -47,7 +47,7 @@ struct ConcatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let request = ConcatRequest(inputs: files, output: output, mode: mode, trimDuplicateJoins: trimDuplicateJoins,
                                     size: size.flatMap(PictureSize.init), frameRate: fps,
                                     quality: EncodingQuality(crf: crf, preset: preset))

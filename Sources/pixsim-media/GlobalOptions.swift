@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LibAV
 import Logging
+import MediaPipeline
 
 /// Options every subcommand takes (SPEC section 3).
 struct GlobalOptions: ParsableArguments {
@@ -25,32 +26,15 @@ struct GlobalOptions: ParsableArguments {
     /// Progress goes to stderr only when stderr is a terminal and not quiet.
     var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) != 0 }
 
-    /// Sets up logging (stderr) and libav's log routing; libav is silent unless verbose.
-    func configureLogging() -> Logger {
-        let level: Logger.Level = verbose ? .debug : (quiet ? .error : .warning)
-        LoggingSystem.bootstrapOnce(level: level)
-        var logger = Logger(label: "pixsim-media")
+    /// Sets up logging (stderr) and libav's log routing: warnings and errors
+    /// by default (`defaultLevel`, `info` for the long-running `watch`),
+    /// everything with `--verbose`, errors only with `--quiet`; libav itself
+    /// is silent unless verbose. A future `worker` command calls it the way `watch` does.
+    func configureLogging(defaultLevel: Logger.Level = .warning) {
+        let level: Logger.Level = verbose ? .debug : (quiet ? .error : defaultLevel)
+        PipelineLogging.bootstrap(level: level)
+        var logger = Logger(label: "pixsim.libav")
         logger.logLevel = level
         LibAVLog.install(logger: logger, verbose: verbose)
-        return logger
     }
 }
-
-extension LoggingSystem {
-    private static let bootstrapped = Mutex(false)
-    /// swift-log may be bootstrapped only once per process.
-    static func bootstrapOnce(level: Logger.Level) {
-        let first = bootstrapped.withLock { done in
-            defer { done = true }
-            return !done
-        }
-        guard first else { return }
-        bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-    }
-}
-
-import Synchronization

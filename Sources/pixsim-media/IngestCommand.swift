@@ -35,7 +35,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
         try await CommandOutput.run(json: options.json, subject: manifest ?? sources.first ?? options.libraryPath) {
             let store = try LibraryCommandSupport.openStore(options)

@@ -41,7 +41,7 @@ struct KeyframesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: file) {
             let request = KeyframeRequest(count: count, strategy: strategy, width: width, format: format)
             let result = try KeyframeExtractor.extract(file, into: out, request: request)

@@ -24,7 +24,7 @@ struct MatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: asset) {
             let store = try LibraryCommandSupport.openStore(options)
             let found = try LibraryCommandSupport.resolve(asset, in: store)

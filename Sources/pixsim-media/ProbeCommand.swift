@@ -19,7 +19,7 @@ struct ProbeCommand: AsyncParsableCommand {
     var files: [String]
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         var documents: [ProbeDocument] = []
         var failed = false
         for file in files {

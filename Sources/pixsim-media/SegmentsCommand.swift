@@ -31,7 +31,7 @@ struct SegmentsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: file) {
             var analysis = try VideoAnalyzer.analyze(path: file, options: AnalysisOptions(threshold: threshold, minimumLength: minLength))
             if let thumbnails { analysis = try SegmentThumbnails.write(analysis, into: thumbnails) }

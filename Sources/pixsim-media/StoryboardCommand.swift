@@ -34,7 +34,7 @@ struct StoryboardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: file) {
             let sheet = try Storyboard.write(file, to: output, request: StoryboardRequest(count: count, columns: columns, width: width))
             if options.json {

@@ -30,7 +30,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         try await CommandOutput.run(json: options.json, subject: file) {
             let poster = try PosterFrame.write(file, to: output, width: width, at: at.flatMap(TimeParsing.seconds))
             if options.json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MediaLibrary
 import MediaPipeline
 
@@ -26,7 +27,7 @@ struct WatchCommand: AsyncParsableCommand {
     var inbox: String
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging(defaultLevel: .info)
         let stageList = try LibraryCommandSupport.stages(stages)
         try await CommandOutput.run(json: options.json, subject: inbox) {
             let store = try LibraryCommandSupport.openStore(options)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MediaLibrary
 
 /// Representative frames beside the stored file (`….keyframes/`).
@@ -26,6 +27,9 @@ struct KeyframesStage: AssetStage {
             images = made
             folder = file
         } else {
+            if job.context.sharedPass != nil {
+                job.runner.logger.notice("the analysis pass had no keyframes; seeking instead", metadata: ["asset": "\(job.asset.assetID)"])
+            }
             guard let extractor = job.operations.keyframes else { throw job.unavailable(Self.name, needs: "analysis (keyframes)") }
             images = try extractor.extractKeyframes(input: job.input, folder: temporary.path, count: job.operations.keyframeCount,
                                                     decoderThreads: job.decoderThreads)

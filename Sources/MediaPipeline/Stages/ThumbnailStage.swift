@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MediaLibrary
 
 /// A poster frame beside the stored file (`….poster.jpg`, `assets.thumbnail_path`).
@@ -18,6 +19,10 @@ struct ThumbnailStage: AssetStage {
             image = made
             try store.files.moveIntoPlace(file, to: destination)
         } else {
+            if job.context.sharedPass != nil {
+                job.runner.logger.notice("the analysis pass had no good still for the poster; seeking instead",
+                                         metadata: ["asset": "\(job.asset.assetID)"])
+            }
             guard let poster = job.operations.poster else { throw job.unavailable(Self.name, needs: "analysis (thumbnail)") }
             let temporary = store.files.makeTemporaryPath(pathExtension: "jpg")
             defer { try? FileManager.default.removeItem(at: temporary) }
