@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MediaOps", targets: ["MediaOps"]),
         .library(name: "MediaLibrary", targets: ["MediaLibrary"]),
         .library(name: "MediaPipeline", targets: ["MediaPipeline"]),
+        .library(name: "MediaDocuments", targets: ["MediaDocuments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,9 +41,12 @@ let package = Package(
             name: "MediaPipeline",
             dependencies: ["MediaCore", "MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]
         ),
+        // The JSON documents of SPEC section 4 and their text forms, for every front end.
+        .target(name: "MediaDocuments", dependencies: ["MediaCore", "MediaOps", "MediaLibrary", "MediaPipeline"]),
         .executableTarget(
             name: "pixsim-media",
             dependencies: [
+                "MediaDocuments",
                 "MediaOps",
                 "MediaLibrary",
                 "MediaPipeline",
@@ -59,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaPipelineTests",
-            dependencies: ["MediaPipeline", "MediaLibrary", "MediaOps", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MediaPipeline", "MediaDocuments", "MediaLibrary", "MediaOps", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

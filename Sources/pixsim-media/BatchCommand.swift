@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 

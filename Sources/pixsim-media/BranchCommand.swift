@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 
@@ -131,63 +132,5 @@ struct BranchCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-}
-
-/// A branch as printed.
-struct BranchDocument: Encodable {
-    var branchId: Int64
-    var sourceAssetId: Int64
-    var branchTime: Double
-    var branchFrame: Int?
-    var branchName: String
-    var branchTag: String?
-    var variants: [Variant]
-
-    struct Variant: Encodable {
-        var variantId: Int64
-        var branchId: Int64
-        var variantAssetId: Int64
-        var variantName: String
-        var variantTag: String?
-        var weight: Double?
-        var conditions: JSONFragment?
-        var renderedAssetId: Int64?
-
-        init(_ variant: BranchVariant) {
-            variantId = variant.storedID
-            branchId = variant.branchID
-            variantAssetId = variant.variantAssetID
-            variantName = variant.variantName
-            variantTag = variant.variantTag
-            weight = variant.weight
-            conditions = variant.conditions.map(JSONFragment.init)
-            renderedAssetId = variant.renderedAssetID
-        }
-    }
-
-    init(_ branch: AssetBranch, variants: [BranchVariant]) {
-        branchId = branch.storedID
-        sourceAssetId = branch.sourceAssetID
-        branchTime = branch.branchTime
-        branchFrame = branch.branchFrame
-        branchName = branch.branchName
-        branchTag = branch.branchTag
-        self.variants = variants.map(Variant.init)
-    }
-}
-
-/// A render's result: the new asset and what the operation reported.
-struct RenderDocument: Encodable {
-    var output: String
-    var assetId: Int64
-    var sha256: String
-    var render: RenderFacts
-
-    init(_ rendered: LibraryEditor.Rendered) {
-        output = rendered.outputPath
-        assetId = rendered.asset.assetID
-        sha256 = rendered.asset.sha256
-        render = rendered.facts
     }
 }

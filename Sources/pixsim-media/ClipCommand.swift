@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media clip FILE --start S --end E -o OUT [--mode copy|exact|smart]`: cut `[S, E)` out of FILE.

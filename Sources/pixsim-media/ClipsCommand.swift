@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 
@@ -109,38 +110,5 @@ struct ClipsCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-}
-
-/// A clip as printed.
-struct ClipDocument: Encodable {
-    var clipId: Int64
-    var sourceAssetId: Int64
-    var startTime: Double
-    var endTime: Double
-    var clipName: String?
-    var clipTag: String?
-    var extractedAssetId: Int64?
-    var output: String?
-    var render: RenderFacts?
-
-    init(_ clip: AssetClip, rendered: LibraryEditor.Rendered?) {
-        clipId = clip.storedID
-        sourceAssetId = clip.sourceAssetID
-        startTime = clip.startTime
-        endTime = clip.endTime
-        clipName = clip.clipName
-        clipTag = clip.clipTag
-        extractedAssetId = clip.extractedAssetID
-        output = rendered?.outputPath
-        render = rendered?.facts
-    }
-
-    static func line(_ clip: AssetClip) -> String {
-        var text = String(format: "clip #%lld of asset #%lld: %.3f-%.3f s", clip.storedID, clip.sourceAssetID, clip.startTime, clip.endTime)
-        if let name = clip.clipName { text += "  \(name)" }
-        if let tag = clip.clipTag { text += "  [\(tag)]" }
-        if let extracted = clip.extractedAssetID { text += "  rendered as #\(extracted)" }
-        return text
     }
 }

@@ -1,21 +1,14 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// Printing for all commands: one JSON document on stdout with `--json`,
 /// readable text otherwise; errors as one line `error: <subject>: <reason>` on stderr.
 enum CommandOutput {
-    /// snake_case keys, stable key order, no escaped slashes.
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     /// Prints `value` as the command's JSON document.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let data = try makeEncoder().encode(value)
+        let data = try DocumentEncoding.makeEncoder().encode(value)
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
@@ -67,27 +60,5 @@ enum CommandOutput {
             report(error, subject: subject, json: json)
             throw ExitCode(1)
         }
-    }
-}
-
-/// The JSON form of an error: `{"code": "...", "message": "..."}`.
-struct ErrorDocument: Encodable, Sendable {
-    var code: ErrorCode
-    var message: String
-
-    init(_ error: any CodedError) {
-        code = error.code
-        message = error.message
-    }
-}
-
-/// `{"path": ..., "error": {"code", "message"}}`: a command (or one input) that failed.
-struct FailureDocument: Encodable {
-    var path: String
-    var error: ErrorDocument
-
-    init(_ error: any CodedError) {
-        path = error.subject
-        self.error = ErrorDocument(error)
     }
 }

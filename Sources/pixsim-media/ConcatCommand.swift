@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media concat FILE... -o OUT [--mode auto|copy|reencode] [--trim-duplicate-joins]`: one video from several.

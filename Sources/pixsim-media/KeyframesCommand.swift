@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media keyframes FILE --out DIR [--count N] [--strategy ...] [--width W] [--format jpg|png]`.

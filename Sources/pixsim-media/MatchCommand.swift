@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 
@@ -42,16 +43,5 @@ struct MatchCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-}
-
-/// SPEC section 4's `match` document.
-struct MatchDocument: Encodable {
-    var assetId: Int64
-    var candidates: [Candidate]
-
-    struct Candidate: Encodable {
-        var assetId: Int64
-        var distance: Int
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media segments FILE [--threshold X] [--min-length SECONDS] [--thumbnails DIR]`:

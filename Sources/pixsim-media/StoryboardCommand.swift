@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media storyboard FILE -o OUT.jpg [--count N] [--columns C] [--width W]`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaOps
 
 /// `pixsim-media thumbnail FILE -o OUT.jpg [--width W] [--at SECONDS]`.
