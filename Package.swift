@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +37,15 @@ let package = Package(
         // The vocabulary every layer shares (error codes); depends on nothing.
         .target(name: "MediaCore"),
         .target(name: "MediaOps", dependencies: ["MediaCore", "LibAV", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MediaLibrary", dependencies: ["MediaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "MediaLibrary",
+            dependencies: [
+                "MediaCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MediaPipeline",
             dependencies: ["MediaCore", "MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]
