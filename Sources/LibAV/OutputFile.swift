@@ -32,11 +32,6 @@ public final class OutputFile {
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
     /// Whether the format wants codec parameter sets in extradata (`AVFMT_GLOBALHEADER`).
     public var needsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
-    /// Whether the muxer can store `codec` (`avformat_query_codec`).
-    public func supports(_ codec: CodecID) -> Bool {
-        avformat_query_codec(context.pointee.oformat, codec.avValue, FF_COMPLIANCE_NORMAL) == 1
-    }
-
     private func newStream() throws(AVError) -> UnsafeMutablePointer<AVStream> {
         try allocated(avformat_new_stream(context, nil), "avformat_new_stream")
     }

@@ -66,7 +66,7 @@ final class AnalysisShrinker {
             let newScaler = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
                                        destinationWidth: width, destinationHeight: height, destinationFormat: .rgb24,
                                        algorithm: .area)
-            try? newScaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+            try? newScaler.setSourceColorimetry(matrix: frame.colorMatrix, fullRange: frame.isFullRange)
             scaler = newScaler
             scaled = try newScaler.makeDestinationFrame()
             if rgb.isEmpty { rgb = [UInt8](repeating: 0, count: width * height * 3) }

@@ -25,9 +25,7 @@ enum ConcatReencode {
         let output = try OutputFile(path: path)
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
-            timeBase: frameBase, frameRate: rate, colorRange: firstParameters.colorRange,
-            colorPrimaries: firstParameters.colorPrimaries, colorTransfer: firstParameters.colorTransfer,
-            colorSpace: firstParameters.colorSpace)
+            timeBase: frameBase, frameRate: rate, colorimetry: firstParameters.colorimetry)
         let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
         // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
         var warnings: [String] = []

@@ -37,8 +37,7 @@ final class ReencodingWriter {
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
             sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
-            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
-            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+            colorimetry: parameters.colorimetry)
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
         output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)

@@ -166,8 +166,7 @@ enum SmartClip {
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
             sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
-            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
-            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+            colorimetry: parameters.colorimetry)
         let encoder = try VideoTrackEncoder(picture: picture, quality: quality, output: nil, globalHeader: true,
                                             extraOptions: headOptions(profile: profile, level: parameters.level, headID: headID), maxBFrames: 0)
         var packets: [Packet] = []

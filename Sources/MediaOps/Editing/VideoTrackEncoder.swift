@@ -18,10 +18,7 @@ final class VideoTrackEncoder {
         var sampleAspectRatio: Rational
         var timeBase: Rational
         var frameRate: Rational?
-        var colorRange: Int32 = 0
-        var colorPrimaries: Int32 = 2
-        var colorTransfer: Int32 = 2
-        var colorSpace: Int32 = 2
+        var colorimetry: Colorimetry = .unspecified
     }
 
     /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit
@@ -44,10 +41,7 @@ final class VideoTrackEncoder {
                                             pixelFormat: format, timeBase: picture.timeBase)
         settings.frameRate = picture.frameRate
         settings.sampleAspectRatio = picture.sampleAspectRatio.isValid ? picture.sampleAspectRatio : Rational(1, 1)
-        settings.colorRange = picture.colorRange
-        settings.colorPrimaries = picture.colorPrimaries
-        settings.colorTransfer = picture.colorTransfer
-        settings.colorSpace = picture.colorSpace
+        settings.colorimetry = picture.colorimetry
         settings.globalHeader = globalHeader
         settings.maxBFrames = maxBFrames
         settings.options = ["crf": String(quality.crf), "preset": quality.preset].merging(extraOptions) { $1 }
