@@ -29,8 +29,7 @@ import Testing
         func analyzeSegments(input: String, decoderThreads: Int) throws -> [TemporalSegment] { throw Called() }
     }
 
-    @Test func oneDecodeServesPosterKeyframesAndSegments() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func oneDecodeServesPosterKeyframesAndSegments() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try PipelineFixture.makeClip(folder.appendingPathComponent("a.mp4"), seed: 11, seconds: 3)

@@ -40,7 +40,7 @@ final class ReencodingWriter {
             colorimetry: parameters.colorimetry)
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
-        output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
+        try output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
         var lanes: [Int: AudioLane] = [:]
         companions = try CompanionStreams.add(from: source, to: output) { stream in
             let decoder = try Decoder(stream: stream)

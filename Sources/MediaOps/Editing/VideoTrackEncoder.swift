@@ -61,10 +61,11 @@ final class VideoTrackEncoder {
     func encode(_ frame: Frame, pts: Int64, output: OutputFile?) throws {
         var picture = frame
         if let converter {
-            if converted == nil { converted = try converter.makeDestinationFrame() }
-            try converter.scale(frame, into: converted!)
-            try converted!.copyProperties(from: frame)
-            picture = converted!
+            let destination = try converted ?? converter.makeDestinationFrame()
+            converted = destination
+            try converter.scale(frame, into: destination)
+            try destination.copyProperties(from: frame)
+            picture = destination
         }
         picture.pts = pts
         picture.clearPictureType()

@@ -196,7 +196,7 @@ public enum MediaProbe {
         let isMOV = input.formatName.hasPrefix("mov,mp4")
         let timeBase = stream.timeBase
         if isMOV, let declared = stream.declaredFrameCount {
-            let entries = input.indexEntries(stream: stream.index)
+            let entries = stream.indexEntries
             if entries.count == Int(declared) {
                 let times = entries.map(\.timestamp)
                 let last = entries.max { $0.position + Int64($0.size) < $1.position + Int64($1.size) }
