@@ -168,7 +168,8 @@ private final class ChunkWorker {
     let reader: FrameReader
 
     init(path: String, streamIndex: Int) throws {
-        let input = try InputValidation.openWithStreamInfo(path)
+        // Opened as the probe opens: no decoding to learn what the headers say.
+        let input = try MediaProbe.openDescribed(path).input
         let stream = try input.stream(at: streamIndex)
         var options = DecoderOptions()
         // Two frame threads each: when the other workers have run out of chunks,

@@ -87,7 +87,8 @@ enum ConcatReencode {
         let quarterTurns: Int
         private(set) var slotsWritten: Int64 = 0
         private(set) var droppedFirst = false
-        private(set) var damagedPackets = 0
+        private var damage = DamageTolerance()
+        var damagedPackets: Int { damage.damagedPackets }
 
         private var scaler: Scaler?
         private var scaled: Frame?
@@ -125,16 +126,16 @@ enum ConcatReencode {
             input.input.selectStreams(wanted)
             let packet = try Packet()
             let frame = try Frame()
-            while try Tolerant.read(input.input, into: packet) == .packet {
+            while try damage.read(input.input, into: packet) == .packet {
                 defer { packet.unreference() }
                 if packet.streamIndex == input.video.index {
                     while true {
-                        guard let sent = try Tolerant.send(videoDecoder, packet) else { damagedPackets += 1; break }
+                        guard let sent = try damage.send(videoDecoder, packet) else { break }
                         try drainVideo(videoDecoder, frame)
                         if sent == .accepted { break }
                     }
                 } else if let audioDecoder, packet.streamIndex == input.audio?.index {
-                    guard try Tolerant.send(audioDecoder, packet) != nil else { damagedPackets += 1; continue }
+                    guard try damage.send(audioDecoder, packet) != nil else { continue }
                     try drainAudio(audioDecoder)
                 }
             }
@@ -159,7 +160,7 @@ enum ConcatReencode {
 
         private func drainVideo(_ decoder: Decoder, _ frame: Frame) throws {
             while true {
-                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard let state = try damage.receive(decoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 defer { frame.unreference() }
                 let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
@@ -247,7 +248,7 @@ enum ConcatReencode {
         private func drainAudio(_ decoder: Decoder) throws {
             let frame = try Frame()
             while true {
-                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard let state = try damage.receive(decoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 if origin == nil {
                     waitingAudio.append(try frame.clone())
