@@ -1,5 +1,6 @@
 import Foundation
 import MediaLibrary
+import MediaOps
 
 /// Temporal segments with their features, into `asset_temporal_segments`.
 struct SegmentsStage: AssetStage {
@@ -11,27 +12,17 @@ struct SegmentsStage: AssetStage {
 
     func perform(_ job: inout StageJob) throws -> RunStatus {
         let assetID = job.asset.assetID
-        let features: [SegmentFeatures]
+        let features: [TemporalSegment]
         if let shared = try job.analysisPass() {
             features = shared.result.segments
         } else {
             guard let analyzer = job.operations.segments else { throw job.unavailable(Self.name, needs: "analysis (segments)") }
             features = try analyzer.analyzeSegments(input: job.input, decoderThreads: job.decoderThreads)
         }
-        let rows = features.map { Self.segmentRow($0, assetID: assetID) }
+        let rows = features.map { AssetTemporalSegment($0, assetID: assetID) }
         return try job.store.completeStageRun(id: job.stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
             try MediaStore.replaceSegments(db, assetID: assetID, with: rows)
         }
-    }
-
-    static func segmentRow(_ segment: SegmentFeatures, assetID: Int64) -> AssetTemporalSegment {
-        AssetTemporalSegment(
-            assetID: assetID, segmentIndex: segment.index, segmentType: segment.segmentType,
-            transitionIn: segment.transitionIn, timestampSec: segment.startTime, endSec: segment.endTime,
-            frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,
-            brightness: segment.brightness, dominantColors: PipelineRunner.json(segment.dominantColors),
-            cameraMotion: segment.cameraMotion, motionMagnitude: segment.motionMagnitude,
-            startHash: segment.startHash, endHash: segment.endHash)
     }
 }
 
