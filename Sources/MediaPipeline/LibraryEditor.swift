@@ -22,6 +22,18 @@ public struct LibraryEditor: Sendable {
         public var facts: RenderFacts
     }
 
+    /// Renders a bookmark just created for this render (`clips create
+    /// --render`): when the render fails the bookmark is removed again, so the
+    /// failure leaves no unrendered bookmark behind.
+    public func renderNewClip(id clipID: Int64, mode: String) throws(PipelineError) -> Rendered {
+        do {
+            return try renderClip(id: clipID, mode: mode)
+        } catch {
+            try? store.discardUnrenderedClip(id: clipID)
+            throw error
+        }
+    }
+
     /// Renders a clip bookmark as a new asset whose lineage edge carries the
     /// parent's time range (`parent_start_time`, `parent_end_time`).
     public func renderClip(id clipID: Int64, mode: String) throws(PipelineError) -> Rendered {

@@ -49,7 +49,7 @@ struct ClipsCommand: AsyncParsableCommand {
                 if render {
                     let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                                options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))
-                    rendered = try editor.renderClip(id: clip.id ?? 0, mode: mode)
+                    rendered = try editor.renderNewClip(id: clip.id ?? 0, mode: mode)
                 }
                 let final = try store.clip(id: clip.id ?? 0) ?? clip
                 if options.json {

@@ -31,13 +31,12 @@ enum CommandOutput {
     }
 
     static func printError(path: String, message: String) {
-        let oneLine = message.replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("error: \(path): \(oneLine)\n".utf8))
+        FileHandle.standardError.write(Data((DisplayText.line("error", subject: path, message: message) + "\n").utf8))
     }
 
     /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
     static func printWarning(path: String, message: String) {
-        FileHandle.standardError.write(Data("warning: \(path): \(message)\n".utf8))
+        FileHandle.standardError.write(Data((DisplayText.line("warning", subject: path, message: message) + "\n").utf8))
     }
 
     /// Prints a progress note on stderr (only call when progress is shown).

@@ -61,7 +61,7 @@ enum LibraryCommandSupport {
     /// Seconds from the command line (`12.5` or `HH:MM:SS.mmm`).
     static func seconds(_ text: String, option: String) throws -> Double {
         guard let value = TimeParsing.seconds(text) else {
-            throw ValidationError("\(option): '\(text)' is not a time (seconds or HH:MM:SS.mmm)")
+            throw ValidationError("\(option): '\(text)' is not a time: \(TimeParsing.acceptedForms)")
         }
         return value
     }
@@ -115,8 +115,9 @@ struct BatchDocument: Encodable {
         var status: String
         var error: ErrorBody?
         var stages: [Stage]
+        var warnings: [String] = []
 
-        enum CodingKeys: String, CodingKey { case path, assetId, sha256, status, error, stages }
+        enum CodingKeys: String, CodingKey { case path, assetId, sha256, status, error, stages, warnings }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path)
@@ -125,6 +126,7 @@ struct BatchDocument: Encodable {
             try c.encode(status, forKey: .status)
             try c.encode(error, forKey: .error)
             try c.encode(stages, forKey: .stages)
+            if !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
         }
     }
 
@@ -144,7 +146,8 @@ struct BatchDocument: Encodable {
             Item(path: outcome.path, assetId: outcome.assetID, sha256: outcome.sha256, status: outcome.status.rawValue,
                  error: outcome.error.map { ErrorBody(code: $0.code, message: $0.message) },
                  stages: outcome.stages.map { Stage(stage: $0.stage.rawValue, status: $0.status, error: $0.error,
-                                                    seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) })
+                                                    seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) },
+                 warnings: outcome.warnings)
         }
     }
 }
@@ -152,6 +155,7 @@ struct BatchDocument: Encodable {
 /// The readable line for one finished item, and its error line if it failed.
 enum OutcomeText {
     static func print(_ outcome: IngestOutcome, quiet: Bool) {
+        for warning in outcome.warnings { CommandOutput.printWarning(path: outcome.path, message: warning) }
         if let error = outcome.error, outcome.status == .failed {
             CommandOutput.printError(path: outcome.path, message: error.message)
             return
@@ -220,6 +224,8 @@ struct AssetDocument: Encodable {
 }
 
 /// A lineage edge as printed.
+/// Every column of an `asset_lineage` row, nulls included (issue 15 item 13):
+/// a field left out reads as "not recorded" when it may just be empty.
 struct EdgeDocument: Encodable {
     var parentAssetId: Int64
     var childAssetId: Int64
@@ -228,7 +234,29 @@ struct EdgeDocument: Encodable {
     var operationJobId: String?
     var parentStartTime: Double?
     var parentEndTime: Double?
+    var parentFrame: Int?
+    /// The stored JSON, as JSON (not as a string holding JSON).
+    var transformation: JSONValue?
     var sequenceOrder: Int
+
+    enum CodingKeys: String, CodingKey {
+        case parentAssetId, childAssetId, parentRole, operationType, operationJobId, parentStartTime, parentEndTime
+        case parentFrame, transformation, sequenceOrder
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(parentAssetId, forKey: .parentAssetId)
+        try c.encode(childAssetId, forKey: .childAssetId)
+        try c.encode(parentRole, forKey: .parentRole)
+        try c.encode(operationType, forKey: .operationType)
+        try c.encode(operationJobId, forKey: .operationJobId)
+        try c.encode(parentStartTime, forKey: .parentStartTime)
+        try c.encode(parentEndTime, forKey: .parentEndTime)
+        try c.encode(parentFrame, forKey: .parentFrame)
+        try c.encode(transformation, forKey: .transformation)
+        try c.encode(sequenceOrder, forKey: .sequenceOrder)
+    }
 
     init(_ edge: LineageEdge) {
         parentAssetId = edge.parentAssetID
@@ -238,6 +266,10 @@ struct EdgeDocument: Encodable {
         operationJobId = edge.operationJobID
         parentStartTime = edge.parentStartTime
         parentEndTime = edge.parentEndTime
+        parentFrame = edge.parentFrame
+        transformation = edge.transformation.map { text in
+            (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+        }
         sequenceOrder = edge.sequenceOrder
     }
 }
