@@ -214,6 +214,16 @@ enum LibraryMigrations {
         migrator.registerMigration("v2: pipeline run source content") { db in
             try db.alter(table: "pipeline_runs") { t in t.add(column: "source_sha256", .text) }
         }
+        // Issue 15 item 5: a stored file is checked against its hash before it is used; the
+        // stamp (size, modification time) of its last good check makes the usual case cheap.
+        migrator.registerMigration("v2: asset file stamps") { db in
+            try db.create(table: "asset_file_stamps") { t in
+                t.primaryKey("asset_id", .integer).references("assets", onDelete: .cascade)
+                t.column("size", .integer).notNull()
+                t.column("modified_ns", .integer).notNull()
+                t.column("verified_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

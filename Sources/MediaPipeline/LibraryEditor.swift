@@ -124,8 +124,14 @@ public struct LibraryEditor: Sendable {
         guard let asset = try wrap({ () throws(LibraryError) in try store.asset(id: assetID) }) else {
             throw PipelineError(subject: "asset \(assetID)", code: .invalidArgument, message: "no such asset")
         }
-        guard let path = asset.localPath, FileManager.default.fileExists(atPath: path) else {
+        guard let path = asset.localPath, FileManager.default.fileExists(atPath: path) || asset.originalPath != nil else {
             throw PipelineError(subject: "asset \(assetID)", code: .stageFailed, message: "its file is missing from the library")
+        }
+        // Never render from bytes that are not the asset's (issue 15 item 5); repair from the original when possible.
+        let check = StoredFileIntegrity(store: store).check(asset, repair: true)
+        guard check.verdict == .intact || check.verdict == .repaired else {
+            throw PipelineError(subject: "asset \(assetID)", code: .stageFailed,
+                                message: "stored file is not usable: \(check.detail) (see pixsim-media verify --repair)")
         }
         return path
     }

@@ -31,6 +31,7 @@ struct PixsimMedia: AsyncParsableCommand {
             ClipsCommand.self,
             BranchCommand.self,
             ComposeCommand.self,
+            VerifyCommand.self,
         ]
     )
 

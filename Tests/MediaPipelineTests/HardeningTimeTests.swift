@@ -61,7 +61,8 @@ struct HardeningTimeTests {
         #expect(past.status == 1)
         #expect(past.stderr.hasPrefix("error: ") && past.stderr.contains("after the asset ends"))
         #expect(past.stderr.split(separator: "\n").count == 1)
-        // A render that fails (its stored source is gone) leaves no unrendered bookmark.
+        // A render that fails (its stored file and its original are gone) leaves no unrendered bookmark.
+        try FileManager.default.removeItem(at: source)
         let files = URL(fileURLWithPath: library).appendingPathComponent("files")
         let stored = try #require(FileManager.default.enumerator(atPath: files.path)?.allObjects as? [String])
         for name in stored where name.hasSuffix(".mp4") { try FileManager.default.removeItem(at: files.appendingPathComponent(name)) }
