@@ -1,5 +1,5 @@
 # Shortcuts; each target is also a plain script, so a machine without make works too.
-.PHONY: demo test bench build clean
+.PHONY: demo test bench build clean fuzz sanitize
 build:
 	swift build
 demo:
@@ -10,5 +10,11 @@ test:
 bench:
 	bash scripts/install-deps.sh --bench
 	@for script in bench/*.sh; do case $$script in */lib.sh) ;; *) echo "== $$script"; bash $$script || exit 1;; esac; done
+# libFuzzer over probe+decode and manifest parsing (not in .ci/run): make fuzz FUZZ_SECONDS=1800
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+# The suite under AddressSanitizer, the concurrent parts under ThreadSanitizer (not in .ci/run).
+sanitize:
+	bash scripts/sanitize.sh
 clean:
 	rm -rf .build bench/out

@@ -85,3 +85,12 @@ for target in package.targets where target.type != .system {
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     target.swiftSettings = settings
 }
+
+// libFuzzer targets (`make fuzz`, scripts/fuzz.sh): only when PIXSIM_FUZZ is set,
+// since they have no main of their own (libFuzzer's is linked in by -sanitize=fuzzer).
+if Context.environment["PIXSIM_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(name: "FuzzMedia", dependencies: ["MediaOps"], path: "Fuzz/FuzzMedia"),
+        .executableTarget(name: "FuzzManifest", dependencies: ["MediaPipeline"], path: "Fuzz/FuzzManifest"),
+    ]
+}

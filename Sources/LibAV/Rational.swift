@@ -79,8 +79,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The time nearest to `seconds` in `timeBase`.
+    /// Saturates at `Int64`'s range (and NaN gives 0) instead of trapping:
+    /// callers range-check user times first, this keeps a miss from crashing.
     public init(seconds: Double, timeBase: Rational) {
-        self.init(Int64((seconds * Double(timeBase.denominator) / Double(timeBase.numerator)).rounded()), timeBase)
+        let ticks = (seconds * Double(timeBase.denominator) / Double(timeBase.numerator)).rounded()
+        let value: Int64 = ticks.isNaN ? 0 : ticks >= 9.2e18 ? .max : ticks <= -9.2e18 ? .min : Int64(ticks)
+        self.init(value, timeBase)
     }
 
     public var seconds: Double { Double(value) * timeBase.doubleValue }

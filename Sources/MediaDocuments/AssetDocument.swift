@@ -68,7 +68,31 @@ public struct EdgeDocument: Encodable {
     public var operationJobId: String?
     public var parentStartTime: Double?
     public var parentEndTime: Double?
+    public var parentFrame: Int?
+    /// The stored JSON, as JSON (not as a string holding JSON).
+    public var transformation: JSONValue?
     public var sequenceOrder: Int
+
+    public enum CodingKeys: String, CodingKey {
+        case parentAssetId, childAssetId, parentRole, operationType, operationJobId, parentStartTime, parentEndTime
+        case parentFrame, transformation, sequenceOrder
+    }
+
+    /// Every column of an `asset_lineage` row, nulls included (issue 15 item 13): a field left out reads as
+    /// "not recorded" when it may just be empty.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(parentAssetId, forKey: .parentAssetId)
+        try c.encode(childAssetId, forKey: .childAssetId)
+        try c.encode(parentRole, forKey: .parentRole)
+        try c.encode(operationType, forKey: .operationType)
+        try c.encode(operationJobId, forKey: .operationJobId)
+        try c.encode(parentStartTime, forKey: .parentStartTime)
+        try c.encode(parentEndTime, forKey: .parentEndTime)
+        try c.encode(parentFrame, forKey: .parentFrame)
+        try c.encode(transformation, forKey: .transformation)
+        try c.encode(sequenceOrder, forKey: .sequenceOrder)
+    }
 
     public init(_ edge: LineageEdge) {
         parentAssetId = edge.parentAssetID
@@ -78,6 +102,8 @@ public struct EdgeDocument: Encodable {
         operationJobId = edge.operationJobID
         parentStartTime = edge.parentStartTime
         parentEndTime = edge.parentEndTime
+        parentFrame = edge.parentFrame
+        transformation = edge.transformation.map(JSONValue.init(storedText:))
         sequenceOrder = edge.sequenceOrder
     }
 }

@@ -19,8 +19,10 @@ public struct BatchDocument: Encodable {
         public var status: String
         public var error: ErrorDocument?
         public var stages: [Stage]
+        /// What was accepted with a caveat (a key not understood, a link outside the folder); left out when none.
+        public var warnings: [String] = []
 
-        public enum CodingKeys: String, CodingKey { case path, assetId, sha256, status, error, stages }
+        public enum CodingKeys: String, CodingKey { case path, assetId, sha256, status, error, stages, warnings }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path)
@@ -29,6 +31,7 @@ public struct BatchDocument: Encodable {
             try c.encode(status, forKey: .status)
             try c.encode(error, forKey: .error)
             try c.encode(stages, forKey: .stages)
+            if !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
         }
     }
 
@@ -48,7 +51,8 @@ public struct BatchDocument: Encodable {
             Item(path: outcome.path, assetId: outcome.assetID, sha256: outcome.sha256, status: outcome.status.rawValue,
                  error: outcome.error.map(ErrorDocument.init),
                  stages: outcome.stages.map { Stage(stage: $0.stage.name, status: $0.status.rawValue, error: $0.error,
-                                                    seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) })
+                                                    seconds: $0.seconds.map { ($0 * 1000).rounded() / 1000 }) },
+                 warnings: outcome.warnings)
         }
     }
 }

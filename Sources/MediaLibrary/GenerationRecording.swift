@@ -9,8 +9,12 @@ public struct GenerationParent: Sendable, Equatable {
     public var endTime: Double?
     public var frame: Int?
     public var sequenceOrder: Int
+    /// What the backend did with the parent, as JSON text (`asset_lineage.transformation`).
+    public var transformation: String?
 
-    public init(assetID: Int64, role: String, startTime: Double? = nil, endTime: Double? = nil, frame: Int? = nil, sequenceOrder: Int) {
+    public init(assetID: Int64, role: String, startTime: Double? = nil, endTime: Double? = nil, frame: Int? = nil, sequenceOrder: Int,
+                transformation: String? = nil) {
+        self.transformation = transformation
         self.assetID = assetID
         self.role = role
         self.startTime = startTime
@@ -43,14 +47,27 @@ extension MediaStore {
             }
             guard let generationID = stored.id else { return stored }
             if let child = stored.resultAssetID {
-                try db.execute(sql: "UPDATE assets SET source_generation_id = ?, provider_id = COALESCE(provider_id, ?), provider_asset_id = COALESCE(provider_asset_id, ?) WHERE id = ?",
+                // The first generation stays the asset's source; every one is linked (a second manifest
+                // naming the same result bytes must not take the first one's place).
+                try db.execute(sql: "UPDATE assets SET source_generation_id = COALESCE(source_generation_id, ?), provider_id = COALESCE(provider_id, ?), provider_asset_id = COALESCE(provider_asset_id, ?) WHERE id = ?",
                                arguments: [generationID, stored.providerID, stored.providerJobID, child])
-                for parent in parents where parent.assetID != child {
+                try db.execute(sql: "INSERT INTO asset_generations (asset_id, generation_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                               arguments: [child, generationID, Date()])
+                for (position, parent) in parents.enumerated() {
+                    // A generation cannot derive from its own result, nor from anything derived from it.
+                    if parent.assetID == child {
+                        throw LibraryError(subject: "asset \(child)", code: .invalidArgument,
+                                           message: "parent \(position) (\(parent.role)) is the result itself")
+                    }
+                    if try Self.isAncestor(db, child, of: parent.assetID) {
+                        throw LibraryError(subject: "asset \(child)", code: .invalidArgument,
+                                           message: "parent \(position) (\(parent.role)), asset \(parent.assetID), derives from the result; the lineage would be a cycle")
+                    }
                     try Self.addLineageEdge(db, LineageEdge(
                         childAssetID: child, parentAssetID: parent.assetID, parentRole: parent.role,
                         operationType: stored.operationType, operationJobID: stored.providerJobID,
                         parentStartTime: parent.startTime, parentEndTime: parent.endTime, parentFrame: parent.frame,
-                        sequenceOrder: parent.sequenceOrder))
+                        transformation: parent.transformation, sequenceOrder: parent.sequenceOrder))
                 }
             }
             return stored
@@ -59,6 +76,16 @@ extension MediaStore {
 
     public func generation(id: Int64) throws(LibraryError) -> Generation? {
         try read { db in try Generation.fetchOne(db, key: id) }
+    }
+
+    /// Every generation whose result is `assetID`, oldest first.
+    public func generations(ofAsset assetID: Int64) throws(LibraryError) -> [Generation] {
+        try read { db in
+            try Generation.fetchAll(db, sql: """
+                SELECT generations.* FROM generations JOIN asset_generations ON asset_generations.generation_id = generations.id
+                WHERE asset_generations.asset_id = ? ORDER BY generations.id
+                """, arguments: [assetID])
+        }
     }
 
     public func generationCount() throws(LibraryError) -> Int {

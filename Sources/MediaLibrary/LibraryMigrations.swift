@@ -189,6 +189,41 @@ enum LibraryMigrations {
                 WHERE status IN ('succeeded', 'not_applicable')
                 """)
         }
+        // Issue 15 item 8: the file says it is a library, so a later open can tell it from another application's database.
+        migrator.registerMigration("v2: application id") { db in
+            try db.execute(sql: "PRAGMA application_id = \(LibraryIdentity.applicationID)")
+        }
+
+        // Issue 15 item 7: one asset (the same bytes) may be the result of several generations;
+        // `assets.source_generation_id` keeps the first, this table keeps them all.
+        migrator.registerMigration("v2: asset generations") { db in
+            try db.create(table: "asset_generations") { t in
+                t.column("asset_id", .integer).notNull().references("assets", onDelete: .cascade)
+                t.column("generation_id", .integer).notNull().references("generations", onDelete: .cascade)
+                t.column("created_at", .datetime).notNull()
+                t.primaryKey(["asset_id", "generation_id"])
+            }
+            try db.create(index: "asset_generations_on_generation", on: "asset_generations", columns: ["generation_id"])
+            try db.execute(sql: """
+                INSERT INTO asset_generations (asset_id, generation_id, created_at)
+                SELECT id, source_generation_id, created_at FROM assets WHERE source_generation_id IS NOT NULL
+                """)
+        }
+        // Issue 15 item 6: a failure is remembered with the content that failed, so the same path
+        // with other bytes (the complete file after a half-written one) is tried again.
+        migrator.registerMigration("v2: pipeline run source content") { db in
+            try db.alter(table: "pipeline_runs") { t in t.add(column: "source_sha256", .text) }
+        }
+        // Issue 15 item 5: a stored file is checked against its hash before it is used; the
+        // stamp (size, modification time) of its last good check makes the usual case cheap.
+        migrator.registerMigration("v2: asset file stamps") { db in
+            try db.create(table: "asset_file_stamps") { t in
+                t.primaryKey("asset_id", .integer).references("assets", onDelete: .cascade)
+                t.column("size", .integer).notNull()
+                t.column("modified_ns", .integer).notNull()
+                t.column("verified_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -35,6 +35,18 @@ extension MediaStore {
                              edge.transformation, edge.sequenceOrder, edge.createdAt])
     }
 
+    /// Whether `ancestor` is `assetID` or one of its ancestors: an edge from
+    /// `assetID` (as parent) to `ancestor` (as child) would close a cycle.
+    public static func isAncestor(_ db: Database, _ ancestor: Int64, of assetID: Int64) throws -> Bool {
+        if ancestor == assetID { return true }
+        return try Bool.fetchOne(db, sql: """
+            WITH RECURSIVE up(id) AS (
+                SELECT parent_asset_id FROM asset_lineage WHERE child_asset_id = ?
+                UNION SELECT asset_lineage.parent_asset_id FROM asset_lineage JOIN up ON asset_lineage.child_asset_id = up.id)
+            SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)
+            """, arguments: [assetID, ancestor]) ?? false
+    }
+
     /// Records derivation edges in one transaction.
     public func addLineageEdges(_ edges: [LineageEdge]) throws(LibraryError) {
         try write { db in

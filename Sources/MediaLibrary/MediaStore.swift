@@ -28,6 +28,8 @@ public struct MediaStore: Sendable {
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Throws: ``LibraryError`` if the folder cannot be created or the database cannot be opened or migrated.
     public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> MediaStore {
+        // Before anything is created or written: a foreign database is refused untouched.
+        try LibraryIdentity.check(folder.appendingPathComponent(databaseFileName).path)
         let files = LibraryFiles(root: folder)
         try files.prepare()
         var configuration = Configuration()

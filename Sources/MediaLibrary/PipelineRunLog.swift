@@ -133,6 +133,18 @@ extension MediaStore {
     }
 
     /// The most recent finished run of `source` whose sync failed (no asset), if the last run on it failed so.
+    /// Remembers the SHA-256 of the bytes a failed run read from its source.
+    public func recordFailedSourceContent(runID: Int64, sha256: String) throws(LibraryError) {
+        try write { db in
+            try db.execute(sql: "UPDATE pipeline_runs SET source_sha256 = ? WHERE id = ?", arguments: [sha256, runID])
+        }
+    }
+
+    /// The SHA-256 of the bytes a failed run read, when it was recorded.
+    public func failedSourceContent(runID: Int64) throws(LibraryError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT source_sha256 FROM pipeline_runs WHERE id = ?", arguments: [runID]) }
+    }
+
     public func lastFailedSync(source: String) throws(LibraryError) -> PipelineRun? {
         try read { db in
             let last = try PipelineRun.filter(PipelineRun.Columns.source == source

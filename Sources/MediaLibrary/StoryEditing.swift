@@ -10,7 +10,7 @@ extension MediaStore {
     /// - Throws: ``LibraryError`` `invalid_argument` when the range is empty or
     ///   outside the asset's known duration.
     public func createClip(_ clip: AssetClip) throws(LibraryError) -> AssetClip {
-        guard clip.startTime >= 0, clip.endTime > clip.startTime else {
+        guard clip.startTime.isFinite, clip.endTime.isFinite, clip.startTime >= 0, clip.endTime > clip.startTime else {
             throw LibraryError(subject: "asset \(clip.sourceAssetID)", code: .invalidArgument,
                                message: "clip range [\(clip.startTime), \(clip.endTime)) is empty or negative")
         }
@@ -22,10 +22,28 @@ extension MediaStore {
                 throw LibraryError(subject: "asset \(clip.sourceAssetID)", code: .invalidArgument,
                                    message: String(format: "clip starts at %.3f s, after the asset ends (%.3f s)", clip.startTime, duration))
             }
+            // The end may reach one frame past the stated duration (the last frame's own length), no further:
+            // a bookmark that cannot be rendered is refused now rather than failing later.
+            if let duration = source.durationSec {
+                let frame = (source.fps ?? 0) > 0 ? 1 / (source.fps ?? 1) : 0.04
+                if clip.endTime > duration + frame {
+                    throw LibraryError(subject: "asset \(clip.sourceAssetID)", code: .invalidArgument,
+                                       message: String(format: "clip ends at %.3f s, after the asset ends (%.3f s)", clip.endTime, duration))
+                }
+            }
             var row = clip
             row.id = nil
             try row.insert(db)
             return row
+        }
+    }
+
+    /// Removes a bookmark that was never rendered (`clips create --render`
+    /// whose render failed), so a failure leaves nothing behind. A rendered
+    /// clip is kept.
+    public func discardUnrenderedClip(id: Int64) throws(LibraryError) {
+        try write { db in
+            _ = try AssetClip.filter(Column("id") == id && Column("extracted_asset_id") == nil).deleteAll(db)
         }
     }
 

@@ -1,15 +1,21 @@
 import Foundation
 import MediaLibrary
+import MediaOps
 
 /// One thing for `batch` or `watch` to ingest: a media source, or a
 /// generation manifest (whose result and parents it names).
 public enum BatchItem: Sendable, Equatable {
     case media(String)
     case manifest(String)
+    /// Media reached through a symbolic link whose file is outside the folder given: processed, with a note saying so.
+    case linkedMedia(String, note: String)
+    /// Found but not processed, with the reason (a FIFO, an extension that is not media):
+    /// reported as skipped so that every input is either processed or reported.
+    case passedOver(String, reason: String)
 
     public var name: String {
         switch self {
-        case .media(let name), .manifest(let name): return name
+        case .media(let name), .manifest(let name), .linkedMedia(let name, _), .passedOver(let name, _): return name
         }
     }
 }
@@ -58,19 +64,46 @@ public struct BatchRunner: Sendable {
             throw PipelineError(subject: folder, code: .invalidArgument, message: "no such folder")
         }
         let root = URL(fileURLWithPath: folder)
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                              options: [.skipsHiddenFiles]) else {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) else {
             throw PipelineError(subject: folder, code: .invalidArgument, message: "cannot list the folder")
         }
+        let resolvedRoot = ManifestConfinement.resolved(root.path)
         var items: [BatchItem] = []
         for case let url as URL in enumerator {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            let ext = url.pathExtension.lowercased()
             let path = url.path
+            var entry = stat(), target = stat()
+            guard lstat(path, &entry) == 0 else { continue }
+            let isLink = (entry.st_mode & S_IFMT) == S_IFLNK
+            if (entry.st_mode & S_IFMT) == S_IFDIR { continue }
+            // A link is followed (stat), and judged by what it points to.
+            guard stat(path, &target) == 0 else {
+                items.append(.passedOver(path, reason: "symbolic link to a missing file; not processed"))
+                continue
+            }
+            if (target.st_mode & S_IFMT) == S_IFDIR {
+                if isLink { items.append(.passedOver(path, reason: "symbolic link to a folder; folders behind links are not walked")) }
+                continue
+            }
+            guard (target.st_mode & S_IFMT) == S_IFREG else {
+                items.append(.passedOver(path, reason: "is \(FileKind.describe(target.st_mode)), not a regular file; not processed"))
+                continue
+            }
+            let ext = url.pathExtension.lowercased()
             if ext == "json" {
-                if GenerationManifest.looksLikeManifest(path) { items.append(.manifest(path)) }
+                if GenerationManifest.looksLikeManifest(path) {
+                    items.append(.manifest(path))
+                } else {
+                    items.append(.passedOver(path, reason: "JSON that is not a generation manifest (no provider_id and operation_type); not processed"))
+                }
             } else if mediaExtensions.contains(ext) {
-                items.append(.media(path))
+                let real = ManifestConfinement.resolved(path)
+                if isLink && !real.hasPrefix(resolvedRoot.hasSuffix("/") ? resolvedRoot : resolvedRoot + "/") {
+                    items.append(.linkedMedia(path, note: "symbolic link to \(DisplayText.escaped(real, maximumLength: 160)), outside \(folder)"))
+                } else {
+                    items.append(.media(path))
+                }
+            } else {
+                items.append(.passedOver(path, reason: "extension '.\(DisplayText.escaped(ext, maximumLength: 20))' is not one batch reads as media; not processed"))
             }
         }
         return items.sorted { $0.name < $1.name }
@@ -97,7 +130,7 @@ public struct BatchRunner: Sendable {
     public static let mediaExtensions: Set<String> = [
         "mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "flv", "3gp", "3g2", "mpg", "mpeg", "wmv",
         "ogv", "gif", "png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "mp3", "wav", "m4a", "aac", "flac",
-        "ogg", "opus",
+        "ogg", "opus", "y4m",
     ]
 
     /// Runs every item; `progress` is called after each one finishes.
@@ -153,6 +186,14 @@ public struct BatchRunner: Sendable {
             } catch {
                 return IngestOutcome(path: text, assetID: nil, sha256: nil, status: .failed, error: error, stages: [])
             }
+        case .linkedMedia(let text, let note):
+            var outcome = process(.media(text), runner: runner, options: options)
+            outcome.warnings.append(note)
+            return outcome
+        case .passedOver(let text, let reason):
+            var outcome = IngestOutcome(path: text, assetID: nil, sha256: nil, status: .skipped, error: nil, stages: [])
+            outcome.warnings.append(reason)
+            return outcome
         case .manifest(let path):
             do {
                 let manifest = try GenerationManifest.load(path)

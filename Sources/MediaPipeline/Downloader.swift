@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MediaCore
+import MediaOps
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -22,6 +23,12 @@ public struct Downloader: Sendable {
     /// Delay before the first retry; doubled for each further one.
     public var initialBackoff: TimeInterval
     public var maximumBytes: Int64
+    /// Checked a few times a second while a transfer runs or a retry waits:
+    /// when it says stop (`watch` got SIGTERM), the transfer is cancelled at
+    /// once, however slowly the server drips, and nothing is retried.
+    public var shouldStop: (@Sendable () -> Bool)?
+    /// How often ``shouldStop`` is checked.
+    static let stopCheckInterval: TimeInterval = 0.2
 
     public init(stallTimeout: TimeInterval = 30, totalTimeout: TimeInterval = 600, attempts: Int = 3,
                 initialBackoff: TimeInterval = 1, maximumBytes: Int64 = 4 << 30) {
@@ -38,7 +45,9 @@ public struct Downloader: Sendable {
     public func download(_ url: URL, to destination: URL) throws(PipelineError) -> Int64 {
         var delay = initialBackoff
         var lastError = PipelineError(subject: url.absoluteString, code: .download, message: "not attempted")
+        var made = 0
         for attempt in 1...attempts {
+            made = attempt
             do {
                 return try downloadOnce(url, to: destination)
             } catch {
@@ -48,14 +57,31 @@ public struct Downloader: Sendable {
                 PipelineLogging.download.warning("download failed; retrying", metadata: [
                     "url": "\(url.absoluteString)", "attempt": "\(attempt)", "of": "\(attempts)", "error": "\(error.error.message)",
                     "retry_in": PipelineLogging.seconds(delay)])
-                Thread.sleep(forTimeInterval: delay)
+                if !pause(delay) { throw stopped(url) }
                 delay *= 2
             }
         }
-        if attempts > 1 && lastError.code == .download {
-            lastError.message += " (after \(attempts) attempts)"
+        // Say how many requests were made only when there was more than one.
+        if made > 1 && lastError.code == .download {
+            lastError.message += " (after \(made) attempts)"
         }
         throw lastError
+    }
+
+    private func stopped(_ url: URL) -> PipelineError {
+        PipelineError(subject: url.absoluteString, code: .download, message: "download stopped (the process was asked to stop)")
+    }
+
+    private var isStopRequested: Bool { shouldStop?() ?? false }
+
+    /// Sleeps `seconds`, waking to check ``shouldStop``. - Returns: false when asked to stop.
+    private func pause(_ seconds: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if isStopRequested { return false }
+            Thread.sleep(forTimeInterval: min(Self.stopCheckInterval, max(0, deadline.timeIntervalSinceNow)))
+        }
+        return !isStopRequested
     }
 
     struct AttemptFailure: Error {
@@ -79,8 +105,16 @@ public struct Downloader: Sendable {
         var request = URLRequest(url: url)
         request.timeoutInterval = stallTimeout
         let task = session.dataTask(with: request)
+        if isStopRequested { throw AttemptFailure(error: stopped(url), retryable: false) }
         task.resume()
-        transfer.finished.wait()
+        while transfer.finished.wait(timeout: .now() + Self.stopCheckInterval) == .timedOut {
+            if isStopRequested {
+                task.cancel()
+                _ = transfer.finished.wait(timeout: .now() + 2)
+                session.invalidateAndCancel()
+                throw AttemptFailure(error: stopped(url), retryable: false)
+            }
+        }
         session.finishTasksAndInvalidate()
         let outcome = transfer.outcome
         switch outcome {
@@ -102,6 +136,11 @@ public struct Downloader: Sendable {
             throw AttemptFailure(error: PipelineError(subject: subject, code: .download,
                                                       message: timedOut ? "timed out: no data for \(Int(stallTimeout)) s or over \(Int(totalTimeout)) s in all" : message),
                                  retryable: true)
+        case .refusedRedirect(let target):
+            throw AttemptFailure(error: PipelineError(subject: subject, code: .download,
+                                                      message: "refused a redirect to \(DisplayText.escaped(target, maximumLength: 120)) "
+                                                        + "(only http(s), and never from a public host to a loopback or private address)"),
+                                 retryable: false)
         case .writeFailed(let message):
             throw AttemptFailure(error: PipelineError(subject: subject, code: .download, message: "cannot write the download: \(message)"), retryable: false)
         case .pending:
@@ -122,6 +161,7 @@ private final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Senda
         case tooLarge(Int64)
         case failed(String, timedOut: Bool)
         case writeFailed(String)
+        case refusedRedirect(String)
     }
 
     let handle: FileHandle
@@ -137,6 +177,10 @@ private final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Senda
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        guard case .pending = outcome else {
+            completionHandler(.cancel)
+            return
+        }
         if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
             outcome = .httpStatus(http.statusCode)
             completionHandler(.cancel)
@@ -148,6 +192,17 @@ private final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Senda
             return
         }
         completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        guard let from = task.originalRequest?.url, let to = request.url, RedirectPolicy.allows(from: from, to: to) else {
+            outcome = .refusedRedirect(request.url?.absoluteString ?? "?")
+            completionHandler(nil)
+            task.cancel()
+            return
+        }
+        completionHandler(request)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {

@@ -5,6 +5,7 @@ extension PipelineRunner {
     /// Ingests a completed generation: its parents given by path first, then
     /// its result, then the `generations` row and one lineage edge per parent.
     ///
+    /// Paths the manifest names are confined by `options.manifestConfinement`.
     /// Parents named by `asset_id` or `sha256` must already be in the library;
     /// an unknown parent fails the generation before anything is recorded, so
     /// no result is left without its lineage.
@@ -40,7 +41,9 @@ extension PipelineRunner {
                 parents.append(link(parent, asset))
             case .source(let text):
                 let source: MediaSource
-                do { source = try MediaSource(text, relativeTo: manifest.baseFolder) } catch { return failure(error) }
+                do { source = try options.manifestConfinement.source(text, in: manifest, label: label, subject: displayName) } catch {
+                    return failure(error)
+                }
                 if case .file(let path) = source, !FileManager.default.fileExists(atPath: path) {
                     return failure(PipelineError(subject: displayName, code: .unknownParent,
                                                  message: "\(label): \(path): no such file"))
@@ -60,12 +63,15 @@ extension PipelineRunner {
         if let override {
             resultSource = override
         } else if let text = manifest.result {
-            do { resultSource = try MediaSource(text, relativeTo: manifest.baseFolder) } catch { return failure(error) }
+            do { resultSource = try options.manifestConfinement.source(text, in: manifest, label: "result", subject: displayName) } catch {
+                return failure(error)
+            }
         } else {
             return failure(PipelineError(subject: displayName, code: .invalidManifest,
                                          message: "the manifest has no \"result\" and no source was given"))
         }
         var outcome = ingest(resultSource, options: options, displayName: displayName)
+        outcome.warnings = manifest.warnings + outcome.warnings
         guard let resultID = outcome.assetID else { return outcome }
         do {
             if let url = manifest.resultURL { try store.rememberRemoteURL(url, assetID: resultID) }
@@ -83,6 +89,6 @@ extension PipelineRunner {
 
     private func link(_ parent: GenerationManifest.Parent, _ asset: Asset) -> GenerationParent {
         GenerationParent(assetID: asset.assetID, role: parent.role, startTime: parent.startTime, endTime: parent.endTime,
-                         frame: parent.frame, sequenceOrder: parent.sequenceOrder)
+                         frame: parent.frame, sequenceOrder: parent.sequenceOrder, transformation: parent.transformation)
     }
 }

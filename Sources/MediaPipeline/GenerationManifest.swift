@@ -1,5 +1,6 @@
 import Foundation
 import MediaCore
+import MediaOps
 
 /// What the backend hands over when a generation completes (SPEC section 3).
 ///
@@ -9,11 +10,19 @@ import MediaCore
 ///  "parents": [{"sha256": "ab12...", "role": "source_video", "start_time": 0, "end_time": 10.5}]}
 /// ```
 ///
-/// Keys this program does not know are kept, with `params`, in `generations.params`.
+/// Decoded with `Decodable` and range-checked as it is read, so a wrong type
+/// or an absurd value is one clear error naming the key, not a wrapped number
+/// in the library. Top-level keys this program does not know are kept, with
+/// `params`, in `generations.params`; unknown keys inside `result` or a parent
+/// are reported in ``warnings``.
 public struct GenerationManifest: Sendable, Equatable {
     public static let operationTypes: Set<String> = [
         "text_to_video", "image_to_video", "video_extend", "video_transition", "fusion", "text_to_image", "upload",
     ]
+    /// The largest `sequence_order` accepted: far beyond any real generation, far below any integer overflow.
+    public static let maximumSequenceOrder = 1_000_000
+    /// The largest parent `frame` accepted (a day of 1000 fps video).
+    public static let maximumFrame = 86_400_000
 
     public var providerID: String
     public var providerJobID: String?
@@ -29,8 +38,11 @@ public struct GenerationManifest: Sendable, Equatable {
     public var parents: [Parent]
     public var submittedAt: Date?
     public var completedAt: Date?
-    /// The manifest file's folder: relative paths are read from there.
+    /// The manifest file's folder: relative paths are read from there, and no path may leave it
+    /// (unless an allowed root is given, see ``ManifestConfinement``).
     public var baseFolder: URL?
+    /// Keys that were not understood, and other things worth a word, one line each.
+    public var warnings: [String] = []
 
     /// A parent of the generation, named by id, hash or path.
     public struct Parent: Sendable, Equatable {
@@ -45,6 +57,9 @@ public struct GenerationManifest: Sendable, Equatable {
         public var endTime: Double?
         public var frame: Int?
         public var sequenceOrder: Int
+        /// The backend's description of what was done with the parent
+        /// (`{"action": "zoom_in", "frame_position": 48}`), as JSON text.
+        public var transformation: String?
     }
 
     /// Reads a manifest file.
@@ -59,95 +74,60 @@ public struct GenerationManifest: Sendable, Equatable {
 
     /// Whether a JSON file looks like a generation manifest (for `batch` and `watch`, which meet other JSON too).
     public static func looksLikeManifest(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
-        return object["operation_type"] != nil && object["provider_id"] != nil
+        struct Marker: Decodable {
+            var providerID: JSONValue
+            var operationType: JSONValue
+            enum CodingKeys: String, CodingKey { case providerID = "provider_id", operationType = "operation_type" }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return (try? JSONDecoder().decode(Marker.self, from: data)) != nil
     }
 
     public static func parse(_ data: Data, subject: String, baseFolder: URL?) throws(PipelineError) -> GenerationManifest {
-        func invalid(_ message: String) -> PipelineError {
-            PipelineError(subject: subject, code: .invalidManifest, message: message)
+        let document: ManifestDocument
+        do {
+            document = try JSONDecoder().decode(ManifestDocument.self, from: data)
+        } catch let failure as ManifestDocument.Failure {
+            throw PipelineError(subject: subject, code: .invalidManifest, message: failure.message)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            let reason = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+            throw PipelineError(subject: subject, code: .invalidManifest, message: "not valid JSON (\(reason))")
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            let found = (try? JSONDecoder().decode(JSONValue.self, from: data))?.typeName ?? "not an object"
+            throw PipelineError(subject: subject, code: .invalidManifest, message: "not a JSON object but \(found)")
+        } catch {
+            throw PipelineError(subject: subject, code: .invalidManifest, message: "cannot decode: \(error)")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw invalid("not a JSON object")
-        }
-        guard let provider = object["provider_id"] as? String, !provider.isEmpty else { throw invalid("missing \"provider_id\"") }
-        guard let operation = object["operation_type"] as? String else { throw invalid("missing \"operation_type\"") }
-        guard operationTypes.contains(operation) else {
-            throw invalid("unknown operation_type '\(operation)' (one of \(operationTypes.sorted().joined(separator: ", ")))")
-        }
-        let jobID: String? = (object["provider_job_id"] as? String) ?? (object["provider_job_id"] as? NSNumber)?.stringValue
-
-        var result: String?
-        var resultURL: String?
-        if let resultObject = object["result"] {
-            if let text = resultObject as? String {
-                result = text
-            } else if let dictionary = resultObject as? [String: Any] {
-                resultURL = dictionary["url"] as? String
+        var manifest = GenerationManifest(
+            providerID: document.providerID, providerJobID: document.providerJobID, operationType: document.operationType,
+            prompt: document.prompt, paramsJSON: nil, result: nil, resultURL: nil, parents: document.parents.map(\.parent),
+            submittedAt: try parseDate(document.submittedAt, key: "submitted_at", subject: subject),
+            completedAt: try parseDate(document.completedAt, key: "completed_at", subject: subject),
+            baseFolder: baseFolder, warnings: document.warnings)
+        if let result = document.result {
+            manifest.resultURL = result.url
+            if let path = result.path {
                 // A downloaded file beside the manifest beats fetching the URL again.
-                if let path = dictionary["path"] as? String {
-                    let local = path.hasPrefix("/") ? path : baseFolder.map { $0.appendingPathComponent(path).path } ?? path
-                    result = FileManager.default.fileExists(atPath: local) || resultURL == nil ? path : resultURL
-                } else {
-                    result = resultURL
-                }
-                if result == nil { throw invalid("\"result\" has neither \"url\" nor \"path\"") }
+                let local = path.hasPrefix("/") ? path : baseFolder.map { $0.appendingPathComponent(path).path } ?? path
+                manifest.result = FileManager.default.fileExists(atPath: local) || result.url == nil ? path : result.url
             } else {
-                throw invalid("\"result\" must be an object with \"url\" or \"path\"")
+                manifest.result = result.url
             }
         }
-
-        var parents: [Parent] = []
-        guard let parentList = (object["parents"] ?? []) as? [Any] else { throw invalid("\"parents\" must be an array") }
-        for (position, item) in parentList.enumerated() {
-            guard let parent = item as? [String: Any] else { throw invalid("parent \(position) is not an object") }
-            let reference: Parent.Reference
-            if let id = (parent["asset_id"] as? NSNumber)?.int64Value {
-                reference = .assetID(id)
-            } else if let sha = parent["sha256"] as? String {
-                guard sha.count >= 4, sha.allSatisfy(\.isHexDigit) else { throw invalid("parent \(position): \"sha256\" is not hex") }
-                reference = .sha256(sha.lowercased())
-            } else if let path = (parent["path"] as? String) ?? (parent["url"] as? String) {
-                reference = .source(path)
-            } else {
-                throw invalid("parent \(position) names no asset_id, sha256 or path")
-            }
-            let role = parent["role"] as? String ?? "source"
-            let order = (parent["sequence_order"] as? NSNumber)?.intValue ?? position
-            parents.append(Parent(reference: reference, role: role,
-                                  startTime: (parent["start_time"] as? NSNumber)?.doubleValue,
-                                  endTime: (parent["end_time"] as? NSNumber)?.doubleValue,
-                                  frame: (parent["frame"] as? NSNumber)?.intValue, sequenceOrder: order))
-        }
-
         // Keep everything not mapped to a column, so nothing the backend sent is lost.
-        let mapped: Set<String> = ["provider_id", "provider_job_id", "operation_type", "prompt", "result", "parents",
-                                   "submitted_at", "completed_at"]
-        var kept: [String: Any] = [:]
-        for (key, value) in object where !mapped.contains(key) { kept[key] = value }
-        var paramsJSON: String?
-        if !kept.isEmpty, let encoded = try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]) {
-            paramsJSON = String(decoding: encoded, as: UTF8.self)
-        }
-
-        return GenerationManifest(
-            providerID: provider, providerJobID: jobID, operationType: operation, prompt: object["prompt"] as? String,
-            paramsJSON: paramsJSON, result: result, resultURL: resultURL, parents: parents,
-            submittedAt: try parseDate(object["submitted_at"], key: "submitted_at", subject: subject),
-            completedAt: try parseDate(object["completed_at"], key: "completed_at", subject: subject),
-            baseFolder: baseFolder)
+        var kept = document.extra
+        if let params = document.params { kept["params"] = params }
+        if !kept.isEmpty { manifest.paramsJSON = JSONValue.object(kept).jsonText }
+        return manifest
     }
 
-    static func parseDate(_ value: Any?, key: String, subject: String) throws(PipelineError) -> Date? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let text = value as? String else {
-            throw PipelineError(subject: subject, code: .invalidManifest, message: "\"\(key)\" must be an ISO 8601 string")
-        }
+    static func parseDate(_ text: String?, key: String, subject: String) throws(PipelineError) -> Date? {
+        guard let text else { return nil }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
-        throw PipelineError(subject: subject, code: .invalidManifest, message: "\"\(key)\" is not an ISO 8601 time: \(text)")
+        throw PipelineError(subject: subject, code: .invalidManifest,
+                            message: "\"\(key)\" is not an ISO 8601 time: \(DisplayText.escaped(text))")
     }
 }

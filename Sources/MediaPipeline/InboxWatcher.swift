@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MediaLibrary
+import MediaOps
 
 /// The long-running worker behind `watch INBOX`: picks up generation
 /// manifests and bare media files dropped into the folder, ingests each, and
@@ -9,28 +10,47 @@ import MediaLibrary
 /// All its state is in the folder and the library, so it survives restarts:
 /// an item being processed when the process died is still in the inbox and
 /// is processed again, which the pipeline's idempotence makes harmless.
-/// A file is picked up only once its size has stopped changing between two
-/// scans, so a file still being copied in is left alone.
+/// A file is picked up only once its size and modification time have not
+/// changed for ``settleTime`` (a writer that pauses mid-copy keeps its file),
+/// and a manifest only once the files it names in the inbox have settled too.
 public struct InboxWatcher: Sendable {
     public var inbox: URL
     public var runner: PipelineRunner
     public var options: PipelineRunner.Options
     public var pollInterval: TimeInterval
+    /// How long a file's size and modification time must stay the same before it is taken.
+    public var settleTime: TimeInterval
 
     public var doneFolder: URL { inbox.appendingPathComponent("done", isDirectory: true) }
     public var failedFolder: URL { inbox.appendingPathComponent("failed", isDirectory: true) }
 
-    public init(inbox: URL, runner: PipelineRunner, options: PipelineRunner.Options, pollInterval: TimeInterval = 1) {
+    public init(inbox: URL, runner: PipelineRunner, options: PipelineRunner.Options, pollInterval: TimeInterval = 1,
+                settleTime: TimeInterval = 5) {
         self.inbox = inbox
         self.runner = runner
         self.options = options
         self.pollInterval = pollInterval
+        self.settleTime = settleTime
+    }
+
+    /// A file as last seen: its size and modification time, and since when they have been so.
+    struct Observation: Equatable {
+        var size: Int64
+        var modified: Double
+        var since: Date
     }
 
     /// Processes items until `shouldStop` says so (checked between items and while idle).
     /// - Parameter onItem: told about each finished item.
     /// - Throws: ``PipelineError`` if the inbox cannot be used at all.
-    public func run(shouldStop: @Sendable () -> Bool, onItem: (IngestOutcome) -> Void) throws(PipelineError) {
+    /// A download in progress is cancelled as soon as `shouldStop` says so.
+    public func run(shouldStop: @escaping @Sendable () -> Bool, onItem: (IngestOutcome) -> Void) throws(PipelineError) {
+        var watcher = self
+        watcher.runner.downloader.shouldStop = shouldStop
+        try watcher.watch(shouldStop: shouldStop, onItem: onItem)
+    }
+
+    private func watch(shouldStop: @Sendable () -> Bool, onItem: (IngestOutcome) -> Void) throws(PipelineError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: inbox.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw PipelineError(subject: inbox.path, code: .invalidArgument, message: "no such folder")
@@ -41,10 +61,22 @@ public struct InboxWatcher: Sendable {
             }
         }
         _ = try? runner.store.markInterruptedRuns()
-        var lastSizes: [String: Int64] = [:]
+        var lastSeen: [String: Observation] = [:]
+        var reported: Set<String> = []
+        var seenLastScan: Set<String> = []
         while !shouldStop() {
-            let (ready, sizes) = readyItems(previousSizes: lastSizes)
-            lastSizes = sizes
+            let (ready, seen) = readyItems(previous: lastSeen)
+            lastSeen = seen
+            // What the watcher will not take is said once, not left in the inbox without a word.
+            // Said only when still there at the next scan, so a writer's short-lived temporary file is not reported.
+            let left = leftInInbox()
+            defer { seenLastScan = Set(left.map(\.path)) }
+            for (path, reason) in left where !reported.contains(path) && seenLastScan.contains(path) {
+                reported.insert(path)
+                var outcome = IngestOutcome(path: path, assetID: nil, sha256: nil, status: .skipped, error: nil, stages: [])
+                outcome.warnings.append("left in the inbox: \(reason)")
+                onItem(outcome)
+            }
             if ready.isEmpty {
                 let deadline = Date().addingTimeInterval(pollInterval)
                 while Date() < deadline && !shouldStop() { Thread.sleep(forTimeInterval: 0.05) }
@@ -57,19 +89,27 @@ public struct InboxWatcher: Sendable {
         }
     }
 
-    /// One pass over the inbox: the items whose files have kept their size since the last scan.
-    func readyItems(previousSizes: [String: Int64]) -> ([InboxItem], [String: Int64]) {
+    /// One pass over the inbox: the items whose files have kept their size and
+    /// modification time for ``settleTime`` (and at least since the last scan).
+    func readyItems(previous: [String: Observation]) -> ([InboxItem], [String: Observation]) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox.path) else { return ([], [:]) }
-        var sizes: [String: Int64] = [:]
+        let now = Date()
+        var seen: [String: Observation] = [:]
+        var settled: Set<String> = []
         var manifests: [String] = []
         var media: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = inbox.appendingPathComponent(name).path
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular else { continue }
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            sizes[path] = size
-            guard previousSizes[path] == size else { continue }
+            // stat follows a symbolic link: a link to a media file is that file.
+            var status = stat()
+            guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
+            let size = Int64(status.st_size)
+            let modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+            var observation = Observation(size: size, modified: modified, since: now)
+            if let before = previous[path], before.size == size, before.modified == modified { observation.since = before.since }
+            seen[path] = observation
+            guard previous[path] != nil, now.timeIntervalSince(observation.since) >= settleTime else { continue }
+            settled.insert(path)
             let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
             if ext == "json" { manifests.append(path) } else if ext == "txt" { continue } else { media.append(path) }
         }
@@ -91,6 +131,8 @@ public struct InboxWatcher: Sendable {
                     }
                 }
             }
+            // A named file still being written holds its manifest back until it settles.
+            if companions.contains(where: { FileManager.default.fileExists(atPath: $0) && !settled.contains($0) }) { continue }
             claimed.formUnion(companions)
             items.append(InboxItem(path: path, isManifest: true, companions: companions))
         }
@@ -98,7 +140,28 @@ public struct InboxWatcher: Sendable {
             items.append(InboxItem(path: path, isManifest: false, companions: []))
         }
         // Media first: a manifest naming them as parents by hash then finds them.
-        return (items.sorted { ($0.isManifest ? 1 : 0, $0.path) < ($1.isManifest ? 1 : 0, $1.path) }, sizes)
+        return (items.sorted { ($0.isManifest ? 1 : 0, $0.path) < ($1.isManifest ? 1 : 0, $1.path) }, seen)
+    }
+
+    /// Entries of the inbox that ``readyItems(previous:)`` never takes, with why:
+    /// hidden files, folders (other than done/ and failed/), FIFOs, sockets, devices, dangling links.
+    func leftInInbox() -> [(path: String, reason: String)] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox.path) else { return [] }
+        var left: [(String, String)] = []
+        for name in names.sorted() where name != "done" && name != "failed" {
+            let path = inbox.appendingPathComponent(name).path
+            var status = stat()
+            if stat(path, &status) != 0 {
+                left.append((path, "symbolic link to a missing file"))
+            } else if (status.st_mode & S_IFMT) != S_IFREG {
+                left.append((path, "is \(FileKind.describe(status.st_mode)), not a file to ingest"))
+            } else if name.hasPrefix(".") {
+                left.append((path, "hidden file (a name starting with '.') is not taken"))
+            } else if name.lowercased().hasSuffix(".txt") {
+                left.append((path, "a .txt file is not taken"))
+            }
+        }
+        return left
     }
 
     struct InboxItem {
@@ -121,6 +184,8 @@ public struct InboxWatcher: Sendable {
             outcome = BatchRunner.process(.media(item.path), runner: runner, options: options)
         }
         let succeeded = outcome.status != .failed
+        // Stopped mid-item (a download cancelled by SIGTERM): leave it in the inbox for the next run.
+        if !succeeded && (runner.downloader.shouldStop?() ?? false) { return outcome }
         let folder = succeeded ? doneFolder : failedFolder
         if succeeded {
             PipelineLogging.inbox.info("filed in done/", metadata: ["item": "\(item.path)", "status": "\(outcome.status.rawValue)"])

@@ -18,6 +18,8 @@ public struct IngestOutcome: Sendable, Equatable {
     public var error: PipelineError?
     /// What each stage did, in order.
     public var stages: [StageOutcome]
+    /// Things worth a word that did not fail the item (a manifest key not understood, say).
+    public var warnings: [String] = []
 
     public init(path: String, assetID: Int64?, sha256: String?, status: Status, error: PipelineError?, stages: [StageOutcome]) {
         self.path = path

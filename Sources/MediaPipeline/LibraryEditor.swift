@@ -22,6 +22,18 @@ public struct LibraryEditor: Sendable {
         public var facts: RenderFacts
     }
 
+    /// Renders a bookmark just created for this render (`clips create
+    /// --render`): when the render fails the bookmark is removed again, so the
+    /// failure leaves no unrendered bookmark behind.
+    public func renderNewClip(id clipID: Int64, mode: String) throws(PipelineError) -> Rendered {
+        do {
+            return try renderClip(id: clipID, mode: mode)
+        } catch {
+            try? store.discardUnrenderedClip(id: clipID)
+            throw error
+        }
+    }
+
     /// Renders a clip bookmark as a new asset whose lineage edge carries the
     /// parent's time range (`parent_start_time`, `parent_end_time`).
     public func renderClip(id clipID: Int64, mode: String) throws(PipelineError) -> Rendered {
@@ -112,8 +124,14 @@ public struct LibraryEditor: Sendable {
         guard let asset = try wrap({ () throws(LibraryError) in try store.asset(id: assetID) }) else {
             throw PipelineError(subject: "asset \(assetID)", code: .invalidArgument, message: "no such asset")
         }
-        guard let path = asset.localPath, FileManager.default.fileExists(atPath: path) else {
+        guard let path = asset.localPath, FileManager.default.fileExists(atPath: path) || asset.originalPath != nil else {
             throw PipelineError(subject: "asset \(assetID)", code: .stageFailed, message: "its file is missing from the library")
+        }
+        // Never render from bytes that are not the asset's (issue 15 item 5); repair from the original when possible.
+        let check = StoredFileIntegrity(store: store).check(asset, repair: true)
+        guard check.verdict == .intact || check.verdict == .repaired else {
+            throw PipelineError(subject: "asset \(assetID)", code: .stageFailed,
+                                message: "stored file is not usable: \(check.detail) (see pixsim-media verify --repair)")
         }
         return path
     }

@@ -27,12 +27,19 @@ public enum MediaSource: Sendable, Equatable, CustomStringConvertible {
                   text[colon...].hasPrefix("://") {
             throw PipelineError(subject: text, code: .invalidArgument,
                                 message: "unsupported URL scheme '\(text[..<colon])' (use a path, file://, http:// or https://)")
+        } else if let colon = text.firstIndex(of: ":"), Self.schemesWithoutSlashes.contains(text[..<colon].lowercased()) {
+            // `data:video/mp4;base64,...` is not a file name; say what it is rather than "no such file".
+            throw PipelineError(subject: String(text.prefix(40)), code: .invalidArgument,
+                                message: "unsupported URL scheme '\(text[..<colon])' (use a path, file://, http:// or https://)")
         } else if let base, !text.hasPrefix("/") {
             self = .file(path: base.appendingPathComponent(text).standardizedFileURL.path)
         } else {
             self = .file(path: text)
         }
     }
+
+    /// URL schemes written without `//` that would otherwise be taken for a relative file name.
+    static let schemesWithoutSlashes: Set<String> = ["data", "blob", "javascript", "about", "mailto"]
 
     public var description: String {
         switch self {

@@ -33,10 +33,13 @@ public struct PipelineRunner: Sendable {
         public var stages: [PipelineStage]
         /// Rerun stages (and syncs) that failed before; without it they stay failed.
         public var retryFailed: Bool
+        /// Where the files a manifest names may come from.
+        public var manifestConfinement: ManifestConfinement
 
-        public init(stages: [PipelineStage], retryFailed: Bool = false) {
+        public init(stages: [PipelineStage], retryFailed: Bool = false, manifestConfinement: ManifestConfinement = ManifestConfinement()) {
             self.stages = PipelineStage.withNeeds(stages)
             self.retryFailed = retryFailed
+            self.manifestConfinement = manifestConfinement
         }
     }
 
@@ -45,7 +48,8 @@ public struct PipelineRunner: Sendable {
     /// Brings `source` into the library and runs the stages on it.
     public func ingest(_ source: MediaSource, options: Options, displayName: String? = nil) -> IngestOutcome {
         let name = displayName ?? source.description
-        if !options.retryFailed, let earlier = try? store.lastFailedSync(source: source.description) {
+        if !options.retryFailed, let earlier = try? store.lastFailedSync(source: source.description),
+           !contentChanged(source, sinceFailedRun: earlier) {
             return IngestOutcome(path: name, assetID: nil, sha256: nil, status: .failed,
                                  error: PipelineError(subject: name, code: .earlierFailure,
                                                       message: (earlier.error ?? "failed") + " (failed in an earlier run; use --retry-failed to try again)"),
@@ -103,10 +107,28 @@ public struct PipelineRunner: Sendable {
                 outcome.stages.append(.init(stage: .sync, status: .failed, failure: failure, seconds: nil))
             }
         }
+        // A run cut short because the process was asked to stop is interrupted, not failed:
+        // the next run tries it again without --retry-failed.
+        let interrupted = outcome.status == .failed && (downloader.shouldStop?() ?? false)
+        if outcome.status == .failed && outcome.assetID == nil, case .file(let path) = source,
+           let content = try? FileDigest.sha256(ofFile: path) {
+            try? store.recordFailedSourceContent(runID: runID, sha256: content)
+        }
         try? store.finishPipelineRun(id: runID, assetID: outcome.assetID,
-                                     status: outcome.status == .failed ? .failed : .succeeded,
+                                     status: interrupted ? .interrupted : outcome.status == .failed ? .failed : .succeeded,
                                      error: outcome.error?.message)
         return outcome
+    }
+
+    /// Whether a local source's bytes differ from those its failed run read
+    /// (failure memory is keyed by content, not by path: a file that failed
+    /// half-written is tried again once complete). A run that recorded no
+    /// content, or a URL, counts as unchanged.
+    func contentChanged(_ source: MediaSource, sinceFailedRun run: PipelineRun) -> Bool {
+        guard case .file(let path) = source, let id = run.id,
+              let recorded = try? store.failedSourceContent(runID: id),
+              let current = try? FileDigest.sha256(ofFile: path) else { return false }
+        return recorded != current
     }
 
     /// What the sync stage learnt, handed to the later stages of the same run.

@@ -17,6 +17,7 @@ struct BatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var manifestOptions: ManifestOptions
 
     @Option(name: .long, help: "Assets in flight at once (default: the number of cores).")
     var jobs: Int?
@@ -48,7 +49,8 @@ struct BatchCommand: AsyncParsableCommand {
             let jobCount = jobs ?? cores
             // Share the cores among the assets in flight rather than giving each decoder all of them.
             let runner = LibraryCommandSupport.makeRunner(store, decoderThreads: max(1, cores / jobCount))
-            let batch = BatchRunner(runner: runner, options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed),
+            let batch = BatchRunner(runner: runner, options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
+                                                                                manifestConfinement: manifestOptions.confinement),
                                     jobs: jobCount)
             let bar = ProgressBar(enabled: options.showsProgress)
             let report = await batch.run(items) { bar.update($0) }

@@ -41,8 +41,8 @@ struct ClipCommand: AsyncParsableCommand {
     var preset: String = "medium"
 
     func validate() throws {
-        guard TimeParsing.seconds(start) != nil else { throw ValidationError("--start '\(start)' is not seconds or HH:MM:SS.mmm") }
-        guard TimeParsing.seconds(end) != nil else { throw ValidationError("--end '\(end)' is not seconds or HH:MM:SS.mmm") }
+        guard TimeParsing.seconds(start) != nil else { throw ValidationError("--start '\(start)' is not a time: \(TimeParsing.acceptedForms)") }
+        guard TimeParsing.seconds(end) != nil else { throw ValidationError("--end '\(end)' is not a time: \(TimeParsing.acceptedForms)") }
     }
 
     func run() async throws {

@@ -50,7 +50,7 @@ struct ClipsCommand: AsyncParsableCommand {
                 if render {
                     let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                                options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))
-                    rendered = try editor.renderClip(id: clip.storedID, mode: mode)
+                    rendered = try editor.renderNewClip(id: clip.storedID, mode: mode)
                 }
                 let final = try store.clip(id: clip.storedID) ?? clip
                 if options.json {

@@ -25,9 +25,13 @@ enum CommandOutput {
         FileHandle.standardError.write(Data((error.line + "\n").utf8))
     }
 
+    static func printError(path: String, message: String) {
+        FileHandle.standardError.write(Data((DisplayText.line("error", subject: path, message: message) + "\n").utf8))
+    }
+
     /// Prints a warning about one input on stderr as `warning: <path>: <what>`.
     static func printWarning(path: String, message: String) {
-        FileHandle.standardError.write(Data("warning: \(ErrorReport.escaped(path)): \(ErrorReport.escaped(message))\n".utf8))
+        FileHandle.standardError.write(Data((DisplayText.line("warning", subject: path, message: message) + "\n").utf8))
     }
 
     /// Prints a progress note on stderr (only call when progress is shown).

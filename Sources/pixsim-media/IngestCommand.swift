@@ -17,6 +17,7 @@ struct IngestCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var manifestOptions: ManifestOptions
 
     @Option(name: .long, help: "A generation manifest (SPEC section 3) describing the source.")
     var manifest: String?
@@ -41,7 +42,8 @@ struct IngestCommand: AsyncParsableCommand {
         try await CommandOutput.run(json: options.json, subject: manifest ?? sources.first ?? options.libraryPath) {
             let store = try LibraryCommandSupport.openStore(options)
             let runner = LibraryCommandSupport.makeRunner(store)
-            let runOptions = PipelineRunner.Options(stages: stageList, retryFailed: retryFailed)
+            let runOptions = PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
+                                                    manifestConfinement: manifestOptions.confinement)
             var outcomes: [IngestOutcome] = []
             if let manifest {
                 let parsed = try GenerationManifest.load(manifest)

@@ -33,7 +33,7 @@ enum LibraryCommandSupport {
     /// Seconds from the command line (`12.5` or `HH:MM:SS.mmm`).
     static func seconds(_ text: String, option: String) throws -> Double {
         guard let value = TimeParsing.seconds(text) else {
-            throw ValidationError("\(option): '\(text)' is not a time (seconds or HH:MM:SS.mmm)")
+            throw ValidationError("\(option): '\(text)' is not a time: \(TimeParsing.acceptedForms)")
         }
         return value
     }
@@ -52,6 +52,7 @@ enum LibraryCommandSupport {
 /// The readable line for one finished item, and its error line if it failed.
 enum OutcomeText {
     static func print(_ outcome: IngestOutcome, quiet: Bool) {
+        for warning in outcome.warnings { CommandOutput.printWarning(path: outcome.path, message: warning) }
         if let error = outcome.error, outcome.status == .failed {
             CommandOutput.printError(ErrorReport(subject: outcome.path, code: error.code, message: error.message))
             return

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import MediaOps
 
 /// The `pixsim-media` command: parse, call ``MediaOps`` (and later the
 /// library and pipeline), print. No media logic lives here.
@@ -29,6 +31,22 @@ struct PixsimMedia: AsyncParsableCommand {
             ClipsCommand.self,
             BranchCommand.self,
             ComposeCommand.self,
+            VerifyCommand.self,
         ]
     )
+
+    /// Refuses a file name that starts with `-` before the parser reads it as
+    /// a cluster of short flags (`probe -dash.mp4` would otherwise mean `-h`
+    /// and print help with status 0).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let name = OptionLookingFileName.find(in: arguments) {
+            let command = arguments.first.map { $0.hasPrefix("-") ? "COMMAND" : $0 } ?? "COMMAND"
+            FileHandle.standardError.write(Data((DisplayText.line(
+                "error", subject: name,
+                message: "looks like an option; to name a file that starts with '-', put '--' before it (pixsim-media \(command) -- \(name))") + "\n").utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        await Self.main(nil)
+    }
 }

@@ -27,7 +27,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let width, width < 16 { throw ValidationError("--width must be at least 16") }
-        if let at, TimeParsing.seconds(at) == nil { throw ValidationError("--at takes seconds (12.5) or HH:MM:SS.mmm, not '\(at)'") }
+        if let at, TimeParsing.seconds(at) == nil { throw ValidationError("--at '\(at)' is not a time: \(TimeParsing.acceptedForms)") }
     }
 
     func run() async throws {

@@ -17,9 +17,16 @@ struct WatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var manifestOptions: ManifestOptions
 
     @Option(name: .long, help: "Stages to run, comma-separated (sync is always run).")
     var stages: String?
+
+    @Flag(name: .long, help: "Retry items that failed in an earlier run (a changed file is retried anyway).")
+    var retryFailed = false
+
+    @Option(name: .long, help: "Seconds a file's size and modification time must stay unchanged before it is taken.")
+    var settle: Double = 5
 
     @Option(name: .long, help: "Seconds between scans of the inbox.")
     var interval: Double = 1
@@ -33,7 +40,9 @@ struct WatchCommand: AsyncParsableCommand {
         try await CommandOutput.run(json: options.json, subject: inbox) {
             let store = try LibraryCommandSupport.openStore(options)
             let watcher = InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
-                                       options: PipelineRunner.Options(stages: stageList), pollInterval: max(0.1, interval))
+                                       options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
+                                                                      manifestConfinement: manifestOptions.confinement),
+                                       pollInterval: max(0.1, interval), settleTime: max(0, settle))
             let stop = StopSignal()
             let quiet = options.quiet
             let json = options.json

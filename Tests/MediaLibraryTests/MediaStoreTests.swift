@@ -52,7 +52,7 @@ import Testing
             #expect(journal == "wal")
         }
         let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.count == 5)
+        #expect(applied.count == 9)
         // Reopening applies nothing twice and keeps the data.
         try Self.addAsset(store, 1)
         let reopened = try MediaStore.open(folder: folder)

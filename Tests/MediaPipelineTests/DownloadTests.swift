@@ -27,6 +27,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/files/"):
             name = os.path.basename(self.path)
             with open(os.path.join(root, name), "rb") as f: self.send_bytes(f.read())
+        elif self.path == "/to-file.mp4":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
         elif self.path == "/missing.mp4":
             self.send_error(404)
         elif self.path == "/broken.mp4":
@@ -109,6 +113,14 @@ server.serve_forever()
         let missing = try ingest("/missing.mp4")
         #expect(missing.status == .failed)
         #expect(missing.error?.message.contains("HTTP 404") == true)
+        // One request was made (a 404 is not retried): the message does not claim more.
+        #expect(missing.error?.message.contains("attempts") == false)
+
+        // A redirect to file:// never reads the local file (issue 15 item 4; the rules are in
+        // ManifestHardeningTests: Foundation resolves this Location against the server, which says 404).
+        let redirected = try ingest("/to-file.mp4")
+        #expect(redirected.status == .failed)
+        #expect(redirected.assetID == nil)
 
         let broken = try ingest("/broken.mp4")
         #expect(broken.error?.message.contains("HTTP 503") == true)

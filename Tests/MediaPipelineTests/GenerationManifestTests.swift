@@ -78,7 +78,11 @@ import Testing
         try Data(#"{"provider_id": "p", "operation_type": "upload"}"#.utf8).write(to: sub.appendingPathComponent("gen.json"))
         try Data(#"{"something": "else"}"#.utf8).write(to: folder.appendingPathComponent("config.json"))
         let items = try BatchRunner.items(inFolder: folder.path)
-        #expect(items.map { URL(fileURLWithPath: $0.name).lastPathComponent }.sorted() == ["a.mp4", "b.MOV", "c.png", "gen.json"])
+        let processed = items.filter { if case .passedOver = $0 { return false } else { return true } }
+        #expect(processed.map { URL(fileURLWithPath: $0.name).lastPathComponent }.sorted() == ["a.mp4", "b.MOV", "c.png", "gen.json"])
+        // What is not processed is still an item, reported with its reason (issue 15 item 10).
+        let passedOver = items.filter { if case .passedOver = $0 { return true } else { return false } }
+        #expect(passedOver.map { URL(fileURLWithPath: $0.name).lastPathComponent }.sorted() == ["config.json", "notes.txt"])
         #expect(items.contains(.manifest(sub.appendingPathComponent("gen.json").path)))
 
         let list = folder.appendingPathComponent("list.txt")

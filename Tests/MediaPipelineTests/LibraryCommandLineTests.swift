@@ -19,7 +19,8 @@ import Testing
         let manifest = folder.appendingPathComponent("gen.json")
         try Data("""
             {"provider_id": "pixverse", "provider_job_id": "cli-1", "operation_type": "video_extend",
-             "result": {"path": "child.mp4"}, "parents": [{"path": "parent.mp4", "role": "source_video", "end_time": 1}]}
+             "result": {"path": "child.mp4"}, "parents": [{"path": "parent.mp4", "role": "source_video", "end_time": 1,
+                                                     "transformation": {"action": "zoom_in", "frame_position": 48}}]}
             """.utf8).write(to: manifest)
 
         let ingest = try json(TestMedia.run(binary, ["ingest", "--library", library, "--manifest", manifest.path, "--stages", "probe", "--json"]).stdout)
@@ -37,6 +38,12 @@ import Testing
         let edge = try #require((lineage["edges"] as? [[String: Any]])?.first)
         #expect(edge["parent_role"] as? String == "source_video" && edge["operation_type"] as? String == "video_extend")
         #expect(edge["child_asset_id"] as? Int == childID)
+        // Every edge column is printed, null or not (issue 15 item 13).
+        for key in ["parent_frame", "parent_start_time", "parent_end_time", "transformation", "operation_job_id", "sequence_order"] {
+            #expect(edge.keys.contains(key), "\(key)")
+        }
+        #expect(edge["parent_end_time"] as? Double == 1)
+        #expect((edge["transformation"] as? [String: Any])?["action"] as? String == "zoom_in")
 
         let dot = try TestMedia.run(binary, ["lineage", "--library", library, "\(childID)", "--format", "dot"]).stdout
         #expect(dot.hasPrefix("digraph lineage {") && dot.contains("-> a\(childID)"))

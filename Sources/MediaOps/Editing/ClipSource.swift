@@ -97,6 +97,8 @@ final class ClipSource {
 extension ClipSource: Sendable {}
 
 func secondsText(_ seconds: Double) -> String {
+    // No conversion to Int: the value may be any Double a caller passed.
+    guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)" }
     let rounded = (seconds * 1000).rounded() / 1000
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
 }

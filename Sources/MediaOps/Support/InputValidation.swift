@@ -17,11 +17,13 @@ public enum InputValidation {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(path: path, code: .unreadable, message: "permission denied")
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
-            throw MediaError(path: path, code: .notAFile, message: "is not a regular file")
+        // stat, not lstat: a symbolic link to media is that media.
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw MediaError(path: path, code: .unreadable, message: String(cString: strerror(errno))) }
+        if (status.st_mode & S_IFMT) != S_IFREG {
+            throw MediaError(path: path, code: .notAFile, message: "is \(FileKind.describe(status.st_mode)), not a regular file")
         }
-        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        let size = Int64(status.st_size)
         if size == 0 { throw MediaError(path: path, code: .empty, message: "file is empty") }
         return size
     }

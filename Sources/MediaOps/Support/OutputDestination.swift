@@ -3,6 +3,9 @@ import Foundation
 /// Where an operation writes its result: never directly into the final path.
 /// The result goes to a temporary file beside it, renamed into place only
 /// once complete (``commit()``), so a failure or a kill leaves nothing partial.
+/// An existing output that is not a regular file is never replaced (SPEC
+/// section 6): a link is followed to its file, a character device or FIFO is
+/// written through, anything else is refused.
 ///
 /// ```swift
 /// let destination = try OutputDestination(path: "out.mp4", inputs: ["in.mp4"])
@@ -15,13 +18,21 @@ public final class OutputDestination: @unchecked Sendable {
     public let path: String
     /// The file to write; same folder and extension as ``path``, hidden name.
     public let temporaryPath: String
+    /// Where the finished file goes: ``path``, or the file a symbolic link at
+    /// ``path`` points to (the link itself is kept).
+    private let finalPath: String
+    /// True when ``path`` is a character device or FIFO (`/dev/null`, a pipe):
+    /// the result is copied into it rather than renamed over it, which as root
+    /// would replace the device with a plain file.
+    private let writesThrough: Bool
     private var committed = false
 
     /// - Parameters:
     ///   - path: the final output path.
     ///   - inputs: the input paths; an output equal to any of them is refused.
-    /// - Throws: ``MediaError`` `output_conflict` (same as an input, or a directory)
-    ///   or `output_unwritable` (missing or read-only folder).
+    /// - Throws: ``MediaError`` `output_conflict` (same as an input, a directory,
+    ///   a socket or block device, a dangling link) or `output_unwritable`
+    ///   (missing or read-only folder, a FIFO nobody reads).
     public init(path: String, inputs: [String]) throws(MediaError) {
         let url = URL(fileURLWithPath: path)
         let resolvedOutput = url.standardizedFileURL.resolvingSymlinksInPath().path
@@ -31,33 +42,91 @@ public final class OutputDestination: @unchecked Sendable {
                 throw MediaError(path: path, code: .outputConflict, message: "output path is the same as an input; refusing to overwrite it")
             }
         }
+        var target = path
+        var status = stat()
+        if lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK {
+            // Follow the link: the file it names is the output, the link stays.
+            guard stat(path, &status) == 0 else {
+                throw MediaError(path: path, code: .outputConflict, message: "output is a symbolic link to a missing file; refusing to replace the link")
+            }
+            target = resolvedOutput
+        }
+        let exists = stat(target, &status) == 0
+        var throughDevice = false
+        if exists {
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw MediaError(path: path, code: .outputConflict, message: "output path is a directory")
+            case S_IFCHR, S_IFIFO: throughDevice = true
+            case S_IFBLK: throw MediaError(path: path, code: .outputConflict, message: "output is a block device; refusing to write to it")
+            default: throw MediaError(path: path, code: .outputConflict, message: "output exists and is not a regular file (a socket?); refusing to replace it")
+            }
+        }
+        let targetURL = URL(fileURLWithPath: target)
+        let folder = targetURL.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw MediaError(path: path, code: .outputConflict, message: "output path is a directory")
-        }
-        let folder = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MediaError(path: path, code: .outputUnwritable, message: "output folder \(folder) does not exist")
-        }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw MediaError(path: path, code: .outputUnwritable, message: "output folder \(folder) is not writable")
+        if !throughDevice {
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw MediaError(path: path, code: .outputUnwritable, message: "output folder \(folder) does not exist")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw MediaError(path: path, code: .outputUnwritable, message: "output folder \(folder) is not writable")
+            }
         }
         self.path = path
-        let name = url.deletingPathExtension().lastPathComponent
+        finalPath = target
+        writesThrough = throughDevice
+        let name = targetURL.deletingPathExtension().lastPathComponent
         let pathExtension = url.pathExtension
         let unique = UInt32.random(in: 0...UInt32.max)
         let temporaryName = ".\(name).partial-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
-        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(temporaryName).path
+        // A device's folder (/dev) is no place for a temporary file.
+        let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
+        temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
     }
 
-    /// Moves the finished temporary file into place (atomic `rename`).
+    /// Moves the finished temporary file into place (atomic `rename`), or
+    /// copies it into a device or FIFO.
     public func commit() throws(MediaError) {
-        if rename(temporaryPath, path) != 0 {
+        if writesThrough {
+            defer { discardIfUncommitted() }
+            try copyThrough()
+            committed = true
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            return
+        }
+        if rename(temporaryPath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             discardIfUncommitted()
             throw MediaError(path: path, code: .outputUnwritable, message: "cannot move result into place: \(reason)")
         }
         committed = true
+    }
+
+    private func copyThrough() throws(MediaError) {
+        func failure(_ what: String) -> MediaError {
+            MediaError(path: path, code: .outputUnwritable, message: "\(what): \(String(cString: strerror(errno)))")
+        }
+        // Non-blocking open so that a FIFO without a reader fails (ENXIO) instead of hanging.
+        let output = open(finalPath, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard output >= 0 else { throw failure("cannot open output") }
+        defer { close(output) }
+        _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) & ~O_NONBLOCK)
+        let input = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw failure("cannot read result") }
+        defer { close(input) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count == 0 { return }
+            guard count > 0 else { throw failure("cannot read result") }
+            var written = 0
+            while written < count {
+                let step = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
+                guard step > 0 else { throw failure("cannot write output") }
+                written += step
+            }
+        }
     }
 
     /// Removes the temporary file unless it was committed.

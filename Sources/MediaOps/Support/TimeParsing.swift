@@ -1,7 +1,21 @@
 /// Reads times given on the command line or in manifests: seconds (`12.5`)
 /// or `[HH:]MM:SS[.mmm]`.
 public enum TimeParsing {
-    /// - Returns: seconds, or nil when `text` is neither form or is negative.
+    /// The latest time a user may name: about 11.5 days, far beyond any media
+    /// this program reads, and small enough that every later conversion (to
+    /// milliseconds, to a stream's time base, to `Int`) stays in range. A time
+    /// past it is refused where it is read, before any arithmetic.
+    public static let maximumSeconds: Double = 1_000_000
+
+    /// What ``seconds(_:)`` accepts, for messages.
+    public static let acceptedForms = "seconds (12.5) or HH:MM:SS.mmm, from 0 to 1000000 s"
+
+    /// Whether a time already read as a number (from JSON, say) is one a user may name.
+    public static func isAcceptable(_ seconds: Double) -> Bool {
+        seconds.isFinite && seconds >= 0 && seconds <= maximumSeconds
+    }
+
+    /// - Returns: seconds, or nil when `text` is neither form, is negative, or is past ``maximumSeconds``.
     public static func seconds(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
@@ -13,14 +27,15 @@ public enum TimeParsing {
             // Minutes and seconds fields after the first must be below 60.
             if position > 0 && value >= 60 { return nil }
             if position < parts.count - 1 && value != value.rounded() { return nil }
+            guard value <= maximumSeconds else { return nil }
             total = total * 60 + value
         }
-        return total
+        return isAcceptable(total) ? total : nil
     }
 
     /// Formats seconds as `HH:MM:SS.mmm` (or `MM:SS.mmm` under an hour), for time codes on images.
     public static func timecode(_ seconds: Double, alwaysHours: Bool = false) -> String {
-        let millisecondsTotal = Int((max(0, seconds) * 1000).rounded())
+        let millisecondsTotal = Int((min(max(0, seconds), maximumSeconds) * 1000).rounded())
         let hours = millisecondsTotal / 3_600_000
         let minutes = (millisecondsTotal / 60_000) % 60
         let secs = (millisecondsTotal / 1000) % 60

@@ -1,0 +1,96 @@
+import Foundation
+import MediaOps
+import MediaTestSupport
+import Testing
+
+/// Issue 15 item 2 (SPEC section 6): an output that exists and is not a
+/// regular file is written through or refused, never replaced. Run as root,
+/// a rename over a device would replace it with a plain file.
+@Suite struct OutputDestinationTests {
+    let picture = RGBImage(width: 16, height: 16, fill: RGBColor(red: 200, green: 40, blue: 40))
+
+    func fileType(_ path: String) -> mode_t {
+        var status = stat()
+        return lstat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mknod needs root")) func aCharacterDeviceIsWrittenThroughNotReplaced() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let null = folder.appendingPathComponent("null").path
+        try #require(mknod(null, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0)  // major 1, minor 3: the device /dev/null is
+        try ImageWriter.write(picture, as: .jpeg, to: null, inputs: [])
+        #expect(fileType(null) == S_IFCHR)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["null"])
+    }
+
+    @Test func aFIFOWithAReaderReceivesTheImage() async throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("pipe.jpg").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let reader = Task.detached { () -> Data in
+            FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() ?? Data()
+        }
+        // Give the reader time to open its end; the writer opens non-blocking and needs one.
+        var received = Data()
+        for _ in 0..<50 {
+            do {
+                try ImageWriter.write(picture, as: .jpeg, to: fifo, inputs: [])
+                received = await reader.value
+                break
+            } catch { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(received.starts(with: [0xFF, 0xD8]))
+        #expect(fileType(fifo) == S_IFIFO)
+    }
+
+    @Test func aFIFOWithoutAReaderIsRefusedNotReplaced() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("pipe.jpg").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let error = #expect(throws: MediaError.self) { try ImageWriter.write(picture, as: .jpeg, to: fifo, inputs: []) }
+        #expect(error?.code == .outputUnwritable)
+        #expect(fileType(fifo) == S_IFIFO)
+    }
+
+    @Test func aSymbolicLinkIsFollowedAndKept() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("real.jpg").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        let link = folder.appendingPathComponent("link.jpg").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try ImageWriter.write(picture, as: .jpeg, to: link, inputs: [])
+        #expect(fileType(link) == S_IFLNK)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)).starts(with: [0xFF, 0xD8]))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["real.jpg", "link.jpg"])
+
+        let dangling = folder.appendingPathComponent("dangling.jpg").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: folder.appendingPathComponent("none.jpg").path)
+        let error = #expect(throws: MediaError.self) { try ImageWriter.write(picture, as: .jpeg, to: dangling, inputs: []) }
+        #expect(error?.code == .outputConflict)
+        #expect(fileType(dangling) == S_IFLNK)
+    }
+
+    @Test func aSocketIsRefused() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.jpg").path
+        let socketDescriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketDescriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0)
+        let error = #expect(throws: MediaError.self) { try ImageWriter.write(picture, as: .jpeg, to: path, inputs: []) }
+        #expect(error?.code == .outputConflict)
+        #expect(fileType(path) == S_IFSOCK)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import MediaTestSupport
+import Testing
+
+/// Issue 15 item 3: `watch` downloading from a server that drips one byte a
+/// second stops within a couple of seconds of SIGTERM (it used to wait out
+/// the 600 s timeout three times; only SIGKILL stopped it).
+@Suite(.serialized, .enabled(if: PipelineFixture.binary != nil, "needs the built binary"))
+struct WatchStopDownloadTests {
+    static let drippingServer = #"""
+import http.server, sys, time, threading
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args): pass
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"\0"); self.wfile.flush(); time.sleep(1)
+        except Exception: pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+threading.Timer(120, server.shutdown).start()
+server.serve_forever()
+"""#
+
+    @Test func sigtermCancelsADrippingDownload() async throws {
+        let binary = try #require(PipelineFixture.binary)
+        let folder = try TestMedia.makeTemporaryDirectory("drip")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("drip.py")
+        try Data(Self.drippingServer.utf8).write(to: script)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", script.path]
+        let serverOutput = Pipe()
+        server.standardOutput = serverOutput
+        try server.run()
+        defer { if server.isRunning { server.terminate() }; server.waitUntilExit() }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let byte = serverOutput.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line.append(byte)
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                                "the dripping server did not start")
+
+        let inbox = folder.appendingPathComponent("inbox")
+        let library = folder.appendingPathComponent("lib")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try Data("""
+            {"provider_id": "p", "provider_job_id": "drip", "operation_type": "text_to_video",
+             "result": {"url": "http://127.0.0.1:\(port)/slow.mp4"}}
+            """.utf8).write(to: inbox.appendingPathComponent("gen.json"))
+        let helpers = WatchSignalTests()
+        let watcher = try helpers.launchWatcher(binary, library: library, inbox: inbox)
+        #expect(try await helpers.waitForRunningItem(library, timeout: 30), "the watcher never started the download")
+        try await Task.sleep(for: .seconds(1))
+        let signalled = Date()
+        kill(watcher.processIdentifier, SIGTERM)
+        try await helpers.waitForExit(watcher, timeout: 10)
+        let took = Date().timeIntervalSince(signalled)
+        #expect(took < 10, "took \(took) s to stop")
+        // Stopped, not failed for good: the manifest stays in the inbox for the next run or was filed as failed with the reason.
+        let left = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
+        let failed = (try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("failed").path)) ?? []
+        #expect(left.contains("gen.json") || failed.contains("gen.json"))
+    }
+}
