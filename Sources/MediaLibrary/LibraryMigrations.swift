@@ -189,6 +189,11 @@ enum LibraryMigrations {
                 WHERE status IN ('succeeded', 'not_applicable')
                 """)
         }
+        migrator.registerMigration("v2: segment transition frames") { db in
+            try db.alter(table: "asset_temporal_segments") { t in
+                t.add(column: "transition_frames", .jsonText)
+            }
+        }
         return migrator
     }
 }

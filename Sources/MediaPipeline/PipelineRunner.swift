@@ -420,6 +420,6 @@ public struct PipelineRunner: Sendable {
             frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,
             brightness: segment.brightness, dominantColors: json(segment.dominantColors),
             cameraMotion: segment.cameraMotion, motionMagnitude: segment.motionMagnitude,
-            startHash: segment.startHash, endHash: segment.endHash)
+            startHash: segment.startHash, endHash: segment.endHash, transitionFrames: segment.transitionFrames.flatMap { json($0) })
     }
 }

@@ -73,6 +73,8 @@ public struct SegmentFeatures: Sendable, Codable, Equatable {
     public var startTime: Double
     public var endTime: Double
     public var transitionIn: String
+    /// `[first, end)` of the transition into the segment; nil for the first.
+    public var transitionFrames: [Int]?
     public var brightness: Double?
     public var dominantColors: [ColorWeight]
     public var cameraMotion: String?
@@ -82,7 +84,8 @@ public struct SegmentFeatures: Sendable, Codable, Equatable {
 
     public init(index: Int, segmentType: String, startFrame: Int, endFrame: Int, startTime: Double, endTime: Double,
                 transitionIn: String, brightness: Double?, dominantColors: [ColorWeight], cameraMotion: String?,
-                motionMagnitude: Double?, startHash: String?, endHash: String?) {
+                motionMagnitude: Double?, startHash: String?, endHash: String?, transitionFrames: [Int]? = nil) {
+        self.transitionFrames = transitionFrames
         self.index = index
         self.segmentType = segmentType
         self.startFrame = startFrame

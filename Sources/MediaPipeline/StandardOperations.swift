@@ -94,6 +94,6 @@ extension SegmentFeatures {
                   transitionIn: segment.transitionIn.rawValue, brightness: segment.brightness,
                   dominantColors: segment.dominantColors.map { SegmentFeatures.ColorWeight(hex: $0.hex, weight: $0.weight) },
                   cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
-                  startHash: segment.startHash, endHash: segment.endHash)
+                  startHash: segment.startHash, endHash: segment.endHash, transitionFrames: segment.transitionFrames)
     }
 }

@@ -88,6 +88,7 @@ struct AssetDetailDocument: Encodable {
         var index: Int
         var segmentType: String
         var transitionIn: String?
+        var transitionFrames: JSONFragment?
         var startTime: Double
         var endTime: Double
         var startFrame: Int
@@ -119,7 +120,7 @@ struct AssetDetailDocument: Encodable {
         }
         segments = try store.segments(assetID: id).map {
             Segment(index: $0.segmentIndex, segmentType: $0.segmentType, transitionIn: $0.transitionIn,
-                    startTime: $0.timestampSec, endTime: $0.endSec, startFrame: $0.frameNumber, endFrame: $0.endFrame,
+                    transitionFrames: $0.transitionFrames.map(JSONFragment.init), startTime: $0.timestampSec, endTime: $0.endSec, startFrame: $0.frameNumber, endFrame: $0.endFrame,
                     brightness: $0.brightness, dominantColors: $0.dominantColors.map(JSONFragment.init),
                     cameraMotion: $0.cameraMotion, motionMagnitude: $0.motionMagnitude, startHash: $0.startHash, endHash: $0.endHash)
         }
@@ -156,7 +157,8 @@ struct AssetDetailDocument: Encodable {
         if !segments.isEmpty { lines.append("  segments:") }
         for s in segments {
             lines.append(String(format: "    %d  %.3f-%.3f s  frames %d-%d  %@  %@", s.index, s.startTime, s.endTime, s.startFrame, s.endFrame,
-                                s.transitionIn ?? "-", s.cameraMotion ?? "-"))
+                                s.transitionIn ?? "-", s.cameraMotion ?? "-")
+                         + (s.transitionFrames.map { "  transition frames \($0.text)" } ?? ""))
         }
         for c in clips {
             lines.append(String(format: "  clip #%lld  %.3f-%.3f s  %@", c.clipId, c.startTime, c.endTime, c.clipName ?? c.clipTag ?? "")

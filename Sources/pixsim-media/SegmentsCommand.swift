@@ -79,6 +79,7 @@ struct SegmentDocument: Encodable {
     var startTime: Double
     var endTime: Double
     var transitionIn: String
+    var transitionFrames: [Int]?
     var brightness: Double
     var dominantColors: [DominantColor]
     var cameraMotion: String
@@ -92,6 +93,7 @@ struct SegmentDocument: Encodable {
     init(_ s: TemporalSegment) {
         index = s.index; segmentType = s.segmentType; startFrame = s.startFrame; endFrame = s.endFrame
         startTime = s.startTime; endTime = s.endTime; transitionIn = s.transitionIn.rawValue
+        transitionFrames = s.transitionFrames
         brightness = s.brightness; dominantColors = s.dominantColors; cameraMotion = s.cameraMotion.rawValue
         motionMagnitude = s.motionMagnitude; startHash = s.startHash; endHash = s.endHash
         representativeFrame = s.representativeFrame; representativeTime = s.representativeTime; thumbnail = s.thumbnail

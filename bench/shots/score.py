@@ -23,6 +23,22 @@ def ours(binary, path):
 
 
 def pyscene(path, name):
+    """PySceneDetect's boundaries, kept in bench/out/shots/cache/ per file, size and
+    modification time (they do not change between runs of this project)."""
+    stat = os.stat(path)
+    cache = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out", "shots", "cache",
+                         f"{os.path.basename(path)}-{stat.st_size}-{int(stat.st_mtime)}-{name}.json")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            return json.load(f)
+    found = detect(path, name)
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    with open(cache, "w") as f:
+        json.dump(found, f)
+    return found
+
+
+def detect(path, name):
     from scenedetect import open_video, SceneManager, ContentDetector, AdaptiveDetector, HistogramDetector, HashDetector
     detector = {"content": ContentDetector, "adaptive": AdaptiveDetector,
                 "histogram": HistogramDetector, "hash": HashDetector}[name]()
@@ -59,7 +75,7 @@ def f1(tp, truth, found):
 
 def main():
     binary, truths = sys.argv[1], sys.argv[2:]
-    names = ["pixsim"] + DETECTORS
+    names = os.environ.get("SHOTS_ONLY", "pixsim " + " ".join(DETECTORS)).split()
     totals = {n: [0, 0, 0, 0, 0] for n in names}  # matched, cut matched, cuts, extra, truths
     print(f"{'file':34} {'n':>3} " + " ".join(f"{n + ' F1/cutF1':>21}" for n in names))
     for truth_path in truths:

@@ -115,6 +115,68 @@ struct FrameMeasures: Sendable {
         return Double(sum) / Double(2 * n)
     }
 
+    /// How far frame `m` is from the mix `(1 - t) * a + t * b` (0-255, luma):
+    /// near 0 for every frame of a dissolve from `a` to `b` at its own `t`.
+    func mixResidual(_ a: Int, _ m: Int, _ b: Int, at t: Double) -> Double {
+        let n = tinyCount
+        var sum = 0.0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                sum += abs(Double(p[m * n + i]) - (1 - t) * Double(p[a * n + i]) - t * Double(p[b * n + i]))
+            }
+        }
+        return sum / Double(n)
+    }
+
+    /// The luma change from frame `i - 1` to frame `i` as it is (`plain`) and
+    /// after moving the previous picture by the camera motion measured between
+    /// them (`compensated`, never more than `plain`): a pan or zoom changes
+    /// every pixel yet leaves little once compensated; a cut leaves as much.
+    func lumaChange(at i: Int) -> (plain: Double, compensated: Double) {
+        let w = tinyWidth, h = tinyHeight, n = tinyCount
+        let motion = motions[i]
+        var plain = 0, moved = 0, movedCount = 0
+        let shiftX = Double(motion.dx) * Double(w), shiftY = Double(motion.dy) * Double(h)
+        let scale = 1 + Double(motion.zoom)
+        let centreX = Double(w - 1) / 2, centreY = Double(h - 1) / 2
+        let compensate = motion.reliable && scale > 0.5 && (abs(shiftX) >= 0.5 || abs(shiftY) >= 0.5 || abs(scale - 1) * Double(w) >= 1)
+        tinyLuma.withUnsafeBufferPointer { p in
+            let current = i * n, previous = (i - 1) * n
+            for y in 0..<h {
+                let fromY = Int((centreY + (Double(y) - shiftY - centreY) / scale).rounded())
+                for x in 0..<w {
+                    let value = Int(p[current + y * w + x])
+                    let d = value - Int(p[previous + y * w + x])
+                    plain += d < 0 ? -d : d
+                    guard compensate else { continue }
+                    let fromX = Int((centreX + (Double(x) - shiftX - centreX) / scale).rounded())
+                    guard fromX >= 0, fromX < w, fromY >= 0, fromY < h else { continue }
+                    let e = value - Int(p[previous + fromY * w + fromX])
+                    moved += e < 0 ? -e : e
+                    movedCount += 1
+                }
+            }
+        }
+        let plainMean = Double(plain) / Double(n)
+        guard compensate, movedCount * 2 >= n else { return (plainMean, plainMean) }
+        return (plainMean, min(plainMean, Double(moved) / Double(movedCount)))
+    }
+
+    /// Luma (16 bins) and colour (8 bins per RGB channel) histograms of a frame,
+    /// each normalised to sum 1, one after the other: what a frame looks like
+    /// regardless of where things are in it.
+    func histogram(_ frame: Int) -> [Double] {
+        var bins = [Double](repeating: 0, count: 16 + 24)
+        let n = tinyCount, m = tinyColorCount
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n { bins[Int(p[frame * n + i]) >> 4] += 1 / Double(n) }
+        }
+        tinyColor.withUnsafeBufferPointer { p in
+            for i in 0..<m { bins[16 + (i % 3) * 8 + Int(p[frame * m + i]) >> 5] += 3 / Double(m) }
+        }
+        return bins
+    }
+
     /// pHash of a frame, from its tiny luma picture.
     func hash(_ frame: Int) -> UInt64 {
         let n = tinyCount
