@@ -31,7 +31,7 @@ struct AnalysisRealFootageTests {
         for (k, piece) in pieces.enumerated() {
             inputs += ["-ss", String(format: "%.3f", piece.start), "-t", String(format: "%.3f", Double(piece.frames + 6) / 25),
                        "-i", corpus.appendingPathComponent(piece.file).path]
-            var chain = "[\(k):v]fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p,"
+            var chain = "[\(k):v]fps=25,tpad=stop=10:stop_mode=clone,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p,"
                 + "trim=end_frame=\(piece.frames),setpts=N/25/TB"
             switch piece.join {
             case .fade(_, _, let fadeIn), .cutIntoBlack(_, let fadeIn): chain += ",fade=t=in:start_frame=0:nb_frames=\(fadeIn)"

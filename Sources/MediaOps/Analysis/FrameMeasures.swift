@@ -115,17 +115,28 @@ struct FrameMeasures: Sendable {
         return Double(sum) / Double(2 * n)
     }
 
-    /// How far frame `m` is from the mix `(1 - t) * a + t * b` (0-255, luma):
-    /// near 0 for every frame of a dissolve from `a` to `b` at its own `t`.
-    func mixResidual(_ a: Int, _ m: Int, _ b: Int, at t: Double) -> Double {
+    /// Frame `k` as a mix of frames `a` and `b`: the share `t` of `b` that fits
+    /// best (least squares, on luma), and how far `k` stays from that mix (mean
+    /// absolute difference, 0-255). Every frame of a dissolve is such a mix,
+    /// whatever its timing; the frames of a pan or a zoom are not.
+    func blendFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
         let n = tinyCount
+        var dot = 0.0, norm = 0.0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                let d = Double(p[b * n + i]) - Double(p[a * n + i])
+                dot += (Double(p[k * n + i]) - Double(p[a * n + i])) * d
+                norm += d * d
+            }
+        }
+        let t = norm > 0 ? min(1, max(0, dot / norm)) : 0
         var sum = 0.0
         tinyLuma.withUnsafeBufferPointer { p in
             for i in 0..<n {
-                sum += abs(Double(p[m * n + i]) - (1 - t) * Double(p[a * n + i]) - t * Double(p[b * n + i]))
+                sum += abs(Double(p[k * n + i]) - (1 - t) * Double(p[a * n + i]) - t * Double(p[b * n + i]))
             }
         }
-        return sum / Double(n)
+        return (t, sum / Double(n))
     }
 
     /// The luma change from frame `i - 1` to frame `i` as it is (`plain`) and

@@ -1,3 +1,4 @@
+import Foundation
 /// Decides where segments begin and how, from the measures of a
 /// ``MeasuringPass`` (``FrameMeasures``), then describes each segment.
 ///
@@ -128,6 +129,16 @@ struct SegmentDecider {
         }
         func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
+        let debug = ProcessInfo.processInfo.environment["PIXSIM_SHOTS_DEBUG"] != nil
+        if debug {
+            for i in 1..<count {
+                let l = measures.lumaChange(at: i), mo = measures.motions[i]
+                FileHandle.standardError.write(Data(String(format: "F %d s %.1f med %.1f h %.3f hmed %.3f st %.1f pl %.1f co %.1f br %.1f ct %.3f mv %d %.4f %.4f %.4f dark %d fade %d\n",
+                    i, scores[i], median(scores, i - 6, i + 7, except: [i]), changes.histogram[i], median(changes.histogram, i - 6, i + 7, except: [i]),
+                    measures.structuralDistance(i - 1, i), l.plain, l.compensated, brightness[i], measures.qualities[i].contrast,
+                    mo.reliable ? 1 : 0, mo.dx, mo.dy, mo.zoom, dark[i] ? 1 : 0, insideFade(i) ? 1 : 0).utf8))
+            }
+        }
         // Hard cuts.
         for i in 1..<count where !insideFade(i) {
             let local = median(scores, i - 6, i + 7, except: [i])
@@ -154,32 +165,44 @@ struct SegmentDecider {
                 guard a >= 1, b < count - 1 else { continue }
                 guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
                 let change = measures.distance(a, b)
-                guard change >= options.threshold else { continue }
+                guard change >= options.threshold else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) change \(change)\n".utf8)) }; continue }
                 // Two shots with structure, differing in structure: a fade through a flat
                 // picture (black, white) is a brightness ramp, not a dissolve.
                 guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
-                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { continue }
+                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) struct \(change)\n".utf8)) }; continue }
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
-                guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { continue }
+                guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) step \(change)\n".utf8)) }; continue }
                 // Steady before and after: the ends are shots, not more motion.
-                guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { continue }
-                // The middle is the mix of the ends, much closer to it than to either end
-                // (motion makes the middle differ from the mix as much as from the ends).
-                let residual = measures.mixResidual(a, m, b)
-                guard residual < 0.4 * min(measures.distance(a, m), measures.distance(m, b)) else { continue }
-                // So are the quarter frames, each at its own share: a lighting change or a
-                // move between two looks is not a straight blend all along.
-                let q1 = a + half / 2, q3 = b - half / 2
-                guard measures.mixResidual(a, q1, b, at: Double(q1 - a) / Double(b - a)) < 0.5 * min(measures.distance(a, q1), measures.distance(q1, b)) + 1,
-                      measures.mixResidual(a, q3, b, at: Double(q3 - a) / Double(b - a)) < 0.5 * min(measures.distance(a, q3), measures.distance(q3, b)) + 1
-                else { continue }
-                // A camera move is not a dissolve.
-                var travel: Float = 0
-                for k in (a + 1)...b { travel += abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom) }
+                guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) steady \(change)\n".utf8)) }; continue }
+                // Every frame between is a mix of the ends (fitted share `t`, whatever the
+                // timing), the share growing from one end to the other: a camera move, a
+                // zoom or a lighting change between two looks is not a blend all along.
+                var residual = 0.0, worst = 0.0, previousShare = 0.0, ordered = true
+                for k in (a + 1)..<b {
+                    let fit = measures.blendFit(a, k, b)
+                    residual += fit.residual
+                    worst = max(worst, fit.residual)
+                    if fit.t < previousShare - 0.15 { ordered = false }
+                    previousShare = max(previousShare, fit.t)
+                }
+                residual /= Double(b - a - 1)
+                let middle = measures.blendFit(a, m, b)
+                guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else {
+                    if debug { FileHandle.standardError.write(Data("D \(m) \(half) blend \(change) r \(residual) w \(worst) t \(middle.t) o \(ordered)\n".utf8)) }
+                    continue
+                }
+                // A camera move is not a dissolve: the motion measured (its median, as the
+                // estimator sees noise in the mixed pictures) stays small.
+                var travels: [Float] = []
+                for k in (a + 1)...b { travels.append(abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom)) }
+                travels.sort()
                 // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
-                guard travel / Float(b - a) < 0.0015 else { continue }
+                guard travels[travels.count / 2] < 0.0015 else {
+                    if debug { FileHandle.standardError.write(Data("D \(m) \(half) travel \(change)\n".utf8)) }
+                    continue
+                }
                 let ratio = residual / change
                 if ratio < bestRatio {
                     bestRatio = ratio
