@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +33,14 @@ let package = Package(
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "MediaOps", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MediaLibrary", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "MediaLibrary",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MediaPipeline",
             dependencies: ["MediaOps", "MediaLibrary", .product(name: "Logging", package: "swift-log")]

@@ -2,10 +2,11 @@
 # Installs the system packages pixsim-media needs on Debian or Ubuntu, if missing:
 # FFmpeg 5.1's libav development files, SQLite, pkg-config; with --test also the
 # ffmpeg command line, which the tests use as an independent oracle (the product
-# itself never runs it). The Swift 6 toolchain must already be installed.
+# itself never runs it) and PostgreSQL 15, whose throwaway clusters the PostgreSQL
+# engine's tests start. The Swift 6 toolchain must already be installed.
 set -euo pipefail
 packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev pkg-config make bc)
-if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg); fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

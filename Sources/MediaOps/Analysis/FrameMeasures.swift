@@ -101,20 +101,6 @@ struct FrameMeasures: Sendable {
         return Double(total) / Double(n)
     }
 
-    /// How far frame `m` is from the even mix of frames `a` and `b` (0-255):
-    /// near 0 in the middle of a dissolve from `a` to `b`.
-    func mixResidual(_ a: Int, _ m: Int, _ b: Int) -> Double {
-        let n = tinyCount
-        var sum = 0
-        tinyLuma.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                let d = 2 * Int(p[m * n + i]) - Int(p[a * n + i]) - Int(p[b * n + i])
-                sum += d < 0 ? -d : d
-            }
-        }
-        return Double(sum) / Double(2 * n)
-    }
-
     /// Frame `k` as a mix of frames `a` and `b`: the share `t` of `b` that fits
     /// best (least squares, on luma), and how far `k` stays from that mix (mean
     /// absolute difference, 0-255). Every frame of a dissolve is such a mix,

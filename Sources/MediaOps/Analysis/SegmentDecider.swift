@@ -1,4 +1,3 @@
-import Foundation
 /// Decides where segments begin and how, from the measures of a
 /// ``MeasuringPass`` (``FrameMeasures``), then describes each segment.
 ///
@@ -85,9 +84,8 @@ struct SegmentDecider {
         let changes = changes()
         let scores = changes.score
         let brightness = measures.qualities.map { $0.brightness * 255 }
-        // Black: mean luma below 12 of 255 (PySceneDetect's fade threshold; a frame at
-        // exactly 12 is not black) and flat.
-        let dark = (0..<count).map { brightness[$0] < 11.5 && measures.qualities[$0].contrast < 0.05 }
+        // Black as ``FrameQuality/isBlack`` defines it.
+        let dark = (0..<count).map { measures.qualities[$0].isBlack }
         var found: [Boundary] = []
         // Frames no dissolve may touch: fade ramps and black (also at the start and end).
         var fadeSpans: [(Int, Int)] = []
@@ -129,16 +127,6 @@ struct SegmentDecider {
         }
         func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
-        let debug = ProcessInfo.processInfo.environment["PIXSIM_SHOTS_DEBUG"] != nil
-        if debug {
-            for i in 1..<count {
-                let l = measures.lumaChange(at: i), mo = measures.motions[i]
-                FileHandle.standardError.write(Data(String(format: "F %d s %.1f med %.1f h %.3f hmed %.3f st %.1f pl %.1f co %.1f br %.1f ct %.3f mv %d %.4f %.4f %.4f dark %d fade %d\n",
-                    i, scores[i], median(scores, i - 6, i + 7, except: [i]), changes.histogram[i], median(changes.histogram, i - 6, i + 7, except: [i]),
-                    measures.structuralDistance(i - 1, i), l.plain, l.compensated, brightness[i], measures.qualities[i].contrast,
-                    mo.reliable ? 1 : 0, mo.dx, mo.dy, mo.zoom, dark[i] ? 1 : 0, insideFade(i) ? 1 : 0).utf8))
-            }
-        }
         // Hard cuts.
         for i in 1..<count where !insideFade(i) {
             let local = median(scores, i - 6, i + 7, except: [i])
@@ -165,17 +153,17 @@ struct SegmentDecider {
                 guard a >= 1, b < count - 1 else { continue }
                 guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
                 let change = measures.distance(a, b)
-                guard change >= options.threshold else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) change \(change)\n".utf8)) }; continue }
+                guard change >= options.threshold else { continue }
                 // Two shots with structure, differing in structure: a fade through a flat
                 // picture (black, white) is a brightness ramp, not a dissolve.
                 guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
-                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) struct \(change)\n".utf8)) }; continue }
+                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { continue }
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
-                guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) step \(change)\n".utf8)) }; continue }
+                guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { continue }
                 // Steady before and after: the ends are shots, not more motion.
-                guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { if debug { FileHandle.standardError.write(Data("D \(m) \(half) steady \(change)\n".utf8)) }; continue }
+                guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { continue }
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
@@ -189,20 +177,14 @@ struct SegmentDecider {
                 }
                 residual /= Double(b - a - 1)
                 let middle = measures.blendFit(a, m, b)
-                guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else {
-                    if debug { FileHandle.standardError.write(Data("D \(m) \(half) blend \(change) r \(residual) w \(worst) t \(middle.t) o \(ordered)\n".utf8)) }
-                    continue
-                }
+                guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else { continue }
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small.
                 var travels: [Float] = []
                 for k in (a + 1)...b { travels.append(abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom)) }
                 travels.sort()
                 // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
-                guard travels[travels.count / 2] < 0.0015 else {
-                    if debug { FileHandle.standardError.write(Data("D \(m) \(half) travel \(change)\n".utf8)) }
-                    continue
-                }
+                guard travels[travels.count / 2] < 0.0015 else { continue }
                 let ratio = residual / change
                 if ratio < bestRatio {
                     bestRatio = ratio
