@@ -34,6 +34,10 @@ CORPUS=../shared/corpus
 for f in PySceneDetect/issue-134-rotate.mp4 PySceneDetect/issue-195-aspect-ratio.mp4 mediabunny/video-h265.mp4 ffmpeg-concat/0.mp4 PySceneDetect/fades.mp4; do
   [ -s "$CORPUS/$f" ] && CLIPS+=("$CORPUS/$f")
 done
+# The real-footage files of bench/shots.sh, when it has made them.
+for f in bench/out/shots/seed-13/spliced-*.mp4 bench/out/shots/seed-13/spliced-*.webm; do
+  [ -s "$f" ] && CLIPS+=("$f")
+done
 
 now() { date +%s.%N; }
 best_of() {

@@ -27,6 +27,8 @@ public struct AssetDetailDocument: Encodable {
         public var index: Int
         public var segmentType: String
         public var transitionIn: String?
+        /// `[first, end)`: the frames the transition into this segment spans (SPEC section 4).
+        public var transitionFrames: JSONValue?
         public var startTime: Double
         public var endTime: Double
         public var startFrame: Int
@@ -58,6 +60,7 @@ public struct AssetDetailDocument: Encodable {
         }
         segments = try store.segments(assetID: id).map {
             Segment(index: $0.segmentIndex, segmentType: $0.segmentType, transitionIn: $0.transitionIn,
+                    transitionFrames: $0.transitionFrames.map(JSONValue.init(storedText:)),
                     startTime: $0.timestampSec, endTime: $0.endSec, startFrame: $0.frameNumber, endFrame: $0.endFrame,
                     brightness: $0.brightness, dominantColors: $0.dominantColors.map(JSONValue.init(storedText:)),
                     cameraMotion: $0.cameraMotion, motionMagnitude: $0.motionMagnitude, startHash: $0.startHash, endHash: $0.endHash)
@@ -96,7 +99,8 @@ public struct AssetDetailDocument: Encodable {
         if !segments.isEmpty { lines.append("  segments:") }
         for s in segments {
             lines.append(String(format: "    %d  %.3f-%.3f s  frames %d-%d  %@  %@", s.index, s.startTime, s.endTime, s.startFrame, s.endFrame,
-                                s.transitionIn ?? "-", s.cameraMotion ?? "-"))
+                                s.transitionIn ?? "-", s.cameraMotion ?? "-")
+                         + (s.transitionFrames.map { "  transition frames \($0.jsonText)" } ?? ""))
         }
         for c in clips {
             lines.append(String(format: "  clip #%lld  %.3f-%.3f s  %@", c.clipId, c.startTime, c.endTime, c.clipName ?? c.clipTag ?? "")

@@ -224,6 +224,11 @@ enum LibraryMigrations {
                 t.column("verified_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2: segment transition frames") { db in
+            try db.alter(table: "asset_temporal_segments") { t in
+                t.add(column: "transition_frames", .jsonText)
+            }
+        }
         return migrator
     }
 }

@@ -7,7 +7,7 @@ extension AssetTemporalSegment {
     /// value becomes columns. MediaLibrary does not see MediaOps (SPEC section 2),
     /// so the enums are stored as their JSON names (`transition_in` "cut",
     /// `camera_motion` "pan_left", the names `segments --json` prints) and the
-    /// dominant colours as the same JSON array.
+    /// dominant colours and transition frames as the same JSON arrays.
     init(_ segment: TemporalSegment, assetID: Int64) {
         self.init(
             assetID: assetID, segmentIndex: segment.index, segmentType: segment.segmentType,
@@ -15,6 +15,6 @@ extension AssetTemporalSegment {
             frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,
             brightness: segment.brightness, dominantColors: PipelineRunner.json(segment.dominantColors),
             cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
-            startHash: segment.startHash, endHash: segment.endHash)
+            startHash: segment.startHash, endHash: segment.endHash, transitionFrames: segment.transitionFrames.flatMap { PipelineRunner.json($0) })
     }
 }

@@ -32,7 +32,7 @@ import Testing
             "asset_audio_metadata": ["asset_id", "sample_rate", "channels", "bitrate", "codec", "extra"],
             "asset_temporal_segments": ["asset_id", "segment_index", "segment_type", "timestamp_sec", "end_sec", "frame_number",
                                         "end_frame", "thumbnail_path", "brightness", "dominant_colors", "camera_motion",
-                                        "motion_magnitude", "start_hash", "end_hash"],
+                                        "motion_magnitude", "start_hash", "end_hash", "transition_frames"],
             "asset_lineage": ["child_asset_id", "parent_asset_id", "parent_role", "operation_type", "operation_job_id",
                               "parent_start_time", "parent_end_time", "parent_frame", "transformation", "sequence_order"],
             "asset_branches": ["source_asset_id", "branch_time", "branch_frame", "branch_name", "branch_tag", "branch_type", "game_metadata"],
@@ -52,7 +52,7 @@ import Testing
             #expect(journal == "wal")
         }
         let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.count == 9)
+        #expect(applied.count == 10)
         // Reopening applies nothing twice and keeps the data.
         try Self.addAsset(store, 1)
         let reopened = try MediaStore.open(folder: folder)
@@ -213,7 +213,7 @@ import Testing
             AssetTemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
                             timestampSec: Double(index), endSec: Double(index + 1), frameNumber: index * 30, endFrame: index * 30 + 30,
                             thumbnailPath: nil, brightness: 0.5, dominantColors: nil, cameraMotion: "static", motionMagnitude: 0,
-                            startHash: start, endHash: end)
+                            startHash: start, endHash: end, transitionFrames: index == 0 ? nil : "[\(index * 30), \(index * 30)]")
         }
         try store.write { db in
             try MediaStore.replaceSegments(db, assetID: ids[0], with: [segment(ids[0], 0, start: "0000000000000000", end: "1111111111111111"),
@@ -224,6 +224,8 @@ import Testing
                                                                        segment(ids[2], 1, start: "ffff0000ffff0000", end: "0")])
             try MediaStore.replaceSegments(db, assetID: ids[3], with: [segment(ids[3], 0, start: "00000fff0000ffff", end: "0")])
         }
+        // The transition frames (v2 column) come back as stored.
+        #expect(try store.segments(assetID: ids[0]).map(\.transitionFrames) == [nil, "[30, 30]"])
         let candidates = try store.continuations(of: ids[0], maxDistance: 10)
         #expect(candidates == [ContinuationCandidate(assetID: ids[2], distance: 0), ContinuationCandidate(assetID: ids[1], distance: 3)])
         #expect(try store.continuations(of: ids[0], maxDistance: 64).count == 3)

@@ -226,6 +226,9 @@ struct AnalysisCrossCheckTests {
                     "dominant_colors", "camera_motion", "motion_magnitude", "start_hash", "end_hash", "thumbnail"] {
             #expect(segments[0][key] != nil, "\(key)")
         }
+        // transition_frames [first, end) on every segment after the first.
+        #expect(segments[0]["transition_frames"] == nil)
+        for segment in segments.dropFirst() { #expect((segment["transition_frames"] as? [Int])?.count == 2) }
         let files = try FileManager.default.contentsOfDirectory(atPath: thumbnails.path).sorted()
         #expect(files == ["seg_000.jpg", "seg_001.jpg", "seg_002.jpg"])
         let missing = try TestMedia.cli(["segments", "/nonexistent.mp4"])

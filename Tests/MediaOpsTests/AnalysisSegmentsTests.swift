@@ -71,6 +71,9 @@ struct AnalysisSegmentsTests {
         if analysis.segments.count == 2 {
             #expect(analysis.segments[1].transitionIn == .fade)
             #expect(abs(analysis.segments[1].startFrame - 50) <= 2)
+            // The fade spans the fade out (from frame 35), the black and the fade in (to frame 65).
+            let span = analysis.segments[1].transitionFrames ?? []
+            #expect(span.count == 2 && span[0] <= 38 && span[0] >= 30 && span[1] >= 62 && span[1] <= 70, "\(span)")
         }
     }
 

@@ -27,6 +27,9 @@ public struct AssetTemporalSegment: Codable, Sendable, Equatable, Identifiable, 
     public var startHash: String?
     /// 64-bit perceptual hash of the last frame, 16 hex digits.
     public var endHash: String?
+    /// `[first, end)` of the transition into the segment as JSON text, e.g. `[52, 64]`;
+    /// `[f, f]` for a cut, NULL for the first segment (and rows from before it was kept).
+    public var transitionFrames: String?
 
     enum CodingKeys: String, CodingKey {
         case id, brightness
@@ -34,7 +37,7 @@ public struct AssetTemporalSegment: Codable, Sendable, Equatable, Identifiable, 
         case transitionIn = "transition_in", timestampSec = "timestamp_sec", endSec = "end_sec"
         case frameNumber = "frame_number", endFrame = "end_frame", thumbnailPath = "thumbnail_path"
         case dominantColors = "dominant_colors", cameraMotion = "camera_motion", motionMagnitude = "motion_magnitude"
-        case startHash = "start_hash", endHash = "end_hash"
+        case startHash = "start_hash", endHash = "end_hash", transitionFrames = "transition_frames"
     }
 
     public enum Columns {
@@ -47,7 +50,8 @@ public struct AssetTemporalSegment: Codable, Sendable, Equatable, Identifiable, 
     public init(id: Int64? = nil, assetID: Int64, segmentIndex: Int, segmentType: String, transitionIn: String?,
                 timestampSec: Double, endSec: Double, frameNumber: Int, endFrame: Int, thumbnailPath: String?,
                 brightness: Double?, dominantColors: String?, cameraMotion: String?, motionMagnitude: Double?,
-                startHash: String?, endHash: String?) {
+                startHash: String?, endHash: String?, transitionFrames: String? = nil) {
+        self.transitionFrames = transitionFrames
         self.id = id
         self.assetID = assetID
         self.segmentIndex = segmentIndex

@@ -101,18 +101,77 @@ struct FrameMeasures: Sendable {
         return Double(total) / Double(n)
     }
 
-    /// How far frame `m` is from the even mix of frames `a` and `b` (0-255):
-    /// near 0 in the middle of a dissolve from `a` to `b`.
-    func mixResidual(_ a: Int, _ m: Int, _ b: Int) -> Double {
+    /// Frame `k` as a mix of frames `a` and `b`: the share `t` of `b` that fits
+    /// best (least squares, on luma), and how far `k` stays from that mix (mean
+    /// absolute difference, 0-255). Every frame of a dissolve is such a mix,
+    /// whatever its timing; the frames of a pan or a zoom are not.
+    func blendFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
         let n = tinyCount
-        var sum = 0
+        var dot = 0.0, norm = 0.0
         tinyLuma.withUnsafeBufferPointer { p in
             for i in 0..<n {
-                let d = 2 * Int(p[m * n + i]) - Int(p[a * n + i]) - Int(p[b * n + i])
-                sum += d < 0 ? -d : d
+                let d = Double(p[b * n + i]) - Double(p[a * n + i])
+                dot += (Double(p[k * n + i]) - Double(p[a * n + i])) * d
+                norm += d * d
             }
         }
-        return Double(sum) / Double(2 * n)
+        let t = norm > 0 ? min(1, max(0, dot / norm)) : 0
+        var sum = 0.0
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                sum += abs(Double(p[k * n + i]) - (1 - t) * Double(p[a * n + i]) - t * Double(p[b * n + i]))
+            }
+        }
+        return (t, sum / Double(n))
+    }
+
+    /// The luma change from frame `i - 1` to frame `i` as it is (`plain`) and
+    /// after moving the previous picture by the camera motion measured between
+    /// them (`compensated`, never more than `plain`): a pan or zoom changes
+    /// every pixel yet leaves little once compensated; a cut leaves as much.
+    func lumaChange(at i: Int) -> (plain: Double, compensated: Double) {
+        let w = tinyWidth, h = tinyHeight, n = tinyCount
+        let motion = motions[i]
+        var plain = 0, moved = 0, movedCount = 0
+        let shiftX = Double(motion.dx) * Double(w), shiftY = Double(motion.dy) * Double(h)
+        let scale = 1 + Double(motion.zoom)
+        let centreX = Double(w - 1) / 2, centreY = Double(h - 1) / 2
+        let compensate = motion.reliable && scale > 0.5 && (abs(shiftX) >= 0.5 || abs(shiftY) >= 0.5 || abs(scale - 1) * Double(w) >= 1)
+        tinyLuma.withUnsafeBufferPointer { p in
+            let current = i * n, previous = (i - 1) * n
+            for y in 0..<h {
+                let fromY = Int((centreY + (Double(y) - shiftY - centreY) / scale).rounded())
+                for x in 0..<w {
+                    let value = Int(p[current + y * w + x])
+                    let d = value - Int(p[previous + y * w + x])
+                    plain += d < 0 ? -d : d
+                    guard compensate else { continue }
+                    let fromX = Int((centreX + (Double(x) - shiftX - centreX) / scale).rounded())
+                    guard fromX >= 0, fromX < w, fromY >= 0, fromY < h else { continue }
+                    let e = value - Int(p[previous + fromY * w + fromX])
+                    moved += e < 0 ? -e : e
+                    movedCount += 1
+                }
+            }
+        }
+        let plainMean = Double(plain) / Double(n)
+        guard compensate, movedCount * 2 >= n else { return (plainMean, plainMean) }
+        return (plainMean, min(plainMean, Double(moved) / Double(movedCount)))
+    }
+
+    /// Luma (16 bins) and colour (8 bins per RGB channel) histograms of a frame,
+    /// each normalised to sum 1, one after the other: what a frame looks like
+    /// regardless of where things are in it.
+    func histogram(_ frame: Int) -> [Double] {
+        var bins = [Double](repeating: 0, count: 16 + 24)
+        let n = tinyCount, m = tinyColorCount
+        tinyLuma.withUnsafeBufferPointer { p in
+            for i in 0..<n { bins[Int(p[frame * n + i]) >> 4] += 1 / Double(n) }
+        }
+        tinyColor.withUnsafeBufferPointer { p in
+            for i in 0..<m { bins[16 + (i % 3) * 8 + Int(p[frame * m + i]) >> 5] += 3 / Double(m) }
+        }
+        return bins
     }
 
     /// pHash of a frame, from its tiny luma picture.

@@ -1,17 +1,25 @@
 /// Decides where segments begin and how, from the measures of a
 /// ``MeasuringPass`` (``FrameMeasures``), then describes each segment.
 ///
-/// - Hard cuts: the picture change at a frame must pass the threshold AND
-///   stand out against the changes around it (ratio to the local median, as
-///   PySceneDetect's adaptive detector does), so fast motion and camera moves,
-///   which change every frame a lot, do not cut.
+/// - Hard cuts: the change at a frame is the picture difference left after
+///   compensating the camera motion measured there (``FrameMeasures/lumaChange(at:)``),
+///   so a pan or zoom changes little while a cut changes as much as ever. A
+///   frame cuts when that change stands out against the changes around it
+///   (ratio to the local median, as PySceneDetect's adaptive detector does),
+///   so a cut between two shots of the same palette is found by its change of
+///   structure, and a cut that changes little in pixels but the whole
+///   histogram (luma and colour) by that. A change of brightness alone
+///   (lighting, exposure) is not a cut.
 /// - Flashes: a jump whose old picture comes back within 1 to 3 frames (or
 ///   whose new picture was there 2 to 4 frames ago) is a flash, not a cut; the
 ///   content detector has no such check.
-/// - Fades: a run of black frames inside the video is one boundary (in the
-///   middle of the run), `fade` when the picture faded into or out of it.
-/// - Dissolves: a stretch whose middle frame is the even mix of its two ends,
-///   whose ends differ and which has no jump of its own.
+/// - Black: a run of black frames inside the video makes one boundary. Entered
+///   by a cut, it is that cut, at its exact frame; left by a cut after a fade
+///   out, the cut out of it; otherwise one `fade` in the middle of the run,
+///   spanning the fade out, the black and the fade in.
+/// - Dissolves: a stretch whose frames are each the mix of its two ends at
+///   their own share, whose ends differ as different shots do, with no jump
+///   of its own, no camera move, and not inside a fade.
 struct SegmentDecider {
     let measures: FrameMeasures
     let starts: [Double]
@@ -29,53 +37,121 @@ struct SegmentDecider {
         self.options = options
     }
 
+    /// A segment start: `frame` is the first frame of the new segment (a
+    /// gradual transition's middle); `[spanStart, spanEnd)` are the frames the
+    /// transition spans (empty for a cut).
     struct Boundary { var frame: Int; var kind: TransitionKind; var strength: Double; var spanStart: Int; var spanEnd: Int }
+
+    /// Per-frame changes from the previous frame (0 for the first).
+    private struct Changes {
+        /// Picture change (luma or colour, the larger), scaled down by how much
+        /// of the luma change the camera motion explains.
+        var score: [Double]
+        /// Half the L1 distance of the frames' histograms, 0-1.
+        var histogram: [Double]
+    }
+
+    private func changes() -> Changes {
+        let count = measures.frameCount
+        var score = [Double](repeating: 0, count: count)
+        var histogram = [Double](repeating: 0, count: count)
+        var previous = measures.histogram(0)
+        for i in 1..<count {
+            let luma = measures.lumaChange(at: i)
+            let explained = luma.plain > 0.5 ? luma.compensated / luma.plain : 1
+            score[i] = measures.distance(i, i - 1) * explained
+            let current = measures.histogram(i)
+            var sum = 0.0
+            for k in 0..<current.count { sum += abs(current[k] - previous[k]) }
+            histogram[i] = sum / 4  // two histograms, each summing to 1: 0...1
+            previous = current
+        }
+        return Changes(score: score, histogram: histogram)
+    }
+
+    /// Median of `values[from..<to]` without `except`.
+    private func median(_ values: [Double], _ from: Int, _ to: Int, except: Set<Int> = []) -> Double {
+        var around: [Double] = []
+        for j in max(1, from)..<min(values.count, to) where !except.contains(j) { around.append(values[j]) }
+        guard !around.isEmpty else { return 0 }
+        around.sort()
+        return around[around.count / 2]
+    }
 
     func boundaries() -> [Boundary] {
         let count = measures.frameCount
         guard count > 1 else { return [] }
-        var scores = [Double](repeating: 0, count: count)
-        for i in 1..<count { scores[i] = measures.distance(i, i - 1) }
-        // Black as ``FrameQuality/isBlack`` defines it; the boundary is then the middle
-        // of the black run, rounded up, where PySceneDetect's threshold detector puts it.
+        let changes = changes()
+        let scores = changes.score
+        let brightness = measures.qualities.map { $0.brightness * 255 }
+        // Black as ``FrameQuality/isBlack`` defines it.
         let dark = (0..<count).map { measures.qualities[$0].isBlack }
         var found: [Boundary] = []
+        // Frames no dissolve may touch: fade ramps and black (also at the start and end).
+        var fadeSpans: [(Int, Int)] = []
 
-        // Fades through black.
+        /// A cut at `i`: a change that passes the threshold and stands out against the frames before and after.
+        func cutsAt(_ i: Int) -> Bool {
+            scores[i] >= options.threshold && scores[i] >= 3 * median(scores, i - 6, i + 7, except: [i]) + 2
+        }
+        // The frames a brightness ramp into black at `i` (backwards) or out of it at `j` covers.
+        func rampStart(_ i: Int) -> Int {
+            var k = i
+            while k > 0, i - k < 60, brightness[k - 1] > brightness[k] + 0.3, !cutsAt(k) { k -= 1 }
+            return k
+        }
+        func rampEnd(_ j: Int) -> Int {
+            var k = j
+            while k < count - 1, k - j < 60, brightness[k + 1] > brightness[k] + 0.3, !cutsAt(k + 1) { k += 1 }
+            return k + 1
+        }
+
+        // Black runs.
         var i = 0
         while i < count {
             guard dark[i] else { i += 1; continue }
             var j = i
             while j < count && dark[j] { j += 1 }
+            let first = i > 0 ? rampStart(i) : 0, end = j < count ? rampEnd(j) : count
+            fadeSpans.append((first, end))
             if i > 0 && j < count {
-                let gradualIn = scores[i] < options.threshold
-                let gradualOut = scores[j] < options.threshold
-                found.append(Boundary(frame: i + (j - i + 1) / 2, kind: gradualIn || gradualOut ? .fade : .cut,
-                                      strength: 255, spanStart: max(0, i - 1), spanEnd: min(count - 1, j + 1)))
+                if cutsAt(i) {
+                    found.append(Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i))
+                } else if cutsAt(j) {
+                    found.append(Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j))
+                } else {
+                    found.append(Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end))
+                }
             }
             i = j
         }
-        func insideTransition(_ frame: Int) -> Bool { found.contains { frame >= $0.spanStart && frame <= $0.spanEnd } }
+        func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
         // Hard cuts.
-        for i in 1..<count where scores[i] >= options.threshold && !insideTransition(i) {
-            var neighbours: [Double] = []
-            for j in max(1, i - 6)...min(count - 1, i + 6) where j != i { neighbours.append(scores[j]) }
-            neighbours.sort()
-            let median = neighbours.isEmpty ? 0 : neighbours[neighbours.count / 2]
-            guard scores[i] >= 3 * median + 2 else { continue }
+        for i in 1..<count where !insideFade(i) {
+            let local = median(scores, i - 6, i + 7, except: [i])
+            let standsOut = scores[i] >= 3 * local + 2
+            // Strong change, or a weaker one (similar palettes) that still stands well out and changes the histograms.
+            let strong = scores[i] >= options.threshold && standsOut
+            let similarShots = scores[i] >= 0.5 * options.threshold && scores[i] >= 5 * local + 3
+                && changes.histogram[i] >= 3 * median(changes.histogram, i - 6, i + 7, except: [i]) + 0.05
+            guard strong || similarShots else { continue }
+            // A weak change of brightness alone is lighting, not a cut: the structure must change too.
+            guard strong || measures.structuralDistance(i - 1, i) >= 0.35 * scores[i] else { continue }
             if isFlash(at: i, score: scores[i]) { continue }
             found.append(Boundary(frame: i, kind: .cut, strength: scores[i], spanStart: i, spanEnd: i))
         }
+        let cutFrames = Set(found.filter { $0.kind == .cut }.map(\.frame))
 
         // Dissolves: test half-lengths of 4 to 16 frames around each frame.
         var dissolveCandidates: [Boundary] = []
-        for m in 4..<max(4, count - 4) where !dark[m] {
+        for m in 4..<max(4, count - 4) where !dark[m] && !insideFade(m) {
             var best: Boundary?
             var bestRatio = 0.25
-            for half in [4, 6, 8, 12, 16] {
+            for half in [4, 5, 6, 8, 10, 12, 16] {
                 let a = m - half, b = m + half
                 guard a >= 1, b < count - 1 else { continue }
+                guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
                 let change = measures.distance(a, b)
                 guard change >= options.threshold else { continue }
                 // Two shots with structure, differing in structure: a fade through a flat
@@ -85,32 +161,49 @@ struct SegmentDecider {
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
-                guard largestStep < 0.4 * change else { continue }
+                guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { continue }
                 // Steady before and after: the ends are shots, not more motion.
-                guard measures.distance(a - 1, a) < 0.25 * change, measures.distance(b, b + 1) < 0.25 * change else { continue }
-                // The middle is the mix of the ends, much closer to it than to either end
-                // (motion makes the middle differ from the mix as much as from the ends).
-                let residual = measures.mixResidual(a, m, b)
-                guard residual < 0.4 * min(measures.distance(a, m), measures.distance(m, b)) else { continue }
-                // A camera move is not a dissolve.
-                var travel: Float = 0
-                for k in (a + 1)...b { travel += abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom) }
+                guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { continue }
+                // Every frame between is a mix of the ends (fitted share `t`, whatever the
+                // timing), the share growing from one end to the other: a camera move, a
+                // zoom or a lighting change between two looks is not a blend all along.
+                var residual = 0.0, worst = 0.0, previousShare = 0.0, ordered = true
+                for k in (a + 1)..<b {
+                    let fit = measures.blendFit(a, k, b)
+                    residual += fit.residual
+                    worst = max(worst, fit.residual)
+                    if fit.t < previousShare - 0.15 { ordered = false }
+                    previousShare = max(previousShare, fit.t)
+                }
+                residual /= Double(b - a - 1)
+                let middle = measures.blendFit(a, m, b)
+                guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else { continue }
+                // A camera move is not a dissolve: the motion measured (its median, as the
+                // estimator sees noise in the mixed pictures) stays small.
+                var travels: [Float] = []
+                for k in (a + 1)...b { travels.append(abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom)) }
+                travels.sort()
                 // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
-                guard travel / Float(b - a) < 0.0015 else { continue }
+                guard travels[travels.count / 2] < 0.0015 else { continue }
                 let ratio = residual / change
                 if ratio < bestRatio {
                     bestRatio = ratio
-                    best = Boundary(frame: m, kind: .dissolve, strength: change * (1 - ratio), spanStart: a, spanEnd: b)
+                    // The blend: from the first frame that has left `a` to the last that has not reached `b`.
+                    var first = a + 1, last = b - 1
+                    while first < m, measures.distance(a, first) < 0.1 * change { first += 1 }
+                    while last > m, measures.distance(last, b) < 0.1 * change { last -= 1 }
+                    best = Boundary(frame: (first + last + 1) / 2, kind: .dissolve, strength: change * (1 - ratio),
+                                    spanStart: first, spanEnd: last + 1)
                 }
             }
             if let best { dissolveCandidates.append(best) }
         }
-        // Keep the best candidate of each overlapping group, not inside other transitions.
+        // Keep the best candidate of each overlapping group, away from other boundaries.
         dissolveCandidates.sort { $0.strength > $1.strength }
         var dissolves: [Boundary] = []
-        for candidate in dissolveCandidates where !insideTransition(candidate.frame) {
+        for candidate in dissolveCandidates {
             if dissolves.contains(where: { candidate.spanStart <= $0.spanEnd && candidate.spanEnd >= $0.spanStart }) { continue }
-            if found.contains(where: { $0.frame >= candidate.spanStart && $0.frame <= candidate.spanEnd }) { continue }
+            if found.contains(where: { $0.frame >= candidate.spanStart - 1 && $0.frame <= candidate.spanEnd }) { continue }
             dissolves.append(candidate)
         }
         found += dissolves
@@ -155,20 +248,22 @@ struct SegmentDecider {
         var result: [TemporalSegment] = []
         var startFrame = 0
         var kind = TransitionKind.start
-        var spans: [(Int, Int)] = cuts.map { ($0.spanStart, $0.spanEnd) }
+        var span: [Int]? = nil
+        // Frames inside transitions (inclusive), kept away from when choosing representatives.
+        var spans: [(Int, Int)] = cuts.map { ($0.spanStart, max($0.spanStart, $0.spanEnd - 1)) }
         spans.append((count, count))
-        for (index, next) in (cuts.map { Optional($0) } + [nil]).enumerated() {
+        for next in cuts.map({ Optional($0) }) + [nil] {
             let endFrame = next?.frame ?? count
             guard endFrame > startFrame else { continue }
-            result.append(describe(index: result.count, from: startFrame, to: endFrame, transition: kind, spans: spans))
-            _ = index
+            result.append(describe(index: result.count, from: startFrame, to: endFrame, transition: kind, span: span, spans: spans))
             startFrame = endFrame
             kind = next?.kind ?? .cut
+            span = next.map { [$0.spanStart, $0.spanEnd] }
         }
         return result
     }
 
-    private func describe(index: Int, from start: Int, to end: Int, transition: TransitionKind, spans: [(Int, Int)]) -> TemporalSegment {
+    private func describe(index: Int, from start: Int, to end: Int, transition: TransitionKind, span: [Int]?, spans: [(Int, Int)]) -> TemporalSegment {
         let frames = Array(start..<end)
         var brightness = 0.0
         for f in frames { brightness += measures.qualities[f].brightness }
@@ -190,7 +285,7 @@ struct SegmentDecider {
         }
         return TemporalSegment(
             index: index, segmentType: "scene", startFrame: start, endFrame: end,
-            startTime: rounded(starts[start]), endTime: rounded(ends[end - 1]), transitionIn: transition,
+            startTime: rounded(starts[start]), endTime: rounded(ends[end - 1]), transitionIn: transition, transitionFrames: span,
             brightness: (brightness * 1000).rounded() / 1000, dominantColors: colors,
             cameraMotion: motion.kind, motionMagnitude: (motion.magnitude * 1000).rounded() / 1000,
             startHash: PerceptualHash.hex(measures.hash(start)), endHash: PerceptualHash.hex(measures.hash(end - 1)),

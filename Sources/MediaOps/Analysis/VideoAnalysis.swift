@@ -73,6 +73,11 @@ public struct TemporalSegment: Sendable, Codable, Hashable {
     /// The end of the last frame (start of the next segment).
     public var endTime: Double
     public var transitionIn: TransitionKind
+    /// The frames `[first, end)` the transition into this segment spans: empty
+    /// (`[start_frame, start_frame]`) for a cut, the blend or the fade out, black
+    /// and fade in for a gradual one (whose `startFrame` is its middle); nil
+    /// for the first segment.
+    public var transitionFrames: [Int]?
     /// Mean luma, 0...1.
     public var brightness: Double
     public var dominantColors: [DominantColor]

@@ -1,0 +1,103 @@
+import Foundation
+import MediaOps
+import MediaTestSupport
+import Testing
+
+/// Shot boundaries on real camera and film footage spliced at known frames
+/// (the small fixed case of `bench/shots.sh`): single shots of the shared
+/// corpus joined by ffmpeg with hard cuts, a dissolve, a fade through black
+/// with a black hold and a cut into black. Skipped when the corpus is absent.
+@Suite(.serialized, .enabled(if: TestMedia.corpus != nil, "needs ../shared/corpus"))
+struct AnalysisRealFootageTests {
+    enum Join { case cut, dissolve(Int), fade(out: Int, hold: Int, in: Int), cutIntoBlack(hold: Int, in: Int) }
+    /// A piece: corpus file, first second, frames (at 25 fps), and how it joins the previous one.
+    struct Piece { var file: String; var start: Double; var frames: Int; var join: Join }
+    /// What the splice must give: a cut at `frame`, or a gradual transition inside `[first, end)`.
+    struct Truth { var kind: TransitionKind; var frame: Int; var first: Int; var end: Int }
+
+    static let pieces = [
+        Piece(file: "PySceneDetect/issue-195-aspect-ratio.mp4", start: 3.0, frames: 60, join: .cut),
+        Piece(file: "moviepy/chaplin.mp4", start: 2.0, frames: 60, join: .cut),
+        Piece(file: "mp4parser/foreman-hevc-384.mp4", start: 1.0, frames: 70, join: .dissolve(12)),
+        Piece(file: "moviepy/big_buck_bunny_0_30.webm", start: 16.0, frames: 60, join: .fade(out: 10, hold: 8, in: 10)),
+        Piece(file: "PySceneDetect/issue-134-rotate.mp4", start: 4.0, frames: 60, join: .cutIntoBlack(hold: 20, in: 10)),
+        // Two shots of the same film, of similar palette.
+        Piece(file: "PySceneDetect/issue-195-aspect-ratio.mp4", start: 13.0, frames: 60, join: .cut),
+    ]
+
+    /// Splices `pieces` into `output` (640x360, 25 fps, H.264) with the ffmpeg command line; returns the truth.
+    static func splice(into output: URL, corpus: URL) throws -> (frames: Int, truth: [Truth]) {
+        var inputs: [String] = [], graph: [String] = [], truth: [Truth] = []
+        for (k, piece) in pieces.enumerated() {
+            inputs += ["-ss", String(format: "%.3f", piece.start), "-t", String(format: "%.3f", Double(piece.frames + 6) / 25),
+                       "-i", corpus.appendingPathComponent(piece.file).path]
+            var chain = "[\(k):v]fps=25,tpad=stop=10:stop_mode=clone,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p,"
+                + "trim=end_frame=\(piece.frames),setpts=N/25/TB"
+            switch piece.join {
+            case .fade(_, _, let fadeIn), .cutIntoBlack(_, let fadeIn): chain += ",fade=t=in:start_frame=0:nb_frames=\(fadeIn)"
+            default: break
+            }
+            graph.append(chain + "[p\(k)]")
+        }
+        var total = pieces[0].frames, current = "[p0]"
+        for k in 1..<pieces.count {
+            let piece = pieces[k], out = "[c\(k)]"
+            func black(_ frames: Int) -> String {
+                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),setpts=N/25/TB[b\(k)]")
+                return "[b\(k)]"
+            }
+            switch piece.join {
+            case .cut:
+                graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,setpts=N/25/TB\(out)")
+                truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
+                total += piece.frames
+            case .dissolve(let d):
+                graph.append("\(current)fps=25[x\(k)];[p\(k)]fps=25[y\(k)];[x\(k)][y\(k)]xfade=transition=fade:duration=\(Double(d) / 25)"
+                             + ":offset=\(Double(total - d) / 25),setpts=N/25/TB\(out)")
+                truth.append(Truth(kind: .dissolve, frame: total - d / 2, first: total - d, end: total))
+                total += piece.frames - d
+            case .fade(let fadeOut, let hold, let fadeIn):
+                graph.append("\(current)fade=t=out:start_frame=\(total - fadeOut):nb_frames=\(fadeOut)[o\(k)]")
+                graph.append("[o\(k)]\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                truth.append(Truth(kind: .fade, frame: total + hold / 2, first: total - fadeOut, end: total + hold + fadeIn))
+                total += hold + piece.frames
+            case .cutIntoBlack(let hold, _):
+                graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
+                total += hold + piece.frames
+            }
+            current = out
+        }
+        try TestMedia.ffmpeg(inputs + ["-filter_complex", graph.joined(separator: ";"), "-map", current, "-an",
+                                       "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-r", "25", output.path])
+        return (total, truth)
+    }
+
+    @Test("every hard cut at its exact frame, one boundary per dissolve and fade, transition frames")
+    func splicedRealFootage() throws {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("shots")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("spliced.mp4")
+        let (frames, truth) = try Self.splice(into: file, corpus: corpus)
+        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        #expect(analysis.frameCount == frames)
+        let found = Array(analysis.segments.dropFirst())
+        #expect(found.count == truth.count, "boundaries \(found.map { ($0.startFrame, $0.transitionIn) }), truth \(truth.map { ($0.frame, $0.kind) })")
+        for (segment, expected) in zip(found, truth) {
+            #expect(segment.transitionIn == expected.kind, "at \(expected.frame)")
+            let span = try #require(segment.transitionFrames)
+            #expect(span.count == 2)
+            if expected.kind == .cut {
+                #expect(segment.startFrame == expected.frame)
+                #expect(span == [segment.startFrame, segment.startFrame])
+            } else {
+                #expect(segment.startFrame >= expected.first && segment.startFrame < expected.end, "\(segment.startFrame) outside \(expected.first)..<\(expected.end)")
+                // The span found lies on the transition and holds the boundary.
+                #expect(span[0] < span[1] && span[0] <= segment.startFrame && segment.startFrame < span[1])
+                #expect(span[0] >= expected.first - 2 && span[1] <= expected.end + 2, "span \(span), truth \(expected.first)..<\(expected.end)")
+            }
+        }
+        #expect(analysis.segments.first?.transitionFrames == nil)
+    }
+}
