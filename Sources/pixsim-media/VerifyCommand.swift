@@ -32,8 +32,8 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
-        try await LibraryCommandSupport.run(json: options.json) {
+        options.configureLogging()
+        try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
             let store = try LibraryCommandSupport.openStore(options)
             let integrity = StoredFileIntegrity(store: store)
             let checks = try store.assets().map { integrity.check($0, repair: repair) }

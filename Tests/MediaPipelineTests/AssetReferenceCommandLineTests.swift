@@ -4,14 +4,14 @@ import Testing
 
 /// Every command that takes ASSET accepts an id, a SHA-256 prefix or the path
 /// of a file, as a new user would try them.
-@Suite(.enabled(if: TestMedia.hasFFmpeg && PipelineFixture.binary != nil, "needs ffmpeg and the built pixsim-media"))
+@Suite(.enabled(if: TestMedia.hasFFmpeg, "needs ffmpeg"))
 struct AssetReferenceCommandLineTests {
     func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
     @Test func anAssetIsNamedByIdPrefixOrFile() throws {
-        let binary = try #require(PipelineFixture.binary?.path)
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("asset-reference")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = folder.appendingPathComponent("lib").path
@@ -51,7 +51,7 @@ struct AssetReferenceCommandLineTests {
     }
 
     @Test func controlCharactersInAReferenceAreEscapedInTheErrorLine() throws {
-        let binary = try #require(PipelineFixture.binary?.path)
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("asset-reference-escape")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = folder.appendingPathComponent("lib").path

@@ -20,16 +20,16 @@ struct FailureMemoryTests {
         #expect(runner.ingest(.file(path: path.path), options: options).status == .failed)
         // The same bytes again: remembered as failed.
         let again = runner.ingest(.file(path: path.path), options: options)
-        #expect(again.error?.code == "earlier_failure")
+        #expect(again.error?.code == .earlierFailure)
         // Other bytes at the same path: tried again, without --retry-failed.
         try complete.write(to: path)
         let retried = runner.ingest(.file(path: path.path), options: options)
         #expect(retried.status == .succeeded, "\(retried.error?.message ?? "")")
     }
 
-    @Test(.enabled(if: PipelineFixture.binary != nil, "needs the built binary"))
+    @Test
     func aWriterThatPausesKeepsItsFile() async throws {
-        let binary = try #require(PipelineFixture.binary)
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("settle")
         defer { try? FileManager.default.removeItem(at: folder) }
         let complete = try Data(contentsOf: PipelineFixture.makeClip(folder.appendingPathComponent("full.mp4"), seed: 52))

@@ -6,7 +6,7 @@ import Testing
 /// Issue 15 item 1: every time a user gives is range-checked before any
 /// conversion, so an absurd one is one error line, never a crash (SIGILL) or a
 /// bookmark that cannot be rendered.
-@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg && PipelineFixture.binary != nil, "needs ffmpeg and the built binary"))
+@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg, "needs ffmpeg"))
 struct HardeningTimeTests {
     @Test func timeParsingRefusesAbsurdTimes() {
         #expect(TimeParsing.seconds("1e308") == nil)
@@ -21,7 +21,7 @@ struct HardeningTimeTests {
 
     @Test(arguments: ["1e308", "1e20", "9.3e18"])
     func clipWithAnAbsurdEndIsAUsageError(_ end: String) throws {
-        let binary = try #require(PipelineFixture.binary).path
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("times")
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try PipelineFixture.makeClip(folder.appendingPathComponent("in.mp4"), seed: 1)
@@ -46,7 +46,7 @@ struct HardeningTimeTests {
     }
 
     @Test func clipsCreateRefusesAnEndPastTheAssetAndRenderFailureLeavesNoBookmark() throws {
-        let binary = try #require(PipelineFixture.binary).path
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("times")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = folder.appendingPathComponent("lib").path
@@ -76,7 +76,7 @@ struct HardeningTimeTests {
     }
 
     @Test func thumbnailAtAnAbsurdTimeIsAUsageError() throws {
-        let binary = try #require(PipelineFixture.binary).path
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("times")
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try PipelineFixture.makeClip(folder.appendingPathComponent("in.mp4"), seed: 4)
@@ -87,10 +87,10 @@ struct HardeningTimeTests {
 }
 
 /// Issue 15 item 12: one clear line for each of the wrong messages found.
-@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg && PipelineFixture.binary != nil, "needs ffmpeg and the built binary"))
+@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg, "needs ffmpeg"))
 struct HardeningMessageTests {
     @Test func dashNamesNewlinesAndSchemesGetOneClearLine() throws {
-        let binary = try #require(PipelineFixture.binary).path
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("messages")
         defer { try? FileManager.default.removeItem(at: folder) }
         let dash = try PipelineFixture.makeClip(folder.appendingPathComponent("-dash.mp4"), seed: 5)

@@ -6,10 +6,10 @@ import Testing
 /// Issue 15 item 5: a stored file overwritten with other bytes is noticed
 /// before it is rendered, repaired from its original when that is still
 /// there, and `verify [--repair]` checks the whole library.
-@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg && PipelineFixture.binary != nil, "needs ffmpeg and the built binary"))
+@Suite(.serialized, .enabled(if: TestMedia.hasFFmpeg, "needs ffmpeg"))
 struct IntegrityTests {
     @Test func anOverwrittenBlobIsRefusedForRenderingAndRepairedByVerify() throws {
-        let binary = try #require(PipelineFixture.binary).path
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("integrity")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = folder.appendingPathComponent("lib").path

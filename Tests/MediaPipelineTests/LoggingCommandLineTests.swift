@@ -4,10 +4,10 @@ import Testing
 
 /// The pipeline logs each stage's start and end with its duration: shown with
 /// `--verbose`, silent otherwise (stderr then holds only errors and warnings).
-@Suite(.enabled(if: TestMedia.hasFFmpeg && PipelineFixture.binary != nil, "needs ffmpeg and the built pixsim-media"))
+@Suite(.enabled(if: TestMedia.hasFFmpeg, "needs ffmpeg"))
 struct LoggingCommandLineTests {
     @Test func verboseShowsStagesWithDurationsAndTheDefaultIsQuiet() throws {
-        let binary = try #require(PipelineFixture.binary?.path)
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("logging")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try PipelineFixture.makeClip(folder.appendingPathComponent("clip.mp4"), seed: 61)

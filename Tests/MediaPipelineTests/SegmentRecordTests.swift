@@ -26,7 +26,7 @@ struct SegmentRecordTests {
         #expect(row.frameNumber == 60 && row.endFrame == 120 && row.timestampSec == 2.0 && row.endSec == 4.0)
         #expect(row.brightness == 0.4 && row.motionMagnitude == 0.6)
         #expect(row.startHash == "00ff00ff00ff00ff" && row.endHash == "ff00ff00ff00ff00")
-        #expect(row.dominantColors == #"[{"hex":"#9f6745","weight":0.31}]"#)
+        #expect(row.dominantColors == ##"[{"hex":"#9f6745","weight":0.31}]"##)
         // Every stored name is one the enums know: the row reads back into the domain's vocabulary.
         #expect(TransitionKind(rawValue: row.transitionIn ?? "") == segment.transitionIn)
         #expect(CameraMotion(rawValue: row.cameraMotion ?? "") == segment.cameraMotion)

@@ -5,7 +5,7 @@ import Testing
 /// Issue 15 item 3: `watch` downloading from a server that drips one byte a
 /// second stops within a couple of seconds of SIGTERM (it used to wait out
 /// the 600 s timeout three times; only SIGKILL stopped it).
-@Suite(.serialized, .enabled(if: PipelineFixture.binary != nil, "needs the built binary"))
+@Suite(.serialized)
 struct WatchStopDownloadTests {
     static let drippingServer = #"""
 import http.server, sys, time, threading
@@ -28,7 +28,7 @@ server.serve_forever()
 """#
 
     @Test func sigtermCancelsADrippingDownload() async throws {
-        let binary = try #require(PipelineFixture.binary)
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("drip")
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = folder.appendingPathComponent("drip.py")
