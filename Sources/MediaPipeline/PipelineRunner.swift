@@ -11,13 +11,13 @@ import MediaOps
 /// goes on with the next source. Blocking: call it from a thread that may
 /// block (``BatchRunner`` does), not from the cooperative pool directly.
 public struct PipelineRunner: Sendable {
-    public let store: MediaStore
+    public let store: any LibraryStore
     public var operations: PipelineOperations
     public var downloader: Downloader
     /// libav decoder threads per asset (`batch` divides the cores among its jobs).
     public var decoderThreads: Int
 
-    public init(store: MediaStore, operations: PipelineOperations = .standard, downloader: Downloader = Downloader(),
+    public init(store: any LibraryStore, operations: PipelineOperations = .standard, downloader: Downloader = Downloader(),
                 decoderThreads: Int = 0) {
         self.store = store
         self.operations = operations
@@ -268,7 +268,7 @@ public struct PipelineRunner: Sendable {
     }
 
     private func isCompletion(_ status: String) -> Bool {
-        status == RunStatus.succeeded.rawValue || status == RunStatus.notApplicable.rawValue
+        RunStatus.isCompletion(status)
     }
 
     static func pathExtension(forMIME mime: String) -> String {
@@ -329,9 +329,8 @@ public struct PipelineRunner: Sendable {
             let probe = try context.probe ?? MediaProbe.probe(input)
             context.probe = probe
             let description = Self.describe(probe)
-            return try store.completeStageRun(id: stageRunID) { db in
-                try MediaStore.describe(db, assetID: assetID, as: description)
-            }
+            return try store.completeStageRun(id: stageRunID, status: .succeeded, result: nil, assetID: nil,
+                                              writing: .description(description))
         case .thumbnail:
             let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "poster.jpg")
             let image: PosterRecord
@@ -346,9 +345,8 @@ public struct PipelineRunner: Sendable {
                 try store.files.moveIntoPlace(temporary, to: destination)
             }
             let result = Self.json(image)
-            return try store.completeStageRun(id: stageRunID, result: result) { db in
-                try MediaStore.setThumbnail(db, assetID: assetID, path: destination.path)
-            }
+            return try store.completeStageRun(id: stageRunID, status: .succeeded, result: result, assetID: nil,
+                                              writing: .thumbnail(path: destination.path))
         case .keyframes:
             let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "keyframes")
             // The extractor creates the folder; it is renamed into place whole.
@@ -378,9 +376,8 @@ public struct PipelineRunner: Sendable {
                 features = try analyzer.analyzeSegments(input: input, decoderThreads: decoderThreads)
             }
             let rows = features.map { Self.segmentRow($0, assetID: assetID) }
-            return try store.completeStageRun(id: stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
-                try MediaStore.replaceSegments(db, assetID: assetID, with: rows)
-            }
+            return try store.completeStageRun(id: stageRunID, status: .succeeded, result: #"{"segments": \#(rows.count)}"#,
+                                              assetID: nil, writing: .segments(rows))
         }
     }
 

@@ -110,7 +110,7 @@ struct AssetDetailDocument: Encodable {
         var result: JSONFragment?
     }
 
-    init(_ asset: Asset, store: MediaStore) throws {
+    init(_ asset: Asset, store: any LibraryStore) throws {
         let id = asset.assetID
         self.asset = AssetDocument(asset)
         mediaMetadata = asset.mediaMetadata.map(JSONFragment.init)

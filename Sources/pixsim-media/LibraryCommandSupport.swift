@@ -8,9 +8,9 @@ import MediaPipeline
 /// as `error: <subject>: <message>`, and the JSON shapes of SPEC section 4.
 enum LibraryCommandSupport {
     /// Opens the library named by `--library`, or exits 1 with one error line.
-    static func openStore(_ options: GlobalOptions) throws -> MediaStore {
+    static func openStore(_ options: GlobalOptions) throws -> any LibraryStore {
         do {
-            return try MediaStore.open(folder: URL(fileURLWithPath: options.libraryPath))
+            return try LibraryStores.open(LibraryLocation.parse(options.libraryPath, files: options.fileStore))
         } catch {
             report(PipelineError(error), json: options.json)
             throw ExitCode(1)
@@ -18,7 +18,7 @@ enum LibraryCommandSupport {
     }
 
     /// The pipeline as the command line runs it.
-    static func makeRunner(_ store: MediaStore, decoderThreads: Int = 0) -> PipelineRunner {
+    static func makeRunner(_ store: any LibraryStore, decoderThreads: Int = 0) -> PipelineRunner {
         PipelineRunner(store: store, operations: .standard, downloader: Downloader(), decoderThreads: decoderThreads)
     }
 
@@ -54,7 +54,7 @@ enum LibraryCommandSupport {
     }
 
     /// An asset named on the command line (id or SHA-256 prefix).
-    static func resolve(_ reference: String, in store: MediaStore) throws -> Asset {
+    static func resolve(_ reference: String, in store: any LibraryStore) throws -> Asset {
         try store.resolveAsset(reference)
     }
 

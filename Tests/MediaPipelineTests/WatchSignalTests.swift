@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MediaLibrary
+@testable import MediaLibrary
 import MediaTestSupport
 import Testing
 
@@ -12,7 +12,7 @@ import Testing
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: library.appendingPathComponent("library.sqlite").path),
-               let store = try? MediaStore.open(folder: library),
+               let store = try? SQLiteLibraryStore.open(folder: library),
                let running = try? store.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 }),
                running > 0 {
                 return true
@@ -76,7 +76,7 @@ import Testing
         #expect(watcher.terminationReason == .exit && watcher.terminationStatus == 0)
         if sawRunning {
             #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/first.mp4").path))
-            let store = try MediaStore.open(folder: library)
+            let store = try SQLiteLibraryStore.open(folder: library)
             #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'succeeded'") ?? 0 } == 1)
             #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 } == 0)
         }
@@ -97,7 +97,7 @@ import Testing
         try await waitForExit(restarted)
         #expect(restarted.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path))
-        let store = try MediaStore.open(folder: library)
+        let store = try SQLiteLibraryStore.open(folder: library)
         #expect(try store.assets().count == 2)
         let states = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM pipeline_runs GROUP BY status").map { "\($0["status"] as String):\($0["n"] as Int)" }

@@ -65,4 +65,10 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case superseded
     /// The process died while running it (found by a later run).
     case interrupted
+
+    /// Whether a run with this status completed its stage (`succeeded` or
+    /// `not_applicable`): the status the once-per-stage rule counts.
+    public static func isCompletion(_ status: String) -> Bool {
+        status == succeeded.rawValue || status == notApplicable.rawValue
+    }
 }

@@ -1,0 +1,130 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresLibraryStore {
+    /// Records one derivation edge (inside the caller's transaction); the same edge again does nothing.
+    static func addLineageEdge(_ connection: PostgresConnection, _ e: LineageEdge, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO asset_lineage (child_asset_id, parent_asset_id, parent_role, operation_type, operation_job_id,
+                parent_start_time, parent_end_time, parent_frame, transformation, sequence_order, created_at)
+            VALUES (\(e.childAssetID), \(e.parentAssetID), \(e.parentRole), \(e.operationType), \(e.operationJobID),
+                \(e.parentStartTime), \(e.parentEndTime), \(e.parentFrame), \(e.transformation), \(e.sequenceOrder), \(e.createdAt))
+            ON CONFLICT (child_asset_id, parent_asset_id, parent_role, sequence_order) DO NOTHING
+            """, logger: logger)
+    }
+
+    public func addLineageEdges(_ edges: [LineageEdge]) throws(LibraryError) {
+        try transaction { [logger] connection in
+            for edge in edges { try await PostgresLibraryStore.addLineageEdge(connection, edge, logger: logger) }
+        }
+    }
+
+    public func parentEdges(of assetID: Int64) throws(LibraryError) -> [LineageEdge] {
+        try records(LineageEdge.self, """
+            SELECT row_to_json(l)::text FROM asset_lineage l WHERE child_asset_id = \(assetID) ORDER BY sequence_order, parent_asset_id
+            """)
+    }
+
+    public func childEdges(of assetID: Int64) throws(LibraryError) -> [LineageEdge] {
+        try records(LineageEdge.self, """
+            SELECT row_to_json(l)::text FROM asset_lineage l WHERE parent_asset_id = \(assetID) ORDER BY child_asset_id, sequence_order
+            """)
+    }
+
+    /// One recursive CTE, as on SQLite; `UNION` (not `UNION ALL`) and `maxDepth` end a hand-made cycle.
+    public func lineage(of assetID: Int64, direction: LineageGraph.Direction, maxDepth: Int) throws(LibraryError) -> LineageGraph {
+        try run { store in
+            try await store.client.withConnection { connection in
+                let reach: PostgresQuery = direction == .ancestors ? """
+                    WITH RECURSIVE reach(asset_id, depth) AS (
+                        SELECT \(assetID)::bigint, 0
+                        UNION
+                        SELECT l.parent_asset_id, reach.depth + 1 FROM asset_lineage l JOIN reach ON l.child_asset_id = reach.asset_id
+                        WHERE reach.depth < \(maxDepth)
+                    )
+                    SELECT asset_id, MIN(depth)::bigint FROM reach GROUP BY asset_id
+                    """ : """
+                    WITH RECURSIVE reach(asset_id, depth) AS (
+                        SELECT \(assetID)::bigint, 0
+                        UNION
+                        SELECT l.child_asset_id, reach.depth + 1 FROM asset_lineage l JOIN reach ON l.parent_asset_id = reach.asset_id
+                        WHERE reach.depth < \(maxDepth)
+                    )
+                    SELECT asset_id, MIN(depth)::bigint FROM reach GROUP BY asset_id
+                    """
+                var depths: [Int64: Int] = [:]
+                for try await (id, depth) in try await connection.query(reach, logger: store.logger).decode((Int64, Int64).self) {
+                    depths[id] = Int(depth)
+                }
+                let ids = Array(depths.keys)
+                let assets = try await PostgresLibraryStore.records(Asset.self, """
+                    SELECT row_to_json(a)::text FROM assets a WHERE id = ANY(\(ids))
+                    """, on: connection, logger: store.logger)
+                let nodes = assets.map { LineageGraph.Node(asset: $0, depth: depths[$0.assetID] ?? 0) }
+                    .sorted { ($0.depth, $0.asset.assetID) < ($1.depth, $1.asset.assetID) }
+                let edges = try await PostgresLibraryStore.records(LineageEdge.self, """
+                    SELECT row_to_json(l)::text FROM asset_lineage l
+                    WHERE child_asset_id = ANY(\(ids)) AND parent_asset_id = ANY(\(ids))
+                    ORDER BY child_asset_id, sequence_order, parent_asset_id
+                    """, on: connection, logger: store.logger)
+                return LineageGraph(assetID: assetID, direction: direction, nodes: nodes, edges: edges)
+            }
+        }
+    }
+
+    // MARK: Generations
+
+    public func recordGeneration(_ generation: Generation, parents: [GenerationParent]) throws(LibraryError) -> Generation {
+        try transaction { [logger] connection in
+            let g = generation
+            var stored: Generation
+            if let jobID = g.providerJobID, let existing = try await PostgresLibraryStore.records(Generation.self, """
+                SELECT row_to_json(g)::text FROM generations g WHERE provider_id = \(g.providerID) AND provider_job_id = \(jobID) FOR UPDATE
+                """, on: connection, logger: logger).first {
+                stored = existing
+                if stored.resultAssetID == nil, let result = g.resultAssetID {
+                    stored.resultAssetID = result
+                    try await connection.query("UPDATE generations SET result_asset_id = \(result) WHERE id = \(stored.id)", logger: logger)
+                }
+            } else {
+                stored = g
+                stored.id = try await PostgresLibraryStore.scalar(Int64.self, """
+                    INSERT INTO generations (provider_id, provider_job_id, operation_type, prompt, params, result_asset_id,
+                        submitted_at, completed_at, created_at)
+                    VALUES (\(g.providerID), \(g.providerJobID), \(g.operationType), \(g.prompt), \(g.params), \(g.resultAssetID),
+                        \(g.submittedAt), \(g.completedAt), \(g.createdAt))
+                    RETURNING id
+                    """, on: connection, logger: logger)
+            }
+            guard let generationID = stored.id else { return stored }
+            if let child = stored.resultAssetID {
+                try await connection.query("""
+                    UPDATE assets SET source_generation_id = \(generationID), provider_id = COALESCE(provider_id, \(stored.providerID)),
+                        provider_asset_id = COALESCE(provider_asset_id, \(stored.providerJobID))
+                    WHERE id = \(child)
+                    """, logger: logger)
+                for parent in parents where parent.assetID != child {
+                    try await PostgresLibraryStore.addLineageEdge(connection, LineageEdge(
+                        childAssetID: child, parentAssetID: parent.assetID, parentRole: parent.role,
+                        operationType: stored.operationType, operationJobID: stored.providerJobID,
+                        parentStartTime: parent.startTime, parentEndTime: parent.endTime, parentFrame: parent.frame,
+                        sequenceOrder: parent.sequenceOrder), logger: logger)
+                }
+            }
+            return stored
+        }
+    }
+
+    public func generation(id: Int64) throws(LibraryError) -> Generation? {
+        try record(Generation.self, "SELECT row_to_json(g)::text FROM generations g WHERE id = \(id)")
+    }
+
+    public func generationCount() throws(LibraryError) -> Int {
+        let count = try run { store in
+            try await store.client.withConnection { connection in
+                try await PostgresLibraryStore.scalar(Int64.self, "SELECT count(*) FROM generations", on: connection, logger: store.logger)
+            }
+        }
+        return Int(count ?? 0)
+    }
+}
