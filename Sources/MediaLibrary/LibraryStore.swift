@@ -114,7 +114,7 @@ public protocol LibraryStore: Sendable {
 /// What a completed stage writes with its completion mark (one transaction).
 public enum StageResults: Sendable {
     /// Only the mark.
-    case none
+    case nothing
     /// The probe's description of the asset (its columns and audio row).
     case description(AssetDescription)
     /// The asset's poster, a path in the file store.
@@ -160,7 +160,7 @@ extension LibraryStore {
     @discardableResult
     public func completeStageRun(id: Int64, status: RunStatus = .succeeded, result: String? = nil,
                                  assetID: Int64? = nil) throws(LibraryError) -> RunStatus {
-        try completeStageRun(id: id, status: status, result: result, assetID: assetID, writing: .none)
+        try completeStageRun(id: id, status: status, result: result, assetID: assetID, writing: .nothing)
     }
 
     /// Marks runs left `running` by processes that no longer exist (killed) as

@@ -6,7 +6,7 @@ import Testing
 /// What only the PostgreSQL engine has: its migration record, and the faults
 /// of a database across a network (each one clear line, never a password).
 @Suite struct PostgresLibraryStoreTests {
-    static func location(_ url: String, files: URL) throws -> PostgresLocation {
+    static func location(_ url: String, files: URL) throws(LibraryError) -> PostgresLocation {
         try PostgresLocation(url: url, files: files.path)
     }
 

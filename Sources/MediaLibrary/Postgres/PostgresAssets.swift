@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresLibraryStore {
     public func insertOrFetchAsset(_ candidate: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             let c = candidate
             let select: PostgresQuery = "SELECT row_to_json(a)::text FROM assets a WHERE sha256 = \(c.sha256) FOR UPDATE"
             // Looking first keeps ids dense (a conflicting INSERT still uses up an identity value);
@@ -67,8 +67,8 @@ extension PostgresLibraryStore {
     }
 
     public func rememberRemoteURL(_ url: String, assetID: Int64) throws(LibraryError) {
-        _ = try run { store in
-            try await store.client.query("UPDATE assets SET remote_url = COALESCE(remote_url, \(url)) WHERE id = \(assetID)",
+        try run { (store) -> Void in
+            _ = try await store.client.query("UPDATE assets SET remote_url = COALESCE(remote_url, \(url)) WHERE id = \(assetID)",
                                          logger: store.logger)
         }
     }

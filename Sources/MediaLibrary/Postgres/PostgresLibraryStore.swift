@@ -42,7 +42,8 @@ public final class PostgresLibraryStore: LibraryStore {
     /// Connects (failing within the connect timeout with one line naming host,
     /// port and reason), checks the file store is writable, brings the schema up
     /// to date (refusing a newer one) and starts the connection pool.
-    public static func open(_ location: PostgresLocation, connectTimeout: TimeAmount = .seconds(5)) throws(LibraryError) -> PostgresLibraryStore {
+    public static func open(_ location: PostgresLocation, connectTimeout timeout: Duration = .seconds(5)) throws(LibraryError) -> PostgresLibraryStore {
+        let connectTimeout = TimeAmount(timeout)
         let files = LibraryFiles(root: location.files)
         try files.prepare()
         try files.checkWritable()
@@ -93,7 +94,7 @@ public final class PostgresLibraryStore: LibraryStore {
     deinit {
         runTask.cancel()
         // The event loop's thread ends once the client's run() has returned.
-        group.shutdownGracefully { _ in }
+        group.shutdownGracefully(queue: .global()) { _ in }
     }
 
     // MARK: Running queries
@@ -142,8 +143,9 @@ public final class PostgresLibraryStore: LibraryStore {
     static func records<T: Decodable & Sendable>(_ type: T.Type, _ query: PostgresQuery, on connection: PostgresConnection,
                                                  logger: Logger) async throws -> [T] {
         var result: [T] = []
+        let decoder = RowDecoding.makeDecoder()
         for try await text in try await connection.query(query, logger: logger).decode(String.self) {
-            result.append(try RowDecoding.decoder.decode(T.self, from: Data(text.utf8)))
+            result.append(try decoder.decode(T.self, from: Data(text.utf8)))
         }
         return result
     }

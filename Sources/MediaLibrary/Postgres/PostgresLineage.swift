@@ -14,7 +14,7 @@ extension PostgresLibraryStore {
     }
 
     public func addLineageEdges(_ edges: [LineageEdge]) throws(LibraryError) {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             for edge in edges { try await PostgresLibraryStore.addLineageEdge(connection, edge, logger: logger) }
         }
     }
@@ -35,19 +35,13 @@ extension PostgresLibraryStore {
     public func lineage(of assetID: Int64, direction: LineageGraph.Direction, maxDepth: Int) throws(LibraryError) -> LineageGraph {
         try run { store in
             try await store.client.withConnection { connection in
-                let reach: PostgresQuery = direction == .ancestors ? """
+                // Column names from the direction (never from input), spliced unescaped; values are binds.
+                let (from, to) = direction == .ancestors ? ("child_asset_id", "parent_asset_id") : ("parent_asset_id", "child_asset_id")
+                let reach: PostgresQuery = """
                     WITH RECURSIVE reach(asset_id, depth) AS (
                         SELECT \(assetID)::bigint, 0
                         UNION
-                        SELECT l.parent_asset_id, reach.depth + 1 FROM asset_lineage l JOIN reach ON l.child_asset_id = reach.asset_id
-                        WHERE reach.depth < \(maxDepth)
-                    )
-                    SELECT asset_id, MIN(depth)::bigint FROM reach GROUP BY asset_id
-                    """ : """
-                    WITH RECURSIVE reach(asset_id, depth) AS (
-                        SELECT \(assetID)::bigint, 0
-                        UNION
-                        SELECT l.child_asset_id, reach.depth + 1 FROM asset_lineage l JOIN reach ON l.parent_asset_id = reach.asset_id
+                        SELECT l.\(unescaped: to), reach.depth + 1 FROM asset_lineage l JOIN reach ON l.\(unescaped: from) = reach.asset_id
                         WHERE reach.depth < \(maxDepth)
                     )
                     SELECT asset_id, MIN(depth)::bigint FROM reach GROUP BY asset_id
@@ -75,7 +69,7 @@ extension PostgresLibraryStore {
     // MARK: Generations
 
     public func recordGeneration(_ generation: Generation, parents: [GenerationParent]) throws(LibraryError) -> Generation {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             let g = generation
             var stored: Generation
             if let jobID = g.providerJobID, let existing = try await PostgresLibraryStore.records(Generation.self, """

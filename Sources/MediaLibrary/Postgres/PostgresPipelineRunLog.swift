@@ -19,8 +19,8 @@ extension PostgresLibraryStore {
 
     public func finishPipelineRun(id: Int64, assetID: Int64?, status: RunStatus, error: String?) throws(LibraryError) {
         let now = Date()
-        _ = try run { store in
-            try await store.client.query("""
+        try run { (store) -> Void in
+            _ = try await store.client.query("""
                 UPDATE pipeline_runs SET asset_id = COALESCE(\(assetID), asset_id), status = \(status.rawValue), error = \(error),
                     finished_at = \(now), duration_sec = EXTRACT(EPOCH FROM (\(now)::timestamptz - started_at))::double precision
                 WHERE id = \(id)
@@ -34,7 +34,7 @@ extension PostgresLibraryStore {
 
     public func markInterrupted(runIDs: [Int64], message: String) throws(LibraryError) -> Int {
         guard !runIDs.isEmpty else { return 0 }
-        return try transaction { [logger] connection in
+        return try transaction { [logger = self.logger] connection in
             try await connection.query("""
                 UPDATE stage_runs SET status = 'interrupted', error = \(message)
                 WHERE status = 'running' AND pipeline_run_id = ANY(\(runIDs))
@@ -65,7 +65,7 @@ extension PostgresLibraryStore {
     }
 
     public func failStageRun(id: Int64, error: String) throws(LibraryError) {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             try await PostgresLibraryStore.close(connection, stageRunID: id, status: .failed, error: error, result: nil, logger: logger)
         }
     }
@@ -73,7 +73,7 @@ extension PostgresLibraryStore {
     @discardableResult
     public func completeStageRun(id: Int64, status: RunStatus, result: String?, assetID: Int64?,
                                  writing results: StageResults) throws(LibraryError) -> RunStatus {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             guard var run = try await PostgresLibraryStore.records(StageRun.self, """
                 SELECT row_to_json(s)::text FROM stage_runs s WHERE id = \(id) FOR UPDATE
                 """, on: connection, logger: logger).first else {
@@ -83,8 +83,11 @@ extension PostgresLibraryStore {
                 run.assetID = assetID
                 try await connection.query("UPDATE stage_runs SET asset_id = \(assetID) WHERE id = \(id)", logger: logger)
             }
-            // Another process's completion of the same stage blocks on the unique index until this
-            // transaction ends, so this check cannot miss a completion committed meanwhile.
+            // Completions of one asset take turns (the asset row's lock), so this check sees any
+            // completion another process committed first, and two never both apply their results.
+            if let target = run.assetID {
+                try await connection.query("SELECT id FROM assets WHERE id = \(target) FOR UPDATE", logger: logger)
+            }
             let alreadyDone = try await PostgresLibraryStore.scalar(Int64.self, """
                 SELECT id FROM stage_runs WHERE asset_id = \(run.assetID) AND stage = \(run.stage)
                     AND stage_version = \(run.stageVersion) AND status IN ('succeeded', 'not_applicable') LIMIT 1
@@ -95,7 +98,7 @@ extension PostgresLibraryStore {
             }
             if let target = run.assetID {
                 switch results {
-                case .none: break
+                case .nothing: break
                 case .description(let description):
                     try await PostgresLibraryStore.describe(connection, assetID: target, as: description, logger: logger)
                 case .thumbnail(let path):

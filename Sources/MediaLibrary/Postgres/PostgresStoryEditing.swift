@@ -29,7 +29,7 @@ extension PostgresLibraryStore {
     }
 
     public func recordClipRender(clipID: Int64, extractedAssetID: Int64, playbackMetadata: String?) throws(LibraryError) -> AssetClip {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             guard var clip = try await PostgresLibraryStore.records(AssetClip.self, """
                 SELECT row_to_json(c)::text FROM asset_clips c WHERE id = \(clipID) FOR UPDATE
                 """, on: connection, logger: logger).first else {
@@ -68,7 +68,7 @@ extension PostgresLibraryStore {
 
     public func addVariant(_ variant: BranchVariant) throws(LibraryError) -> BranchVariant {
         let v = variant
-        let id = try transaction { [logger] connection -> Int64? in
+        let id = try transaction { [logger = self.logger] (connection) -> Int64? in
             guard try await PostgresLibraryStore.scalar(Int64.self, "SELECT id FROM asset_branches WHERE id = \(v.branchID)",
                                                         on: connection, logger: logger) != nil else {
                 throw LibraryError(subject: "branch \(v.branchID)", code: .notFound, message: "no such branch")
@@ -112,7 +112,7 @@ extension PostgresLibraryStore {
 
     public func recordBranchRender(branch: AssetBranch, variant: BranchVariant, renderedAssetID: Int64,
                                    transformation: String?) throws(LibraryError) {
-        try transaction { [logger] connection in
+        try transaction { [logger = self.logger] connection in
             let job = "branch:\(branch.id ?? 0):variant:\(variant.id ?? 0)"
             if branch.sourceAssetID != renderedAssetID {
                 try await PostgresLibraryStore.addLineageEdge(connection, LineageEdge(

@@ -6,7 +6,7 @@ import Foundation
 /// fractional digits (`2026-12-02T06:30:47.123456+00:00`), which Foundation's
 /// ISO 8601 parser does not take whole, so the fraction is parsed apart.
 enum RowDecoding {
-    static let decoder: JSONDecoder = {
+    static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -16,7 +16,7 @@ enum RowDecoding {
             return date
         }
         return decoder
-    }()
+    }
 
     static func timestamp(_ text: String) -> Date? {
         var whole = text

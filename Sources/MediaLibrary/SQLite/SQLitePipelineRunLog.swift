@@ -89,7 +89,7 @@ extension SQLiteLibraryStore {
             }
             if let target = run.assetID {
                 switch results {
-                case .none: break
+                case .nothing: break
                 case .description(let description): try Self.describe(db, assetID: target, as: description)
                 case .thumbnail(let path): try Self.setThumbnail(db, assetID: target, path: path)
                 case .segments(let segments): try Self.replaceSegments(db, assetID: target, with: segments)
