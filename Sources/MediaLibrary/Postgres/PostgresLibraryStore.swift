@@ -92,9 +92,10 @@ public final class PostgresLibraryStore: LibraryStore {
     }
 
     deinit {
+        // Closes the pool's connections. The event loop's thread is left to end with the process
+        // (a store lives as long as its command; shutting the loop down under the cancelled
+        // run() would drop its last jobs).
         runTask.cancel()
-        // The event loop's thread ends once the client's run() has returned.
-        group.shutdownGracefully(queue: .global()) { _ in }
     }
 
     // MARK: Running queries
