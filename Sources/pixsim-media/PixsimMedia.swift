@@ -29,6 +29,9 @@ struct PixsimMedia: AsyncParsableCommand {
             ClipsCommand.self,
             BranchCommand.self,
             ComposeCommand.self,
+            EnqueueCommand.self,
+            WorkerCommand.self,
+            JobsCommand.self,
         ]
     )
 }
