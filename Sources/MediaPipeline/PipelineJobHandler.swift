@@ -7,14 +7,15 @@ import MediaLibrary
 ///
 /// Retries belong to the queue, so the runner always reruns stages that failed
 /// before (`retryFailed`); a failure the queue may retry is one that can pass
-/// on its own (a download, the database, storage); a vanished source, a bad
+/// on its own (a download, the database, storage, a parent not yet in the library); a vanished source, a bad
 /// manifest or media that a stage cannot read fail that job at once.
 public struct PipelineJobHandler: JobHandler {
     public let runner: PipelineRunner
     public let defaultStages: [PipelineStage]
 
     /// Codes of failures that may pass when tried again.
-    static let retryableCodes: Set<String> = ["download", "database", "storage"]
+    /// (`unknown_parent`: a generation enqueued before its parent media finished; the parent may arrive.)
+    static let retryableCodes: Set<String> = ["download", "database", "storage", "unknown_parent"]
 
     public init(runner: PipelineRunner, defaultStages: [PipelineStage]? = nil) {
         self.runner = runner

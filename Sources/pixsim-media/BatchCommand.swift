@@ -26,6 +26,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments.")
     var stages: String?
 
+    @Flag(name: .long, help: "On a PostgreSQL library: only add the items to the job queue, for workers.")
+    var enqueueOnly = false
+
     @Argument(help: "A folder, or a text file listing paths or URLs one per line.")
     var input: String
 
@@ -42,6 +45,11 @@ struct BatchCommand: AsyncParsableCommand {
                 throw PipelineError(subject: input, code: .invalidArgument, message: "no such folder or list file")
             }
             let items = isDirectory.boolValue ? try BatchRunner.items(inFolder: input) : try BatchRunner.items(inListFile: input)
+            if JobCommandSupport.isPostgres(options) {
+                return try await BatchOnQueue.run(items, stages: stages == nil ? nil : stageList.map(\.rawValue).joined(separator: ","),
+                                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                                  enqueueOnly: enqueueOnly, options: options)
+            }
             let store = try LibraryCommandSupport.openStore(options)
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let jobCount = jobs ?? cores

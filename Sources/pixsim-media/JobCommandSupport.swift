@@ -43,6 +43,29 @@ enum JobCommandSupport {
         }
     }
 
+    /// Whether `--library` names a PostgreSQL library (where `batch` and `watch` go through the queue).
+    static func isPostgres(_ options: GlobalOptions) -> Bool {
+        if case .postgres = try? LibraryLocation.parse(options.libraryPath) { return true }
+        return false
+    }
+
+    /// The pipeline as a job handler, after checking that the files folder can be written (before any job
+    /// is claimed: a worker that cannot store results would fail every job it takes).
+    static func pipelineHandler(_ location: PostgresLocation, concurrency: Int) throws -> PipelineJobHandler {
+        try PipelineJobHandler.checkWritable(location.files)
+        // The library's tables on PostgreSQL come with the store's PostgreSQL engine (issue 9 part 1);
+        // until then the pipeline records into a SQLite library inside the shared files folder.
+        let store = try MediaStore.open(folder: location.files)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return PipelineJobHandler(runner: LibraryCommandSupport.makeRunner(store, decoderThreads: max(1, cores / concurrency)))
+    }
+
+    /// The worker's one line per job, on stderr.
+    static func workerLog(_ options: GlobalOptions) -> @Sendable (String) -> Void {
+        let quiet = options.quiet
+        return { line in if !quiet { FileHandle.standardError.write(Data("worker: \(line)\n".utf8)) } }
+    }
+
     struct LibraryFailure: Error {
         var error: LibraryError
         init(_ error: LibraryError) { self.error = error }

@@ -36,6 +36,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run no pipeline: claim and complete jobs only (queue benchmarks).")
     var noop = false
 
+    @Option(name: .long, help: .hidden)
+    var noopSeconds = 0.0
+
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if lease < 1 { throw ValidationError("--lease must be at least 1 second") }
@@ -48,36 +51,25 @@ struct WorkerCommand: AsyncParsableCommand {
         try await JobCommandSupport.withQueue(options, connections: concurrency + 3) { location, queue in
             let handler: any JobHandler
             if noop {
-                handler = NoopJobHandler()
+                handler = NoopJobHandler(duration: .milliseconds(Int(noopSeconds * 1000)))
             } else {
-                // Before claiming anything: a worker that cannot store results would fail every job it takes.
-                try PipelineJobHandler.checkWritable(location.files)
-                // The library's tables on PostgreSQL come with the store's PostgreSQL engine (issue 9 part 1);
-                // until then the pipeline records into a SQLite library inside the shared files folder.
-                let store = try MediaStore.open(folder: location.files)
-                let cores = ProcessInfo.processInfo.activeProcessorCount
-                let runner = LibraryCommandSupport.makeRunner(store, decoderThreads: max(1, cores / concurrency))
-                handler = PipelineJobHandler(runner: runner)
+                handler = try JobCommandSupport.pipelineHandler(location, concurrency: concurrency)
             }
             var queue = queue
             queue.baseBackoff = retryBackoff
             let worker = JobWorker(
                 queue: queue, handler: handler,
                 configuration: .init(concurrency: concurrency, lease: lease, pollInterval: pollInterval, grace: grace),
-                log: { line in if !options.quiet { FileHandle.standardError.write(Data("worker: \(line)\n".utf8)) } })
+                log: JobCommandSupport.workerLog(options))
             let watcher = Task {
                 while !stop.isStopRequested { try? await Task.sleep(for: .milliseconds(100)) }
                 worker.stop()
             }
-            if !options.quiet {
-                FileHandle.standardError.write(Data("worker: \(worker.configuration.owner) on \(location.displayName), concurrency \(concurrency)\n".utf8))
-            }
+            JobCommandSupport.workerLog(options)("\(worker.configuration.owner) on \(location.displayName), concurrency \(concurrency)")
             await worker.run()
             watcher.cancel()
             let counts = worker.counts
-            if !options.quiet {
-                FileHandle.standardError.write(Data("worker: stopped; \(counts.finished) job(s) recorded, \(counts.refused) refused or unrecorded\n".utf8))
-            }
+            JobCommandSupport.workerLog(options)("stopped; \(counts.finished) job(s) recorded, \(counts.refused) refused or unrecorded")
         }
     }
 }

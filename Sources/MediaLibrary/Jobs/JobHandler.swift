@@ -23,6 +23,13 @@ public struct JobFailure: Error, Sendable, CustomStringConvertible {
 /// A handler that does nothing: the queue's own cost (claim, lease, complete) in benchmarks, through the
 /// same claim and completion path as real jobs (`worker --noop`).
 public struct NoopJobHandler: JobHandler {
-    public init() {}
-    public func run(_ job: ClaimedJob) async throws -> Int64? { nil }
+    /// How long each job pretends to work (zero: not at all); tests use it to cut a worker off mid-job.
+    public var duration: Duration
+
+    public init(duration: Duration = .zero) { self.duration = duration }
+
+    public func run(_ job: ClaimedJob) async throws -> Int64? {
+        if duration > .zero { try await Task.sleep(for: duration) }
+        return nil
+    }
 }

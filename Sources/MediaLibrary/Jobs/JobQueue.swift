@@ -217,6 +217,14 @@ public struct JobQueue: Sendable {
         return try await Self.jobs(rows).first
     }
 
+    /// The jobs `ids` as they stand now (missing ids were pruned or never existed).
+    public func jobs(ids: [Int64]) async throws -> [MediaJob] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM media_jobs WHERE id = ANY(\(ids)) ORDER BY id", logger: logger)
+        return try await Self.jobs(rows)
+    }
+
     public func statistics() async throws -> JobStatistics {
         var counts = Dictionary(uniqueKeysWithValues: MediaJob.State.allCases.map { ($0.rawValue, 0) })
         for try await (state, count) in try await client.query(
