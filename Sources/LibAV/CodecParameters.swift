@@ -21,10 +21,7 @@ public struct CodecParameters: Sendable, Hashable {
     /// Frames of reordering delay (`video_delay`, the decoder's `has_b_frames`).
     public var videoDelay: Int
     public var bitsPerRawSample: Int
-    public var colorRange: Int32
-    public var colorPrimaries: Int32
-    public var colorTransfer: Int32
-    public var colorSpace: Int32
+    public var colorimetry: Colorimetry
     public var chromaLocation: Int32
     // Audio
     public var sampleFormat: SampleFormat
@@ -50,10 +47,7 @@ public struct CodecParameters: Sendable, Hashable {
         fieldOrder = FieldOrder(c.field_order)
         videoDelay = Int(c.video_delay)
         bitsPerRawSample = Int(c.bits_per_raw_sample)
-        colorRange = Int32(c.color_range.rawValue)
-        colorPrimaries = Int32(c.color_primaries.rawValue)
-        colorTransfer = Int32(c.color_trc.rawValue)
-        colorSpace = Int32(c.color_space.rawValue)
+        colorimetry = Colorimetry(range: c.color_range, primaries: c.color_primaries, transfer: c.color_trc, matrix: c.color_space)
         chromaLocation = Int32(c.chroma_location.rawValue)
         sampleRate = Int(c.sample_rate)
         channelLayout = c.ch_layout.nb_channels > 0 ? ChannelLayout(c.ch_layout) : nil

@@ -44,10 +44,8 @@ public final class CodecParser {
         return ParsedPicture(width: Int(parser.pointee.width), height: Int(parser.pointee.height), pixelFormat: pixelFormat,
                              fieldOrder: FieldOrder(parser.pointee.field_order),
                              profile: context.pointee.profile, level: context.pointee.level,
-                             colorRange: Int32(context.pointee.color_range.rawValue),
-                             colorPrimaries: Int32(context.pointee.color_primaries.rawValue),
-                             colorTransfer: Int32(context.pointee.color_trc.rawValue),
-                             colorSpace: Int32(context.pointee.colorspace.rawValue))
+                             colorimetry: Colorimetry(range: context.pointee.color_range, primaries: context.pointee.color_primaries,
+                                                      transfer: context.pointee.color_trc, matrix: context.pointee.colorspace))
     }
 
     private static let fullRangeFormats: [PixelFormat: PixelFormat] = [
@@ -67,11 +65,7 @@ public struct ParsedPicture: Sendable, Hashable {
     /// `FF_PROFILE_UNKNOWN` (-99) when the headers did not say.
     public var profile: Int32
     public var level: Int32
-    /// Raw `AVColorRange`, `AVColorPrimaries`, `AVColorTransferCharacteristic`, `AVColorSpace` values.
-    public var colorRange: Int32
-    public var colorPrimaries: Int32
-    public var colorTransfer: Int32
-    public var colorSpace: Int32
+    public var colorimetry: Colorimetry
 }
 
 extension FieldOrder {
@@ -99,16 +93,16 @@ extension MediaStream {
         if parameters.pointee.profile == FF_PROFILE_UNKNOWN { parameters.pointee.profile = picture.profile }
         if parameters.pointee.level == FF_LEVEL_UNKNOWN { parameters.pointee.level = picture.level }
         if parameters.pointee.color_range == AVCOL_RANGE_UNSPECIFIED {
-            parameters.pointee.color_range = AVColorRange(rawValue: UInt32(picture.colorRange))
+            parameters.pointee.color_range = picture.colorimetry.range.avValue
         }
         if parameters.pointee.color_primaries == AVCOL_PRI_UNSPECIFIED {
-            parameters.pointee.color_primaries = AVColorPrimaries(rawValue: UInt32(picture.colorPrimaries))
+            parameters.pointee.color_primaries = picture.colorimetry.primaries.avValue
         }
         if parameters.pointee.color_trc == AVCOL_TRC_UNSPECIFIED {
-            parameters.pointee.color_trc = AVColorTransferCharacteristic(rawValue: UInt32(picture.colorTransfer))
+            parameters.pointee.color_trc = picture.colorimetry.transfer.avValue
         }
         if parameters.pointee.color_space == AVCOL_SPC_UNSPECIFIED {
-            parameters.pointee.color_space = AVColorSpace(rawValue: UInt32(picture.colorSpace))
+            parameters.pointee.color_space = picture.colorimetry.matrix.avValue
         }
     }
 

@@ -13,10 +13,6 @@ public struct DecoderOptions: Sendable, Hashable {
     public var skipLoopFilter: Bool = false
     /// Decode only keyframes (`skip_frame=nokey`).
     public var keyframesOnly: Bool = false
-    /// Skip frames no other frame refers to (`skip_frame=nonref`), when analysis needs fewer frames.
-    public var skipNonReference: Bool = false
-    /// Export motion vectors as frame side data (`AV_CODEC_FLAG2_EXPORT_MVS`; H.264, MPEG-2/4, ...).
-    public var exportMotionVectors: Bool = false
     /// Allow non-spec-compliant speedups (`AV_CODEC_FLAG2_FAST`).
     public var fast: Bool = false
 
@@ -52,8 +48,6 @@ public final class Decoder {
             context.pointee.thread_type = options.allowFrameThreads ? (FF_THREAD_FRAME | FF_THREAD_SLICE) : FF_THREAD_SLICE
             if options.skipLoopFilter { context.pointee.skip_loop_filter = AVDISCARD_ALL }
             if options.keyframesOnly { context.pointee.skip_frame = AVDISCARD_NONKEY }
-            else if options.skipNonReference { context.pointee.skip_frame = AVDISCARD_NONREF }
-            if options.exportMotionVectors { context.pointee.flags2 |= AV_CODEC_FLAG2_EXPORT_MVS }
             if options.fast { context.pointee.flags2 |= AV_CODEC_FLAG2_FAST }
             try check(avcodec_open2(context, codec, nil), "avcodec_open2")
         } catch {

@@ -31,7 +31,7 @@ extension OutputFile {
     /// e.g. with an `avcC` record that carries more parameter sets than the source's.
     /// Must be called before ``writeHeader(options:)``.
     public func setExtradata(stream index: Int, _ bytes: [UInt8]) throws(AVError) {
-        let parameters = context.pointee.streams[index]!.pointee.codecpar!
+        let parameters = try streamPointer(index).pointee.codecpar!
         av_freep(&parameters.pointee.extradata)
         parameters.pointee.extradata_size = 0
         guard !bytes.isEmpty else { return }
@@ -51,8 +51,8 @@ extension OutputFile {
 
     /// Copies every metadata tag of `source` to an output stream (attachments
     /// need their `filename` and `mimetype`).
-    public func copyMetadata(from source: MediaStream, toStream index: Int) {
-        let stream = context.pointee.streams[index]!
+    public func copyMetadata(from source: MediaStream, toStream index: Int) throws(AVError) {
+        let stream = try streamPointer(index)
         for (key, value) in source.metadata { av_dict_set(&stream.pointee.metadata, key, value, 0) }
     }
 

@@ -22,11 +22,8 @@ public struct VideoEncoderSettings: Sendable, Hashable {
     public var quantizer: Int?
     /// Private encoder options, e.g. `["crf": "18", "preset": "veryfast"]`.
     public var options: [String: String] = [:]
-    /// Colour description copied from the source (raw `AVColor*` values; 2 = unspecified).
-    public var colorRange: Int32 = 0
-    public var colorPrimaries: Int32 = 2
-    public var colorTransfer: Int32 = 2
-    public var colorSpace: Int32 = 2
+    /// Colour description copied from the source; unspecified writes no tags.
+    public var colorimetry: Colorimetry = .unspecified
     /// Encoder threads, 0 for one per core.
     public var threadCount: Int = 0
     /// Put parameter sets in extradata (`AV_CODEC_FLAG_GLOBAL_HEADER`), as MP4 and MKV need.
@@ -90,10 +87,10 @@ public final class Encoder {
                 context.pointee.qmin = Int32(quantizer)
                 context.pointee.qmax = Int32(quantizer)
             }
-            context.pointee.color_range = AVColorRange(rawValue: UInt32(settings.colorRange))
-            context.pointee.color_primaries = AVColorPrimaries(rawValue: UInt32(settings.colorPrimaries))
-            context.pointee.color_trc = AVColorTransferCharacteristic(rawValue: UInt32(settings.colorTransfer))
-            context.pointee.colorspace = AVColorSpace(rawValue: UInt32(settings.colorSpace))
+            context.pointee.color_range = settings.colorimetry.range.avValue
+            context.pointee.color_primaries = settings.colorimetry.primaries.avValue
+            context.pointee.color_trc = settings.colorimetry.transfer.avValue
+            context.pointee.colorspace = settings.colorimetry.matrix.avValue
             context.pointee.thread_count = Int32(settings.threadCount)
             if settings.globalHeader { context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
             try check(avcodec_open2(context, codec, &options.pointer), "avcodec_open2(\(settings.codecName))")

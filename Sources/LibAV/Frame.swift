@@ -162,41 +162,10 @@ public final class Frame {
               sideData.pointee.size >= 9 * 4 else { return nil }
         return sideData.pointee.data.withMemoryRebound(to: Int32.self, capacity: 9) { DisplayMatrix.clockwiseRotation($0) }
     }
-
-    /// Motion vectors the decoder exported (`AV_FRAME_DATA_MOTION_VECTORS`;
-    /// needs ``DecoderOptions/exportMotionVectors``). Empty for intra frames.
-    public var motionVectors: [MotionVector] {
-        guard let sideData = av_frame_get_side_data(pointer, AV_FRAME_DATA_MOTION_VECTORS) else { return [] }
-        let count = Int(sideData.pointee.size) / MemoryLayout<AVMotionVector>.stride
-        return sideData.pointee.data.withMemoryRebound(to: AVMotionVector.self, capacity: count) { vectors in
-            (0..<count).map { MotionVector(vectors[$0]) }
-        }
-    }
 }
 
 @available(*, unavailable, message: "A Frame owns a libav object that must stay in one task.")
 extension Frame: Sendable {}
-
-/// One block's motion vector as exported by a decoder (`AVMotionVector`).
-public struct MotionVector: Sendable, Hashable {
-    /// Negative when the reference is in the past, positive in the future.
-    public var source: Int32
-    public var width: Int, height: Int
-    /// Block position in the reference picture and in this picture.
-    public var sourceX: Int, sourceY: Int, destinationX: Int, destinationY: Int
-    /// Motion in pixels: `(destination - source)`, with libav's quarter-pel scale applied.
-    public var motionX: Double, motionY: Double
-
-    init(_ vector: AVMotionVector) {
-        source = vector.source
-        width = Int(vector.w); height = Int(vector.h)
-        sourceX = Int(vector.src_x); sourceY = Int(vector.src_y)
-        destinationX = Int(vector.dst_x); destinationY = Int(vector.dst_y)
-        let scale = vector.motion_scale == 0 ? 1.0 : Double(vector.motion_scale)
-        motionX = Double(vector.motion_x) / scale
-        motionY = Double(vector.motion_y) / scale
-    }
-}
 
 /// Reading of a 3x3 display matrix (`libavutil/display.h`).
 public enum DisplayMatrix {

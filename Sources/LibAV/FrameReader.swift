@@ -8,9 +8,9 @@ import CFFmpeg
 /// while let frame = try reader.nextFrame() { ... }   // frame is reused: copy what you keep
 /// ```
 ///
-/// Damaged packets are skipped and counted in ``damagedPackets`` (as the
-/// ffmpeg command line does) rather than ending the decode; a file whose
-/// every packet is damaged yields no frames and the caller decides.
+/// Damaged data is handled by ``DamageTolerance`` (skipped and counted in
+/// ``damagedPackets``, as the ffmpeg command line does, rather than ending the
+/// decode); a file whose every packet is damaged yields no frames and the caller decides.
 public final class FrameReader {
     public let input: InputFile
     public let decoder: Decoder
@@ -20,10 +20,11 @@ public final class FrameReader {
     private var pendingPacket = false
     private var inputEnded = false
     private var finished = false
+    private var damage = DamageTolerance()
     /// Packets the decoder rejected as invalid data.
-    public private(set) var damagedPackets = 0
+    public var damagedPackets: Int { damage.damagedPackets }
     /// The first libav error met on a damaged packet, for reporting.
-    public private(set) var firstDamage: AVError?
+    public var firstDamage: AVError? { damage.firstDamage }
     /// Packets of the stream read so far.
     public private(set) var packetsRead = 0
 
@@ -46,12 +47,12 @@ public final class FrameReader {
         if finished { return nil }
         while true {
             frame.unreference()
-            switch try receiveTolerant() {
+            switch try damage.receive(decoder, into: frame) {
             case .frame: return frame
             case .endOfStream:
                 finished = true
                 return nil
-            case .needsInput: break
+            case .needsInput, nil: break  // nil: a damaged picture, skipped
             }
             if inputEnded {
                 // The decoder wants input after draining started: nothing more will come.
@@ -62,13 +63,7 @@ public final class FrameReader {
                 packet.unreference()
                 var gotPacket = false
                 while !gotPacket {
-                    let result: ReadResult
-                    do { result = try input.read(into: packet) } catch where error.isInvalidData && packetsRead > 0 {
-                        // A truncated or corrupt tail: treat as the end, remember the damage.
-                        noteDamage(error)
-                        result = .endOfFile
-                    }
-                    if result == .endOfFile {
+                    if try damage.read(input, into: packet) == .endOfFile {
                         try decoder.sendEndOfStream()
                         inputEnded = true
                         break
@@ -79,26 +74,11 @@ public final class FrameReader {
                 packetsRead += 1
                 pendingPacket = true
             }
-            do {
-                if try decoder.send(packet) == .accepted { pendingPacket = false }
-            } catch where error.isInvalidData || error.code == AVError.invalidArgumentCode {
-                noteDamage(error)
-                pendingPacket = false
+            switch try damage.send(decoder, packet) {
+            case .accepted, nil: pendingPacket = false  // nil: damaged, skipped
+            default: break
             }
         }
-    }
-
-    /// Receives, counting a decoder's complaint about damaged data as damage rather than a failure.
-    private func receiveTolerant() throws(AVError) -> ReceiveResult {
-        do { return try decoder.receive(into: frame) } catch where error.isInvalidData {
-            noteDamage(error)
-            return .needsInput
-        }
-    }
-
-    private func noteDamage(_ error: AVError) {
-        damagedPackets += 1
-        if firstDamage == nil { firstDamage = error }
     }
 
     /// Moves to the keyframe at or before `timestamp` (stream time base) and

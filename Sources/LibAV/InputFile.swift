@@ -100,8 +100,25 @@ public final class InputFile {
         return stream
     }
 
+    /// The stream numbered `index`, checked: for stream numbers that come from
+    /// a caller's bookkeeping rather than from ``streams``.
+    /// - Throws: ``AVError`` (invalid argument) when the file has no such stream.
+    public func stream(at index: Int) throws(AVError) -> MediaStream {
+        let count = Int(context.pointee.nb_streams)
+        guard index >= 0, index < count else {
+            throw AVError(code: AVError.invalidArgumentCode, operation: "stream",
+                          message: "no stream \(index) (the file has \(count))")
+        }
+        return MediaStream(owner: self, index: index)
+    }
+
+    /// The `AVStream` of a valid index. A ``MediaStream`` is only made for
+    /// `0..<nb_streams` (by ``streams``, ``bestStream(_:)`` and ``stream(at:)``;
+    /// a demuxer never removes streams) and packets carry the demuxer's own
+    /// numbers, so an index out of range here is a bug in LibAV, not bad input.
     func streamPointer(_ index: Int) -> UnsafeMutablePointer<AVStream> {
-        context.pointee.streams[index]!
+        precondition(index >= 0 && index < Int(context.pointee.nb_streams), "stream \(index) out of range")
+        return context.pointee.streams[index]!
     }
 
     /// Tells the demuxer which streams are wanted: the others are skipped
@@ -136,8 +153,12 @@ public final class InputFile {
     /// What the demuxer's index knows about `stream`'s packets without reading
     /// them (`avformat_index_get_entry`): complete for MP4/MOV, partial or empty
     /// for containers that index as they go.
-    public func indexEntries(stream: Int) -> [IndexEntry] {
-        let st = streamPointer(stream)
+    /// - Throws: ``AVError`` when the file has no stream `stream`.
+    public func indexEntries(stream: Int) throws(AVError) -> [IndexEntry] {
+        try self.stream(at: stream).indexEntries
+    }
+
+    static func indexEntries(_ st: UnsafeMutablePointer<AVStream>) -> [IndexEntry] {
         let count = Int(avformat_index_get_entries_count(st))
         var entries: [IndexEntry] = []
         entries.reserveCapacity(count)
@@ -149,8 +170,9 @@ public final class InputFile {
     }
 
     /// Number of entries in `stream`'s index, without copying them.
-    public func indexEntryCount(stream: Int) -> Int {
-        Int(avformat_index_get_entries_count(streamPointer(stream)))
+    /// - Throws: ``AVError`` when the file has no stream `stream`.
+    public func indexEntryCount(stream: Int) throws(AVError) -> Int {
+        Int(avformat_index_get_entries_count(try self.stream(at: stream).pointer))
     }
 }
 

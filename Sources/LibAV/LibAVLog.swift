@@ -53,11 +53,6 @@ public enum LibAVLog {
         }
         logger.log(level: swiftLevel, "\(text)", metadata: ["source": "libav"])
     }
-
-    /// Writes a message into libav's own log (through the non-variadic shim).
-    public static func write(_ message: String, level: Int32 = AV_LOG_INFO) {
-        pixsim_log(nil, level, message)
-    }
 }
 
 /// Receives each formatted libav line from the C shim (which formats it,

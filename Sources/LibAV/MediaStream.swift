@@ -10,6 +10,9 @@ public struct MediaStream {
 
     var pointer: UnsafeMutablePointer<AVStream> { owner.streamPointer(index) }
 
+    /// What the demuxer's index knows about this stream's packets (see ``InputFile/indexEntries(stream:)``).
+    public var indexEntries: [IndexEntry] { InputFile.indexEntries(pointer) }
+
     /// A value copy of the codec parameters.
     public var parameters: CodecParameters { CodecParameters(pointer.pointee.codecpar) }
     public var kind: StreamKind { StreamKind(pointer.pointee.codecpar.pointee.codec_type) }

@@ -51,11 +51,6 @@ public struct CodecID: Sendable, Hashable, CustomStringConvertible {
         guard profile != FF_PROFILE_UNKNOWN, let name = avcodec_profile_name(avValue, profile) else { return nil }
         return String(cString: name)
     }
-    /// Whether the codec descriptor marks it intra-only (every frame a keyframe).
-    public var isIntraOnly: Bool {
-        guard let descriptor = avcodec_descriptor_get(avValue) else { return false }
-        return descriptor.pointee.props & AV_CODEC_PROP_INTRA_ONLY != 0
-    }
 
     public var description: String { name }
 }

@@ -32,11 +32,6 @@ public final class OutputFile {
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
     /// Whether the format wants codec parameter sets in extradata (`AVFMT_GLOBALHEADER`).
     public var needsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
-    /// Whether the muxer can store `codec` (`avformat_query_codec`).
-    public func supports(_ codec: CodecID) -> Bool {
-        avformat_query_codec(context.pointee.oformat, codec.avValue, FF_COMPLIANCE_NORMAL) == 1
-    }
-
     private func newStream() throws(AVError) -> UnsafeMutablePointer<AVStream> {
         try allocated(avformat_new_stream(context, nil), "avformat_new_stream")
     }
@@ -78,10 +73,21 @@ public final class OutputFile {
         return Int(stream.pointee.index)
     }
 
+    /// The `AVStream` at `index`, checked: a stream number from elsewhere (a
+    /// caller's bookkeeping) is never trusted to be in range.
+    func streamPointer(_ index: Int) throws(AVError) -> UnsafeMutablePointer<AVStream> {
+        let count = Int(context.pointee.nb_streams)
+        guard index >= 0, index < count, let stream = context.pointee.streams[index] else {
+            throw AVError(code: AVError.invalidArgumentCode, operation: "stream",
+                          message: "no output stream \(index) (the output has \(count))")
+        }
+        return stream
+    }
+
     /// Attaches a display matrix (nine values, as read from a source stream) to a stream.
     public func setDisplayMatrix(stream index: Int, _ matrix: [Int32]) throws(AVError) {
         guard matrix.count == 9 else { return }
-        let stream = context.pointee.streams[index]!
+        let stream = try streamPointer(index)
         let data = try allocated(av_stream_new_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, 36), "av_stream_new_side_data")
         data.withMemoryRebound(to: Int32.self, capacity: 9) { target in
             for i in 0..<9 { target[i] = matrix[i] }
@@ -102,11 +108,11 @@ public final class OutputFile {
     public func setMetadata(_ key: String, _ value: String) { av_dict_set(&context.pointee.metadata, key, value, 0) }
 
     /// The time base the muxer chose for a stream (valid after ``writeHeader(options:)``).
-    public func timeBase(stream index: Int) -> Rational { Rational(context.pointee.streams[index]!.pointee.time_base) }
+    public func timeBase(stream index: Int) throws(AVError) -> Rational { Rational(try streamPointer(index).pointee.time_base) }
 
     /// Sets the time base to ask the muxer for (before ``writeHeader(options:)``).
-    public func setTimeBase(stream index: Int, _ timeBase: Rational) {
-        context.pointee.streams[index]!.pointee.time_base = timeBase.avRational
+    public func setTimeBase(stream index: Int, _ timeBase: Rational) throws(AVError) {
+        try streamPointer(index).pointee.time_base = timeBase.avRational
     }
 
     /// Opens the file and writes the header (`avio_open`, `avformat_write_header`).
@@ -132,7 +138,7 @@ public final class OutputFile {
     /// Rescales a packet from `timeBase` to the output stream's time base and writes it.
     public func write(_ packet: Packet, from timeBase: Rational, toStream index: Int) throws(AVError) {
         packet.streamIndex = index
-        packet.rescaleTimestamps(from: timeBase, to: self.timeBase(stream: index))
+        packet.rescaleTimestamps(from: timeBase, to: try self.timeBase(stream: index))
         packet.pointer.pointee.pos = -1
         try write(packet)
     }

@@ -370,14 +370,14 @@ public struct PipelineRunner: Sendable {
             let listing = KeyframeListing(folder: destination.path, keyframes: images)
             return try store.completeStageRun(id: stageRunID, result: Self.json(listing))
         case .segments:
-            let features: [SegmentFeatures]
+            let features: [TemporalSegment]
             if let shared = try sharedPass(asset: asset, input: input, context: &context) {
                 features = shared.result.segments
             } else {
                 guard let analyzer = operations.segments else { throw unavailable(stage, needs: "analysis (segments)") }
                 features = try analyzer.analyzeSegments(input: input, decoderThreads: decoderThreads)
             }
-            let rows = features.map { Self.segmentRow($0, assetID: assetID) }
+            let rows = features.map { AssetTemporalSegment($0, assetID: assetID) }
             return try store.completeStageRun(id: stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
                 try MediaStore.replaceSegments(db, assetID: assetID, with: rows)
             }
@@ -411,15 +411,5 @@ public struct PipelineRunner: Sendable {
             mediaType: probe.mediaType, mimeType: probe.mimeType, width: probe.video?.displayWidth,
             height: probe.video?.displayHeight, durationSec: probe.durationSec, fps: probe.video?.fps,
             frameCount: probe.video?.frameCount, mediaMetadata: json(probe), audio: audio)
-    }
-
-    static func segmentRow(_ segment: SegmentFeatures, assetID: Int64) -> AssetTemporalSegment {
-        AssetTemporalSegment(
-            assetID: assetID, segmentIndex: segment.index, segmentType: segment.segmentType,
-            transitionIn: segment.transitionIn, timestampSec: segment.startTime, endSec: segment.endTime,
-            frameNumber: segment.startFrame, endFrame: segment.endFrame, thumbnailPath: nil,
-            brightness: segment.brightness, dominantColors: json(segment.dominantColors),
-            cameraMotion: segment.cameraMotion, motionMagnitude: segment.motionMagnitude,
-            startHash: segment.startHash, endHash: segment.endHash)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaOps
 
 // The seams between the pipeline and the analysis and editing operations of
 // MediaOps. The runner only knows these protocols; `PipelineOperations.standard`
@@ -52,51 +53,7 @@ public struct KeyframeRecord: Sendable, Codable, Equatable {
 
 /// Finds temporal segments and their features (the `segments` stage).
 public protocol SegmentAnalyzing: Sendable {
-    func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures]
-}
-
-/// One segment as SPEC section 4 describes it.
-public struct SegmentFeatures: Sendable, Codable, Equatable {
-    public struct ColorWeight: Sendable, Codable, Equatable {
-        public var hex: String
-        public var weight: Double
-        public init(hex: String, weight: Double) {
-            self.hex = hex
-            self.weight = weight
-        }
-    }
-
-    public var index: Int
-    public var segmentType: String
-    public var startFrame: Int
-    public var endFrame: Int
-    public var startTime: Double
-    public var endTime: Double
-    public var transitionIn: String
-    public var brightness: Double?
-    public var dominantColors: [ColorWeight]
-    public var cameraMotion: String?
-    public var motionMagnitude: Double?
-    public var startHash: String?
-    public var endHash: String?
-
-    public init(index: Int, segmentType: String, startFrame: Int, endFrame: Int, startTime: Double, endTime: Double,
-                transitionIn: String, brightness: Double?, dominantColors: [ColorWeight], cameraMotion: String?,
-                motionMagnitude: Double?, startHash: String?, endHash: String?) {
-        self.index = index
-        self.segmentType = segmentType
-        self.startFrame = startFrame
-        self.endFrame = endFrame
-        self.startTime = startTime
-        self.endTime = endTime
-        self.transitionIn = transitionIn
-        self.brightness = brightness
-        self.dominantColors = dominantColors
-        self.cameraMotion = cameraMotion
-        self.motionMagnitude = motionMagnitude
-        self.startHash = startHash
-        self.endHash = endHash
-    }
+    func analyzeSegments(input: String, decoderThreads: Int) throws -> [TemporalSegment]
 }
 
 /// Makes the poster, the keyframes and the segments of a video from one
@@ -112,9 +69,9 @@ public protocol OnePassAnalyzing: Sendable {
 public struct OnePassResult: Sendable {
     public var poster: PosterRecord?
     public var keyframes: [KeyframeRecord]?
-    public var segments: [SegmentFeatures]
+    public var segments: [TemporalSegment]
 
-    public init(poster: PosterRecord?, keyframes: [KeyframeRecord]?, segments: [SegmentFeatures]) {
+    public init(poster: PosterRecord?, keyframes: [KeyframeRecord]?, segments: [TemporalSegment]) {
         self.poster = poster
         self.keyframes = keyframes
         self.segments = segments

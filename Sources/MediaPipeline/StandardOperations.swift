@@ -57,9 +57,8 @@ struct LibraryConcatenator: ConcatRendering {
 /// Temporal segments through ``VideoAnalyzer``: one decode pass, the default
 /// threshold and minimum length of the `segments` command, on the job's share of the cores.
 struct LibrarySegments: SegmentAnalyzing {
-    func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures] {
-        let analysis = try VideoAnalyzer.analyze(path: input, options: AnalysisOptions(threads: decoderThreads))
-        return analysis.segments.map(SegmentFeatures.init)
+    func analyzeSegments(input: String, decoderThreads: Int) throws -> [TemporalSegment] {
+        try VideoAnalyzer.analyze(path: input, options: AnalysisOptions(threads: decoderThreads)).segments
     }
 }
 
@@ -76,7 +75,7 @@ struct LibraryOnePass: OnePassAnalyzing {
         return OnePassResult(
             poster: stills.poster.map { PosterRecord(time: $0.time, width: $0.width, height: $0.height) },
             keyframes: stills.keyframes.map { $0.keyframes.map(KeyframeRecord.init) },
-            segments: analysis.segments.map(SegmentFeatures.init))
+            segments: analysis.segments)
     }
 }
 
@@ -84,16 +83,5 @@ extension KeyframeRecord {
     init(_ keyframe: Keyframe) {
         self.init(index: keyframe.index, time: keyframe.time, frame: keyframe.frame,
                   fileName: URL(fileURLWithPath: keyframe.path).lastPathComponent, width: keyframe.width, height: keyframe.height)
-    }
-}
-
-extension SegmentFeatures {
-    init(_ segment: TemporalSegment) {
-        self.init(index: segment.index, segmentType: segment.segmentType, startFrame: segment.startFrame,
-                  endFrame: segment.endFrame, startTime: segment.startTime, endTime: segment.endTime,
-                  transitionIn: segment.transitionIn.rawValue, brightness: segment.brightness,
-                  dominantColors: segment.dominantColors.map { SegmentFeatures.ColorWeight(hex: $0.hex, weight: $0.weight) },
-                  cameraMotion: segment.cameraMotion.rawValue, motionMagnitude: segment.motionMagnitude,
-                  startHash: segment.startHash, endHash: segment.endHash)
     }
 }

@@ -60,40 +60,14 @@ struct SegmentsDocument: Encodable {
     var fps: Double
     var frameCount: Int
     var durationSec: Double
-    var segments: [SegmentDocument]
+    /// The domain values as they are: their Codable form is the JSON shape.
+    var segments: [TemporalSegment]
 
     init(_ analysis: VideoAnalysis) {
         path = analysis.path
         fps = analysis.fps
         frameCount = analysis.frameCount
         durationSec = analysis.durationSec
-        segments = analysis.segments.map(SegmentDocument.init)
-    }
-}
-
-struct SegmentDocument: Encodable {
-    var index: Int
-    var segmentType: String
-    var startFrame: Int
-    var endFrame: Int
-    var startTime: Double
-    var endTime: Double
-    var transitionIn: String
-    var brightness: Double
-    var dominantColors: [DominantColor]
-    var cameraMotion: String
-    var motionMagnitude: Double
-    var startHash: String
-    var endHash: String
-    var representativeFrame: Int
-    var representativeTime: Double
-    var thumbnail: String?
-
-    init(_ s: TemporalSegment) {
-        index = s.index; segmentType = s.segmentType; startFrame = s.startFrame; endFrame = s.endFrame
-        startTime = s.startTime; endTime = s.endTime; transitionIn = s.transitionIn.rawValue
-        brightness = s.brightness; dominantColors = s.dominantColors; cameraMotion = s.cameraMotion.rawValue
-        motionMagnitude = s.motionMagnitude; startHash = s.startHash; endHash = s.endHash
-        representativeFrame = s.representativeFrame; representativeTime = s.representativeTime; thumbnail = s.thumbnail
+        segments = analysis.segments
     }
 }

@@ -20,7 +20,7 @@ import Testing
         let frame = try greyFrame(luma: luma)
         let scaler = try Scaler(sourceWidth: 16, sourceHeight: 16, sourceFormat: .yuv420p,
                                 destinationWidth: 16, destinationHeight: 16, destinationFormat: .rgb24)
-        if let fullRange { try scaler.setSourceColorimetry(colorSpace: 1, fullRange: fullRange) }
+        if let fullRange { try scaler.setSourceColorimetry(matrix: .bt709, fullRange: fullRange) }
         let rgb = try scaler.makeDestinationFrame()
         try scaler.scale(frame, into: rgb)
         return rgb.copyPlane(0, bytesPerRow: 48, rows: 16)[8 * 48 + 24]

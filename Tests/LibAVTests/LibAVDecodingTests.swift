@@ -20,9 +20,8 @@ struct LibAVDecodingTests {
         }
     }
 
-    @Test("decodes exactly the frames ffprobe decodes, with the same timestamps, in presentation order")
+    @Test("decodes exactly the frames ffprobe decodes, with the same timestamps, in presentation order", .needsFFmpeg)
     func decodesAllFrames() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.makeBFrameClip(in: folder)
@@ -46,9 +45,8 @@ struct LibAVDecodingTests {
         #expect(reader.damagedPackets == 0)
     }
 
-    @Test("reads every packet ffprobe counts, with its keyframe flag")
+    @Test("reads every packet ffprobe counts, with its keyframe flag", .needsFFmpeg)
     func readsPackets() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.makeBFrameClip(in: folder)
@@ -67,14 +65,13 @@ struct LibAVDecodingTests {
         #expect(seen.map(\.0) == oracle.map(\.0))
         #expect(seen.map(\.1) == oracle.map(\.1))
         // The MP4 index knows the same packets without reading them.
-        let index = input.indexEntries(stream: video.index)
+        let index = try input.indexEntries(stream: video.index)
         #expect(index.count == oracle.count)
         #expect(index.filter(\.isKeyframe).count == oracle.filter(\.1).count)
     }
 
-    @Test("seeking lands on the keyframe at or before the target", arguments: [0.0, 0.5, 0.95, 1.3, 1.96])
+    @Test("seeking lands on the keyframe at or before the target", .needsFFmpeg, arguments: [0.0, 0.5, 0.95, 1.3, 1.96])
     func seeksToKeyframe(seconds: Double) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.makeBFrameClip(in: folder)

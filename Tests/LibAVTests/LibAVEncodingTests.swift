@@ -36,9 +36,8 @@ struct LibAVEncodingTests {
         try output.finish()
     }
 
-    @Test("an encoded MP4 has the frames, size and rotation that were asked for")
+    @Test("an encoded MP4 has the frames, size and rotation that were asked for", .needsFFmpeg)
     func encodesAndMuxes() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("gradient.mp4").path
@@ -61,9 +60,8 @@ struct LibAVEncodingTests {
         #expect(check.stderr.isEmpty)
     }
 
-    @Test("stream copy keeps every packet byte for byte")
+    @Test("stream copy keeps every packet byte for byte", .needsFFmpeg)
     func streamCopy() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("source.mp4"), seconds: 1)

@@ -6,11 +6,11 @@ import Testing
 /// Segments on real files with known truth (the shared corpus; skipped with a note when absent), and bad input.
 @Suite(.serialized)
 struct AnalysisCorpusTests {
-    @Test func counterHasItsTwoColourChangesAsExactCuts() throws {
+    @Test(.needsCorpus) func counterHasItsTwoColourChangesAsExactCuts() throws {
         // counter.mp4: 30 frames at 10 fps; the background changes colour at
         // frame #11 and #21 (1-based labels), i.e. frames 10 and 20. PySceneDetect's
         // adaptive and histogram detectors find only 20; its content detector none.
-        guard let url = TestMedia.corpusFile("PySceneDetect/counter.mp4") else { return }
+        let url = try TestMedia.corpusFile("PySceneDetect/counter.mp4")
         let analysis = try VideoAnalyzer.analyze(path: url.path)
         #expect(analysis.frameCount == 30)
         #expect(abs(analysis.fps - 10) < 1e-9)
@@ -32,9 +32,9 @@ struct AnalysisCorpusTests {
         }
     }
 
-    @Test func fadesHasTwoFadeBoundariesNearThePySceneDetectGoldens() throws {
+    @Test(.needsCorpus) func fadesHasTwoFadeBoundariesNearThePySceneDetectGoldens() throws {
         // fades.mp4: 250 frames, flat grey fading through black; ThresholdDetector golden: cuts at 84, 167.
-        guard let url = TestMedia.corpusFile("PySceneDetect/fades.mp4") else { return }
+        let url = try TestMedia.corpusFile("PySceneDetect/fades.mp4")
         let analysis = try VideoAnalyzer.analyze(path: url.path)
         #expect(analysis.frameCount == 250)
         let boundaries = analysis.segments.dropFirst().map(\.startFrame)
@@ -46,9 +46,9 @@ struct AnalysisCorpusTests {
         #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .fade })
     }
 
-    @Test func rotatedAndDelayedFilesAnalyse() throws {
-        guard let rotated = TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4"),
-              let delayed = TestMedia.corpusFile("PySceneDetect/delayed_start.mp4") else { return }
+    @Test(.needsCorpus) func rotatedAndDelayedFilesAnalyse() throws {
+        let rotated = try TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4")
+        let delayed = try TestMedia.corpusFile("PySceneDetect/delayed_start.mp4")
         let r = try VideoAnalyzer.analyze(path: rotated.path)
         #expect(r.frameCount == 240)
         #expect(r.segments.first?.startFrame == 0 && r.segments.last?.endFrame == 240)
@@ -60,8 +60,8 @@ struct AnalysisCorpusTests {
         #expect(d.segments.first?.startTime == 0)
     }
 
-    @Test func thumbnailsAreWrittenUprightForEachSegment() throws {
-        guard let rotated = TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4") else { return }
+    @Test(.needsCorpus) func thumbnailsAreWrittenUprightForEachSegment() throws {
+        let rotated = try TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4")
         let folder = try TestMedia.makeTemporaryDirectory("segthumbs")
         defer { try? FileManager.default.removeItem(at: folder) }
         let analysis = try SegmentThumbnails.write(try VideoAnalyzer.analyze(path: rotated.path), into: folder.path)
@@ -95,7 +95,7 @@ struct AnalysisCorpusTests {
         } catch {
             #expect(error.code == .noVideo)
         }
-        if let vvc = TestMedia.corpusFile("mp4ff/vvc_400kbps_2s.mp4") {
+        if let vvc = TestMedia.corpusFileIfPresent("mp4ff/vvc_400kbps_2s.mp4") {
             do {
                 _ = try VideoAnalyzer.analyze(path: vvc.path)
                 Issue.record("VVC analysed")
@@ -104,15 +104,15 @@ struct AnalysisCorpusTests {
             }
         }
         for broken in ["streamio-ffmpeg/broken.mp4", "file-type/fixture-corrupt.mkv", "mp4ff/init_truncated.mp4"] {
-            guard let url = TestMedia.corpusFile(broken) else { continue }
+            guard let url = TestMedia.corpusFileIfPresent(broken) else { continue }
             #expect(throws: MediaError.self, "\(broken)") { try VideoAnalyzer.analyze(path: url.path) }
         }
     }
 
-    @Test func truncatedFileGivesAnErrorOrTheFramesItHas() throws {
+    @Test(.needsCorpus) func truncatedFileGivesAnErrorOrTheFramesItHas() throws {
         // fixture2.mkv claims 1132 s but holds 100 KB: either the frames that are
         // there (tolerated damage) or a MediaError; never a crash.
-        guard let url = TestMedia.corpusFile("file-type/fixture2.mkv") else { return }
+        let url = try TestMedia.corpusFile("file-type/fixture2.mkv")
         do {
             let analysis = try VideoAnalyzer.analyze(path: url.path)
             #expect(analysis.frameCount > 0)

@@ -24,9 +24,8 @@ struct AnalysisCrossCheckTests {
 
     static func boundaries(_ analysis: VideoAnalysis) -> [Int] { analysis.segments.dropFirst().map(\.startFrame) }
 
-    @Test("hard cuts are found at the exact frame")
+    @Test("hard cuts are found at the exact frame", .needsFFmpeg)
     func hardCuts() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.render(folder, "cuts.mp4",
@@ -40,9 +39,8 @@ struct AnalysisCrossCheckTests {
         #expect(analysis.segments[1].startTime == 2.0)
     }
 
-    @Test("flashes of one to three bright frames are not cuts")
+    @Test("flashes of one to three bright frames are not cuts", .needsFFmpeg)
     func flashes() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.render(folder, "flashes.mp4", inputs: ["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=5"],
@@ -51,7 +49,7 @@ struct AnalysisCrossCheckTests {
         #expect(analysis.segments.count == 1)
     }
 
-    @Test("a fast pan is one shot, labelled by the way the camera turns", arguments: [
+    @Test("a fast pan is one shot, labelled by the way the camera turns", .needsFFmpeg, arguments: [
         ("x='t*500'", "y=300", CameraMotion.panRight),
         ("x='900-t*500'", "y=300", CameraMotion.panLeft),
         ("x=400", "y='t*250'", CameraMotion.tiltDown),
@@ -59,7 +57,6 @@ struct AnalysisCrossCheckTests {
         ("x=400", "y=300", CameraMotion.static),
     ])
     func cameraMoves(x: String, y: String, expected: CameraMotion) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let still = try Self.still(folder)
@@ -74,9 +71,8 @@ struct AnalysisCrossCheckTests {
         }
     }
 
-    @Test("zooms in and out", arguments: [("'1+0.01*on'", CameraMotion.zoomIn), ("'1.6-0.01*on'", CameraMotion.zoomOut)])
+    @Test("zooms in and out", .needsFFmpeg, arguments: [("'1+0.01*on'", CameraMotion.zoomIn), ("'1.6-0.01*on'", CameraMotion.zoomOut)])
     func zooms(zoom: String, expected: CameraMotion) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let still = try Self.still(folder)
@@ -87,9 +83,8 @@ struct AnalysisCrossCheckTests {
         #expect(analysis.segments.first?.cameraMotion == expected)
     }
 
-    @Test("a fade through black is one fade boundary in the middle of the black")
+    @Test("a fade through black is one fade boundary in the middle of the black", .needsFFmpeg)
     func fadeThroughBlack() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.render(folder, "fade.mp4",
@@ -103,9 +98,8 @@ struct AnalysisCrossCheckTests {
         #expect(abs(boundary.startFrame - 50) <= 2)
     }
 
-    @Test("a dissolve between two shots is found as a dissolve")
+    @Test("a dissolve between two shots is found as a dissolve", .needsFFmpeg)
     func dissolve() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.render(folder, "dissolve.mp4",
@@ -118,9 +112,8 @@ struct AnalysisCrossCheckTests {
         #expect(abs(boundary.startFrame - 62) <= 6)  // the blend runs over frames 50...75
     }
 
-    @Test("brightness and dominant colours of flat pictures", arguments: [("0x808080", 0.5, "#808080"), ("0xff0000", 0.3, "#ff0000"), ("0x0000ff", 0.11, "#0000ff")])
+    @Test("brightness and dominant colours of flat pictures", .needsFFmpeg, arguments: [("0x808080", 0.5, "#808080"), ("0xff0000", 0.3, "#ff0000"), ("0x0000ff", 0.11, "#0000ff")])
     func flatColours(colour: String, brightness: Double, hex: String) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.render(folder, "flat.mp4", inputs: ["-f", "lavfi", "-i", "color=c=\(colour):s=160x120:r=25:d=1"],
@@ -166,9 +159,8 @@ struct AnalysisCrossCheckTests {
         #expect(zoom.segments.map(\.cameraMotion) == [.zoomIn])
     }
 
-    @Test("rotation turns the analysis upright: a stored pan shows as a tilt")
+    @Test("rotation turns the analysis upright: a stored pan shows as a tilt", .needsFFmpeg)
     func rotated() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let still = try Self.still(folder)
@@ -184,20 +176,20 @@ struct AnalysisCrossCheckTests {
 
     @Test("corpus goldens: counter.mp4 and fades.mp4")
     func corpusGoldens() throws {
-        if let counter = TestMedia.corpusFile("PySceneDetect/counter.mp4") {
+        if let counter = TestMedia.corpusFileIfPresent("PySceneDetect/counter.mp4") {
             let analysis = try VideoAnalyzer.analyze(path: counter.path)
             // PySceneDetect's adaptive detector finds the cut at 20; the colour also changes at 10
             // (frames 1-10 grey, 11-20 red, 21-30 green: counter_description.txt numbers from 1).
             #expect(Self.boundaries(analysis) == [10, 20])
             #expect(analysis.frameCount == 30)
         }
-        if let fades = TestMedia.corpusFile("PySceneDetect/fades.mp4") {
+        if let fades = TestMedia.corpusFileIfPresent("PySceneDetect/fades.mp4") {
             let analysis = try VideoAnalyzer.analyze(path: fades.path)
             // PySceneDetect's threshold (fade) detector: boundaries at 84 and 167.
             #expect(Self.boundaries(analysis) == [84, 167])
             #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .fade })
         }
-        if let delayed = TestMedia.corpusFile("PySceneDetect/delayed_start.mp4") {
+        if let delayed = TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4") {
             let analysis = try VideoAnalyzer.analyze(path: delayed.path)
             #expect(analysis.segments.first?.startTime == 0)  // times from the media's start (1.075 s)
             #expect(analysis.frameCount == 24)
@@ -211,9 +203,9 @@ struct AnalysisCrossCheckTests {
         let text = folder.appendingPathComponent("notes.mp4")
         try Data("not a video".utf8).write(to: text)
         var cases: [(String, MediaError.Code)] = [("/nonexistent.mp4", .notFound), (text.path, .notMedia)]
-        if let vvc = TestMedia.corpusFile("mp4ff/vvc_400kbps_2s.mp4") { cases.append((vvc.path, .unsupportedCodec)) }
-        if let truncated = TestMedia.corpusFile("file-type/fixture2.mkv") { cases.append((truncated.path, .truncated)) }
-        if let audio = TestMedia.corpusFile("streamio-ffmpeg/napoleon.mp3") { cases.append((audio.path, .noVideo)) }
+        if let vvc = TestMedia.corpusFileIfPresent("mp4ff/vvc_400kbps_2s.mp4") { cases.append((vvc.path, .unsupportedCodec)) }
+        if let truncated = TestMedia.corpusFileIfPresent("file-type/fixture2.mkv") { cases.append((truncated.path, .truncated)) }
+        if let audio = TestMedia.corpusFileIfPresent("streamio-ffmpeg/napoleon.mp3") { cases.append((audio.path, .noVideo)) }
         for (path, code) in cases {
             #expect(performing: { _ = try VideoAnalyzer.analyze(path: path) }, throws: { ($0 as? MediaError)?.code == code })
         }

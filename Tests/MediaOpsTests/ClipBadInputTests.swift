@@ -21,9 +21,8 @@ import MediaTestSupport
         Case(name: "end after the media", start: 0.5, end: 9, code: .invalidRange),
     ]
 
-    @Test(arguments: ranges, ClipMode.allCases)
+    @Test(.needsFFmpeg, arguments: ranges, ClipMode.allCases)
     func badRangesAreRefused(_ bad: Case, mode: ClipMode) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, audio: false)
@@ -36,8 +35,7 @@ import MediaTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["src.mp4"])
     }
 
-    @Test func outputEqualToTheInputIsRefused() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func outputEqualToTheInputIsRefused() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, audio: false)
@@ -53,8 +51,7 @@ import MediaTestSupport
         #expect(try Data(contentsOf: source) == before)
     }
 
-    @Test func missingOrUnwritableOutputFoldersAreRefused() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func missingOrUnwritableOutputFoldersAreRefused() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer {
             try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent("locked").path)
@@ -76,8 +73,7 @@ import MediaTestSupport
         }
     }
 
-    @Test func badInputsAreNamed() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func badInputsAreNamed() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1, audio: false)

@@ -6,12 +6,11 @@ import MediaTestSupport
 /// `clip --mode exact`: exactly the requested frames, close to the source
 /// (PSNR), sound trimmed to the same range, picture properties kept.
 @Suite(.serialized) struct ClipExactTests {
-    @Test(arguments: [ClipCopyTests.Source.bFrames, .variableRate, .offsetStart])
+    @Test(.needsFFmpeg, arguments: [ClipCopyTests.Source.bFrames, .variableRate, .offsetStart])
     func exactHasTheRequestedFramesCloseToTheSource(_ kind: ClipCopyTests.Source) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let source = try ClipCopyTests.make(kind, in: folder) else { return }
+        let source = try ClipCopyTests.make(kind, in: folder)
         let output = folder.appendingPathComponent("exact.mp4")
         let (start, end) = (1.3, 3.1)
         let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: start, end: end, mode: .exact,
@@ -30,8 +29,7 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
-    @Test func soundIsTrimmedToThePicture() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func soundIsTrimmedToThePicture() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("av.mp4"))
@@ -45,8 +43,8 @@ import MediaTestSupport
         #expect(abs(audio - video) < 0.04)
     }
 
-    @Test func rotationIsKept() throws {
-        guard TestMedia.hasFFmpeg, let source = TestMedia.corpusFile("streamio-ffmpeg/ios9.mov") else { return }
+    @Test(.needsFFmpeg, .needsCorpus) func rotationIsKept() throws {
+        let source = try TestMedia.corpusFile("streamio-ffmpeg/ios9.mov")
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         for mode in [ClipMode.copy, .exact] {
@@ -63,8 +61,7 @@ import MediaTestSupport
         }
     }
 
-    @Test func aspectAndColourAreKept() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func aspectAndColourAreKept() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("tagged.mp4"), seconds: 2, audio: false,

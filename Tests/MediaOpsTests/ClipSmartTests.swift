@@ -7,12 +7,11 @@ import MediaTestSupport
 /// for bit, the re-encoded head is close to the source, the whole decodes
 /// without a single error, and unsupported sources fall back to exact and say so.
 @Suite(.serialized) struct ClipSmartTests {
-    @Test(arguments: ClipCopyTests.Source.allCases)
+    @Test(.needsFFmpeg, arguments: ClipCopyTests.Source.available)
     func smartCopiesFromTheFirstKeyframeBitForBit(_ kind: ClipCopyTests.Source) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let source = try ClipCopyTests.make(kind, in: folder) else { return }
+        let source = try ClipCopyTests.make(kind, in: folder)
         let output = folder.appendingPathComponent("smart.mp4")
         let (start, end) = (1.3, 3.3)
         let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: start, end: end, mode: .smart,
@@ -50,8 +49,7 @@ import MediaTestSupport
         return Set(zip(times.dropFirst(), times).map { $0 - $1 })
     }
 
-    @Test func unsupportedCodecsFallBackToExactAndSaySo() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func unsupportedCodecsFallBackToExactAndSaySo() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("mpeg4.mp4"), seconds: 3, audio: false,
@@ -65,8 +63,7 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
-    @Test func aRangeWithoutAKeyframeIsReencodedWhole() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func aRangeWithoutAKeyframeIsReencodedWhole() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("gop.mp4"), seconds: 3, gop: 50, audio: false)

@@ -7,9 +7,8 @@ import MediaTestSupport
 /// are normalised with picture and sound in step; copy refuses differences by name.
 @Suite(.serialized) struct ConcatTests {
     /// Pieces in MP4 (edit lists, decoding times) and Matroska (no decoding times for the first packets).
-    @Test(arguments: [(ConcatMode.copy, "mp4"), (.auto, "mp4"), (.copy, "mkv")])
+    @Test(.needsFFmpeg, arguments: [(ConcatMode.copy, "mp4"), (.auto, "mp4"), (.copy, "mkv")])
     func piecesOfOneEncodeRejoinBitForBit(_ mode: ConcatMode, _ container: String) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         // B-frames, a keyframe every second, sound: cut at keyframes by ffmpeg's segment muxer.
@@ -28,8 +27,7 @@ import MediaTestSupport
         #expect(abs(audio - 5) < 0.05)
     }
 
-    @Test func copyRefusesInputsThatDifferAndNamesTheDifference() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func copyRefusesInputsThatDifferAndNamesTheDifference() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try TestMedia.makeClip(at: folder.appendingPathComponent("a.mp4"), seconds: 1, width: 320, height: 240)
@@ -49,11 +47,10 @@ import MediaTestSupport
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
-    @Test func unlikeCorpusInputsJoinWithPictureAndSoundInStep() throws {
-        guard TestMedia.hasFFmpeg,
-              let a = TestMedia.corpusFile("ffmpeg-concat/0.mp4"),
-              let b = TestMedia.corpusFile("mp4parser/v1.mp4"),
-              let c = TestMedia.corpusFile("ffmpeg-python/in.mp4") else { return }
+    @Test(.needsFFmpeg, .needsCorpus) func unlikeCorpusInputsJoinWithPictureAndSoundInStep() throws {
+        let a = try TestMedia.corpusFile("ffmpeg-concat/0.mp4")
+        let b = try TestMedia.corpusFile("mp4parser/v1.mp4")
+        let c = try TestMedia.corpusFile("ffmpeg-python/in.mp4")
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("joined.mp4")
@@ -76,8 +73,7 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
-    @Test func variableRateOffsetAndSilentInputsAreNormalised() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func variableRateOffsetAndSilentInputsAreNormalised() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let silent = try TestMedia.makeClip(at: folder.appendingPathComponent("silent.mp4"), seconds: 1.2, audio: false)
@@ -104,8 +100,7 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
-    @Test func duplicateJoinFramesAreDropped() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func duplicateJoinFramesAreDropped() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 4, audio: false)
@@ -136,10 +131,9 @@ import MediaTestSupport
         #expect(distinct.frames == 90)
     }
 
-    @Test func rotatedInputsAreTurnedUprightAndPillarboxed() throws {
-        guard TestMedia.hasFFmpeg,
-              let landscape = TestMedia.corpusFile("ffmpeg-python/in.mp4"),
-              let portrait = TestMedia.corpusFile("streamio-ffmpeg/ios9.mov") else { return }
+    @Test(.needsFFmpeg, .needsCorpus) func rotatedInputsAreTurnedUprightAndPillarboxed() throws {
+        let landscape = try TestMedia.corpusFile("ffmpeg-python/in.mp4")
+        let portrait = try TestMedia.corpusFile("streamio-ffmpeg/ios9.mov")
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("joined.mp4")

@@ -6,9 +6,8 @@ import Testing
 
 @Suite(.serialized) struct ImagesPosterAndStoryboardTests {
     /// `--at` takes exactly the frame a player shows at that time.
-    @Test(arguments: [1.53, 0.0, 3.99])
+    @Test(.needsFFmpeg, arguments: [1.53, 0.0, 3.99])
     func thumbnailAtTakesTheFrameShownThen(seconds: Double) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("poster-at")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 4, audio: false,
@@ -24,8 +23,7 @@ import Testing
     }
 
     /// With no `--at`, the poster is a real picture even when the first half of the video is black.
-    @Test func thumbnailAvoidsBlack() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func thumbnailAvoidsBlack() throws {
         let folder = try TestMedia.makeTemporaryDirectory("poster-black")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = folder.appendingPathComponent("late-start.mp4")
@@ -42,8 +40,7 @@ import Testing
 
     /// A video flat throughout (one colour fading through black around its first third, as
     /// PySceneDetect's fades.mp4): no picture scores, and the poster is the best exposed, not black.
-    @Test func flatVideoPosterIsNotBlack() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func flatVideoPosterIsNotBlack() throws {
         let folder = try TestMedia.makeTemporaryDirectory("poster-flat")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = folder.appendingPathComponent("flat.mp4")
@@ -59,8 +56,7 @@ import Testing
     }
 
     /// The first third of this video is mid-fade (from black, 2 s to 5 s): the poster waits for the held picture.
-    @Test func thumbnailAvoidsAFade() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func thumbnailAvoidsAFade() throws {
         let folder = try TestMedia.makeTemporaryDirectory("poster-fade")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = folder.appendingPathComponent("fade-in.mp4")
@@ -72,8 +68,7 @@ import Testing
         #expect(poster.time >= 4.8, "poster at \(poster.time) s is mid-fade")
     }
 
-    @Test func thumbnailBadInputLeavesNothing() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func thumbnailBadInputLeavesNothing() throws {
         let folder = try TestMedia.makeTemporaryDirectory("poster-bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 2, audio: false)
@@ -91,8 +86,7 @@ import Testing
     }
 
     /// The sheet is the grid it says, each tile shows a picture, and it decodes as a JPEG of that size.
-    @Test func storyboardIsAGridOfTheRightSize() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func storyboardIsAGridOfTheRightSize() throws {
         let folder = try TestMedia.makeTemporaryDirectory("storyboard")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 6, audio: false)

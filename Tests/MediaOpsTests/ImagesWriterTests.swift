@@ -60,8 +60,7 @@ enum ImageOracle {
         return try body(frame, PictureGeometry(stream: stream))
     }
 
-    @Test func writesJPEGAndPNGAtTheRequestedWidth() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func writesJPEGAndPNGAtTheRequestedWidth() throws {
         let folder = try TestMedia.makeTemporaryDirectory("images-writer")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 1, audio: false)
@@ -86,8 +85,7 @@ enum ImageOracle {
     }
 
     /// A clip tagged "rotate 90" comes out portrait and matches ffmpeg's autorotated picture.
-    @Test func appliesDisplayRotation() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func appliesDisplayRotation() throws {
         let folder = try TestMedia.makeTemporaryDirectory("images-rotation")
         defer { try? FileManager.default.removeItem(at: folder) }
         for rotation in [90, 180, 270] {
@@ -106,8 +104,7 @@ enum ImageOracle {
     }
 
     /// Non-square pixels are stretched to square ones: 352x288 stored with SAR 16:11 is shown 512x288.
-    @Test func appliesSampleAspectRatio() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func appliesSampleAspectRatio() throws {
         let folder = try TestMedia.makeTemporaryDirectory("images-sar")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("sar.mp4"), seconds: 0.4, width: 352, height: 288,
@@ -122,8 +119,7 @@ enum ImageOracle {
         #expect(info.width == 512 && info.height == 288)
     }
 
-    @Test func refusesToOverwriteTheInputOrWriteIntoAMissingFolder() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func refusesToOverwriteTheInputOrWriteIntoAMissingFolder() throws {
         let folder = try TestMedia.makeTemporaryDirectory("images-bad-output")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 0.4, audio: false)
@@ -140,8 +136,7 @@ enum ImageOracle {
     }
 
     /// PNG is lossless: an in-memory picture comes back from ffmpeg byte for byte.
-    @Test func pngOfAnRGBImageIsExact() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func pngOfAnRGBImageIsExact() throws {
         let folder = try TestMedia.makeTemporaryDirectory("images-png")
         defer { try? FileManager.default.removeItem(at: folder) }
         var image = RGBImage(width: 37, height: 23, fill: RGBColor(red: 10, green: 200, blue: 90))

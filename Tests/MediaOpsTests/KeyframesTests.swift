@@ -49,9 +49,8 @@ enum FrameOracle {
     }
 
     /// Every image's time and frame number are those of a real frame (ffprobe), and the picture is that frame.
-    @Test(arguments: ["mp4", "mkv", "ts"])
+    @Test(.needsFFmpeg, arguments: ["mp4", "mkv", "ts"])
     func uniformTimesAndFrameNumbersAreExact(container: String) throws {
-        guard TestMedia.hasFFmpeg else { return }
         let folder = try TestMedia.makeTemporaryDirectory("kf-uniform")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.\(container)"), seconds: 6, audio: true,
@@ -76,8 +75,7 @@ enum FrameOracle {
 
     /// A raw H.264 stream has no timestamps, no index and cannot seek: it is read
     /// forward, frames are timed by counting, and each image is still the frame it says.
-    @Test func rawStreamsAreReadForwardWithCountedTimes() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func rawStreamsAreReadForwardWithCountedTimes() throws {
         let folder = try TestMedia.makeTemporaryDirectory("kf-raw")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.h264"), seconds: 4, audio: false,
@@ -95,8 +93,7 @@ enum FrameOracle {
     }
 
     /// A black stretch in the middle of the video is skipped, not pictured.
-    @Test func uniformMovesOffABlackSection() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func uniformMovesOffABlackSection() throws {
         let folder = try TestMedia.makeTemporaryDirectory("kf-black")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = folder.appendingPathComponent("black-middle.mp4")
@@ -116,8 +113,7 @@ enum FrameOracle {
     }
 
     /// `iframes` returns only frames ffprobe flags as keyframes, spread over them.
-    @Test func iframesReturnsOnlyKeyframes() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func iframesReturnsOnlyKeyframes() throws {
         let folder = try TestMedia.makeTemporaryDirectory("kf-iframes")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("gop.mp4"), seconds: 8, audio: false,
@@ -137,8 +133,7 @@ enum FrameOracle {
 
     /// `scenes` gives one image per shot (the analysis engine's segments) of a clip with two hard cuts;
     /// a two-frame white flash is no cut.
-    @Test func scenesGivesOneImagePerShot() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func scenesGivesOneImagePerShot() throws {
         let folder = try TestMedia.makeTemporaryDirectory("kf-scenes")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = folder.appendingPathComponent("shots.mp4")
@@ -153,11 +148,10 @@ enum FrameOracle {
     }
 
     /// Rotated phone video comes out portrait; non-square pixels come out stretched.
-    @Test func corpusImagesAreUpright() throws {
-        guard TestMedia.hasFFmpeg,
-              let rotated = TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4"),
-              let sideways = TestMedia.corpusFile("streamio-ffmpeg/sideways_movie.mov"),
-              let anamorphic = TestMedia.corpusFile("PySceneDetect/issue-195-aspect-ratio.mp4") else { return }
+    @Test(.needsFFmpeg, .needsCorpus) func corpusImagesAreUpright() throws {
+        let rotated = try TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4")
+        let sideways = try TestMedia.corpusFile("streamio-ffmpeg/sideways_movie.mov")
+        let anamorphic = try TestMedia.corpusFile("PySceneDetect/issue-195-aspect-ratio.mp4")
         let folder = try TestMedia.makeTemporaryDirectory("kf-corpus")
         defer { try? FileManager.default.removeItem(at: folder) }
         for video in [rotated, sideways] {
@@ -181,8 +175,7 @@ enum FrameOracle {
         #expect(ImageOracle.meanDifference(try ImageOracle.pixels(URL(fileURLWithPath: keyframe.path)), reference) < 6)
     }
 
-    @Test func badInputIsAnErrorAndLeavesNothing() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func badInputIsAnErrorAndLeavesNothing() throws {
         let folder = try TestMedia.makeTemporaryDirectory("kf-bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = folder.appendingPathComponent("notes.mp4")

@@ -5,9 +5,8 @@ import Testing
 /// The `probe` command line: exit status, error lines, JSON shape (SPEC sections 3, 4, 6).
 @Suite("probe command")
 struct ProbeCommandTests {
-    @Test("many files in one run: one JSON array in input order, errors in place, exit 1")
+    @Test("many files in one run: one JSON array in input order, errors in place, exit 1", .needsFFmpeg)
     func jsonArrayWithErrors() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try TestMedia.makeClip(at: folder.appendingPathComponent("a.mp4"), seconds: 1)
@@ -32,9 +31,8 @@ struct ProbeCommandTests {
         }
     }
 
-    @Test("success exits 0 and prints a readable summary")
+    @Test("success exits 0 and prints a readable summary", .needsFFmpeg)
     func humanOutput() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try TestMedia.makeClip(at: folder.appendingPathComponent("a.mp4"), seconds: 1)

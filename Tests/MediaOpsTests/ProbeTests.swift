@@ -6,9 +6,8 @@ import Testing
 /// `probe` on generated media (exact expectations) and on bad input (SPEC section 6).
 @Suite("Probe")
 struct ProbeTests {
-    @Test("reports what the file is, matching how it was made")
+    @Test("reports what the file is, matching how it was made", .needsFFmpeg)
     func generatedClip() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try TestMedia.makeClip(at: folder.appendingPathComponent("clip.mp4"), seconds: 2, width: 320, height: 180, fps: 30)
@@ -34,14 +33,13 @@ struct ProbeTests {
         #expect(abs((result.durationSec ?? 0) - 2.0) < 0.05)
     }
 
-    @Test("picture parameters read without decoding match a decoder's", arguments: [
+    @Test("picture parameters read without decoding match a decoder's", .needsFFmpeg, arguments: [
         (["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"], "yuv420p", false, "Constrained Baseline"),
         (["-c:v", "libx264", "-preset", "fast", "-pix_fmt", "yuv444p"], "yuv444p", true, "High 4:4:4 Predictive"),
         (["-c:v", "libx264", "-preset", "fast", "-pix_fmt", "yuv420p10le"], "yuv420p10le", true, "High 10"),
         (["-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-x265-params", "log-level=error:bframes=0"], "yuv420p", false, "Main"),
     ])
     func parsedParameters(codec: [String], pixelFormat: String, bFrames: Bool, profile: String) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         for container in ["mp4", "mkv"] {
@@ -55,9 +53,8 @@ struct ProbeTests {
         }
     }
 
-    @Test("variable frame rate is reported as vfr")
+    @Test("variable frame rate is reported as vfr", .needsFFmpeg)
     func variableFrameRate() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("vfr.mp4")
@@ -69,9 +66,8 @@ struct ProbeTests {
         #expect(video.frameCount == (try TestMedia.packetCount(url)))
     }
 
-    @Test("an image, an audio file and cover art are classified as such")
+    @Test("an image, an audio file and cover art are classified as such", .needsFFmpeg)
     func mediaTypes() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let png = folder.appendingPathComponent("still.png")
@@ -85,15 +81,14 @@ struct ProbeTests {
         try TestMedia.ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", mp3.path])
         let audio = try MediaProbe.probe(mp3.path)
         #expect(audio.mediaType == "audio" && audio.mimeType == "audio/mpeg" && audio.video == nil)
-        if let cover = TestMedia.corpusFile("moviepy/with-attached-pic.mp3") {
+        if let cover = TestMedia.corpusFileIfPresent("moviepy/with-attached-pic.mp3") {
             #expect(try MediaProbe.probe(cover.path).mediaType == "audio")
         }
     }
 
     /// Bad inputs the tests make themselves, with the reason each must give.
-    @Test("bad input gives a clear reason, never a crash")
+    @Test("bad input gives a clear reason, never a crash", .needsFFmpeg)
     func badInput() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 2)
@@ -126,9 +121,8 @@ struct ProbeTests {
         }
     }
 
-    @Test("a file whose moov is at the front but whose data is cut off is reported truncated")
+    @Test("a file whose moov is at the front but whose data is cut off is reported truncated", .needsFFmpeg)
     func truncatedData() throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 3, extra: ["-movflags", "+faststart"])
@@ -138,9 +132,8 @@ struct ProbeTests {
         #expect(performing: { _ = try MediaProbe.probe(cut.path) }, throws: { ($0 as? MediaError)?.code == .truncated })
     }
 
-    @Test("bit-flipped media still probes or fails cleanly", arguments: [0.001, 0.01])
+    @Test("bit-flipped media still probes or fails cleanly", .needsFFmpeg, arguments: [0.001, 0.01])
     func bitFlipped(rate: Double) throws {
-        try #require(TestMedia.hasFFmpeg)
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mkv"), seconds: 2)
@@ -159,7 +152,7 @@ struct ProbeTests {
         }
     }
 
-    @Test("the corpus's broken files are refused with a reason")
+    @Test("the corpus's broken files are refused with a reason", .needsCorpus)
     func corpusBrokenFiles() throws {
         let expectations: [(String, MediaError.Code)] = [
             ("streamio-ffmpeg/broken.mp4", .notMedia),
@@ -170,14 +163,14 @@ struct ProbeTests {
             ("mp4ff/init_truncated.mp4", .notMedia),
         ]
         for (name, code) in expectations {
-            guard let url = TestMedia.corpusFile(name) else { return }
+            let url = try TestMedia.corpusFile(name)
             #expect("\(name)", performing: { _ = try MediaProbe.probe(url.path) }, throws: { ($0 as? MediaError)?.code == code })
         }
     }
 
-    @Test("a codec FFmpeg 5.1 cannot decode is still described")
+    @Test("a codec FFmpeg 5.1 cannot decode is still described", .needsCorpus)
     func undecodableCodec() throws {
-        guard let url = TestMedia.corpusFile("mp4ff/vvc_400kbps_2s.mp4") else { return }
+        let url = try TestMedia.corpusFile("mp4ff/vvc_400kbps_2s.mp4")
         let result = try MediaProbe.probe(url.path)
         let video = try #require(result.video)
         #expect(video.codec == "vvc1")
@@ -188,27 +181,27 @@ struct ProbeTests {
 
     @Test("rotation, aspect ratio and start offsets from the corpus ground truth")
     func corpusGroundTruth() throws {
-        if let url = TestMedia.corpusFile("PySceneDetect/issue-134-rotate.mp4") {
+        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/issue-134-rotate.mp4") {
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.rotation == 90 && video.displayWidth == 544 && video.displayHeight == 1280)
         }
-        if let url = TestMedia.corpusFile("PySceneDetect/issue-195-aspect-ratio.mp4") {
+        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/issue-195-aspect-ratio.mp4") {
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.sampleAspectRatio == "16:11" && video.displayWidth == 1024 && video.frameCount == 628)
         }
-        if let url = TestMedia.corpusFile("PySceneDetect/delayed_start.mp4") {
+        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4") {
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(abs((video.startTimeSec ?? 0) - 1.075) < 0.001)
         }
-        if let url = TestMedia.corpusFile("mediabunny/cursed-vfr.mp4") {
+        if let url = TestMedia.corpusFileIfPresent("mediabunny/cursed-vfr.mp4") {
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.frameRateMode == "vfr" && video.width == 3026)
         }
-        if let url = TestMedia.corpusFile("mediabunny/frag-buck-bunny.mp4") {
+        if let url = TestMedia.corpusFileIfPresent("mediabunny/frag-buck-bunny.mp4") {
             let result = try MediaProbe.probe(url.path)
             #expect(result.video?.frameCount == 120 && result.audio?.channels == 6)
         }
-        if let url = TestMedia.corpusFile("streamio-ffmpeg/awesome_movie.mov") {
+        if let url = TestMedia.corpusFileIfPresent("streamio-ffmpeg/awesome_movie.mov") {
             let result = try MediaProbe.probe(url.path)
             #expect(result.mimeType == "video/quicktime" && result.bitRate == 481846 && result.audio?.sampleRate == 44100)
         }

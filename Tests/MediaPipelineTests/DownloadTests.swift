@@ -81,8 +81,7 @@ server.serve_forever()
         return (process, "http://127.0.0.1:\(port)")
     }
 
-    @Test func downloadsGoodFailsBadAndNeverLeavesHalfFiles() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func downloadsGoodFailsBadAndNeverLeavesHalfFiles() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let served = folder.appendingPathComponent("served")

@@ -9,8 +9,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func ingestAssetsLineageAndErrors() throws {
-        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary?.path else { return }
+    @Test(.needsFFmpeg) func ingestAssetsLineageAndErrors() throws {
+        let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = folder.appendingPathComponent("lib").path

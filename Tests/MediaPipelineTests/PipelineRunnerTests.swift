@@ -8,8 +8,7 @@ import Testing
 
 /// The runner on real media in real libraries.
 @Suite struct PipelineRunnerTests {
-    @Test func ingestStoresByContentAndRecordsStages() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func ingestStoresByContentAndRecordsStages() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try PipelineFixture.makeClip(folder.appendingPathComponent("a.mp4"), seed: 1)
@@ -45,8 +44,7 @@ import Testing
         #expect(runner.ingest(try MediaSource("file://" + clip.path), options: options).assetID == asset.id)
     }
 
-    @Test func badInputFailsAloneWithItsReason() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func badInputFailsAloneWithItsReason() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = folder.appendingPathComponent("notes.mp4")
@@ -80,8 +78,7 @@ import Testing
         #expect(retried.error?.code == "not_media")
     }
 
-    @Test func unavailableStageFailsTheAssetAndIsNeverFaked() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func unavailableStageFailsTheAssetAndIsNeverFaked() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try PipelineFixture.makeClip(folder.appendingPathComponent("a.mp4"), seed: 3)
@@ -97,8 +94,7 @@ import Testing
         #expect(try store.stageStates(assetID: asset.assetID)["segments@1"]?.status == "failed")
     }
 
-    @Test func stageForAnotherMediaTypeIsNotApplicable() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func stageForAnotherMediaTypeIsNotApplicable() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = folder.appendingPathComponent("still.png")

@@ -28,15 +28,19 @@ enum PipelineFixture {
                        decoderThreads: 1)
     }
 
-    /// The `pixsim-media` executable built beside the test bundle.
-    static var binary: URL? {
+    /// The `pixsim-media` executable built beside the test bundle (`swift build --build-tests`
+    /// builds it): a test that needs it fails when it is missing, it is never skipped.
+    struct MissingExecutable: Error, CustomStringConvertible {
+        var description: String { "the pixsim-media executable is not built (swift build --build-tests builds it)" }
+    }
+
+    static func executable() throws -> URL {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixsim-media"),
             TestMedia.packageRoot.appendingPathComponent(".build/debug/pixsim-media"),
         ]
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        if found == nil {
-            FileHandle.standardError.write(Data("note: pixsim-media binary not built; skipping process tests\n".utf8))
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw MissingExecutable()
         }
         return found
     }

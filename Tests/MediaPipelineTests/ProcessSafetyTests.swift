@@ -54,8 +54,8 @@ import Testing
         #expect(!stored.contains { $0.contains(".partial") })
     }
 
-    @Test func killedMidBatchThenRerunFinishesCleanly() async throws {
-        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary else { return }
+    @Test(.needsFFmpeg) func killedMidBatchThenRerunFinishesCleanly() async throws {
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("kill")
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputs = try Self.makeBatch(folder.appendingPathComponent("in"), count: 24)
@@ -93,8 +93,8 @@ import Testing
         #expect(document?["succeeded"] as? Int == 0)
     }
 
-    @Test func twoProcessesOnOneLibraryBothSucceed() async throws {
-        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary else { return }
+    @Test(.needsFFmpeg) func twoProcessesOnOneLibraryBothSucceed() async throws {
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("two")
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputs = try Self.makeBatch(folder.appendingPathComponent("in"), count: 12)
@@ -109,8 +109,8 @@ import Testing
         try Self.checkLibrary(library, expectedAssets: inputs.count)
     }
 
-    @Test func watchProcessesTheInboxAndStopsOnSIGTERM() async throws {
-        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary else { return }
+    @Test(.needsFFmpeg) func watchProcessesTheInboxAndStopsOnSIGTERM() async throws {
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("watch")
         defer { try? FileManager.default.removeItem(at: folder) }
         let inbox = folder.appendingPathComponent("inbox")

@@ -1,5 +1,6 @@
 import Foundation
 import MediaLibrary
+import MediaOps
 @testable import MediaPipeline
 import MediaTestSupport
 import Synchronization
@@ -25,11 +26,10 @@ import Testing
         struct Called: Error, CustomStringConvertible { var description: String { "the stage's own operation was called" } }
         func makePoster(input: String, output: String, decoderThreads: Int) throws -> PosterRecord { throw Called() }
         func extractKeyframes(input: String, folder: String, count: Int, decoderThreads: Int) throws -> [KeyframeRecord] { throw Called() }
-        func analyzeSegments(input: String, decoderThreads: Int) throws -> [SegmentFeatures] { throw Called() }
+        func analyzeSegments(input: String, decoderThreads: Int) throws -> [TemporalSegment] { throw Called() }
     }
 
-    @Test func oneDecodeServesPosterKeyframesAndSegments() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func oneDecodeServesPosterKeyframesAndSegments() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let clip = try PipelineFixture.makeClip(folder.appendingPathComponent("a.mp4"), seed: 11, seconds: 3)

@@ -15,8 +15,7 @@ import Testing
         return url.path
     }
 
-    @Test func storyFromManifestsAndRenders() throws {
-        guard TestMedia.hasFFmpeg else { return }
+    @Test(.needsFFmpeg) func storyFromManifestsAndRenders() throws {
         let (store, folder) = try PipelineFixture.makeLibrary()
         defer { try? FileManager.default.removeItem(at: folder) }
         let downloads = folder.appendingPathComponent("downloads")

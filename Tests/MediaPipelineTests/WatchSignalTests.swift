@@ -52,8 +52,8 @@ import Testing
         return process
     }
 
-    @Test func sigintFinishesTheItemInHandAndSigkillIsRecoveredOnRestart() async throws {
-        guard TestMedia.hasFFmpeg, let binary = PipelineFixture.binary else { return }
+    @Test(.needsFFmpeg) func sigintFinishesTheItemInHandAndSigkillIsRecoveredOnRestart() async throws {
+        let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("watch-signal")
         defer { try? FileManager.default.removeItem(at: folder) }
         let inbox = folder.appendingPathComponent("inbox")

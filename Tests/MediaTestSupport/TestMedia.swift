@@ -18,10 +18,29 @@ public enum TestMedia {
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("README.md").path) }
     }
 
-    /// A corpus file, or nil (with a note on stderr saying the test is skipped) when the corpus is absent.
-    public static func corpusFile(_ relativePath: String) -> URL? {
+    /// Whether the shared corpus is here (tests that read it carry ``Testing/Trait/needsCorpus``).
+    public static var hasCorpus: Bool { corpus != nil }
+
+    /// The corpus lacks a file a test needs (or is absent, in a test without ``Testing/Trait/needsCorpus``): a failure, never a pass.
+    public struct MissingCorpusFile: Error, CustomStringConvertible {
+        public var relativePath: String
+        public var description: String { "corpus file \(relativePath) is missing (../shared/corpus or PIXSIM_CORPUS)" }
+    }
+
+    /// A corpus file that must be there: the test carries ``Testing/Trait/needsCorpus``,
+    /// so on a clone without the corpus it is reported as skipped before it gets here.
+    public static func corpusFile(_ relativePath: String) throws -> URL {
+        guard let corpus else { throw MissingCorpusFile(relativePath: relativePath) }
+        let url = corpus.appendingPathComponent(relativePath)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw MissingCorpusFile(relativePath: relativePath) }
+        return url
+    }
+
+    /// A corpus file for an extra check inside a test that runs without the corpus
+    /// too; nil, with a note on stderr, when the corpus is absent.
+    public static func corpusFileIfPresent(_ relativePath: String) -> URL? {
         guard let corpus else {
-            FileHandle.standardError.write(Data("note: ../shared/corpus is absent; skipping the check on \(relativePath)\n".utf8))
+            FileHandle.standardError.write(Data("note: ../shared/corpus is absent; skipping the extra check on \(relativePath)\n".utf8))
             return nil
         }
         return corpus.appendingPathComponent(relativePath)

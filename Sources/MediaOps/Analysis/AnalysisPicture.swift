@@ -60,19 +60,24 @@ final class AnalysisShrinker {
         measureCells()
     }
 
-    /// The general path: swscale to packed RGB, luma from it with BT.601 weights.
+    /// The general path: swscale to packed RGB, and luma from it with the
+    /// weights of the frame's own YUV matrix, so that it is the full-range Y
+    /// the planar path reads (one brightness whichever way a frame comes in).
     private func scaleToRGB(_ frame: Frame) throws(AVError) {
         if scaler == nil || !(scaler?.accepts(frame) ?? false) {
             let newScaler = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
                                        destinationWidth: width, destinationHeight: height, destinationFormat: .rgb24,
                                        algorithm: .area)
-            try? newScaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+            try? newScaler.setSourceColorimetry(matrix: frame.colorMatrix, fullRange: frame.isFullRange)
             scaler = newScaler
             scaled = try newScaler.makeDestinationFrame()
             if rgb.isEmpty { rgb = [UInt8](repeating: 0, count: width * height * 3) }
         }
         guard let scaler, let scaled else { return }
         try scaler.scale(frame, into: scaled)
+        // Luma weights in 8.8 fixed point, summing to 256.
+        let matrix = YUVMatrix(matrix: frame.colorMatrix, fullRange: true)
+        let wr = UInt32((matrix.kr * 256).rounded()), wb = UInt32((matrix.kb * 256).rounded()), wg = 256 - wr - wb
         let rowBytes = width * 3
         let w = width, h = height
         scaled.withUnsafePlane(0, rows: h) { source, lineSize in
@@ -85,9 +90,8 @@ final class AnalysisShrinker {
                         (rgbBase + y * rowBytes).update(from: row, count: rowBytes)
                         let lumaRow = lumaBase + y * w
                         for x in 0..<w {
-                            // BT.601 luma weights in 8.8 fixed point (77 + 150 + 29 = 256).
                             let r = UInt32(row[3 * x]), g = UInt32(row[3 * x + 1]), b = UInt32(row[3 * x + 2])
-                            lumaRow[x] = UInt8(truncatingIfNeeded: (77 * r + 150 * g + 29 * b + 128) >> 8)
+                            lumaRow[x] = UInt8(truncatingIfNeeded: (wr * r + wg * g + wb * b + 128) >> 8)
                         }
                     }
                 }
@@ -144,39 +148,11 @@ final class AnalysisShrinker {
     /// Appends the centre pixel of each 8x8 cell of the current frame to `store`.
     func appendColorSamples(to store: inout [UInt8]) { store.append(contentsOf: cellPoints) }
 
-    /// Brightness, contrast and sharpness of the current luma, measured as
-    /// ``FrameQuality`` does but without building a ``LumaPicture``.
+    /// Brightness, contrast and sharpness of the current luma (``FrameQuality/init(luma:width:height:)``).
     func quality() -> FrameQuality {
-        let w = width, h = height
-        return luma.withUnsafeBufferPointer { p -> FrameQuality in
-            var sum = 0, sumSquares = 0
-            for value in p { let v = Int(value); sum += v; sumSquares += v * v }
-            let count = Double(p.count)
-            let mean = Double(sum) / count
-            let contrast = max(0, Double(sumSquares) / count - mean * mean).squareRoot() / 255
-            var lapSum = 0, lapSquares = 0, samples = 0
-            for y in 1..<(h - 1) {
-                let row = y * w
-                for x in 1..<(w - 1) {
-                    let value = 4 * Int(p[row + x]) - Int(p[row + x - 1]) - Int(p[row + x + 1]) - Int(p[row - w + x]) - Int(p[row + w + x])
-                    lapSum += value; lapSquares += value * value; samples += 1
-                }
-            }
-            let meanLap = Double(lapSum) / Double(samples) / 255
-            let sharpness = max(0, Double(lapSquares) / Double(samples) / (255 * 255) - meanLap * meanLap)
-            return FrameQuality(brightness: mean / 255, contrast: contrast, sharpness: sharpness)
-        }
+        luma.withUnsafeBufferPointer { FrameQuality(luma: $0, width: width, height: height) }
     }
 }
 
 @available(*, unavailable, message: "An AnalysisShrinker owns a scaler that must stay in one task.")
 extension AnalysisShrinker: Sendable {}
-
-extension FrameQuality {
-    /// A quality from measures already taken.
-    init(brightness: Double, contrast: Double, sharpness: Double) {
-        self.brightness = brightness
-        self.contrast = contrast
-        self.sharpness = sharpness
-    }
-}

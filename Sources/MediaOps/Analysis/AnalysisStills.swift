@@ -51,20 +51,20 @@ struct StillPlan {
         func at(_ fraction: Double) -> Int64 { origin + Int64((duration * fraction / unit).rounded()) }
         var windows: [StillWindow] = []
         if request.posterPath != nil {
-            // Where ``PosterFrame`` looks first, around the first third, and on as far as it walks when that is all dark or fading.
+            // Where ``PosterFrame`` looks first, and on as far as it walks when that is all dark or fading.
             posterWindow = 0
-            windows.append(StillWindow(low: at(1.0 / 6), high: at(2.0 / 3), centre: at(1.0 / 3)))
+            let poster = StillPolicy.poster
+            windows.append(StillWindow(low: at(poster.low), high: at(poster.searchingOnUntil), centre: at(poster.centre)))
         } else {
             posterWindow = nil
         }
         let first = windows.count
         if request.keyframesFolder != nil {
-            // The middles of N equal parts, as ``FramePicker/uniform`` spreads them; like it, a
-            // part with no good picture takes the nearest one in the next part.
+            // The middles of N equal parts, as ``FramePicker/uniform`` spreads them.
             let count = max(1, request.keyframeCount)
             for part in 0..<count {
-                let low = Double(part) / Double(count), high = Double(part + 1) / Double(count)
-                windows.append(StillWindow(low: at(low), high: at(min(1, 2 * high - low)), centre: at((low + high) / 2)))
+                let window = StillPolicy.keyframe(part, of: count)
+                windows.append(StillWindow(low: at(window.low), high: at(window.searchingOnUntil), centre: at(window.centre)))
             }
         }
         keyframeWindows = first..<windows.count
@@ -84,8 +84,10 @@ struct StillPlan {
         var result = AnalysisStills()
         if let posterPath = request.posterPath, let posterWindow, let chosen = choice(posterWindow) {
             let format = ImageFormat(name: URL(fileURLWithPath: posterPath).pathExtension) ?? .jpeg
+            let picture: Frame
+            do { picture = try chosen.candidate.picture.makeFrame() } catch { throw MediaError(path: path, libav: error) }
             let written = try ImageWriter(format: format, width: request.width)
-                .write(chosen.candidate.frame, geometry: geometry, to: posterPath, inputs: [path])
+                .write(picture, geometry: geometry, to: posterPath, inputs: [path])
             result.poster = PosterImage(path: path, output: written.path, time: times[chosen.frame], frame: chosen.frame,
                                         width: written.width, height: written.height)
         }
@@ -98,7 +100,11 @@ struct StillPlan {
             }
             let output = try OutputFolder(path: folder, input: path)
             do throws(MediaError) {
-                let shown = picks.map { (frame: $0.candidate.frame, time: times[$0.frame], number: $0.frame) }
+                var shown: [(frame: Frame, time: Double, number: Int)] = []
+                for pick in picks {
+                    do { shown.append((try pick.candidate.picture.makeFrame(), times[pick.frame], pick.frame)) }
+                    catch { throw MediaError(path: path, libav: error) }
+                }
                 let keyframes = try KeyframeExtractor.write(shown, of: path, geometry: geometry, format: request.keyframeFormat,
                                                             width: request.width, into: output)
                 output.keep()

@@ -50,7 +50,7 @@ enum ChunkedMeasuring {
     /// Reads packets of `input` to learn the keyframes' presentation times:
     /// `movedInput` says when `input` was left somewhere in the file.
     static func plan(input: InputFile, streamIndex: Int, parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
-        let entries = input.indexEntries(stream: streamIndex)
+        let entries = (try? input.indexEntries(stream: streamIndex)) ?? []
         let keyframes = entries.filter { $0.isKeyframe && !$0.isDiscard }
         guard parts > 1, keyframes.count > 1, let first = keyframes.first, let last = entries.last else { return ([DecodeChunk()], false) }
         let totalBytes = max(1, last.position + Int64(last.size) - first.position)
@@ -168,14 +168,15 @@ private final class ChunkWorker {
     let reader: FrameReader
 
     init(path: String, streamIndex: Int) throws {
-        let input = try InputValidation.openWithStreamInfo(path)
-        guard streamIndex < input.streams.count else { throw AVError(code: AVError.invalidArgumentCode, operation: "stream", message: "no stream \(streamIndex)") }
+        // Opened as the probe opens: no decoding to learn what the headers say.
+        let input = try MediaProbe.openDescribed(path).input
+        let stream = try input.stream(at: streamIndex)
         var options = DecoderOptions()
         // Two frame threads each: when the other workers have run out of chunks,
         // the last one still keeps two cores busy.
         options.threadCount = 2
         options.skipLoopFilter = true
-        reader = try FrameReader(input: input, stream: input.streams[streamIndex], options: options)
+        reader = try FrameReader(input: input, stream: stream, options: options)
     }
 
     /// Decodes `chunk`, measuring its frames; nil when decoding failed, a frame

@@ -10,44 +10,56 @@ public struct FrameQuality: Sendable, Equatable {
 
     /// Measures a picture.
     public init(_ picture: LumaPicture) {
-        let pixels = picture.pixels
-        let count = Double(max(1, pixels.count))
-        var sum = 0.0, sumSquares = 0.0
-        for value in pixels {
-            let v = Double(value)
-            sum += v
-            sumSquares += v * v
-        }
-        let mean = sum / count
-        brightness = mean / 255
-        contrast = max(0, sumSquares / count - mean * mean).squareRoot() / 255
-        var laplacianSum = 0.0, laplacianSquares = 0.0, samples = 0.0
-        let w = picture.width, h = picture.height
+        self = picture.pixels.withUnsafeBufferPointer { FrameQuality(luma: $0, width: picture.width, height: picture.height) }
+    }
+
+    /// A quality from measures already taken.
+    init(brightness: Double, contrast: Double, sharpness: Double) {
+        self.brightness = brightness
+        self.contrast = contrast
+        self.sharpness = sharpness
+    }
+
+    /// The one measurement: mean, standard deviation and Laplacian variance of
+    /// a full-range luma picture (row-major, `width * height` bytes). Both the
+    /// analysis pass and the seek pickers measure the analysis picture
+    /// (`AnalysisShrinker`) with it.
+    init(luma p: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int) {
+        var sum = 0, sumSquares = 0
+        for value in p { let v = Int(value); sum += v; sumSquares += v * v }
+        let count = Double(max(1, p.count))
+        let mean = Double(sum) / count
+        var lapSum = 0, lapSquares = 0, samples = 0
         if w >= 3 && h >= 3 {
             for y in 1..<(h - 1) {
                 let row = y * w
                 for x in 1..<(w - 1) {
-                    let center = 4 * Int(pixels[row + x])
-                    let around = Int(pixels[row + x - 1]) + Int(pixels[row + x + 1]) + Int(pixels[row - w + x]) + Int(pixels[row + w + x])
-                    let value = Double(center - around) / 255
-                    laplacianSum += value
-                    laplacianSquares += value * value
-                    samples += 1
+                    let value = 4 * Int(p[row + x]) - Int(p[row + x - 1]) - Int(p[row + x + 1]) - Int(p[row - w + x]) - Int(p[row + w + x])
+                    lapSum += value; lapSquares += value * value; samples += 1
                 }
             }
         }
-        sharpness = samples > 0 ? max(0, laplacianSquares / samples - (laplacianSum / samples) * (laplacianSum / samples)) : 0
+        var sharpness = 0.0
+        if samples > 0 {
+            let meanLap = Double(lapSum) / Double(samples) / 255
+            sharpness = max(0, Double(lapSquares) / Double(samples) / (255 * 255) - meanLap * meanLap)
+        }
+        self.init(brightness: mean / 255, contrast: max(0, Double(sumSquares) / count - mean * mean).squareRoot() / 255,
+                  sharpness: sharpness)
     }
 
-    /// Nearly black (a fade-out's end, a black leader).
-    public var isNearBlack: Bool { brightness < 0.06 && contrast < 0.04 }
+    /// Black: mean luma below 11.5 of 255 (PySceneDetect's fade threshold, 12: a
+    /// frame at exactly 12 is not black) and almost no contrast. The one
+    /// definition: a fade through black (`SegmentDecider`) is a run of these,
+    /// and no still is one.
+    public var isBlack: Bool { brightness * 255 < 11.5 && contrast < 0.05 }
     /// Nearly flat: a single colour or the middle of a fade to white.
     public var isFlat: Bool { contrast < 0.03 }
 
     /// One number to rank candidate posters: sharp, well exposed, contrasty
     /// pictures score high; black and flat ones score near zero.
     public var posterScore: Double {
-        if isNearBlack || isFlat { return 0 }
+        if isBlack || isFlat { return 0 }
         return (0.5 + sharpness.squareRoot()) * (0.3 + contrast) * (0.5 + exposure)
     }
 

@@ -29,7 +29,7 @@ final class MeasuringPass {
         if firstLuma == nil { firstLuma = shrinker.luma }
         measures.record(timestamp: timestamp, shrinker: shrinker, motion: motion.estimate(shrinker.luma))
         guard let stills, let quality = measures.qualities.last else { return }
-        let steady = previousBrightness.map { abs($0 - quality.brightness) < 0.01 } ?? false
+        let steady = previousBrightness.map { StillPolicy.isSteady($0, next: quality.brightness) } ?? false
         previousBrightness = quality.brightness
         try stills.observe(frame, timestamp: timestamp, quality: quality, steady: steady)
     }

@@ -125,7 +125,7 @@ final class PlanarSampler {
     /// Rebuilds the sample tables when the source size, format or colorimetry changes.
     private func prepare(for frame: Frame) {
         let fullRange = frame.isFullRange || Self.fullRangeFormats.contains(frame.pixelFormat)
-        let newMatrix = YUVMatrix(colorSpace: frame.colorSpace, fullRange: fullRange)
+        let newMatrix = YUVMatrix(matrix: frame.colorMatrix, fullRange: fullRange)
         if newMatrix != matrix {
             matrix = newMatrix
             for value in 0..<256 {
@@ -161,19 +161,19 @@ final class PlanarSampler {
 extension PlanarSampler: Sendable {}
 
 /// YUV to RGB for one colour matrix, on full-range luma (0-255) and coded chroma.
-/// The matrix follows the frame's tag like ``LibAV/Scaler/setSourceColorimetry(colorSpace:fullRange:)``:
+/// The matrix follows the frame's tag like ``LibAV/Scaler/setSourceColorimetry(matrix:fullRange:)``:
 /// BT.709, BT.2020, SMPTE 240M and FCC by name, BT.601 otherwise (unspecified included, as swscale does).
 struct YUVMatrix: Equatable {
     let kr: Double, kb: Double
     /// Scale from coded chroma (centred on 128) to full-range chroma.
     let chromaScale: Double
 
-    init(colorSpace: Int32, fullRange: Bool) {
-        switch colorSpace {
-        case 1: (kr, kb) = (0.2126, 0.0722)          // BT.709
-        case 9, 10: (kr, kb) = (0.2627, 0.0593)      // BT.2020
-        case 7: (kr, kb) = (0.212, 0.087)            // SMPTE 240M
-        case 4: (kr, kb) = (0.30, 0.11)              // FCC
+    init(matrix: ColorMatrix, fullRange: Bool) {
+        switch matrix {
+        case .bt709: (kr, kb) = (0.2126, 0.0722)
+        case .bt2020NonConstant, .bt2020Constant: (kr, kb) = (0.2627, 0.0593)
+        case .smpte240m: (kr, kb) = (0.212, 0.087)
+        case .fcc: (kr, kb) = (0.30, 0.11)
         default: (kr, kb) = (0.299, 0.114)           // BT.601 and unspecified
         }
         chromaScale = fullRange ? 1 : 255.0 / 224

@@ -36,10 +36,9 @@ struct SegmentDecider {
         guard count > 1 else { return [] }
         var scores = [Double](repeating: 0, count: count)
         for i in 1..<count { scores[i] = measures.distance(i, i - 1) }
-        // Black: mean luma below 12 of 255 (PySceneDetect's fade threshold; a frame at
-        // exactly 12 is not black); the boundary is then the middle of the black run,
-        // rounded up, where its threshold detector puts it.
-        let dark = (0..<count).map { measures.qualities[$0].brightness * 255 < 11.5 && measures.qualities[$0].contrast < 0.05 }
+        // Black as ``FrameQuality/isBlack`` defines it; the boundary is then the middle
+        // of the black run, rounded up, where PySceneDetect's threshold detector puts it.
+        let dark = (0..<count).map { measures.qualities[$0].isBlack }
         var found: [Boundary] = []
 
         // Fades through black.

@@ -9,13 +9,11 @@ struct StillWindow: Sendable, Hashable {
 }
 
 /// A decoded frame kept as a candidate still, with its presentation timestamp.
-///
-/// `@unchecked Sendable`: a candidate is handed once, from the worker that
-/// decoded it to the thread that joins the workers' results, after the
-/// worker is done with it; the frame (a reference to decoded buffers) is
-/// never used by two threads at a time.
-struct StillCandidate: @unchecked Sendable {
-    let frame: Frame
+/// It crosses from the chunk worker that decoded it to the thread that joins
+/// the workers' results as a ``FrozenFrame``: a reference to the decoded
+/// buffers that is `Sendable` by construction (read-only, its own owner).
+struct StillCandidate: Sendable {
+    let picture: FrozenFrame
     let timestamp: Int64
 }
 
@@ -43,17 +41,17 @@ final class StillCollector {
 
     /// Offers a measured frame; `steady` when its brightness matches the previous frame's.
     func observe(_ frame: Frame, timestamp: Int64, quality: FrameQuality, steady: Bool) throws(AVError) {
-        guard steady, quality.posterScore > 0 else { return }
+        guard steady, StillPolicy.isUsable(quality) else { return }
         keep = Self.keep(forPixels: frame.width * frame.height)
-        var held: Frame?
+        var held: FrozenFrame?
         for (w, window) in windows.enumerated() where window.low <= timestamp && timestamp < window.high {
             let distance = Self.distance(timestamp, window)
             if candidates[w].count >= keep, let farthest = candidates[w].last, Self.distance(farthest.timestamp, window) <= distance { continue }
             // One reference for every window that keeps this frame.
-            if held == nil { held = try frame.clone() }
+            if held == nil { held = try FrozenFrame(frame) }
             guard let held else { continue }
             let position = candidates[w].firstIndex { Self.distance($0.timestamp, window) > distance } ?? candidates[w].count
-            candidates[w].insert(StillCandidate(frame: held, timestamp: timestamp), at: position)
+            candidates[w].insert(StillCandidate(picture: held, timestamp: timestamp), at: position)
             if candidates[w].count > keep { candidates[w].removeLast() }
         }
     }
@@ -83,7 +81,7 @@ final class StillCollector {
         for candidate in ordered {
             guard let index = frameIndex[candidate.timestamp] else { continue }
             if index + 1 < measures.frameCount,
-               abs(measures.qualities[index + 1].brightness - measures.qualities[index].brightness) >= 0.01 { continue }
+               !StillPolicy.isSteady(measures.qualities[index].brightness, next: measures.qualities[index + 1].brightness) { continue }
             if boundaries.contains(where: { $0 > 0 && abs($0 - index) <= 2 }) { continue }
             return (candidate, index)
         }

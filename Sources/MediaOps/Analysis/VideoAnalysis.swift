@@ -57,8 +57,11 @@ public struct DominantColor: Sendable, Codable, Hashable {
     public var weight: Double
 }
 
-/// One shot (or the stretch between two transitions) and its features: the
-/// `segments` JSON of SPEC section 4 and a row of `asset_temporal_segments`.
+/// One shot (or the stretch between two transitions) and its features: the one
+/// segment value from analysis through the pipeline to the library and the JSON.
+/// Its Codable form (snake_case keys) is the `segments` JSON of SPEC section 4;
+/// a row of `asset_temporal_segments` is made from it in one place
+/// (`AssetTemporalSegment.init(_:assetID:)` in MediaPipeline).
 public struct TemporalSegment: Sendable, Codable, Hashable {
     public var index: Int
     /// Always "scene" for now (the library column allows others later).

@@ -60,7 +60,9 @@ public enum VideoAnalyzer {
         if let video = probe.video, !video.decodable {
             throw MediaError(path: path, code: .unsupportedCodec, message: "no decoder for video codec '\(video.codec)' in this FFmpeg")
         }
-        let input = try InputValidation.openWithStreamInfo(path)
+        // Opened as the probe opens (stream info from the headers, no decoding):
+        // the frames are decoded once, by the pass itself.
+        let input = try MediaProbe.openDescribed(path).input
         guard let stream = input.bestStream(.video) else {
             throw MediaError(path: path, code: .noVideo, message: "no video stream")
         }
@@ -115,9 +117,8 @@ public enum VideoAnalyzer {
             if plan.movedInput {
                 // The planning moved the demuxer: the sequential pass starts afresh.
                 let index = stream.index
-                input = try InputValidation.openWithStreamInfo(path)
-                guard index < input.streams.count else { throw MediaError(path: path, code: .noVideo, message: "no video stream") }
-                stream = input.streams[index]
+                input = try MediaProbe.openDescribed(path).input
+                do { stream = try input.stream(at: index) } catch { throw MediaError(path: path, code: .noVideo, message: "no video stream") }
             }
         }
         var decoderOptions = DecoderOptions()

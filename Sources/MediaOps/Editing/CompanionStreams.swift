@@ -39,7 +39,7 @@ struct CompanionStreams {
                 // Fonts and other files ride along in Matroska whatever their type; other containers have no place for them.
                 if output.formatName == "matroska" && stream.metadata["filename"] != nil {
                     let index = try output.addStream(copying: stream)
-                    output.copyMetadata(from: stream, toStream: index)
+                    try output.copyMetadata(from: stream, toStream: index)
                     result.copied[stream.index] = index
                 } else {
                     result.warnings.append("dropped \(label): \(output.formatName) cannot store attachments")

@@ -25,9 +25,7 @@ enum ConcatReencode {
         let output = try OutputFile(path: path)
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
-            timeBase: frameBase, frameRate: rate, colorRange: firstParameters.colorRange,
-            colorPrimaries: firstParameters.colorPrimaries, colorTransfer: firstParameters.colorTransfer,
-            colorSpace: firstParameters.colorSpace)
+            timeBase: frameBase, frameRate: rate, colorimetry: firstParameters.colorimetry)
         let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
         // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
         var warnings: [String] = []
@@ -89,7 +87,8 @@ enum ConcatReencode {
         let quarterTurns: Int
         private(set) var slotsWritten: Int64 = 0
         private(set) var droppedFirst = false
-        private(set) var damagedPackets = 0
+        private var damage = DamageTolerance()
+        var damagedPackets: Int { damage.damagedPackets }
 
         private var scaler: Scaler?
         private var scaled: Frame?
@@ -127,16 +126,16 @@ enum ConcatReencode {
             input.input.selectStreams(wanted)
             let packet = try Packet()
             let frame = try Frame()
-            while try Tolerant.read(input.input, into: packet) == .packet {
+            while try damage.read(input.input, into: packet) == .packet {
                 defer { packet.unreference() }
                 if packet.streamIndex == input.video.index {
                     while true {
-                        guard let sent = try Tolerant.send(videoDecoder, packet) else { damagedPackets += 1; break }
+                        guard let sent = try damage.send(videoDecoder, packet) else { break }
                         try drainVideo(videoDecoder, frame)
                         if sent == .accepted { break }
                     }
                 } else if let audioDecoder, packet.streamIndex == input.audio?.index {
-                    guard try Tolerant.send(audioDecoder, packet) != nil else { damagedPackets += 1; continue }
+                    guard try damage.send(audioDecoder, packet) != nil else { continue }
                     try drainAudio(audioDecoder)
                 }
             }
@@ -161,7 +160,7 @@ enum ConcatReencode {
 
         private func drainVideo(_ decoder: Decoder, _ frame: Frame) throws {
             while true {
-                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard let state = try damage.receive(decoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 defer { frame.unreference() }
                 let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
@@ -249,7 +248,7 @@ enum ConcatReencode {
         private func drainAudio(_ decoder: Decoder) throws {
             let frame = try Frame()
             while true {
-                guard let state = try Tolerant.receive(decoder, into: frame) else { damagedPackets += 1; continue }
+                guard let state = try damage.receive(decoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 if origin == nil {
                     waitingAudio.append(try frame.clone())

@@ -2,6 +2,35 @@ import LibAV
 
 /// `clip --mode copy`: packets copied, nothing re-encoded.
 enum CopyClip {
+    /// The copying loop of the copy and smart cuts: from the scan's seek
+    /// target, writes the video packets numbered `copied` (in reading order,
+    /// as ``VideoRangeScan`` numbered them) with their scanned timestamps less
+    /// `offset`, and the companion packets `filter` admits, until the video is
+    /// past `lastNeeded` and the sound has reached the range's end.
+    static func copyPackets(source: ClipSource, scan: VideoRangeScan, copied: Set<Int>, lastNeeded: Int, offset: Int64,
+                            to output: OutputFile, videoStream videoOut: Int, companions: CompanionStreams,
+                            filter: inout CompanionPacketFilter, progress: EditingProgress?) throws {
+        try VideoRangeScan.seek(source, to: scan.seekTarget)
+        let packet = try Packet()
+        var videoCount = 0
+        while try source.input.read(into: packet) == .packet {
+            defer { packet.unreference() }
+            if packet.streamIndex == source.videoIndex {
+                let index = videoCount
+                videoCount += 1
+                if index > lastNeeded { if filter.audioComplete(companions.copied) { break } else { continue } }
+                guard copied.contains(index) else { continue }
+                packet.pts = scan.packets[index].pts - offset
+                packet.dts = scan.packets[index].dts - offset
+                try output.write(packet, from: source.timeBase, toStream: videoOut)
+                if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
+            } else if let outIndex = companions.copied[packet.streamIndex] {
+                if filter.admit(packet) { try output.write(packet, from: source.input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
+                if videoCount > lastNeeded && filter.audioComplete(companions.copied) { break }
+            }
+        }
+    }
+
     static func write(source: ClipSource, request: ClipRequest, to path: String, progress: EditingProgress?) throws(MediaError) -> ClipResult {
         let start = source.timestamp(seconds: request.start)
         let end = source.timestamp(seconds: request.end)
@@ -40,26 +69,8 @@ enum CopyClip {
                                  message: "\(output.formatName) cannot store this \(source.video.parameters.codecName) stream as it is (\(error.message)); use --mode exact or another container")
             }
             var filter = CompanionPacketFilter(source: source, rangeStart: presentedStart, rangeEnd: presentedEnd, offset: presentedStart)
-            try VideoRangeScan.seek(source, to: scan.seekTarget)
-            let packet = try Packet()
-            var videoCount = 0
-            while try source.input.read(into: packet) == .packet {
-                defer { packet.unreference() }
-                if packet.streamIndex == source.videoIndex {
-                    let index = videoCount
-                    videoCount += 1
-                    guard index <= lastNeeded else { if filter.audioComplete(companions.copied) { break } else { continue } }
-                    guard index >= scan.keyIndex, !scan.isLeading(index, after: scan.keyIndex) else { continue }
-                    packet.pts = scan.packets[index].pts - presentedStart
-                    packet.dts = scan.packets[index].dts - presentedStart
-                    try output.write(packet, from: source.timeBase, toStream: videoOut)
-                    if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
-                } else if let outIndex = companions.copied[packet.streamIndex] {
-                    let base = source.input.streams[packet.streamIndex].timeBase
-                    if filter.admit(packet) { try output.write(packet, from: base, toStream: outIndex) }
-                    if videoCount > lastNeeded && filter.audioComplete(companions.copied) { break }
-                }
-            }
+            try copyPackets(source: source, scan: scan, copied: Set(copiedIndices), lastNeeded: lastNeeded, offset: presentedStart,
+                            to: output, videoStream: videoOut, companions: companions, filter: &filter, progress: progress)
             try output.finish()
             if editList {
                 let seconds = Timestamp(presentedEnd - presentedStart, source.timeBase).seconds

@@ -37,11 +37,10 @@ final class ReencodingWriter {
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
             sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
-            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
-            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+            colorimetry: parameters.colorimetry)
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
-        output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
+        try output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
         var lanes: [Int: AudioLane] = [:]
         companions = try CompanionStreams.add(from: source, to: output) { stream in
             let decoder = try Decoder(stream: stream)
@@ -72,7 +71,7 @@ final class ReencodingWriter {
 
         func takeVideoFrames() throws {
             while !videoDone {
-                guard let state = try Tolerant.receive(videoDecoder, into: frame) else { continue }
+                guard let state = try damage.receive(videoDecoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 defer { frame.unreference() }
                 let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
@@ -95,17 +94,17 @@ final class ReencodingWriter {
         }
 
         while !(videoDone && audio.values.allSatisfy(\.passedEnd)) {
-            guard try Tolerant.read(input, into: packet) == .packet else { break }
+            guard try damage.read(input, into: packet) == .packet else { break }
             defer { packet.unreference() }
             if packet.streamIndex == source.videoIndex {
                 guard !videoDone else { continue }
                 while true {
-                    guard let sent = try Tolerant.send(videoDecoder, packet) else { break }
+                    guard let sent = try damage.send(videoDecoder, packet) else { break }
                     try takeVideoFrames()
                     if sent == .accepted { break }
                 }
             } else if let lane = audio[packet.streamIndex], !lane.passedEnd {
-                guard try Tolerant.send(lane.decoder, packet) != nil else { continue }
+                guard try damage.send(lane.decoder, packet) != nil else { continue }
                 try takeAudioFrames(lane, firstVideo: first, end: end)
             } else if companions.copied[packet.streamIndex] != nil {
                 // Subtitles and data are placed relative to the first frame shown, which the decoder may not have produced yet.
@@ -133,6 +132,9 @@ final class ReencodingWriter {
         return WrittenRange(start: first, end: presentedEnd, frames: frames)
     }
 
+    /// Damaged data skipped on the way (``DamageTolerance``, the policy of ``FrameReader``).
+    private var damage = DamageTolerance()
+
     /// Companion packets waiting for the first video frame's time.
     private var held: [Packet] = []
 
@@ -148,7 +150,7 @@ final class ReencodingWriter {
     private func takeAudioFrames(_ lane: AudioLane, firstVideo: Int64?, end: Int64) throws {
         let frame = try Frame()
         while true {
-            guard let state = try Tolerant.receive(lane.decoder, into: frame) else { continue }
+            guard let state = try damage.receive(lane.decoder, into: frame) else { continue }
             guard state == .frame else { return }
             if let firstVideo {
                 try consume(frame, lane: lane, firstVideo: firstVideo, end: end)

@@ -110,26 +110,8 @@ enum SmartClip {
             try output.write(packet, from: source.timeBase, toStream: videoOut)
         }
         var filter = CompanionPacketFilter(source: source, rangeStart: firstIncluded, rangeEnd: presentedEnd, offset: firstIncluded)
-        let copySet = Set(copied)
-        try VideoRangeScan.seek(source, to: scan.seekTarget)
-        let packet = try Packet()
-        var videoCount = 0
-        while try source.input.read(into: packet) == .packet {
-            defer { packet.unreference() }
-            if packet.streamIndex == source.videoIndex {
-                let index = videoCount
-                videoCount += 1
-                if index > lastNeeded { if filter.audioComplete(companions.copied) { break } else { continue } }
-                guard copySet.contains(index) else { continue }
-                packet.pts = scan.packets[index].pts - firstIncluded
-                packet.dts = scan.packets[index].dts - firstIncluded
-                try output.write(packet, from: source.timeBase, toStream: videoOut)
-                if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
-            } else if let outIndex = companions.copied[packet.streamIndex] {
-                if filter.admit(packet) { try output.write(packet, from: source.input.streams[packet.streamIndex].timeBase, toStream: outIndex) }
-                if videoCount > lastNeeded && filter.audioComplete(companions.copied) { break }
-            }
-        }
+        try CopyClip.copyPackets(source: source, scan: scan, copied: Set(copied), lastNeeded: lastNeeded, offset: firstIncluded,
+                                 to: output, videoStream: videoOut, companions: companions, filter: &filter, progress: progress)
         try output.finish()
         if editList {
             let seconds = Timestamp(presentedEnd - firstIncluded, source.timeBase).seconds
@@ -166,8 +148,7 @@ enum SmartClip {
         let picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
             sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
-            colorRange: parameters.colorRange, colorPrimaries: parameters.colorPrimaries,
-            colorTransfer: parameters.colorTransfer, colorSpace: parameters.colorSpace)
+            colorimetry: parameters.colorimetry)
         let encoder = try VideoTrackEncoder(picture: picture, quality: quality, output: nil, globalHeader: true,
                                             extraOptions: headOptions(profile: profile, level: parameters.level, headID: headID), maxBFrames: 0)
         var packets: [Packet] = []

@@ -18,10 +18,7 @@ final class VideoTrackEncoder {
         var sampleAspectRatio: Rational
         var timeBase: Rational
         var frameRate: Rational?
-        var colorRange: Int32 = 0
-        var colorPrimaries: Int32 = 2
-        var colorTransfer: Int32 = 2
-        var colorSpace: Int32 = 2
+        var colorimetry: Colorimetry = .unspecified
     }
 
     /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit
@@ -44,10 +41,7 @@ final class VideoTrackEncoder {
                                             pixelFormat: format, timeBase: picture.timeBase)
         settings.frameRate = picture.frameRate
         settings.sampleAspectRatio = picture.sampleAspectRatio.isValid ? picture.sampleAspectRatio : Rational(1, 1)
-        settings.colorRange = picture.colorRange
-        settings.colorPrimaries = picture.colorPrimaries
-        settings.colorTransfer = picture.colorTransfer
-        settings.colorSpace = picture.colorSpace
+        settings.colorimetry = picture.colorimetry
         settings.globalHeader = globalHeader
         settings.maxBFrames = maxBFrames
         settings.options = ["crf": String(quality.crf), "preset": quality.preset].merging(extraOptions) { $1 }
@@ -67,10 +61,11 @@ final class VideoTrackEncoder {
     func encode(_ frame: Frame, pts: Int64, output: OutputFile?) throws {
         var picture = frame
         if let converter {
-            if converted == nil { converted = try converter.makeDestinationFrame() }
-            try converter.scale(frame, into: converted!)
-            try converted!.copyProperties(from: frame)
-            picture = converted!
+            let destination = try converted ?? converter.makeDestinationFrame()
+            converted = destination
+            try converter.scale(frame, into: destination)
+            try destination.copyProperties(from: frame)
+            picture = destination
         }
         picture.pts = pts
         picture.clearPictureType()

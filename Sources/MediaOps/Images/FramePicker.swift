@@ -17,11 +17,11 @@ enum FramePicker {
         let span = max(1, end - video.origin)
         var complete = true
         var picked: [PickedFrame] = []
+        func at(_ fraction: Double) -> Int64 { video.origin + Int64(Double(span) * fraction) }
         for part in 0..<count {
-            let low = video.origin + span * Int64(part) / Int64(count)
-            let high = video.origin + span * Int64(part + 1) / Int64(count)
-            guard let pick = try video.bestFrame(from: low, to: high, near: (low + high) / 2,
-                                                 searchingOnUntil: min(end, high + (high - low))) else {
+            let window = StillPolicy.keyframe(part, of: count)
+            guard let pick = try video.bestFrame(from: at(window.low), to: at(window.high), near: at(window.centre),
+                                                 searchingOnUntil: at(window.searchingOnUntil)) else {
                 complete = false
                 continue
             }

@@ -74,7 +74,7 @@ public final class ImageWriter {
     private func scale(_ frame: Frame, width: Int, height: Int, format: PixelFormat) throws(AVError) -> Frame {
         if let scaler, let scaled, scaler.accepts(frame), scaler.destinationWidth == width, scaler.destinationHeight == height,
            scaler.destinationFormat == format {
-            try scaler.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+            try scaler.setSourceColorimetry(matrix: frame.colorMatrix, fullRange: frame.isFullRange)
             try scaler.scale(frame, into: scaled)
             return scaled
         }
@@ -84,7 +84,7 @@ public final class ImageWriter {
         let destination = try made.makeDestinationFrame()
         scaler = made
         scaled = destination
-        try made.setSourceColorimetry(colorSpace: frame.colorSpace, fullRange: frame.isFullRange)
+        try made.setSourceColorimetry(matrix: frame.colorMatrix, fullRange: frame.isFullRange)
         try made.scale(frame, into: destination)
         return destination
     }
@@ -181,7 +181,7 @@ public final class ImageWriter {
     static func encodeJPEG(_ picture: Frame, width: Int, height: Int, quantizer: Int) throws(AVError) -> [UInt8] {
         var settings = VideoEncoderSettings(codecName: "mjpeg", width: width, height: height, pixelFormat: .yuvj420p, timeBase: Rational(1, 25))
         settings.quantizer = max(2, min(31, quantizer))
-        settings.colorRange = 2  // AVCOL_RANGE_JPEG: JPEG samples are full range.
+        settings.colorimetry.range = .full  // JPEG samples are full range.
         return try encodeOne(picture, settings: settings)
     }
 

@@ -62,13 +62,12 @@ public enum PosterFrame {
     private static func bestPoster(_ video: SeekableVideo, end: Int64) throws(MediaError) -> PickedFrame? {
         let span = max(1, end - video.origin)
         func at(_ fraction: Double) -> Int64 { video.origin + Int64(Double(span) * fraction) }
-        let ranges: [(Double, Double, Double)] = [(1.0 / 6, 1.0 / 2, 1.0 / 3), (1.0 / 2, 5.0 / 6, 2.0 / 3), (0, 1.0 / 6, 1.0 / 12), (5.0 / 6, 1, 11.0 / 12)]
         var best: PickedFrame?
-        for (low, high, center) in ranges {
-            guard let pick = try video.bestFrame(from: at(low), to: at(high), near: at(center),
-                                                 searchingOnUntil: at(min(1, high + (high - low) / 2))) else { continue }
+        for window in [StillPolicy.poster] + StillPolicy.posterFallbacks {
+            guard let pick = try video.bestFrame(from: at(window.low), to: at(window.high), near: at(window.centre),
+                                                 searchingOnUntil: at(window.searchingOnUntil)) else { continue }
             if best.map({ better(pick, than: $0) }) ?? true { best = pick }
-            if let score = best?.quality?.posterScore, score > 0 { break }
+            if let quality = best?.quality, StillPolicy.isUsable(quality) { break }
         }
         return best
     }

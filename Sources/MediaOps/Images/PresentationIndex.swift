@@ -26,7 +26,7 @@ final class PresentationIndex {
         self.streamIndex = streamIndex
         self.packet = try Packet()
         self.stepBack = max(1, stepBack)
-        usesContainerIndex = input.formatName.hasPrefix("mov,") && input.indexEntryCount(stream: streamIndex) > 0
+        usesContainerIndex = input.formatName.hasPrefix("mov,") ? try input.indexEntryCount(stream: streamIndex) > 0 : false
     }
 
     /// The presentation-order index of the frame shown from `timestamp` on,
@@ -44,7 +44,7 @@ final class PresentationIndex {
         if samplesBeforePosition == nil {
             var table: [Int64: Int] = [:]
             var shown = 0
-            for entry in input.indexEntries(stream: streamIndex) {
+            for entry in try input.indexEntries(stream: streamIndex) {
                 table[entry.position] = shown
                 if !entry.isDiscard { shown += 1 }
             }

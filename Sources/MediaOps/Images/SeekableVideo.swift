@@ -46,7 +46,8 @@ final class SeekableVideo {
     /// Nominal frames per second (25 when the file does not say).
     let framesPerSecond: Double
     private let presentationIndex: PresentationIndex
-    private var shrinker: LumaShrinker?
+    /// Shrinks frames to the analysis picture, to score them as the analysis pass does.
+    private var shrinker: AnalysisShrinker?
     private var cachedKeyframes: [Int64]?
     private var cachedSurvey: PacketSurvey?
     /// Set once a seek failed: the file is then read forward, reopened only to go back.
@@ -175,7 +176,7 @@ final class SeekableVideo {
         // MP4/MOV index every sample and Matroska its cues when the file is opened; other
         // demuxers index only what they have read so far, which is no list of keyframes.
         let indexed = input.formatName.hasPrefix("mov,") || input.formatName.hasPrefix("matroska")
-        let entries = indexed ? input.indexEntries(stream: stream.index) : []
+        let entries = indexed ? stream.indexEntries : []
         if entries.contains(where: { $0.isKeyframe }) {
             times = entries.filter { $0.isKeyframe && !$0.isDiscard }.map(\.timestamp)
             // MP4/MOV index decode times, and seeking there goes by presentation time:
@@ -288,13 +289,10 @@ final class SeekableVideo {
     /// Scores a frame for use as a picture of the video.
     func quality(of frame: Frame) throws(MediaError) -> FrameQuality {
         do {
-            let active: LumaShrinker
-            if let shrinker { active = shrinker } else {
-                let size = LumaShrinker.size(forSourceWidth: frame.width, height: frame.height, targetPixels: 128 * 72)
-                active = LumaShrinker(width: size.width, height: size.height)
-                shrinker = active
-            }
-            return FrameQuality(try active.shrink(frame))
+            let active = shrinker ?? AnalysisShrinker(sourceWidth: frame.width, sourceHeight: frame.height)
+            shrinker = active
+            try active.shrink(frame)
+            return active.quality()
         } catch {
             throw MediaError(path: path, libav: error)
         }
@@ -344,7 +342,7 @@ final class SeekableVideo {
             guard decoded % (coarse ? coarseStep : fineStep) == 0 else { return true }
             let quality = try quality(of: frame)
             var steady = false
-            if let previous = scored.last, abs(previous.brightness - quality.brightness) < (coarse ? 0.04 : 0.01) {
+            if let previous = scored.last, StillPolicy.isSteady(previous.brightness, next: quality.brightness, coarse: coarse) {
                 steady = true
                 scored[scored.count - 1].steady = true
             }

@@ -81,7 +81,7 @@ public enum MediaProbe {
     /// cost of a probe. Codecs without a parser that tells the format, and
     /// files that cannot seek back to their start, take the ordinary path.
     /// - Returns: the open file and, per parsed video stream, its reordering delay.
-    static func openDescribed(_ path: String) throws(MediaError) -> (InputFile, [Int: Int]) {
+    static func openDescribed(_ path: String) throws(MediaError) -> (input: InputFile, reorderDelays: [Int: Int]) {
         var input = try InputValidation.open(path)
         var parsed: [Int: ParsedVideo] = [:]
         if containersWithPresentationTimes.contains(input.formatName) {
@@ -196,7 +196,7 @@ public enum MediaProbe {
         let isMOV = input.formatName.hasPrefix("mov,mp4")
         let timeBase = stream.timeBase
         if isMOV, let declared = stream.declaredFrameCount {
-            let entries = input.indexEntries(stream: stream.index)
+            let entries = stream.indexEntries
             if entries.count == Int(declared) {
                 let times = entries.map(\.timestamp)
                 let last = entries.max { $0.position + Int64($0.size) < $1.position + Int64($1.size) }

@@ -1,18 +1,17 @@
 import Foundation
-import MediaTestSupport
 
 /// The ffmpeg command line as the judge of cut and joined files: what frames a
 /// file presents (time and MD5 of each decoded picture), how long its streams
 /// last, whether it decodes cleanly, and how close two pictures are (PSNR).
-enum EditingOracle {
-    struct PresentedFrame: Equatable {
+public enum EditingOracle {
+    public struct PresentedFrame: Equatable {
         /// Seconds from the file's start (its container start time).
-        var time: Double
-        var md5: String
+        public var time: Double
+        public var md5: String
     }
 
     /// Every frame the first video stream presents, in order.
-    static func frames(_ url: URL) throws -> [PresentedFrame] {
+    public static func frames(_ url: URL) throws -> [PresentedFrame] {
         let start = try startTime(url)
         let probe = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time",
                                                   "-of", "csv=p=0", url.path])
@@ -31,14 +30,14 @@ enum EditingOracle {
     }
 
     /// The container's start time in seconds.
-    static func startTime(_ url: URL) throws -> Double {
+    public static func startTime(_ url: URL) throws -> Double {
         let json = try TestMedia.ffprobeJSON(["-show_entries", "format=start_time", url.path])
         return Double((json["format"] as? [String: Any])?["start_time"] as? String ?? "0") ?? 0
     }
 
     /// The duration of the first stream of a kind, from its last packet's end
     /// (`ffprobe -show_packets`), which is what players run for.
-    static func streamDuration(_ url: URL, kind: String) throws -> Double? {
+    public static func streamDuration(_ url: URL, kind: String) throws -> Double? {
         let probe = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "\(kind):0", "-show_entries", "packet=pts_time,duration_time",
                                                   "-of", "csv=p=0", url.path])
         var first: Double? = nil
@@ -55,13 +54,13 @@ enum EditingOracle {
     }
 
     /// ffmpeg's complaints while decoding every stream (`-v error -f null`); empty when clean.
-    static func decodeErrors(_ url: URL) throws -> String {
+    public static func decodeErrors(_ url: URL) throws -> String {
         let result = try TestMedia.run("ffmpeg", ["-hide_banner", "-v", "error", "-nostdin", "-i", url.path, "-f", "null", "-"], allowFailure: true)
         return result.status == 0 ? result.stderr : "exit \(result.status): \(result.stderr)"
     }
 
     /// Average luma PSNR of the first `count` frames of `candidate` against source frames `[firstFrame, firstFrame + count)`, frame by frame.
-    static func psnr(_ candidate: URL, against source: URL, firstFrame: Int, count: Int) throws -> Double {
+    public static func psnr(_ candidate: URL, against source: URL, firstFrame: Int, count: Int) throws -> Double {
         let graph = "[1:v]trim=start_frame=\(firstFrame):end_frame=\(firstFrame + count),setpts=N/TB/25[r];[0:v]trim=end_frame=\(count),setpts=N/TB/25[c];[c][r]psnr"
         let result = try TestMedia.run("ffmpeg", ["-hide_banner", "-nostdin", "-i", candidate.path, "-i", source.path,
                                                   "-lavfi", graph, "-f", "null", "-"])
@@ -72,14 +71,14 @@ enum EditingOracle {
     }
 
     /// A 25 fps test clip with B-frames and a keyframe every `gop` frames.
-    static func makeBFrameClip(at url: URL, seconds: Double = 4, gop: Int = 25, audio: Bool = true, extra: [String] = []) throws -> URL {
+    public static func makeBFrameClip(at url: URL, seconds: Double = 4, gop: Int = 25, audio: Bool = true, extra: [String] = []) throws -> URL {
         try TestMedia.makeClip(at: url, seconds: seconds, audio: audio,
                                codec: ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-bf", "3",
                                        "-g", "\(gop)", "-keyint_min", "\(gop)", "-sc_threshold", "0"] + extra)
     }
 
     /// A variable-frame-rate clip: every fourth frame of a 25 fps source left out.
-    static func makeVariableRateClip(at url: URL) throws -> URL {
+    public static func makeVariableRateClip(at url: URL) throws -> URL {
         try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
                               "-vf", "select='not(eq(mod(n\\,4)\\,3))'", "-fps_mode", "vfr",
                               "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "20", url.path])
@@ -88,6 +87,6 @@ enum EditingOracle {
 }
 
 /// ffprobe and ffmpeg counted different frames: the oracle itself cannot be trusted for this file.
-struct OracleDisagreement: Error, CustomStringConvertible {
-    var description: String
+public struct OracleDisagreement: Error, CustomStringConvertible {
+    public var description: String
 }
