@@ -14,7 +14,8 @@
 # means a job runs again: the queue is at-least-once). fsync stays on.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-bench_build
+# PIXSIM_BIN=.build/debug/pixsim-media measures another build (say so with the figures); default: release.
+if [ -n "${PIXSIM_BIN:-}" ]; then PIXSIM="$PIXSIM_BIN"; else bench_build; fi
 NOOP_JOBS="${QUEUE_BENCH_JOBS:-20000}"
 WORK="$BENCH_OUT/queue"
 rm -rf "$WORK"; mkdir -p "$WORK"

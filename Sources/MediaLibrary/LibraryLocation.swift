@@ -79,7 +79,7 @@ public struct PostgresLocation: Sendable, Equatable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
             tls: requiresTLS ? .require(try .makeClientConfiguration()) : .disable)
-        configuration.options.connectTimeout = connectTimeout
+        configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
         return configuration
     }
 

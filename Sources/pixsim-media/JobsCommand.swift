@@ -83,7 +83,7 @@ struct JobsCommand: AsyncParsableCommand {
                     throw LibraryError(subject: "job \(id)", code: .invalidArgument,
                                        message: "is \(job.state.rawValue); only failed or cancelled jobs can be retried")
                 }
-                try await printResult(queue, id: id, options: options, verb: "queued again")
+                try await JobsCommand.printResult(queue, id: id, options: options, verb: "queued again")
             }
         }
     }
@@ -104,7 +104,7 @@ struct JobsCommand: AsyncParsableCommand {
                     throw LibraryError(subject: "job \(id)", code: .invalidArgument,
                                        message: "is \(job.state.rawValue); only queued or running jobs can be cancelled")
                 }
-                try await printResult(queue, id: id, options: options, verb: "cancelled")
+                try await JobsCommand.printResult(queue, id: id, options: options, verb: "cancelled")
             }
         }
     }
@@ -124,7 +124,7 @@ struct JobsCommand: AsyncParsableCommand {
                         CommandOutput.printLine("\(state.rawValue): \(statistics.counts[state.rawValue] ?? 0)")
                     }
                     CommandOutput.printLine("oldest queued: " + (statistics.oldestQueuedAgeSeconds.map { String(format: "%.1f s ago", $0) } ?? "none"))
-                    CommandOutput.printLine(String(format: "finished: %.2f jobs/s over the last minute, %d in the last ten minutes",
+                    CommandOutput.printLine(String(format: "finished: %.2f jobs/s over the last minute, %ld in the last ten minutes",
                                                    statistics.finishedPerSecondLastMinute, statistics.finishedLastTenMinutes))
                 }
             }

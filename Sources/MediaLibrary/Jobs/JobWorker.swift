@@ -169,14 +169,14 @@ public final class JobWorker: Sendable {
         let source = Self.printable(job.source)
         let time = String(format: "%.2f s", seconds)
         switch (recorded, failure) {
-        case (true, nil):
+        case (.some(true), .none):
             log("job \(job.id) succeeded in \(time): \(source)" + (assetID.map { " (asset \($0))" } ?? ""))
-        case (true, let failure?):
+        case (.some(true), .some(let failure)):
             let next = failure.retryable && job.attempt < job.maxAttempts ? "will retry" : "failed for good"
             log("job \(job.id) failed (attempt \(job.attempt)/\(job.maxAttempts), \(next)) in \(time): \(source): \(Self.printable(failure.message))")
-        case (false, _):
+        case (.some(false), _):
             log("job \(job.id) result refused after \(time): its lease was lost (expired and taken again, or cancelled); the newer result stands: \(source)")
-        case (nil, _):
+        case (.none, _):
             log("job \(job.id) result not recorded after \(time): database unreachable; its lease will expire and another worker redoes it: \(source)")
         }
     }
@@ -230,7 +230,7 @@ public final class JobWorker: Sendable {
             if Date().timeIntervalSince(lastRescue) >= configuration.lease / 2 {
                 lastRescue = Date()
                 if let rescued = try? await queue.rescueExpiredLeases(), !rescued.isEmpty {
-                    log("rescued \(rescued.count) job(s) whose lease expired: \(rescued.map(String.init).joined(separator: ", "))")
+                    log("rescued \(rescued.count) job(s) whose lease expired: \(rescued.map { "\($0)" }.joined(separator: ", "))")
                     wakeup.yield()
                 }
             }

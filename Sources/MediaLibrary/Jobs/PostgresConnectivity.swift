@@ -20,11 +20,12 @@ extension PostgresLocation {
         }
         configuration.options.connectTimeout = .milliseconds(Int64(timeout * 1000))
         let subject = "\(host):\(port)"
+        let settings = configuration
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     let connection = try await PostgresConnection.connect(
-                        configuration: configuration, id: 0, logger: Logger(label: "pixsim-media.connect"))
+                        configuration: settings, id: 0, logger: Logger(label: "pixsim-media.connect"))
                     defer { Task { try? await connection.close() } }
                     try await connection.query("SELECT 1", logger: Logger(label: "pixsim-media.connect"))
                 }
