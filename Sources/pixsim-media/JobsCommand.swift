@@ -48,9 +48,7 @@ struct JobsCommand: AsyncParsableCommand {
         func run() async throws {
             _ = options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
-                guard let job = try await queue.job(id: id) else {
-                    throw LibraryError(subject: "job \(id)", code: .notFound, message: "no such job")
-                }
+                let job = try await JobsCommand.existingJob(queue, id: id)
                 let document = JobDocument(job)
                 if options.json {
                     try CommandOutput.printJSON(document)
@@ -71,9 +69,7 @@ struct JobsCommand: AsyncParsableCommand {
         func run() async throws {
             _ = options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
-                guard let job = try await queue.job(id: id) else {
-                    throw LibraryError(subject: "job \(id)", code: .notFound, message: "no such job")
-                }
+                let job = try await JobsCommand.existingJob(queue, id: id)
                 let retried: Bool
                 do { retried = try await queue.retry(id: id) } catch {
                     throw LibraryError(subject: "job \(id)", code: .invalidArgument,
@@ -97,9 +93,7 @@ struct JobsCommand: AsyncParsableCommand {
         func run() async throws {
             _ = options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
-                guard let job = try await queue.job(id: id) else {
-                    throw LibraryError(subject: "job \(id)", code: .notFound, message: "no such job")
-                }
+                let job = try await JobsCommand.existingJob(queue, id: id)
                 guard try await queue.cancel(id: id) else {
                     throw LibraryError(subject: "job \(id)", code: .invalidArgument,
                                        message: "is \(job.state.rawValue); only queued or running jobs can be cancelled")
@@ -143,6 +137,14 @@ struct JobsCommand: AsyncParsableCommand {
                 if options.json { try CommandOutput.printJSON(["pruned": count]) } else { CommandOutput.printLine("pruned \(count) job(s)") }
             }
         }
+    }
+
+    /// The job `id`, or `not_found`.
+    static func existingJob(_ queue: JobQueue, id: Int64) async throws -> MediaJob {
+        guard let job = try await queue.job(id: id) else {
+            throw LibraryError(subject: "job \(id)", code: .notFound, message: "no such job")
+        }
+        return job
     }
 
     static func printResult(_ queue: JobQueue, id: Int64, options: GlobalOptions, verb: String) async throws {
