@@ -25,7 +25,7 @@ public struct PipelineJobHandler: JobHandler {
     public func run(_ job: ClaimedJob) async throws -> Int64? {
         let stages: [PipelineStage]
         do { stages = try job.stages.map { try PipelineStage.parseList($0) } ?? defaultStages } catch {
-            throw JobFailure("\(job.source): \(error.message)", retryable: false)
+            throw JobFailure("\(job.source): \(error)", retryable: false)
         }
         let options = PipelineRunner.Options(stages: stages, retryFailed: true)
         let runner = self.runner
