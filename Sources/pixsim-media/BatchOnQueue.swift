@@ -26,9 +26,10 @@ enum BatchOnQueue {
                 CommandOutput.printLine("enqueued \(mine.count) job(s); \(ids.count - mine.count) already queued or running")
             }
             guard !enqueueOnly else { return }
-            let worker = JobWorker(queue: queue, handler: try JobCommandSupport.pipelineHandler(location, concurrency: jobs),
-                                   configuration: .init(concurrency: jobs, pollInterval: 0.5),
-                                   log: options.verbose ? JobCommandSupport.workerLog(options) : { _ in })
+            let handler = try JobCommandSupport.pipelineHandler(location, concurrency: jobs)
+            let log: @Sendable (String) -> Void = options.verbose ? JobCommandSupport.workerLog(options) : { _ in }
+            let worker = JobWorker(queue: queue, handler: handler, configuration: JobWorker.Configuration(concurrency: jobs, pollInterval: 0.5),
+                                   log: log)
             let stop = StopSignal()
             let run = Task { await worker.run() }
             var finished: [MediaJob] = []
