@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 
@@ -26,9 +27,6 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments.")
     var stages: String?
 
-    @Flag(name: .long, help: "On a PostgreSQL library: only add the items to the job queue, for workers.")
-    var enqueueOnly = false
-
     @Argument(help: "A folder, or a text file listing paths or URLs one per line.")
     var input: String
 
@@ -37,19 +35,14 @@ struct BatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await LibraryCommandSupport.run(json: options.json) {
+        try await CommandOutput.run(json: options.json, subject: input) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
                 throw PipelineError(subject: input, code: .invalidArgument, message: "no such folder or list file")
             }
             let items = isDirectory.boolValue ? try BatchRunner.items(inFolder: input) : try BatchRunner.items(inListFile: input)
-            if JobCommandSupport.isPostgres(options) {
-                return try await BatchOnQueue.run(items, stages: stages == nil ? nil : stageList.map(\.rawValue).joined(separator: ","),
-                                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                                  enqueueOnly: enqueueOnly, options: options)
-            }
             let store = try LibraryCommandSupport.openStore(options)
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let jobCount = jobs ?? cores
