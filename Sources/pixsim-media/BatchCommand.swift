@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MediaDocuments
 import MediaLibrary
 import MediaPipeline
 
@@ -35,9 +34,9 @@ struct BatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        options.configureLogging()
+        _ = options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await CommandOutput.run(json: options.json, subject: input) {
+        try await LibraryCommandSupport.run(json: options.json) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
                 throw PipelineError(subject: input, code: .invalidArgument, message: "no such folder or list file")
