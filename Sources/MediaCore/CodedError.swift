@@ -32,28 +32,8 @@ public struct ErrorReport: CodedError, Equatable, CustomStringConvertible {
     }
 
     /// The line printed on stderr: `error: <subject>: <message>`, on one line,
-    /// with control characters escaped (a file name or a message may hold any bytes).
-    public var line: String { "error: \(Self.escaped(subject)): \(Self.escaped(message))" }
+    /// with control characters escaped and huge values cut (a file name or a message may hold any bytes).
+    public var line: String { DisplayText.line("error", subject: subject, message: message) }
 
     public var description: String { "\(subject): \(message)" }
-
-    /// `text` with control characters (newlines, escape sequences) written as `\n`, `\u{1B}`.
-    public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.properties.generalCategory == .control {
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
 }

@@ -24,22 +24,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["null"])
     }
 
-    @Test func aFIFOWithAReaderReceivesTheImage() async throws {
+    @Test func aFIFOWithAReaderReceivesTheImage() throws {
         let folder = try TestMedia.makeTemporaryDirectory("outputs")
         defer { try? FileManager.default.removeItem(at: folder) }
         let fifo = folder.appendingPathComponent("pipe.jpg").path
         try #require(mkfifo(fifo, 0o600) == 0)
-        let reader = Task.detached { () -> Data in
-            FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() ?? Data()
-        }
-        // Give the reader time to open its end; the writer opens non-blocking and needs one.
+        // The reader's end is opened first, without blocking, so the writer (which opens non-blocking and needs a
+        // reader) finds one; the small image fits the pipe's buffer and is read once the writer has closed.
+        // No second task: a reader parked in a blocking open() could hang the run if the writer never came.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        try ImageWriter.write(picture, as: .jpeg, to: fifo, inputs: [])
         var received = Data()
-        for _ in 0..<50 {
-            do {
-                try ImageWriter.write(picture, as: .jpeg, to: fifo, inputs: [])
-                received = await reader.value
-                break
-            } catch { try await Task.sleep(for: .milliseconds(50)) }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(reader, &buffer, buffer.count)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
         }
         #expect(received.starts(with: [0xFF, 0xD8]))
         #expect(fileType(fifo) == S_IFIFO)

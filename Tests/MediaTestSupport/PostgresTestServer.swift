@@ -173,14 +173,17 @@ public final class PostgresTestServer: @unchecked Sendable {
     }
 
     /// Runs a program as the `postgres` user when we are root (PostgreSQL refuses root), else as ourselves.
+    ///
+    /// Through `python3`'s `subprocess` with `close_fds`: `pg_ctl start` leaves a server running, and a server
+    /// that inherited a stray pipe descriptor of this process (Foundation's `Process` does not close them on
+    /// Linux) would keep another test's pipe open for ever, and that test waiting for its end of file.
     @discardableResult
     private static func asPostgres(_ program: String, _ arguments: [String], asRoot: Bool = false) throws -> String {
         let isRoot = getuid() == 0
-        if asRoot || !isRoot {
-            if asRoot && !isRoot { return "" }  // not root: the folder is ours already
-            return try TestMedia.run(program, arguments).stdout
-        }
-        return try TestMedia.run("/usr/sbin/runuser", ["-u", "postgres", "--", program] + arguments).stdout
+        if asRoot && !isRoot { return "" }  // not root: the folder is ours already
+        let command = (isRoot && !asRoot) ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
+        let launcher = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, close_fds=True).returncode)"
+        return try TestMedia.run("python3", ["-c", launcher] + command).stdout
     }
 
     /// A loopback TCP port nobody listens on right now.

@@ -19,7 +19,7 @@ public enum DisplayText {
             default:
                 if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
                     || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    result += "\\u{\(String(scalar.value, radix: 16))}"
+                    result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
                 } else {
                     result.unicodeScalars.append(scalar)
                 }
