@@ -23,7 +23,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
-threading.Timer(120, server.shutdown).start()
+threading.Timer(300, server.shutdown).start()
 server.serve_forever()
 """#
 
@@ -39,7 +39,7 @@ server.serve_forever()
         let serverOutput = Pipe()
         server.standardOutput = serverOutput
         try server.run()
-        defer { if server.isRunning { server.terminate() }; server.waitUntilExit() }
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) }; server.waitUntilExit() }
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let byte = serverOutput.fileHandleForReading.readData(ofLength: 1)
@@ -58,16 +58,39 @@ server.serve_forever()
             """.utf8).write(to: inbox.appendingPathComponent("gen.json"))
         let helpers = WatchSignalTests()
         let watcher = try helpers.launchWatcher(binary, library: library, inbox: inbox)
-        #expect(try await helpers.waitForRunningItem(library, timeout: 30), "the watcher never started the download")
+        // The exit is timed by Foundation's process monitor, not by a poll on the cooperative pool, which a
+        // parallel test run can starve for seconds.
+        let exit = ExitClock()
+        watcher.terminationHandler = { _ in exit.mark() }
+        #expect(try await helpers.waitForRunningItem(library, timeout: 120), "the watcher never started the download")
         try await Task.sleep(for: .seconds(1))
         let signalled = Date()
         kill(watcher.processIdentifier, SIGTERM)
-        try await helpers.waitForExit(watcher, timeout: 10)
-        let took = Date().timeIntervalSince(signalled)
+        try await helpers.waitForExit(watcher, timeout: 30)
+        let took = (exit.date ?? Date()).timeIntervalSince(signalled)
         #expect(took < 10, "took \(took) s to stop")
         // Stopped, not failed for good: the manifest stays in the inbox for the next run or was filed as failed with the reason.
         let left = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
         let failed = (try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("failed").path)) ?? []
         #expect(left.contains("gen.json") || failed.contains("gen.json"))
+    }
+}
+
+/// When a process exited, as its termination handler saw it.
+private final class ExitClock: @unchecked Sendable {
+    // Safe to share: `moment` is only touched under `lock`.
+    private let lock = NSLock()
+    private var moment: Date?
+
+    func mark() {
+        lock.lock()
+        moment = moment ?? Date()
+        lock.unlock()
+    }
+
+    var date: Date? {
+        lock.lock()
+        defer { lock.unlock() }
+        return moment
     }
 }
