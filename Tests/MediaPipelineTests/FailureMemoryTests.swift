@@ -36,18 +36,21 @@ struct FailureMemoryTests {
         let inbox = folder.appendingPathComponent("inbox")
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
         let helpers = WatchSignalTests()
-        let watcher = try helpers.launchWatcher(binary, library: folder.appendingPathComponent("lib"), inbox: inbox)
+        // A settle time well above the writer's pause: the pause is real time (a blocking sleep), but a parallel
+        // test run can delay everything else in this test by seconds.
+        let watcher = try helpers.launchWatcher(binary, library: folder.appendingPathComponent("lib"), inbox: inbox,
+                                                extraArguments: ["--settle", "15"])
         let target = inbox.appendingPathComponent("slow.mp4")
         let handle = try #require({ () -> FileHandle? in
             FileManager.default.createFile(atPath: target.path, contents: nil)
             return FileHandle(forWritingAtPath: target.path)
         }())
         try handle.write(contentsOf: complete.prefix(complete.count / 2))
-        try await Task.sleep(for: .seconds(4))  // the writer pauses
+        usleep(4_000_000)  // the writer pauses
         try handle.write(contentsOf: complete.suffix(from: complete.count / 2))
         try handle.close()
         let done = inbox.appendingPathComponent("done/slow.mp4").path
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         while !FileManager.default.fileExists(atPath: done) && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         kill(watcher.processIdentifier, SIGTERM)
         try await helpers.waitForExit(watcher)

@@ -34,10 +34,10 @@ import Testing
         process.waitUntilExit()
     }
 
-    func launchWatcher(_ binary: URL, library: URL, inbox: URL) throws -> Process {
+    func launchWatcher(_ binary: URL, library: URL, inbox: URL, extraArguments: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["watch", "--library", library.path, "--interval", "0.1", inbox.path]
+        process.arguments = ["watch", "--library", library.path, "--interval", "0.1"] + extraArguments + [inbox.path]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
