@@ -28,8 +28,26 @@ public struct MediaStore: Sendable {
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Throws: ``LibraryError`` if the folder cannot be created or the database cannot be opened or migrated.
     public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> MediaStore {
-        // Before anything is created or written: a foreign database is refused untouched.
-        try LibraryIdentity.check(folder.appendingPathComponent(databaseFileName).path)
+        let databasePath = folder.appendingPathComponent(databaseFileName).path
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw LibraryError(subject: folder.path, code: .storage, message: "cannot create the library folder: \(error.localizedDescription)")
+        }
+        // Held until this function returns (the lock's deinit releases it): another process creating or
+        // migrating the same library at this moment is waited for, not mistaken for a foreign database.
+        let lockPath = folder.appendingPathComponent(".library.lock").path
+        let lockExisted = FileManager.default.fileExists(atPath: lockPath)
+        let lock = try FolderLock(path: lockPath)
+        // Before the database is opened for writing: a foreign database is refused untouched
+        // (and the folder left as it was found).
+        do {
+            try LibraryIdentity.check(databasePath, busyTimeout: busyTimeout)
+        } catch {
+            lock.release()
+            if !lockExisted { try? FileManager.default.removeItem(atPath: lockPath) }
+            throw error
+        }
         let files = LibraryFiles(root: folder)
         try files.prepare()
         var configuration = Configuration()
@@ -37,9 +55,6 @@ public struct MediaStore: Sendable {
         // GRDB 7 opens DatabasePool writes with BEGIN IMMEDIATE, so the busy
         // timeout applies to a second process's writes instead of failing at once.
         configuration.foreignKeysEnabled = true
-        let databasePath = folder.appendingPathComponent(databaseFileName).path
-        // Held until this function returns (the lock's deinit releases it).
-        let lock = try FolderLock(path: folder.appendingPathComponent(".library.lock").path)
         do {
             let pool = try DatabasePool(path: databasePath, configuration: configuration)
             try LibraryMigrations.migrator.migrate(pool)
