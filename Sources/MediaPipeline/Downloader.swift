@@ -152,8 +152,10 @@ public struct Downloader: Sendable {
 /// The state of one HTTP transfer, fed by URLSession's delegate callbacks on
 /// its own queue and read once `finished` is signalled.
 private final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // @unchecked: `outcome` and `received` are touched only on URLSession's serial
-    // delegate queue until `finished` is signalled, and only read after that.
+    // @unchecked (URLSession requires a Sendable delegate): `outcome` and `received` are
+    // written only on the session's serial delegate queue (one operation at a time), and the
+    // downloading thread reads `outcome` only after `finished.wait()` returns, after the last
+    // write; the semaphore's signal/wait orders that write before the read.
     enum Outcome {
         case pending
         case completed(Int64)

@@ -13,8 +13,8 @@ import Foundation
 /// try write(to: destination.temporaryPath)
 /// try destination.commit()
 /// ```
-public final class OutputDestination: @unchecked Sendable {
-    // @unchecked: the only mutable state is `committed`, touched by the one task that writes.
+/// Not `Sendable`: it belongs to the one task that writes the output.
+public final class OutputDestination {
     public let path: String
     /// The file to write; same folder and extension as ``path``, hidden name.
     public let temporaryPath: String
