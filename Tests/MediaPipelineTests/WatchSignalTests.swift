@@ -7,19 +7,39 @@ import Testing
 /// `watch` interrupted in the middle of an item: SIGINT lets the item finish
 /// and the process exit 0; SIGKILL leaves it in the inbox, and a restart finishes it.
 @Suite(.serialized) struct WatchSignalTests {
-    /// Waits until the library shows a pipeline run in progress (the watcher is mid-item).
-    func waitForRunningItem(_ library: URL, timeout: TimeInterval = 60) async throws -> Bool {
+    /// Waits until the library shows a pipeline run in progress (the watcher is mid-item), or `watcher` exits.
+    /// The library is read read-only: opening it as a library would take its folder lock and run migrations
+    /// beside the watcher, which is not what a test watching from outside should do.
+    func waitForRunningItem(_ library: URL, watcher: Process? = nil, timeout: TimeInterval = 60) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
+        let databasePath = library.appendingPathComponent("library.sqlite").path
         while Date() < deadline {
-            if FileManager.default.fileExists(atPath: library.appendingPathComponent("library.sqlite").path),
-               let store = try? MediaStore.open(folder: library),
-               let running = try? store.read({ db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 }),
-               running > 0 {
-                return true
-            }
-            try await Task.sleep(for: .milliseconds(20))
+            if Self.runningItems(databasePath) > 0 { return true }
+            if let watcher, !watcher.isRunning { return false }
+            try await Task.sleep(for: .milliseconds(50))
         }
         return false
+    }
+
+    /// Pipeline runs marked running in the library database at `path` (0 when it cannot be read yet).
+    static func runningItems(_ path: String) -> Int {
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return 0 }
+        return (try? queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 }) ?? 0
+    }
+
+    /// What the watcher launched for `library` wrote to its standard error (the last 2000 bytes), for failure messages.
+    func watcherErrors(_ library: URL) -> String {
+        let log = Self.errorLog(for: library)
+        guard let data = FileManager.default.contents(atPath: log.path) else { return "(no standard error)" }
+        return String(decoding: data.suffix(2000), as: UTF8.self)
+    }
+
+    static func errorLog(for library: URL) -> URL {
+        library.deletingLastPathComponent().appendingPathComponent(library.lastPathComponent + ".watch-stderr.log")
     }
 
     /// Waits for `process` to exit; one that has not within `timeout` (a signal it
@@ -40,8 +60,14 @@ import Testing
         process.arguments = ["watch", "--library", library.path, "--interval", "0.1"] + extraArguments + [inbox.path]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        // Kept for failure messages (appended across restarts of the same library).
+        let log = Self.errorLog(for: library)
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let errors = try FileHandle(forWritingTo: log)
+        _ = try errors.seekToEnd()
+        process.standardError = errors
         try process.run()
+        try errors.close()
         // The watcher says "watching ..." once its signal handlers are in place; a signal
         // sent before that would take the default action and kill it.
         var seen = Data()

@@ -58,11 +58,16 @@ server.serve_forever()
             """.utf8).write(to: inbox.appendingPathComponent("gen.json"))
         let helpers = WatchSignalTests()
         let watcher = try helpers.launchWatcher(binary, library: library, inbox: inbox)
+        defer { if watcher.isRunning { kill(watcher.processIdentifier, SIGKILL); watcher.waitUntilExit() } }
         // The exit is timed by Foundation's process monitor, not by a poll on the cooperative pool, which a
         // parallel test run can starve for seconds.
         let exit = ExitClock()
         watcher.terminationHandler = { _ in exit.mark() }
-        #expect(try await helpers.waitForRunningItem(library, timeout: 120), "the watcher never started the download")
+        let started = try await helpers.waitForRunningItem(library, watcher: watcher, timeout: 120)
+        try #require(started, """
+            the watcher never started the download (watcher \(watcher.isRunning ? "still running" : "exited with \(watcher.terminationStatus)")); \
+            its standard error: \(helpers.watcherErrors(library))
+            """)
         try await Task.sleep(for: .seconds(1))
         let signalled = Date()
         kill(watcher.processIdentifier, SIGTERM)
