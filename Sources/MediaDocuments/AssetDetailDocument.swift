@@ -51,7 +51,7 @@ public struct AssetDetailDocument: Encodable {
         public var result: JSONValue?
     }
 
-    public init(_ asset: Asset, store: MediaStore) throws {
+    public init(_ asset: Asset, store: any LibraryStore) throws {
         let id = asset.assetID
         self.asset = AssetDocument(asset)
         mediaMetadata = asset.mediaMetadata.map(JSONValue.init(storedText:))

@@ -1,6 +1,3 @@
-import Foundation
-import GRDB
-
 /// An asset whose opening frame looks like another asset's closing frame.
 public struct ContinuationCandidate: Sendable, Equatable {
     public var assetID: Int64
@@ -13,30 +10,21 @@ public struct ContinuationCandidate: Sendable, Equatable {
     }
 }
 
-extension MediaStore {
+extension LibraryStore {
     /// Assets that could continue `assetID`: those whose first segment's start
     /// hash is within `maxDistance` bits of this asset's last segment's end
-    /// hash, best (smallest distance) first, ties by id.
+    /// hash, best (smallest distance) first, ties by id. Candidates come from
+    /// the band index (``HashBands``) and are verified exactly here.
     /// - Throws: ``LibraryError`` `not_found` when the asset has no analysed segments.
     public func continuations(of assetID: Int64, maxDistance: Int) throws(LibraryError) -> [ContinuationCandidate] {
-        let (endHash, starts) = try read { db -> (String?, [(Int64, String)]) in
-            let end = try String.fetchOne(db, sql: """
-                SELECT end_hash FROM asset_temporal_segments WHERE asset_id = ? ORDER BY segment_index DESC LIMIT 1
-                """, arguments: [assetID])
-            let starts = try Row.fetchAll(db, sql: """
-                SELECT s.asset_id, s.start_hash FROM asset_temporal_segments s
-                WHERE s.segment_index = (SELECT MIN(segment_index) FROM asset_temporal_segments WHERE asset_id = s.asset_id)
-                  AND s.asset_id <> ? AND s.start_hash IS NOT NULL
-                """, arguments: [assetID]).map { row -> (Int64, String) in (row["asset_id"], row["start_hash"]) }
-            return (end, starts)
-        }
-        guard let endHash, let target = UInt64(endHash, radix: 16) else {
+        guard let target = try closingHash(of: assetID) else {
             throw LibraryError(subject: "asset \(assetID)", code: .notFound,
                                message: "has no segment hashes yet (run the segments stage on it)")
         }
+        let probes = HashBands.probes(for: target, maxDistance: maxDistance)
+        var seen = Set<Int64>()
         var candidates: [ContinuationCandidate] = []
-        for (candidateID, text) in starts {
-            guard let hash = UInt64(text, radix: 16) else { continue }
+        for (candidateID, hash) in try openingHashes(matching: probes, excluding: assetID) where seen.insert(candidateID).inserted {
             let distance = (hash ^ target).nonzeroBitCount
             if distance <= maxDistance { candidates.append(ContinuationCandidate(assetID: candidateID, distance: distance)) }
         }

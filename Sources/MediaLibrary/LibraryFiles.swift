@@ -26,6 +26,20 @@ public struct LibraryFiles: Sendable {
         }
     }
 
+    /// Checks up front that this process can write into the store (a read-only
+    /// mount, a folder owned by someone else), so a command fails at once with
+    /// one line instead of after its first decode.
+    func checkWritable() throws(LibraryError) {
+        let probe = makeTemporaryPath(pathExtension: "probe")
+        let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LibraryError(subject: root.path, code: .storage,
+                               message: "the file store is not writable: \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+        unlink(probe.path)
+    }
+
     /// Where the content with this hash lives: `files/ab/<sha256>.<ext>`.
     public func contentPath(sha256: String, pathExtension: String) -> URL {
         let ext = Self.sanitizedExtension(pathExtension)

@@ -14,7 +14,7 @@ public enum AssetReference {
     /// - Throws: `not_found` ("not in the library") for a file the library does
     ///   not hold or a path that does not exist; the library's `not_found` or
     ///   `ambiguous` for ids and prefixes; a `MediaError` for an unreadable file.
-    public static func resolve(_ reference: String, in store: MediaStore) throws -> Asset {
+    public static func resolve(_ reference: String, in store: any LibraryStore) throws -> Asset {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
         let isHex = !trimmed.isEmpty && trimmed.allSatisfy(\.isHexDigit)
         if isHex {

@@ -8,7 +8,7 @@ import MediaOps
 public struct LibraryEditor: Sendable {
     public var runner: PipelineRunner
     public var options: PipelineRunner.Options
-    public var store: MediaStore { runner.store }
+    public var store: any LibraryStore { runner.store }
 
     public init(runner: PipelineRunner, options: PipelineRunner.Options) {
         self.runner = runner

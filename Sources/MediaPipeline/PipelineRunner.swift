@@ -12,7 +12,7 @@ import MediaOps
 /// goes on with the next source. Blocking: call it from a thread that may
 /// block (``BatchRunner`` does), not from the cooperative pool directly.
 public struct PipelineRunner: Sendable {
-    public let store: MediaStore
+    public let store: any LibraryStore
     public var operations: PipelineOperations
     public var downloader: Downloader
     /// libav decoder threads per asset (`batch` divides the cores among its jobs).
@@ -20,7 +20,7 @@ public struct PipelineRunner: Sendable {
     /// Where stage starts and ends and the run's decisions are logged (``PipelineLogging``).
     public var logger: Logger = PipelineLogging.pipeline
 
-    public init(store: MediaStore, operations: PipelineOperations = .standard, downloader: Downloader = Downloader(),
+    public init(store: any LibraryStore, operations: PipelineOperations = .standard, downloader: Downloader = Downloader(),
                 decoderThreads: Int = 0) {
         self.store = store
         self.operations = operations

@@ -9,9 +9,9 @@ import MediaOps
 /// hash otherwise; a damaged or missing file is repaired from the asset's
 /// original path when that still holds the right bytes.
 public struct StoredFileIntegrity: Sendable {
-    public var store: MediaStore
+    public var store: any LibraryStore
 
-    public init(store: MediaStore) { self.store = store }
+    public init(store: any LibraryStore) { self.store = store }
 
     public enum Verdict: String, Sendable, Codable {
         /// The file matches its hash.

@@ -10,8 +10,11 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print exactly one JSON document on stdout.")
     var json = false
 
-    @Option(name: .long, help: "Library folder (default: $PIXSIM_MEDIA_LIBRARY, else ./pixsim-library).")
+    @Option(name: .long, help: "Library folder, or postgres://user:password@host:port/database (default: $PIXSIM_MEDIA_LIBRARY, else ./pixsim-library).")
     var library: String?
+
+    @Option(name: .customLong("files"), help: "The shared file store of a postgres:// library (or ?files=DIR in its URL).")
+    var fileStore: String?
 
     @Flag(name: [.short, .long], help: "Show libav's messages and more detail on stderr.")
     var verbose = false

@@ -7,13 +7,13 @@ import MediaPipeline
 
 /// What the library commands share: opening the library, and the JSON shapes of SPEC section 4.
 enum LibraryCommandSupport {
-    /// Opens the library named by `--library`.
-    static func openStore(_ options: GlobalOptions) throws -> MediaStore {
-        try MediaStore.open(folder: URL(fileURLWithPath: options.libraryPath))
+    /// Opens the library named by `--library` (a folder or a `postgres://` URL, with `--files`).
+    static func openStore(_ options: GlobalOptions) throws -> any LibraryStore {
+        try LibraryStores.open(LibraryLocation.parse(options.libraryPath, files: options.fileStore))
     }
 
     /// The pipeline as the command line runs it.
-    static func makeRunner(_ store: MediaStore, decoderThreads: Int = 0) -> PipelineRunner {
+    static func makeRunner(_ store: any LibraryStore, decoderThreads: Int = 0) -> PipelineRunner {
         PipelineRunner(store: store, operations: .standard, downloader: Downloader(), decoderThreads: decoderThreads)
     }
 
@@ -26,7 +26,7 @@ enum LibraryCommandSupport {
     }
 
     /// An asset named on the command line: id, SHA-256 prefix or the path of a file (``AssetReference``).
-    static func resolve(_ reference: String, in store: MediaStore) throws -> Asset {
+    static func resolve(_ reference: String, in store: any LibraryStore) throws -> Asset {
         try AssetReference.resolve(reference, in: store)
     }
 

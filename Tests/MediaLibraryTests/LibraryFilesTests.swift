@@ -1,5 +1,5 @@
 import Foundation
-import MediaLibrary
+@testable import MediaLibrary
 import MediaTestSupport
 import Testing
 
@@ -8,7 +8,7 @@ import Testing
     @Test func storesByContentHashOnce() throws {
         let folder = try TestMedia.makeTemporaryDirectory("files")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try MediaStore.open(folder: folder)
+        let store = try SQLiteLibraryStore.open(folder: folder)
         let source = folder.appendingPathComponent("in.mp4")
         try Data("pretend media".utf8).write(to: source)
         let sha = "ab" + String(repeating: "c", count: 62)
@@ -27,7 +27,7 @@ import Testing
     @Test func removesTemporaryFilesOfDeadProcessesOnly() throws {
         let folder = try TestMedia.makeTemporaryDirectory("files")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try MediaStore.open(folder: folder)
+        let store = try SQLiteLibraryStore.open(folder: folder)
         // A process id that is not running: a finished child's.
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/true")
@@ -39,7 +39,7 @@ import Testing
         try Data([3]).write(to: deadBeside)
         try Data([1]).write(to: dead)
         try Data([2]).write(to: live)
-        _ = try MediaStore.open(folder: folder)
+        _ = try SQLiteLibraryStore.open(folder: folder)
         #expect(!FileManager.default.fileExists(atPath: dead.path))
         #expect(!FileManager.default.fileExists(atPath: deadBeside.path))
         #expect(FileManager.default.fileExists(atPath: live.path))

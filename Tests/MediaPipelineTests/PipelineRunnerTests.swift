@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MediaLibrary
+@testable import MediaLibrary
 import MediaOps
 import MediaCore
 import MediaPipeline

@@ -1,13 +1,13 @@
 import Foundation
-import MediaLibrary
+@testable import MediaLibrary
 import MediaPipeline
 import MediaTestSupport
 
 /// A library in a temporary folder, clips made with the ffmpeg CLI, and the built binary.
 enum PipelineFixture {
-    static func makeLibrary() throws -> (MediaStore, URL) {
+    static func makeLibrary() throws -> (SQLiteLibraryStore, URL) {
         let folder = try TestMedia.makeTemporaryDirectory("pipeline")
-        return (try MediaStore.open(folder: folder.appendingPathComponent("library")), folder)
+        return (try SQLiteLibraryStore.open(folder: folder.appendingPathComponent("library")), folder)
     }
 
     /// A distinct small H.264 + AAC clip (the tone frequency makes the bytes differ).
@@ -22,7 +22,7 @@ enum PipelineFixture {
         return url
     }
 
-    static func runner(_ store: MediaStore, operations: PipelineOperations = .standard) -> PipelineRunner {
+    static func runner(_ store: SQLiteLibraryStore, operations: PipelineOperations = .standard) -> PipelineRunner {
         PipelineRunner(store: store, operations: operations,
                        downloader: Downloader(stallTimeout: 2, totalTimeout: 10, attempts: 2, initialBackoff: 0.1, maximumBytes: 50 << 20),
                        decoderThreads: 1)

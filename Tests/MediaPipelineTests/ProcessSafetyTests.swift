@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MediaLibrary
+@testable import MediaLibrary
 import MediaPipeline
 import MediaTestSupport
 import Testing
@@ -31,7 +31,7 @@ import Testing
 
     /// Checks the library is whole: integrity, one row per content, every stored file complete, no temp files.
     static func checkLibrary(_ libraryFolder: URL, expectedAssets: Int) throws {
-        let store = try MediaStore.open(folder: libraryFolder)
+        let store = try SQLiteLibraryStore.open(folder: libraryFolder)
         let integrity = try store.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
         let assets = try store.assets()
@@ -78,7 +78,7 @@ import Testing
         final.waitUntilExit()
         #expect(final.terminationStatus == 0)
         try Self.checkLibrary(library, expectedAssets: inputs.count)
-        let store = try MediaStore.open(folder: library)
+        let store = try SQLiteLibraryStore.open(folder: library)
         let interrupted = try store.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? -1
         }
@@ -150,7 +150,7 @@ import Testing
         #expect(reason.contains("not_media"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.path).sorted() == ["done", "failed"])
 
-        let store = try MediaStore.open(folder: library)
+        let store = try SQLiteLibraryStore.open(folder: library)
         #expect(try store.assets().count == 2)
         #expect(try store.generationCount() == 1)
         let result = try #require(try store.asset(sha256: try PipelineFixture.sha256(done.appendingPathComponent("result.mp4"))))

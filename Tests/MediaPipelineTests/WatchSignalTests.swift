@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MediaLibrary
+@testable import MediaLibrary
 import MediaTestSupport
 import Testing
 
@@ -102,7 +102,7 @@ import Testing
         #expect(watcher.terminationReason == .exit && watcher.terminationStatus == 0)
         if sawRunning {
             #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/first.mp4").path))
-            let store = try MediaStore.open(folder: library)
+            let store = try SQLiteLibraryStore.open(folder: library)
             #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'succeeded'") ?? 0 } == 1)
             #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE status = 'running'") ?? 0 } == 0)
         }
@@ -123,7 +123,7 @@ import Testing
         try await waitForExit(restarted)
         #expect(restarted.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("done/second.mp4").path))
-        let store = try MediaStore.open(folder: library)
+        let store = try SQLiteLibraryStore.open(folder: library)
         #expect(try store.assets().count == 2)
         let states = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM pipeline_runs GROUP BY status").map { "\($0["status"] as String):\($0["n"] as Int)" }

@@ -147,9 +147,11 @@ public final class PostgresTestServer: @unchecked Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Restarts the server (as a crash would: immediate stop, then start), for reconnection tests.
+    /// Restarts the server, dropping every connection (fast stop, then start), for reconnection tests.
+    /// Not an immediate stop: the cluster runs with `synchronous_commit = off` for speed, so a crash-like
+    /// stop could lose the last commits, which a restart must keep.
     public func restart(downFor seconds: Double = 0) throws {
-        try Self.pgCtl(folder: folder, ["-m", "immediate", "-w", "stop"])
+        try Self.pgCtl(folder: folder, ["-m", "fast", "-w", "stop"])
         if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
         try Self.pgCtl(folder: folder, ["-o", "-p \(port)", "-w", "-t", "30", "start"])
     }

@@ -130,3 +130,21 @@ public struct AssetDescription: Sendable, Equatable {
         self.audio = audio
     }
 }
+
+extension Asset {
+    /// The stored asset filled with what the first ingest did not know (a URL,
+    /// a provider id), never overwriting; a pending row takes the new file.
+    static func merge(stored: Asset, candidate: Asset) -> Asset {
+        var merged = stored
+        merged.remoteURL = merged.remoteURL ?? candidate.remoteURL
+        merged.providerID = merged.providerID ?? candidate.providerID
+        merged.providerAssetID = merged.providerAssetID ?? candidate.providerAssetID
+        merged.originalPath = merged.originalPath ?? candidate.originalPath
+        if merged.localPath == nil || merged.syncStatus != Asset.SyncStatus.stored.rawValue {
+            merged.localPath = candidate.localPath ?? merged.localPath
+            merged.syncStatus = candidate.syncStatus
+        }
+        merged.lastAccessedAt = Date()
+        return merged
+    }
+}

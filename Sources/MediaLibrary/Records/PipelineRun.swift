@@ -70,4 +70,9 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     public static let completions: [RunStatus] = [.succeeded, .notApplicable]
 
     public var isCompletion: Bool { Self.completions.contains(self) }
+
+    /// Whether a stored status string is a completion (the status the once-per-stage rule counts).
+    public static func isCompletion(_ status: String) -> Bool {
+        RunStatus(rawValue: status)?.isCompletion == true
+    }
 }

@@ -54,7 +54,7 @@ public struct StageRun: Codable, Sendable, Equatable, Identifiable, FetchableRec
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// The key of ``MediaStore/stageStates(assetID:)``: a stage at one version (`segments@1`).
+    /// The key of ``LibraryStore/stageStates(assetID:)``: a stage at one version (`segments@1`).
     public static func stateKey(stage: String, version: Int) -> String { "\(stage)@\(version)" }
 
     /// ``status`` as its enum (nil only for a value written by a newer version).

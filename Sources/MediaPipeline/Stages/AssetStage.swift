@@ -64,7 +64,7 @@ struct StageJob {
     /// What earlier stages of the same run learnt (the probe, the shared pass).
     var context: PipelineRunner.SyncContext
 
-    var store: MediaStore { runner.store }
+    var store: any LibraryStore { runner.store }
     var operations: PipelineOperations { runner.operations }
     var decoderThreads: Int { runner.decoderThreads }
 

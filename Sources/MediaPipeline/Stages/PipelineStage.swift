@@ -39,7 +39,7 @@ public struct PipelineStage: Hashable, Sendable, Comparable, CustomStringConvert
     /// The stages that must be done on an asset before this one runs.
     public var needs: [PipelineStage] { definition?.needs ?? [] }
 
-    /// The key of this stage's state in ``MediaLibrary/MediaStore/stageStates(assetID:)``.
+    /// The key of this stage's state in ``MediaLibrary/LibraryStore/stageStates(assetID:)``.
     public var stateKey: String { StageRun.stateKey(stage: name, version: version) }
 
     /// Position in the pipeline: the registry's order.

@@ -14,9 +14,8 @@ struct ProbeStage: AssetStage {
         let probe = try job.context.probe ?? MediaProbe.probe(job.input)
         job.context.probe = probe
         let description = Self.describe(probe)
-        return try job.store.completeStageRun(id: job.stageRunID) { db in
-            try MediaStore.describe(db, assetID: assetID, as: description)
-        }
+        return try job.store.completeStageRun(id: job.stageRunID, status: .succeeded, result: nil, assetID: assetID,
+                                              writing: .description(description))
     }
 
     static func describe(_ probe: ProbeResult) -> AssetDescription {

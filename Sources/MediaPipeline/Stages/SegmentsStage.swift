@@ -20,9 +20,8 @@ struct SegmentsStage: AssetStage {
             features = try analyzer.analyzeSegments(input: job.input, decoderThreads: job.decoderThreads)
         }
         let rows = features.map { AssetTemporalSegment($0, assetID: assetID) }
-        return try job.store.completeStageRun(id: job.stageRunID, result: #"{"segments": \#(rows.count)}"#) { db in
-            try MediaStore.replaceSegments(db, assetID: assetID, with: rows)
-        }
+        return try job.store.completeStageRun(id: job.stageRunID, status: .succeeded, result: #"{"segments": \#(rows.count)}"#,
+                                              assetID: assetID, writing: .segments(rows))
     }
 }
 

@@ -30,9 +30,8 @@ struct ThumbnailStage: AssetStage {
             try store.files.moveIntoPlace(temporary, to: destination)
         }
         let result = PipelineRunner.json(image)
-        return try store.completeStageRun(id: job.stageRunID, result: result) { db in
-            try MediaStore.setThumbnail(db, assetID: assetID, path: destination.path)
-        }
+        return try store.completeStageRun(id: job.stageRunID, status: .succeeded, result: result, assetID: assetID,
+                                          writing: .thumbnail(path: destination.path))
     }
 }
 

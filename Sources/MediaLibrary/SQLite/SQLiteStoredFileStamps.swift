@@ -5,7 +5,7 @@ import GRDB
 /// and modification time were then (`asset_file_stamps`). The cheap check
 /// before a stored file is used: the same size and time as when its hash was
 /// last confirmed means the same bytes; anything else means hashing again.
-extension MediaStore {
+extension SQLiteLibraryStore {
     /// The size and modification time (nanoseconds since 1970) recorded when the asset's file last matched its hash.
     public func storedFileStamp(assetID: Int64) throws(LibraryError) -> (size: Int64, modifiedNanoseconds: Int64)? {
         try read { db in

@@ -1,24 +1,26 @@
 import Foundation
 import GRDB
 
-/// The library: a SQLite database (`library.sqlite`, WAL) and a content store
-/// (`files/`) in one folder. Writes are named after what they mean
+/// The SQLite engine of ``LibraryStore``: a library folder holding a SQLite
+/// database (`library.sqlite`, WAL) and the content store (`files/`). Writes are named after what they mean
 /// (``insertOrFetchAsset(_:)``, ``recordGeneration(_:parents:)``), and every
 /// write that must be all-or-nothing is one transaction.
 ///
 /// ```swift
-/// let store = try MediaStore.open(folder: URL(fileURLWithPath: "pixsim-library"))
+/// let store = try SQLiteLibraryStore.open(folder: URL(fileURLWithPath: "pixsim-library"))
 /// let (asset, inserted) = try store.insertOrFetchAsset(Asset(sha256: sha, mediaType: "video", fileSizeBytes: size))
 /// ```
 ///
 /// Several processes may use one library at once: SQLite serialises their
 /// writes (immediate transactions and a busy timeout), and content-keyed
 /// inserts use `ON CONFLICT DO NOTHING`, so they never make duplicates.
-public struct MediaStore: Sendable {
+public struct SQLiteLibraryStore: LibraryStore {
     /// `DatabasePool` for a file (WAL: readers never wait for the writer),
     /// `DatabaseQueue` in memory.
-    public let writer: any DatabaseWriter
+    /// Internal: outside `MediaLibrary` the database is reached only through ``LibraryStore``.
+    let writer: any DatabaseWriter
     public let files: LibraryFiles
+    public var displayName: String { files.root.appendingPathComponent(Self.databaseFileName).path }
 
     /// The database file's name inside the library folder.
     public static let databaseFileName = "library.sqlite"
@@ -27,7 +29,7 @@ public struct MediaStore: Sendable {
     /// schema up to date.
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Throws: ``LibraryError`` if the folder cannot be created or the database cannot be opened or migrated.
-    public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> MediaStore {
+    public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> SQLiteLibraryStore {
         let databasePath = folder.appendingPathComponent(databaseFileName).path
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -57,40 +59,40 @@ public struct MediaStore: Sendable {
         configuration.foreignKeysEnabled = true
         do {
             let pool = try DatabasePool(path: databasePath, configuration: configuration)
-            try LibraryMigrations.migrator.migrate(pool)
+            try SQLiteMigrations.migrator.migrate(pool)
             files.removeAbandonedTemporaryFiles()
             lock.release()
-            return MediaStore(writer: pool, files: files)
+            return SQLiteLibraryStore(writer: pool, files: files)
         } catch {
             throw LibraryError(subject: databasePath, code: .database, message: "cannot open the library database: \(error)")
         }
     }
 
     /// A library whose database lives in memory (files still go to `folder`): for tests.
-    public static func inMemory(folder: URL) throws -> MediaStore {
+    public static func inMemory(folder: URL) throws -> SQLiteLibraryStore {
         let files = LibraryFiles(root: folder)
         try files.prepare()
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         let queue = try DatabaseQueue(configuration: configuration)
-        try LibraryMigrations.migrator.migrate(queue)
-        return MediaStore(writer: queue, files: files)
+        try SQLiteMigrations.migrator.migrate(queue)
+        return SQLiteLibraryStore(writer: queue, files: files)
     }
 
-    public init(writer: any DatabaseWriter, files: LibraryFiles) {
+    init(writer: any DatabaseWriter, files: LibraryFiles) {
         self.writer = writer
         self.files = files
     }
 
     /// Runs a read, translating database failures into ``LibraryError``.
-    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
         do { return try writer.read(body) } catch let error as LibraryError { throw error } catch {
             throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
         }
     }
 
     /// Runs a write transaction, translating database failures into ``LibraryError``.
-    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
         do { return try writer.write(body) } catch let error as LibraryError { throw error } catch {
             throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
         }
@@ -131,18 +133,8 @@ public struct MediaStore: Sendable {
         }
     }
 
-    /// Fills what the first ingest did not know (a URL, a provider id), never overwriting.
     private static func merge(_ db: Database, stored: Asset, candidate: Asset) throws -> Asset {
-        var merged = stored
-        merged.remoteURL = merged.remoteURL ?? candidate.remoteURL
-        merged.providerID = merged.providerID ?? candidate.providerID
-        merged.providerAssetID = merged.providerAssetID ?? candidate.providerAssetID
-        merged.originalPath = merged.originalPath ?? candidate.originalPath
-        if merged.localPath == nil || merged.syncStatus != Asset.SyncStatus.stored.rawValue {
-            merged.localPath = candidate.localPath ?? merged.localPath
-            merged.syncStatus = candidate.syncStatus
-        }
-        merged.lastAccessedAt = Date()
+        let merged = Asset.merge(stored: stored, candidate: candidate)
         try merged.update(db)
         return merged
     }
@@ -155,35 +147,14 @@ public struct MediaStore: Sendable {
         try read { db in try Asset.filter(Asset.Columns.sha256 == sha256.lowercased()).fetchOne(db) }
     }
 
-    /// Finds the asset a user names: a numeric id, or a SHA-256 prefix (at least 4 hex digits).
-    /// - Throws: ``LibraryError`` `not_found` or `ambiguous`.
-    public func resolveAsset(_ reference: String) throws(LibraryError) -> Asset {
-        let trimmed = reference.trimmingCharacters(in: .whitespaces).lowercased()
-        // Short numbers are ids; a long all-digit string may be a SHA-256 prefix.
-        if let id = Int64(trimmed) {
-            let found = try asset(id: id)
-            if let found { return found }
-            if trimmed.count < 8 {
-                throw LibraryError(subject: reference, code: .notFound, message: "no asset with id \(id) in the library")
-            }
+    public func assets(sha256Prefix prefix: String, limit: Int) throws(LibraryError) -> [Asset] {
+        try read { db in
+            try Asset.filter(sql: "substr(sha256, 1, ?) = ?", arguments: [prefix.count, prefix]).limit(limit).fetchAll(db)
         }
-        guard trimmed.count >= 4, trimmed.allSatisfy({ $0.isHexDigit }) else {
-            throw LibraryError(subject: reference, code: .invalidArgument, message: "not an asset id or a SHA-256 prefix (at least 4 hex digits)")
-        }
-        let matches = try read { db in
-            try Asset.filter(sql: "substr(sha256, 1, ?) = ?", arguments: [trimmed.count, trimmed]).limit(2).fetchAll(db)
-        }
-        if matches.count > 1 {
-            throw LibraryError(subject: reference, code: .ambiguous, message: "SHA-256 prefix matches several assets; give more digits")
-        }
-        guard let found = matches.first else {
-            throw LibraryError(subject: reference, code: .notFound, message: "no asset with this SHA-256 prefix in the library")
-        }
-        return found
     }
 
     /// Assets, newest first.
-    public func assets(mediaType: String? = nil, limit: Int? = nil) throws(LibraryError) -> [Asset] {
+    public func assets(mediaType: String?, limit: Int?) throws(LibraryError) -> [Asset] {
         try read { db in
             var request = Asset.all()
             if let mediaType { request = request.filter(Asset.Columns.mediaType == mediaType) }
@@ -194,7 +165,7 @@ public struct MediaStore: Sendable {
     }
 
     /// Writes what the probe stage learnt: the asset's columns and its audio row.
-    public static func describe(_ db: Database, assetID: Int64, as description: AssetDescription) throws {
+    static func describe(_ db: Database, assetID: Int64, as description: AssetDescription) throws {
         try db.execute(sql: """
             UPDATE assets SET media_type = ?, mime_type = ?, width = ?, height = ?, duration_sec = ?, fps = ?,
                 frame_count = ?, media_metadata = ?
@@ -216,13 +187,14 @@ public struct MediaStore: Sendable {
     // MARK: Segments
 
     /// Replaces an asset's segments with a new analysis (inside the caller's transaction).
-    public static func replaceSegments(_ db: Database, assetID: Int64, with segments: [AssetTemporalSegment]) throws {
+    static func replaceSegments(_ db: Database, assetID: Int64, with segments: [AssetTemporalSegment]) throws {
         try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID).deleteAll(db)
         for var segment in segments {
             segment.id = nil
             segment.assetID = assetID
             try segment.insert(db)
         }
+        try replaceOpeningHash(db, assetID: assetID, segments: segments)
     }
 
     public func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment] {
@@ -233,9 +205,9 @@ public struct MediaStore: Sendable {
     }
 }
 
-extension MediaStore {
+extension SQLiteLibraryStore {
     /// Points an asset at its poster (inside the caller's transaction).
-    public static func setThumbnail(_ db: Database, assetID: Int64, path: String) throws {
+    static func setThumbnail(_ db: Database, assetID: Int64, path: String) throws {
         try db.execute(sql: "UPDATE assets SET thumbnail_path = ? WHERE id = ?", arguments: [path, assetID])
     }
 

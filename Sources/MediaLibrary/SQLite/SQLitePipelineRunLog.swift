@@ -5,7 +5,7 @@ import GRDB
 /// `stage_runs`. A stage's results and its "succeeded" mark are written in
 /// one transaction, so a run killed at any moment either completed a stage
 /// or did not, and a rerun knows which.
-extension MediaStore {
+extension SQLiteLibraryStore {
     /// Opens a run on `source`.
     public func startPipelineRun(source: String, stages: [String]) throws(LibraryError) -> PipelineRun {
         try write { db in
@@ -29,30 +29,24 @@ extension MediaStore {
         }
     }
 
-    /// Marks runs left `running` by processes that no longer exist (killed) as
-    /// `interrupted`, with their unfinished stage runs, so the record tells the truth.
-    /// - Returns: how many pipeline runs were marked.
-    @discardableResult
-    public func markInterruptedRuns() throws(LibraryError) -> Int {
-        let running = try read { db in
+    public func runningPipelineRuns() throws(LibraryError) -> [PipelineRun] {
+        try read { db in
             try PipelineRun.filter(PipelineRun.Columns.status == RunStatus.running.rawValue).fetchAll(db)
         }
-        let dead = running.filter { run in
-            let pid = pid_t(truncatingIfNeeded: run.processID)
-            if pid == getpid() { return false }
-            return kill(pid, 0) != 0 && errno == ESRCH
-        }.compactMap(\.id)
-        guard !dead.isEmpty else { return 0 }
+    }
+
+    public func markInterrupted(runIDs: [Int64], message: String) throws(LibraryError) -> Int {
+        guard !runIDs.isEmpty else { return 0 }
         return try write { db in
-            let message = "the process running it stopped before it finished"
+            let placeholders = runIDs.map { _ in "?" }.joined(separator: ",")
             try db.execute(sql: """
                 UPDATE stage_runs SET status = 'interrupted', error = ?
-                WHERE status = 'running' AND pipeline_run_id IN (\(dead.map { _ in "?" }.joined(separator: ",")))
-                """, arguments: StatementArguments([message] + dead.map { $0 as (any DatabaseValueConvertible) }))
+                WHERE status = 'running' AND pipeline_run_id IN (\(placeholders))
+                """, arguments: StatementArguments([message] + runIDs.map { $0 as (any DatabaseValueConvertible) }))
             try db.execute(sql: """
                 UPDATE pipeline_runs SET status = 'interrupted', error = ?
-                WHERE status = 'running' AND id IN (\(dead.map { _ in "?" }.joined(separator: ",")))
-                """, arguments: StatementArguments([message] + dead.map { $0 as (any DatabaseValueConvertible) }))
+                WHERE status = 'running' AND id IN (\(placeholders))
+                """, arguments: StatementArguments([message] + runIDs.map { $0 as (any DatabaseValueConvertible) }))
             return db.changesCount
         }
     }
@@ -73,16 +67,9 @@ extension MediaStore {
         }
     }
 
-    /// Closes a stage run that completed, writing its results with `apply` in
-    /// the same transaction. If another process already completed this stage
-    /// for this asset and version, nothing is applied and the run is marked
-    /// `superseded`.
-    /// - Returns: the status recorded (`succeeded`, `not_applicable` or `superseded`).
     @discardableResult
-    /// - Parameter assetID: the asset the run turned out to be about, when it
-    ///   started without one (a sync learns its asset as it goes).
-    public func completeStageRun(id: Int64, status: RunStatus = .succeeded, result: String? = nil, assetID: Int64? = nil,
-                                 apply: @Sendable (Database) throws -> Void = { _ in }) throws(LibraryError) -> RunStatus {
+    public func completeStageRun(id: Int64, status: RunStatus, result: String?, assetID: Int64?,
+                                 writing results: StageResults) throws(LibraryError) -> RunStatus {
         try write { db in
             guard var run = try StageRun.fetchOne(db, key: id) else {
                 throw LibraryError(subject: "stage run \(id)", code: .notFound, message: "stage run vanished")
@@ -100,7 +87,14 @@ extension MediaStore {
                 try Self.close(db, stageRunID: id, status: .superseded, error: nil, result: nil)
                 return .superseded
             }
-            try apply(db)
+            if let target = run.assetID {
+                switch results {
+                case .nothing: break
+                case .description(let description): try Self.describe(db, assetID: target, as: description)
+                case .thumbnail(let path): try Self.setThumbnail(db, assetID: target, path: path)
+                case .segments(let segments): try Self.replaceSegments(db, assetID: target, with: segments)
+                }
+            }
             try Self.close(db, stageRunID: id, status: status, error: nil, result: result)
             return status
         }
@@ -117,22 +111,6 @@ extension MediaStore {
         try run.update(db)
     }
 
-    /// For each stage of an asset, its most telling run: a completion if there
-    /// is one for that version, else the latest attempt. Keyed by ``StageRun/stateKey(stage:version:)``.
-    public func stageStates(assetID: Int64) throws(LibraryError) -> [String: StageRun] {
-        try read { db in
-            let runs = try StageRun.filter(StageRun.Columns.assetID == assetID).order(StageRun.Columns.id).fetchAll(db)
-            var states: [String: StageRun] = [:]
-            for run in runs {
-                let key = StageRun.stateKey(stage: run.stage, version: run.stageVersion)
-                if let kept = states[key], RunStatus(rawValue: kept.status)?.isCompletion == true { continue }
-                states[key] = run
-            }
-            return states
-        }
-    }
-
-    /// The most recent finished run of `source` whose sync failed (no asset), if the last run on it failed so.
     /// Remembers the SHA-256 of the bytes a failed run read from its source.
     public func recordFailedSourceContent(runID: Int64, sha256: String) throws(LibraryError) {
         try write { db in
@@ -145,14 +123,18 @@ extension MediaStore {
         try read { db in try String.fetchOne(db, sql: "SELECT source_sha256 FROM pipeline_runs WHERE id = ?", arguments: [runID]) }
     }
 
-    public func lastFailedSync(source: String) throws(LibraryError) -> PipelineRun? {
+    public func stageRuns(assetID: Int64) throws(LibraryError) -> [StageRun] {
         try read { db in
-            let last = try PipelineRun.filter(PipelineRun.Columns.source == source
-                                                && PipelineRun.Columns.status != RunStatus.running.rawValue
-                                                && PipelineRun.Columns.status != RunStatus.interrupted.rawValue)
+            try StageRun.filter(StageRun.Columns.assetID == assetID).order(StageRun.Columns.id).fetchAll(db)
+        }
+    }
+
+    public func lastFinishedPipelineRun(source: String) throws(LibraryError) -> PipelineRun? {
+        try read { db in
+            try PipelineRun.filter(PipelineRun.Columns.source == source
+                                     && PipelineRun.Columns.status != RunStatus.running.rawValue
+                                     && PipelineRun.Columns.status != RunStatus.interrupted.rawValue)
                 .order(PipelineRun.Columns.id.desc).fetchOne(db)
-            guard let last, last.status == RunStatus.failed.rawValue, last.assetID == nil else { return nil }
-            return last
         }
     }
 

@@ -1,12 +1,13 @@
 import GRDB
 
-/// The schema of SPEC section 5, built by named migrations.
+/// The SQLite schema of SPEC section 5, built by named migrations (their
+/// PostgreSQL twins are in ``PostgresMigrations``: a new migration here needs one there).
 ///
 /// Table and column names follow the backend's own models so that it can read
 /// the file directly. Migrations use string names, never record types, so a
 /// later change to a Swift type cannot change what an old migration did; once
 /// shipped, a migration is never edited, only followed by a new one.
-enum LibraryMigrations {
+enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
 
@@ -227,6 +228,32 @@ enum LibraryMigrations {
         migrator.registerMigration("v2: segment transition frames") { db in
             try db.alter(table: "asset_temporal_segments") { t in
                 t.add(column: "transition_frames", .jsonText)
+            }
+        }
+
+        // `match` over a million assets: the opening hash as a 64-bit integer and
+        // its four 16-bit bands, each indexed (see HashBands), backfilled from the segments.
+        migrator.registerMigration("v2: opening hash bands") { db in
+            try db.execute(sql: """
+                CREATE TABLE asset_opening_hashes (
+                    asset_id INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,
+                    start_hash INTEGER NOT NULL,
+                    band0 INTEGER NOT NULL, band1 INTEGER NOT NULL, band2 INTEGER NOT NULL, band3 INTEGER NOT NULL)
+                """)
+            for band in 0..<HashBands.count {
+                try db.execute(sql: "CREATE INDEX asset_opening_hashes_on_band\(band) ON asset_opening_hashes(band\(band))")
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.asset_id, s.start_hash FROM asset_temporal_segments s
+                WHERE s.segment_index = (SELECT MIN(segment_index) FROM asset_temporal_segments WHERE asset_id = s.asset_id)
+                  AND s.start_hash IS NOT NULL
+                """)
+            for row in rows {
+                guard let hash = UInt64(row["start_hash"] as String, radix: 16) else { continue }
+                let bands = HashBands.bands(of: hash)
+                try db.execute(sql: """
+                    INSERT INTO asset_opening_hashes (asset_id, start_hash, band0, band1, band2, band3) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [row["asset_id"] as Int64, HashBands.stored(hash), bands[0], bands[1], bands[2], bands[3]])
             }
         }
         return migrator

@@ -1,29 +1,60 @@
 import Foundation
 import GRDB
-import MediaLibrary
+@testable import MediaLibrary
 import MediaTestSupport
 import Testing
 
-/// The store against real SQLite files in temporary folders.
-@Suite struct MediaStoreTests {
-    static func makeStore() throws -> (MediaStore, URL) {
-        let folder = try TestMedia.makeTemporaryDirectory("library")
-        return (try MediaStore.open(folder: folder), folder)
-    }
+/// Which engine a test runs against: the same tests, on both.
+enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
 
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty library: SQLite in a temporary folder, or a new database on
+    /// the shared test cluster (a test fails, not skips, when it cannot start).
+    func makeStore() throws -> (store: any LibraryStore, folder: URL) {
+        let folder = try TestMedia.makeTemporaryDirectory("library")
+        switch self {
+        case .sqlite:
+            return (try SQLiteLibraryStore.open(folder: folder), folder)
+        case .postgres:
+            let url = try PostgresTestServer.shared().createDatabase()
+            return (try PostgresLibraryStore.open(PostgresLocation(url: url, files: folder.path)), folder)
+        }
+    }
+}
+
+/// The store's contract, against real databases: SQLite files in temporary
+/// folders and PostgreSQL databases on a throwaway cluster.
+@Suite struct LibraryStoreTests {
     static func sha(_ seed: Int) -> String {
         let hex = String(seed, radix: 16)
         return String(repeating: "0", count: 64 - hex.count) + hex
     }
 
     @discardableResult
-    static func addAsset(_ store: MediaStore, _ seed: Int, duration: Double? = 10, fps: Double? = 30) throws -> Asset {
+    static func addAsset(_ store: any LibraryStore, _ seed: Int, duration: Double? = 10, fps: Double? = 30) throws -> Asset {
         try store.insertOrFetchAsset(Asset(sha256: sha(seed), mediaType: "video", durationSec: duration, fps: fps,
                                            fileSizeBytes: Int64(seed))).asset
     }
 
-    @Test func migrationsCreateTheSpecSchema() throws {
-        let (store, folder) = try Self.makeStore()
+    static func segment(_ asset: Int64, _ index: Int, start: String, end: String) -> AssetTemporalSegment {
+        AssetTemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
+                             timestampSec: Double(index), endSec: Double(index + 1), frameNumber: index * 30, endFrame: index * 30 + 30,
+                             thumbnailPath: nil, brightness: 0.5, dominantColors: nil, cameraMotion: "static", motionMagnitude: 0,
+                             startHash: start, endHash: end, transitionFrames: index == 0 ? nil : "[\(index * 30), \(index * 30)]")
+    }
+
+    /// Writes an analysis the way the segments stage does: with its completion mark.
+    static func writeSegments(_ store: any LibraryStore, assetID: Int64, _ segments: [AssetTemporalSegment]) throws {
+        let run = try store.startPipelineRun(source: "test", stages: ["segments"])
+        let stage = try store.startStageRun(pipelineRunID: run.id!, assetID: assetID, stage: "segments", version: Int.random(in: 1...1_000_000))
+        try store.completeStageRun(id: stage.id!, status: .succeeded, result: nil, assetID: nil, writing: .segments(segments))
+    }
+
+    @Test func sqliteMigrationsCreateTheSpecSchema() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("library")
+        let store = try SQLiteLibraryStore.open(folder: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         let expected: [String: [String]] = [
             "assets": ["id", "sha256", "media_type", "mime_type", "local_path", "remote_url", "provider_id", "provider_asset_id",
@@ -52,15 +83,15 @@ import Testing
             #expect(journal == "wal")
         }
         let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.count == 10)
+        #expect(applied.count == 11)
         // Reopening applies nothing twice and keeps the data.
         try Self.addAsset(store, 1)
-        let reopened = try MediaStore.open(folder: folder)
+        let reopened = try SQLiteLibraryStore.open(folder: folder)
         #expect(try reopened.assets().count == 1)
     }
 
-    @Test func oneAssetPerContent() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try store.insertOrFetchAsset(Asset(sha256: Self.sha(7), mediaType: "video", originalPath: "/a.mp4", fileSizeBytes: 7))
         let second = try store.insertOrFetchAsset(Asset(sha256: Self.sha(7), mediaType: "video", originalPath: "/b.mp4",
@@ -74,8 +105,8 @@ import Testing
         #expect(try store.assets().count == 1)
     }
 
-    @Test func resolvesIdsAndHashPrefixes() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func resolvesIdsAndHashPrefixes(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try store.insertOrFetchAsset(Asset(sha256: "abcd" + String(repeating: "1", count: 60), mediaType: "video", fileSizeBytes: 1)).asset
         let b = try store.insertOrFetchAsset(Asset(sha256: "abce" + String(repeating: "2", count: 60), mediaType: "video", fileSizeBytes: 1)).asset
@@ -89,8 +120,8 @@ import Testing
         do { _ = try store.resolveAsset("999"); Issue.record("expected not found") } catch { #expect(error.code == .notFound) }
     }
 
-    @Test func lineageAncestorsAndDescendantsWithDepth() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func lineageAncestorsAndDescendantsWithDepth(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         // image -> t2v? No: story: image(1) -> i2v(2) -> extend(3); t2v(4); transition(5) from 3 and 4; clip(6) of 5.
         let ids = try (1...6).map { try Self.addAsset(store, $0).assetID }
@@ -122,8 +153,8 @@ import Testing
         #expect(transitionParents.map(\.sequenceOrder) == [0, 1])
     }
 
-    @Test func aCycleInAHandEditedDatabaseEnds() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func aCycleInAHandEditedDatabaseEnds(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try Self.addAsset(store, 1).assetID, b = try Self.addAsset(store, 2).assetID
         try store.addLineageEdges([
@@ -134,8 +165,8 @@ import Testing
         #expect(graph.nodes.map(\.depth) == [0, 1])
     }
 
-    @Test func generationRecordsRowAndEdgesOnce() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func generationRecordsRowAndEdgesOnce(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let parent = try Self.addAsset(store, 1).assetID, child = try Self.addAsset(store, 2).assetID
         let generation = Generation(providerID: "pixverse", providerJobID: "job-1", operationType: "video_extend",
@@ -153,8 +184,8 @@ import Testing
         #expect(edges.first?.operationJobID == "job-1")
     }
 
-    @Test func clipsAndBranchesValidateAndRecordRenders() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func clipsAndBranchesValidateAndRecordRenders(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try Self.addAsset(store, 1, duration: 10).assetID
         let variant = try Self.addAsset(store, 2).assetID
@@ -185,45 +216,38 @@ import Testing
         #expect(try store.variants(of: branch.id!).first?.renderedAssetID == output)
     }
 
-    @Test func stageCompletionIsRecordedOncePerAssetAndVersion() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func stageCompletionIsRecordedOncePerAssetAndVersion(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let asset = try Self.addAsset(store, 1).assetID
         let run = try store.startPipelineRun(source: "/x.mp4", stages: ["probe"])
         let first = try store.startStageRun(pipelineRunID: run.id!, assetID: asset, stage: "probe", version: 1)
         let second = try store.startStageRun(pipelineRunID: run.id!, assetID: asset, stage: "probe", version: 1)
-        let applied = Counter()
-        #expect(try store.completeStageRun(id: first.id!) { _ in applied.increment() } == .succeeded)
-        #expect(try store.completeStageRun(id: second.id!) { _ in applied.increment() } == .superseded)
-        #expect(applied.value == 1)
+        let described = AssetDescription(mediaType: "video", mimeType: "video/mp4", width: 64, height: 48, durationSec: 2,
+                                         fps: 25, frameCount: 50, mediaMetadata: "{}", audio: nil)
+        let other = AssetDescription(mediaType: "video", mimeType: "video/mp4", width: 1, height: 1, durationSec: 1,
+                                     fps: 1, frameCount: 1, mediaMetadata: "{}", audio: nil)
+        #expect(try store.completeStageRun(id: first.id!, status: .succeeded, result: nil, assetID: nil,
+                                           writing: .description(described)) == .succeeded)
+        #expect(try store.completeStageRun(id: second.id!, status: .succeeded, result: nil, assetID: nil,
+                                           writing: .description(other)) == .superseded)
+        // Only the first completion's results were written.
+        #expect(try store.asset(id: asset)?.width == 64)
         #expect(try store.stageStates(assetID: asset)["probe@1"]?.status == "succeeded")
-        // The partial unique index refuses a second completion written behind the store's back.
-        #expect(throws: (any Error).self) {
-            try store.writer.write { db in
-                try db.execute(sql: "UPDATE stage_runs SET status = 'succeeded' WHERE id = ?", arguments: [second.id!])
-            }
-        }
+        #expect(try store.stageRuns(assetID: asset).map(\.status) == ["succeeded", "superseded"])
     }
 
-    @Test func continuationsAreSortedByHashDistance() throws {
-        let (store, folder) = try Self.makeStore()
+    @Test(arguments: StoreEngine.allCases) func continuationsAreSortedByHashDistance(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ids = try (1...4).map { try Self.addAsset(store, $0).assetID }
-        @Sendable func segment(_ asset: Int64, _ index: Int, start: String, end: String) -> AssetTemporalSegment {
-            AssetTemporalSegment(assetID: asset, segmentIndex: index, segmentType: "scene", transitionIn: index == 0 ? "start" : "cut",
-                            timestampSec: Double(index), endSec: Double(index + 1), frameNumber: index * 30, endFrame: index * 30 + 30,
-                            thumbnailPath: nil, brightness: 0.5, dominantColors: nil, cameraMotion: "static", motionMagnitude: 0,
-                            startHash: start, endHash: end, transitionFrames: index == 0 ? nil : "[\(index * 30), \(index * 30)]")
-        }
-        try store.write { db in
-            try MediaStore.replaceSegments(db, assetID: ids[0], with: [segment(ids[0], 0, start: "0000000000000000", end: "1111111111111111"),
-                                                                       segment(ids[0], 1, start: "2222222222222222", end: "ffff0000ffff0000")])
-            // First segments' start hashes at distance 0, 3 and 40 from asset 1's last end hash.
-            try MediaStore.replaceSegments(db, assetID: ids[1], with: [segment(ids[1], 0, start: "ffff0000ffff0007", end: "0")])
-            try MediaStore.replaceSegments(db, assetID: ids[2], with: [segment(ids[2], 0, start: "ffff0000ffff0000", end: "0"),
-                                                                       segment(ids[2], 1, start: "ffff0000ffff0000", end: "0")])
-            try MediaStore.replaceSegments(db, assetID: ids[3], with: [segment(ids[3], 0, start: "00000fff0000ffff", end: "0")])
-        }
+        try Self.writeSegments(store, assetID: ids[0], [Self.segment(ids[0], 0, start: "0000000000000000", end: "1111111111111111"),
+                                                        Self.segment(ids[0], 1, start: "2222222222222222", end: "ffff0000ffff0000")])
+        // First segments' start hashes at distance 0, 3 and 40 from asset 1's last end hash.
+        try Self.writeSegments(store, assetID: ids[1], [Self.segment(ids[1], 0, start: "ffff0000ffff0007", end: "0")])
+        try Self.writeSegments(store, assetID: ids[2], [Self.segment(ids[2], 0, start: "ffff0000ffff0000", end: "0"),
+                                                        Self.segment(ids[2], 1, start: "ffff0000ffff0000", end: "0")])
+        try Self.writeSegments(store, assetID: ids[3], [Self.segment(ids[3], 0, start: "00000fff0000ffff", end: "0")])
         // The transition frames (v2 column) come back as stored.
         #expect(try store.segments(assetID: ids[0]).map(\.transitionFrames) == [nil, "[30, 30]"])
         let candidates = try store.continuations(of: ids[0], maxDistance: 10)
@@ -233,10 +257,10 @@ import Testing
     }
 
     /// Two connections (as two processes would have) inserting the same contents at once.
-    @Test func concurrentWritersMakeNoDuplicates() async throws {
+    @Test func sqliteConcurrentWritersMakeNoDuplicates() async throws {
         let folder = try TestMedia.makeTemporaryDirectory("library")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let stores = [try MediaStore.open(folder: folder), try MediaStore.open(folder: folder)]
+        let stores = [try SQLiteLibraryStore.open(folder: folder), try SQLiteLibraryStore.open(folder: folder)]
         let count = 200
         await withTaskGroup(of: Void.self) { group in
             for (position, store) in stores.enumerated() {
