@@ -42,3 +42,19 @@ report() {
 bench_python_deps() {
   python3 -c "import av, scenedetect, cv2" 2>/dev/null || pip install -q av scenedetect opencv-python-headless >&2
 }
+
+# bench_pipeline_clips DIR COUNT: distinct provider-like clips (5 s, 1280x720, 30 fps, H.264 + AAC,
+# moving content and a tone, different per file), made once and reused.
+bench_pipeline_clips() {
+  local clips="$1" count="$2"
+  mkdir -p "$clips"
+  for i in $(seq -w 1 "$count"); do
+    local out="$clips/gen_$i.mp4"
+    [ -s "$out" ] && continue
+    ffmpeg -hide_banner -loglevel error -nostdin -y \
+      -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=5" \
+      -f lavfi -i "sine=frequency=$((200 + 10#$i * 20)):sample_rate=48000:duration=5" \
+      -vf "hue=h=$((10#$i * 20))" -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 60 \
+      -c:a aac -b:a 128k -shortest "$out"
+  done
+}

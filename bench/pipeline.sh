@@ -17,17 +17,7 @@ bench_python_deps
 
 WORK="$BENCH_OUT/pipeline"
 CLIPS="$WORK/clips"
-mkdir -p "$CLIPS"
-# Distinct provider-like clips: moving content, a tone, different per file.
-for i in $(seq -w 1 "$COUNT"); do
-  out="$CLIPS/gen_$i.mp4"
-  [ -s "$out" ] && continue
-  ffmpeg -hide_banner -loglevel error -nostdin -y \
-    -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=5" \
-    -f lavfi -i "sine=frequency=$((200 + 10#$i * 20)):sample_rate=48000:duration=5" \
-    -vf "hue=h=$((10#$i * 20))" -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 60 \
-    -c:a aac -b:a 128k -shortest "$out"
-done
+bench_pipeline_clips "$CLIPS" "$COUNT"
 mapfile -t FILES < <(find "$CLIPS" -name '*.mp4' | sort)
 echo "pipeline: ${#FILES[@]} clips (5 s, 720p30, H.264 + AAC), default stages, --jobs 2; median of $RUNS runs"
 

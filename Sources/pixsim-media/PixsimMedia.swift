@@ -32,6 +32,9 @@ struct PixsimMedia: AsyncParsableCommand {
             BranchCommand.self,
             ComposeCommand.self,
             VerifyCommand.self,
+            EnqueueCommand.self,
+            WorkerCommand.self,
+            JobsCommand.self,
         ]
     )
 

@@ -33,6 +33,7 @@ public final class PostgresTestServer: @unchecked Sendable {
     /// Why the server could not be started or controlled.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Initialises and starts a new cluster.
@@ -147,11 +148,12 @@ public final class PostgresTestServer: @unchecked Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Restarts the server, dropping every connection (fast stop, then start), for reconnection tests.
-    /// Not an immediate stop: the cluster runs with `synchronous_commit = off` for speed, so a crash-like
-    /// stop could lose the last commits, which a restart must keep.
-    public func restart(downFor seconds: Double = 0) throws {
-        try Self.pgCtl(folder: folder, ["-m", "fast", "-w", "stop"])
+    /// Restarts the server, for reconnection tests. `crash: true` stops it as a crash would (an immediate
+    /// stop: clients see their connections die; with `synchronous_commit = off`, which the throwaway cluster
+    /// runs with for speed, the last fraction of a second of commits may be lost, as after a real crash);
+    /// otherwise a fast stop, which keeps every commit.
+    public func restart(crash: Bool = false, downFor seconds: Double = 0) throws {
+        try Self.pgCtl(folder: folder, ["-m", crash ? "immediate" : "fast", "-w", "stop"])
         if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
         try Self.pgCtl(folder: folder, ["-o", "-p \(port)", "-w", "-t", "30", "start"])
     }
