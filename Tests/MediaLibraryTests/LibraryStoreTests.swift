@@ -90,6 +90,43 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try reopened.assets().count == 1)
     }
 
+    /// Paths inside the file store are kept relative to it: the library (or the shared store, mounted
+    /// elsewhere) moves and its rows still name its files; a path outside the store is kept as given.
+    @Test(arguments: StoreEngine.allCases) func storedPathsFollowTheFileStoreWhenItMoves(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sha = Self.sha(77)
+        let content = store.files.contentPath(sha256: sha, pathExtension: "mp4").path
+        let poster = store.files.derivedPath(sha256: sha, suffix: "poster.jpg").path
+        let id = try store.insertOrFetchAsset(Asset(sha256: sha, mediaType: "video", localPath: content, originalPath: "/elsewhere/a.mp4",
+                                                    fileSizeBytes: 1, thumbnailPath: "/outside/poster.jpg")).asset.assetID
+        #expect(try store.asset(id: id)?.localPath == content)
+        let run = try store.startPipelineRun(source: "test", stages: ["thumbnail"])
+        let stage = try store.startStageRun(pipelineRunID: run.id!, assetID: id, stage: "thumbnail", version: 1)
+        try store.completeStageRun(id: stage.id!, status: .succeeded, result: nil, assetID: nil, writing: .thumbnail(path: poster))
+
+        // The store, moved: the same rows, read through the new root.
+        let moved = try TestMedia.makeTemporaryDirectory("moved")
+        defer { try? FileManager.default.removeItem(at: moved) }
+        let reopened: any LibraryStore
+        switch engine {
+        case .sqlite:
+            let target = moved.appendingPathComponent("library")
+            try FileManager.default.moveItem(at: folder, to: target)
+            reopened = try SQLiteLibraryStore.open(folder: target)
+        case .postgres:
+            var location = try #require(store as? PostgresLibraryStore).location
+            location.files = moved
+            reopened = try PostgresLibraryStore.open(location)
+        }
+        let asset = try #require(try reopened.asset(id: id))
+        #expect(asset.localPath == reopened.files.contentPath(sha256: sha, pathExtension: "mp4").path)
+        #expect(asset.localPath?.hasPrefix(reopened.files.root.path) == true)
+        #expect(asset.thumbnailPath == reopened.files.derivedPath(sha256: sha, suffix: "poster.jpg").path)
+        #expect(asset.originalPath == "/elsewhere/a.mp4")
+        #expect(try reopened.lineage(of: id, direction: .ancestors).nodes.first?.asset.localPath == asset.localPath)
+    }
+
     @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {
         let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }

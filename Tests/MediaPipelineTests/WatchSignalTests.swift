@@ -62,7 +62,7 @@ import Testing
         process.standardOutput = output
         // Kept for failure messages (appended across restarts of the same library).
         let log = Self.errorLog(for: library)
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let errors = try FileHandle(forWritingTo: log)
         _ = try errors.seekToEnd()
         process.standardError = errors

@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 
 extension PostgresLibraryStore {
-    public func insertOrFetchAsset(_ candidate: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
-        try transaction { [logger = self.logger] connection in
+    public func insertOrFetchAsset(_ asset: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
+        let candidate = files.storedForm(asset)
+        let (stored, inserted) = try transaction { [logger = self.logger] connection in
             let c = candidate
             let select: PostgresQuery = "SELECT row_to_json(a)::text FROM assets a WHERE sha256 = \(c.sha256) FOR UPDATE"
             // Looking first keeps ids dense (a conflicting INSERT still uses up an identity value);
@@ -35,31 +36,32 @@ extension PostgresLibraryStore {
                 """, logger: logger)
             return (merged, false)
         }
+        return (files.resolved(stored), inserted)
     }
 
     public func asset(id: Int64) throws(LibraryError) -> Asset? {
-        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE id = \(id)")
+        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE id = \(id)").map(files.resolved)
     }
 
     public func asset(sha256: String) throws(LibraryError) -> Asset? {
-        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE sha256 = \(sha256.lowercased())")
+        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE sha256 = \(sha256.lowercased())").map(files.resolved)
     }
 
     public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
-        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE remote_url = \(remoteURL) ORDER BY id LIMIT 1")
+        try record(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE remote_url = \(remoteURL) ORDER BY id LIMIT 1").map(files.resolved)
     }
 
     public func assets(sha256Prefix prefix: String, limit: Int) throws(LibraryError) -> [Asset] {
         // The prefix is hex digits only (checked by the caller), so it holds no LIKE wildcard.
         let pattern = prefix.filter(\.isHexDigit) + "%"
-        return try records(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE sha256 LIKE \(pattern) ORDER BY id LIMIT \(limit)")
+        return try records(Asset.self, "SELECT row_to_json(a)::text FROM assets a WHERE sha256 LIKE \(pattern) ORDER BY id LIMIT \(limit)").map(files.resolved)
     }
 
     public func assets(mediaType: String?, limit: Int?) throws(LibraryError) -> [Asset] {
         try records(Asset.self, """
             SELECT row_to_json(a)::text FROM assets a WHERE (\(mediaType)::text IS NULL OR media_type = \(mediaType))
             ORDER BY id DESC LIMIT \(limit)
-            """)
+            """).map(files.resolved)
     }
 
     public func audioMetadata(assetID: Int64) throws(LibraryError) -> AudioMetadata? {

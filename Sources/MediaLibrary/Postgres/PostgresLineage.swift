@@ -66,7 +66,7 @@ extension PostgresLibraryStore {
                 let assets = try await PostgresLibraryStore.records(Asset.self, """
                     SELECT row_to_json(a)::text FROM assets a WHERE id = ANY(\(ids))
                     """, on: connection, logger: store.logger)
-                let nodes = assets.map { LineageGraph.Node(asset: $0, depth: depths[$0.assetID] ?? 0) }
+                let nodes = assets.map { LineageGraph.Node(asset: store.files.resolved($0), depth: depths[$0.assetID] ?? 0) }
                     .sorted { ($0.depth, $0.asset.assetID) < ($1.depth, $1.asset.assetID) }
                 let edges = try await PostgresLibraryStore.records(LineageEdge.self, """
                     SELECT row_to_json(l)::text FROM asset_lineage l

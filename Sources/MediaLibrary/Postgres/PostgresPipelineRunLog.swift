@@ -73,7 +73,7 @@ extension PostgresLibraryStore {
     @discardableResult
     public func completeStageRun(id: Int64, status: RunStatus, result: String?, assetID: Int64?,
                                  writing results: StageResults) throws(LibraryError) -> RunStatus {
-        try transaction { [logger = self.logger] connection in
+        try transaction { [logger = self.logger, files = self.files] connection in
             guard var run = try await PostgresLibraryStore.records(StageRun.self, """
                 SELECT row_to_json(s)::text FROM stage_runs s WHERE id = \(id) FOR UPDATE
                 """, on: connection, logger: logger).first else {
@@ -102,7 +102,7 @@ extension PostgresLibraryStore {
                 case .description(let description):
                     try await PostgresLibraryStore.describe(connection, assetID: target, as: description, logger: logger)
                 case .thumbnail(let path):
-                    try await connection.query("UPDATE assets SET thumbnail_path = \(path) WHERE id = \(target)", logger: logger)
+                    try await connection.query("UPDATE assets SET thumbnail_path = \(files.storedForm(path)) WHERE id = \(target)", logger: logger)
                 case .segments(let segments):
                     try await PostgresLibraryStore.replaceSegments(connection, assetID: target, with: segments, logger: logger)
                 }

@@ -104,8 +104,9 @@ public struct SQLiteLibraryStore: LibraryStore {
     /// the row that is in the database either way. Race-free across
     /// processes: `INSERT … ON CONFLICT(sha256) DO NOTHING`, then fetch.
     /// - Returns: the stored asset and whether this call created it.
-    public func insertOrFetchAsset(_ candidate: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
-        try write { db in
+    public func insertOrFetchAsset(_ asset: Asset) throws(LibraryError) -> (asset: Asset, inserted: Bool) {
+        let candidate = files.storedForm(asset)
+        let (stored, inserted) = try write { db in
             // Looking first keeps ids dense (an INSERT that hits the conflict still
             // uses up an AUTOINCREMENT id); the write transaction makes it race-free.
             if let existing = try Asset.filter(Asset.Columns.sha256 == candidate.sha256).fetchOne(db) {
@@ -131,6 +132,7 @@ public struct SQLiteLibraryStore: LibraryStore {
             if !inserted { return (try Self.merge(db, stored: stored, candidate: candidate), false) }
             return (stored, true)
         }
+        return (files.resolved(stored), inserted)
     }
 
     private static func merge(_ db: Database, stored: Asset, candidate: Asset) throws -> Asset {
@@ -140,17 +142,17 @@ public struct SQLiteLibraryStore: LibraryStore {
     }
 
     public func asset(id: Int64) throws(LibraryError) -> Asset? {
-        try read { db in try Asset.fetchOne(db, key: id) }
+        try read { db in try Asset.fetchOne(db, key: id) }.map(files.resolved)
     }
 
     public func asset(sha256: String) throws(LibraryError) -> Asset? {
-        try read { db in try Asset.filter(Asset.Columns.sha256 == sha256.lowercased()).fetchOne(db) }
+        try read { db in try Asset.filter(Asset.Columns.sha256 == sha256.lowercased()).fetchOne(db) }.map(files.resolved)
     }
 
     public func assets(sha256Prefix prefix: String, limit: Int) throws(LibraryError) -> [Asset] {
         try read { db in
             try Asset.filter(sql: "substr(sha256, 1, ?) = ?", arguments: [prefix.count, prefix]).limit(limit).fetchAll(db)
-        }
+        }.map(files.resolved)
     }
 
     /// Assets, newest first.
@@ -161,7 +163,7 @@ public struct SQLiteLibraryStore: LibraryStore {
             request = request.order(Asset.Columns.id.desc)
             if let limit { request = request.limit(limit) }
             return try request.fetchAll(db)
-        }
+        }.map(files.resolved)
     }
 
     /// Writes what the probe stage learnt: the asset's columns and its audio row.
@@ -220,6 +222,6 @@ extension SQLiteLibraryStore {
 
     /// The asset downloaded from this URL, if any.
     public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
-        try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }
+        try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }.map(files.resolved)
     }
 }

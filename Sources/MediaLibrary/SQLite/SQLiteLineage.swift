@@ -69,7 +69,7 @@ extension SQLiteLibraryStore {
             var depths: [Int64: Int] = [:]
             for row in depthRows { depths[row["asset_id"]] = row["depth"] }
             let assets = try Asset.fetchAll(db, keys: Array(depths.keys))
-            let nodes = assets.map { LineageGraph.Node(asset: $0, depth: depths[$0.assetID] ?? 0) }
+            let nodes = assets.map { LineageGraph.Node(asset: files.resolved($0), depth: depths[$0.assetID] ?? 0) }
                 .sorted { ($0.depth, $0.asset.assetID) < ($1.depth, $1.asset.assetID) }
             let ids = Array(depths.keys)
             let edges = try LineageEdge

@@ -91,7 +91,7 @@ extension SQLiteLibraryStore {
                 switch results {
                 case .nothing: break
                 case .description(let description): try Self.describe(db, assetID: target, as: description)
-                case .thumbnail(let path): try Self.setThumbnail(db, assetID: target, path: path)
+                case .thumbnail(let path): try Self.setThumbnail(db, assetID: target, path: files.storedForm(path))
                 case .segments(let segments): try Self.replaceSegments(db, assetID: target, with: segments)
                 }
             }
