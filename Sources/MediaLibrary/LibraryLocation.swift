@@ -84,7 +84,7 @@ public struct PostgresLocation: Sendable, Equatable {
     }
 
     /// The URL with its password replaced by `***`, for messages.
-    static func redacted(_ text: String) -> String {
+    public static func redacted(_ text: String) -> String {
         guard var components = URLComponents(string: text), components.password != nil else { return text }
         components.password = "***"
         return components.string ?? text

@@ -28,11 +28,22 @@ public struct BatchProgress: Sendable {
     public var elapsed: TimeInterval
     /// The items being worked on now.
     public var current: [String]
+
+    public init(done: Int, total: Int, failed: Int, elapsed: TimeInterval, current: [String]) {
+        self.done = done
+        self.total = total
+        self.failed = failed
+        self.elapsed = elapsed
+        self.current = current
+    }
 }
 
 /// The outcome of a batch: SPEC section 4's `batch` JSON.
 public struct BatchReport: Sendable {
     public var outcomes: [IngestOutcome]
+
+    public init(outcomes: [IngestOutcome]) { self.outcomes = outcomes }
+
     public var processed: Int { outcomes.count }
     public var succeeded: Int { outcomes.filter { $0.status == .succeeded }.count }
     public var failed: Int { outcomes.filter { $0.status == .failed }.count }

@@ -32,7 +32,7 @@ struct AssetsCommand: AsyncParsableCommand {
 
         func run() async throws {
             options.configureLogging()
-            try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
+            try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
                 let store = try LibraryCommandSupport.openStore(options)
                 let assets = try store.assets(mediaType: type, limit: limit)
                 if options.json {

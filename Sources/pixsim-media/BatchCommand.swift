@@ -28,6 +28,9 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments.")
     var stages: String?
 
+    @Flag(name: .long, help: "On a PostgreSQL library: put the items in the job queue for workers, and return.")
+    var enqueueOnly = false
+
     @Argument(help: "A folder, or a text file listing paths or URLs one per line.")
     var input: String
 
@@ -44,26 +47,44 @@ struct BatchCommand: AsyncParsableCommand {
                 throw PipelineError(subject: input, code: .invalidArgument, message: "no such folder or list file")
             }
             let items = isDirectory.boolValue ? try BatchRunner.items(inFolder: input) : try BatchRunner.items(inListFile: input)
-            let store = try LibraryCommandSupport.openStore(options)
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let jobCount = jobs ?? cores
+            if JobCommandSupport.isPostgres(options) {
+                // On a shared library the batch goes through the job queue, so workers anywhere share it.
+                let bar = ProgressBar(enabled: options.showsProgress && !enqueueOnly)
+                let outcomes = try await BatchOnQueue.run(options, items: items, stages: stageList, jobs: jobCount,
+                                                          enqueueOnly: enqueueOnly) { bar.update($0) }
+                bar.finish()
+                try report(BatchReport(outcomes: outcomes))
+                return
+            }
+            if enqueueOnly {
+                throw PipelineError(subject: options.libraryDisplayName, code: .invalidArgument,
+                                    message: "--enqueue-only needs a PostgreSQL library (a folder library has no job queue)")
+            }
+            let store = try LibraryCommandSupport.openStore(options)
             // Share the cores among the assets in flight rather than giving each decoder all of them.
             let runner = LibraryCommandSupport.makeRunner(store, decoderThreads: max(1, cores / jobCount))
             let batch = BatchRunner(runner: runner, options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
                                                                                 manifestConfinement: manifestOptions.confinement),
                                     jobs: jobCount)
             let bar = ProgressBar(enabled: options.showsProgress)
-            let report = await batch.run(items) { bar.update($0) }
+            let result = await batch.run(items) { bar.update($0) }
             bar.finish()
-            for outcome in report.outcomes where outcome.status == .failed {
-                OutcomeText.print(outcome, quiet: true)
-            }
-            if options.json {
-                try CommandOutput.printJSON(BatchDocument(report.outcomes))
-            } else if !options.quiet {
-                CommandOutput.printLine("\(report.processed) processed: \(report.succeeded) succeeded, \(report.skipped) skipped (already done), \(report.failed) failed")
-            }
-            if report.failed > 0 { throw ExitCode(1) }
+            try report(result)
         }
+    }
+
+    /// Prints the failures, then the summary (or the batch JSON); exit 1 when an item failed.
+    func report(_ report: BatchReport) throws {
+        for outcome in report.outcomes where outcome.status == .failed {
+            OutcomeText.print(outcome, quiet: true)
+        }
+        if options.json {
+            try CommandOutput.printJSON(BatchDocument(report.outcomes))
+        } else if !options.quiet {
+            CommandOutput.printLine("\(report.processed) processed: \(report.succeeded) succeeded, \(report.skipped) skipped (already done), \(report.failed) failed")
+        }
+        if report.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -54,7 +54,7 @@ struct EnqueueCommand: AsyncParsableCommand {
         // Stages are checked here (a typo fails now, not in every worker), stored as given but normalised.
         let stageText = try stages.map { try LibraryCommandSupport.stages($0).map(\.name).joined(separator: ",") }
         var requests: [JobRequest] = []
-        try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
+        try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
             for source in sources {
                 let absolute = try Self.absolute(source)
                 requests.append(JobRequest(source: absolute, stages: stageText, priority: priority, maxAttempts: maxAttempts))

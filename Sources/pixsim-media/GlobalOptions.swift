@@ -1,4 +1,5 @@
 import ArgumentParser
+import MediaLibrary
 import Foundation
 import MediaDocuments
 import LibAV
@@ -25,6 +26,14 @@ struct GlobalOptions: ParsableArguments {
     /// The library folder in force.
     var libraryPath: String {
         library ?? ProcessInfo.processInfo.environment["PIXSIM_MEDIA_LIBRARY"] ?? "./pixsim-library"
+    }
+
+    /// The library as messages name it: a URL's password replaced by `***`.
+    var libraryDisplayName: String { PostgresLocation.redacted(libraryPath) }
+
+    /// Where the library is: a folder, or a PostgreSQL database with its file store.
+    func libraryLocation() throws(LibraryError) -> LibraryLocation {
+        try LibraryLocation.parse(libraryPath, files: fileStore)
     }
 
     /// Progress goes to stderr only when stderr is a terminal and not quiet.

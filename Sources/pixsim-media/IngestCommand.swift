@@ -39,7 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         options.configureLogging()
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await CommandOutput.run(json: options.json, subject: manifest ?? sources.first ?? options.libraryPath) {
+        try await CommandOutput.run(json: options.json, subject: manifest ?? sources.first ?? options.libraryDisplayName) {
             let store = try LibraryCommandSupport.openStore(options)
             let runner = LibraryCommandSupport.makeRunner(store)
             let runOptions = PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,

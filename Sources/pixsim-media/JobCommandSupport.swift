@@ -10,11 +10,11 @@ enum JobCommandSupport {
     /// The PostgreSQL library named by `--library`, or a usage error: the queue lives in PostgreSQL only.
     static func location(_ options: GlobalOptions) throws -> PostgresLocation {
         let location: LibraryLocation
-        do { location = try LibraryLocation.parse(options.libraryPath) } catch {
+        do { location = try options.libraryLocation() } catch {
             throw LibraryFailure(error)
         }
         guard case .postgres(let postgres) = location else {
-            throw LibraryFailure(LibraryError(subject: options.libraryPath, code: .invalidArgument,
+            throw LibraryFailure(LibraryError(subject: options.libraryDisplayName, code: .invalidArgument,
                                               message: "the job queue needs a PostgreSQL library (--library postgres://user:password@host:port/db?files=DIR)"))
         }
         return postgres
@@ -24,7 +24,7 @@ enum JobCommandSupport {
     /// `error: <subject>: <reason>` and exit status 1.
     static func withQueue(_ options: GlobalOptions, connections: Int = 4,
                           _ body: (PostgresLocation, JobQueue) async throws -> Void) async throws {
-        try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
+        try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
             let location: PostgresLocation
             do { location = try Self.location(options) } catch let failure as LibraryFailure { throw failure.error }
             do {
@@ -45,7 +45,7 @@ enum JobCommandSupport {
 
     /// Whether `--library` names a PostgreSQL library (where `batch` and `watch` go through the queue).
     static func isPostgres(_ options: GlobalOptions) -> Bool {
-        if case .postgres = try? LibraryLocation.parse(options.libraryPath) { return true }
+        if case .postgres = try? options.libraryLocation() { return true }
         return false
     }
 

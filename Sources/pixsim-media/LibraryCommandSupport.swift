@@ -9,7 +9,7 @@ import MediaPipeline
 enum LibraryCommandSupport {
     /// Opens the library named by `--library` (a folder or a `postgres://` URL, with `--files`).
     static func openStore(_ options: GlobalOptions) throws -> any LibraryStore {
-        try LibraryStores.open(LibraryLocation.parse(options.libraryPath, files: options.fileStore))
+        try LibraryStores.open(options.libraryLocation())
     }
 
     /// The pipeline as the command line runs it.

@@ -33,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         options.configureLogging()
-        try await CommandOutput.run(json: options.json, subject: options.libraryPath) {
+        try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
             let store = try LibraryCommandSupport.openStore(options)
             let integrity = StoredFileIntegrity(store: store)
             let checks = try store.assets().map { integrity.check($0, repair: repair) }

@@ -79,4 +79,50 @@ import Testing
         #expect(down.stderr.split(separator: "\n").count == 1)
         #expect(!down.stderr.contains("pw-secret"))
     }
+
+    /// `batch` on a PostgreSQL library goes through the job queue: its items become jobs, this process works
+    /// them (a bad file fails alone), and the report is the folder batch's; `--enqueue-only` only enqueues.
+    @Test(.needsFFmpeg) func batchGoesThroughTheQueue() throws {
+        let binary = try PipelineFixture.executable().path
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let database = String(url.split(separator: "/").last!)
+        let folder = try TestMedia.makeTemporaryDirectory("pgbatch")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inbox = folder.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        for seed in 1...3 { try PipelineFixture.makeClip(inbox.appendingPathComponent("clip\(seed).mp4"), seed: 60 + seed) }
+        try Data("not a video".utf8).write(to: inbox.appendingPathComponent("broken.mp4"))
+        let library = ["--library", url, "--files", folder.appendingPathComponent("store").path]
+
+        let run = try TestMedia.run(binary, ["batch"] + library + [inbox.path, "--jobs", "2", "--stages", "probe", "--json"], allowFailure: true)
+        #expect(run.status == 1, "the broken file fails the batch")
+        let document = try json(run.stdout)
+        let items = try #require(document["items"] as? [[String: Any]])
+        let statuses = Dictionary(uniqueKeysWithValues: items.compactMap { item -> (String, String)? in
+            guard let path = item["path"] as? String, let status = item["status"] as? String else { return nil }
+            return (URL(fileURLWithPath: path).lastPathComponent, status)
+        })
+        #expect(statuses == ["clip1.mp4": "succeeded", "clip2.mp4": "succeeded", "clip3.mp4": "succeeded", "broken.mp4": "failed"])
+        #expect(run.stderr.contains("broken.mp4"))
+        // Every item was a job, and every job is finished; the assets are in PostgreSQL.
+        #expect(try server.psql("SELECT state, count(*) FROM media_jobs GROUP BY state ORDER BY state", database: database)
+                == "failed|1\nsucceeded|3")
+        #expect(try server.psql("SELECT count(*) FROM assets WHERE frame_count = 25", database: database) == "3")
+
+        // --enqueue-only: jobs for workers, nothing run here.
+        let second = folder.appendingPathComponent("second")
+        try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
+        try PipelineFixture.makeClip(second.appendingPathComponent("later.mp4"), seed: 70)
+        let queued = try TestMedia.run(binary, ["batch"] + library + [second.path, "--enqueue-only", "--quiet"])
+        #expect(queued.status == 0)
+        #expect(try server.psql("SELECT count(*) FROM media_jobs WHERE state = 'queued' AND source LIKE '%later.mp4'", database: database) == "1")
+        #expect(try server.psql("SELECT count(*) FROM assets", database: database) == "3")
+
+        // A folder library has no queue: one clear line, exit 1.
+        let refused = try TestMedia.run(binary, ["batch", "--library", folder.appendingPathComponent("lib").path, second.path, "--enqueue-only"],
+                                        allowFailure: true)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--enqueue-only needs a PostgreSQL library"))
+    }
 }

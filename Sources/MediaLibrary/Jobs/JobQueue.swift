@@ -221,6 +221,15 @@ public struct JobQueue: Sendable {
     }
 
     /// The jobs `ids` as they stand now (missing ids were pruned or never existed).
+    /// The unfinished job holding `dedupeKey` (the one an enqueue that added nothing deferred to), if any.
+    public func unfinishedJob(dedupeKey: String) async throws -> Int64? {
+        let rows = try await client.query("""
+            SELECT id FROM media_jobs WHERE dedupe_key = \(dedupeKey) AND state IN ('queued', 'running')
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
     public func jobs(ids: [Int64]) async throws -> [MediaJob] {
         guard !ids.isEmpty else { return [] }
         let rows = try await client.query(
