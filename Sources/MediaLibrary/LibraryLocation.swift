@@ -43,6 +43,8 @@ public struct PostgresLocation: Sendable, Equatable {
     public var files: URL
     /// `sslmode=require` (or `verify-full`) in the URL; plain TCP otherwise (`disable`, `prefer` on loopback).
     public var requiresTLS: Bool
+    /// Seconds a connection may take to be made: `connect_timeout` in the URL, as libpq reads it (default 10).
+    public var connectTimeout: Double
 
     /// The database named for people: `host:port/database`, never the password.
     public var displayName: String { "\(host):\(port)/\(database)" }
@@ -72,6 +74,14 @@ public struct PostgresLocation: Sendable, Equatable {
         self.files = URL(fileURLWithPath: filesPath)
         let sslMode = query["sslmode"]?.lowercased() ?? "prefer"
         requiresTLS = sslMode == "require" || sslMode == "verify-ca" || sslMode == "verify-full"
+        if let text = query["connect_timeout"] {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw LibraryError(subject: subject, code: .invalidArgument, message: "connect_timeout must be a number of seconds (1-3600)")
+            }
+            connectTimeout = seconds
+        } else {
+            connectTimeout = 10
+        }
     }
 
     /// The client configuration for postgres-nio, with a connect timeout so an unreachable host fails in seconds.

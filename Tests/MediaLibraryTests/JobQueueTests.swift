@@ -8,6 +8,10 @@ import Testing
 /// and workers sharing one queue. Each test has its own database; the checks read the table back
 /// through `psql`, not through the code under test.
 @Suite("Job queue on PostgreSQL", .serialized) struct JobQueueTests {
+    /// Generous: a loaded test machine can take seconds to accept a connection; the product's
+    /// default (5 s) is tested on its own by `anUnreachableDatabaseIsOneLineWithinTheTimeout`.
+    static let connectTimeout = 30.0
+
     /// A database on the shared test server, as a library location with a files folder.
     static func library() throws -> (server: PostgresTestServer, location: PostgresLocation, database: String) {
         let server = try PostgresTestServer.shared()
@@ -19,7 +23,7 @@ import Testing
 
     @Test func enqueueDedupesAndClaimsInOrder() async throws {
         let (server, location, database) = try Self.library()
-        try await JobQueue.withQueue(location) { queue in
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { queue in
             let first = try await queue.enqueue([
                 JobRequest(source: "/media/a.mp4", priority: 5),
                 JobRequest(source: "/media/b.mp4", priority: 1),
@@ -48,7 +52,7 @@ import Testing
 
     @Test func completionIsFencedByTheLeaseToken() async throws {
         let (server, location, database) = try Self.library()
-        try await JobQueue.withQueue(location) { queue in
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { queue in
             _ = try await queue.enqueue([JobRequest(source: "/media/slow.mp4")])
             let stale = try #require(try await queue.claim(owner: "host-a", limit: 1, lease: 1).first)
             try await Task.sleep(for: .milliseconds(1500))
@@ -68,7 +72,7 @@ import Testing
 
     @Test func failuresBackOffThenFailWithTheError() async throws {
         let (server, location, database) = try Self.library()
-        try await JobQueue.withQueue(location) { base in
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { base in
             var queue = base
             queue.baseBackoff = 0.2
             _ = try await queue.enqueue([JobRequest(source: "/media/bad.mp4", maxAttempts: 3)])
@@ -107,7 +111,7 @@ import Testing
 
     @Test func cancelRetryReleaseAndPrune() async throws {
         let (server, location, database) = try Self.library()
-        try await JobQueue.withQueue(location) { queue in
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { queue in
             let ids = try await queue.enqueue([JobRequest(source: "/m/1.mp4"), JobRequest(source: "/m/2.mp4")]).compactMap { $0 }
             #expect(try await queue.cancel(id: ids[0]))
             #expect(try await queue.cancel(id: ids[0]) == false)  // already finished
@@ -139,7 +143,7 @@ import Testing
     /// started afterwards picks the job up, and a second insert for the same generation adds nothing.
     @Test func theBackendsInsertIsPickedUpByAWorker() async throws {
         let (server, location, database) = try Self.library()
-        try await JobQueue.withQueue(location) { _ in }  // migrations, as the first worker would
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { _ in }  // migrations, as the first worker would
         let statement = """
             BEGIN;
             INSERT INTO media_jobs (source, manifest, dedupe_key)
@@ -152,7 +156,7 @@ import Testing
         try server.psql(statement, database: database)
         #expect(try server.psql("SELECT count(*) FROM media_jobs", database: database) == "1")
         let handled = JobRecorder()
-        try await JobQueue.withQueue(location) { queue in
+        try await JobQueue.withQueue(location, connectTimeout: Self.connectTimeout) { queue in
             let worker = JobWorker(queue: queue, handler: RecordingHandler(seen: handled) , configuration: .init(lease: 5, pollInterval: 60),
                                    log: { _ in })
             let run = Task { await worker.run() }
@@ -173,7 +177,7 @@ import Testing
     @Test func fourWorkersFourHundredJobsEachRunOnce() async throws {
         let (server, location, database) = try Self.library()
         let handled = JobRecorder()
-        try await JobQueue.withQueue(location, connections: 20) { queue in
+        try await JobQueue.withQueue(location, connections: 20, connectTimeout: Self.connectTimeout) { queue in
             let requests = (0..<400).map { JobRequest(source: "/media/clip-\($0).mp4") }
             _ = try await queue.enqueue(Array(requests[..<200]))
             let workers = (0..<4).map { index in
@@ -205,10 +209,11 @@ import Testing
         let location = try PostgresLocation(url: url, files: try TestMedia.makeTemporaryDirectory("pixsim-jobs").path)
         let handled = JobRecorder()
         let lines = JobRecorder()
-        try await JobQueue.withQueue(location, connections: 12) { queue in
+        try await JobQueue.withQueue(location, connections: 12, connectTimeout: Self.connectTimeout) { queue in
             _ = try await queue.enqueue((0..<300).map { JobRequest(source: "/media/r-\($0).mp4") })
             let workers = (0..<3).map { index in
-                JobWorker(queue: queue, handler: RecordingHandler(seen: handled, delay: .milliseconds(20)),
+                // 100 ms a job: the 270 jobs left when the server goes down outlast the downtime.
+                JobWorker(queue: queue, handler: RecordingHandler(seen: handled, delay: .milliseconds(100)),
                           configuration: .init(owner: "w\(index)", concurrency: 2, lease: 3, pollInterval: 0.3),
                           log: { line in lines.lines.withLock { $0.append(line) } })
             }

@@ -73,7 +73,7 @@ import Testing
         // A black-holed address (TEST-NET-1): no answer at all, so the connect timeout decides.
         let slow = Date()
         do {
-            _ = try PostgresLibraryStore.open(Self.location("postgres://u@192.0.2.1:5432/media", files: folder), connectTimeout: .seconds(2))
+            _ = try PostgresLibraryStore.open(Self.location("postgres://u@192.0.2.1:5432/media?connect_timeout=2", files: folder))
             Issue.record("connected to a black hole")
         } catch {
             #expect(error.subject == "192.0.2.1:5432")

@@ -12,6 +12,7 @@ import http.server, sys, time, threading
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
     def do_GET(self):
+        print("GET", flush=True)
         self.send_response(200)
         self.send_header("Content-Type", "video/mp4")
         self.send_header("Content-Length", "1000000")
@@ -63,7 +64,9 @@ server.serve_forever()
         // parallel test run can starve for seconds.
         let exit = ExitClock()
         watcher.terminationHandler = { _ in exit.mark() }
-        let started = try await helpers.waitForRunningItem(library, watcher: watcher, timeout: 120)
+        // The server says when the download has started (a request came in): the most direct sign, and
+        // one that does not read the library beside the watcher.
+        let started = Self.waitForLine("GET", from: serverOutput.fileHandleForReading, timeout: 120)
         try #require(started, """
             the watcher never started the download (watcher \(watcher.isRunning ? "still running" : "exited with \(watcher.terminationStatus)")); \
             its standard error: \(helpers.watcherErrors(library))
@@ -78,6 +81,26 @@ server.serve_forever()
         let left = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
         let failed = (try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("failed").path)) ?? []
         #expect(left.contains("gen.json") || failed.contains("gen.json"))
+    }
+}
+
+extension WatchStopDownloadTests {
+    /// Reads `handle` on a thread of its own until a line equal to `expected` arrives; false after `timeout` seconds.
+    static func waitForLine(_ expected: String, from handle: FileHandle, timeout: TimeInterval) -> Bool {
+        let seen = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            var buffer = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                buffer.append(chunk)
+                if String(decoding: buffer, as: UTF8.self).split(separator: "\n").contains(Substring(expected)) {
+                    seen.signal()
+                    return
+                }
+            }
+        }
+        return seen.wait(timeout: .now() + timeout) == .success
     }
 }
 

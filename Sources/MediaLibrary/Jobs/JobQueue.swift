@@ -304,11 +304,11 @@ extension JobQueue {
     /// after checking that the database answers (one line naming host, port and reason when it does not)
     /// and bringing the queue's tables up to date. The pool is shut down when `body` returns.
     public static func withQueue<Result>(
-        _ location: PostgresLocation, connections: Int = 4, connectTimeout: Double = 5,
+        _ location: PostgresLocation, connections: Int = 4, connectTimeout: Double? = nil,
         logger: Logger = Logger(label: "pixsim-media.jobs"),
         _ body: (JobQueue) async throws -> Result
     ) async throws -> Result {
-        try await location.checkReachable(timeout: connectTimeout)
+        try await location.checkReachable(timeout: connectTimeout ?? location.connectTimeout)
         var configuration = try location.clientConfiguration()
         configuration.options.maximumConnections = max(2, connections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)

@@ -43,8 +43,8 @@ public final class PostgresLibraryStore: LibraryStore {
     /// Connects (failing within the connect timeout with one line naming host,
     /// port and reason), checks the file store is writable, brings the schema up
     /// to date (refusing a newer one) and starts the connection pool.
-    public static func open(_ location: PostgresLocation, connectTimeout timeout: Duration = .seconds(5)) throws(LibraryError) -> PostgresLibraryStore {
-        let connectTimeout = TimeAmount(timeout)
+    public static func open(_ location: PostgresLocation) throws(LibraryError) -> PostgresLibraryStore {
+        let connectTimeout = TimeAmount.milliseconds(Int64(location.connectTimeout * 1000))
         let files = LibraryFiles(root: location.files)
         try files.prepare()
         try files.checkWritable()
