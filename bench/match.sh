@@ -41,8 +41,9 @@ CREATE TEMP TABLE h AS
   SELECT i AS id, random() AS opening, random() AS closing FROM n;
 -- Asset 1 closes on 0x0f0f…; assets 2-6 open at distances 0, 2, 5, 8 and 10 from it.
 UPDATE h SET closing = 0x0f0f0f0f0f0f0f0f WHERE id = 1;
-UPDATE h SET opening = 0x0f0f0f0f0f0f0f0f # CASE id WHEN 2 THEN 0 WHEN 3 THEN 0x3 WHEN 4 THEN 0x1f
-                       WHEN 5 THEN 0xff WHEN 6 THEN 0x3ff END WHERE id BETWEEN 2 AND 6;
+-- (SQLite has no XOR: 0x0f0f... XOR 0, 0x3, 0x1f, 0xff and 0x3ff, worked out.)
+UPDATE h SET opening = CASE id WHEN 2 THEN 0x0f0f0f0f0f0f0f0f WHEN 3 THEN 0x0f0f0f0f0f0f0f0c WHEN 4 THEN 0x0f0f0f0f0f0f0f10
+                       WHEN 5 THEN 0x0f0f0f0f0f0f0ff0 WHEN 6 THEN 0x0f0f0f0f0f0f0cf0 END WHERE id BETWEEN 2 AND 6;
 INSERT INTO assets (id, sha256, media_type, file_size_bytes, sync_status, created_at)
   SELECT id, printf('%064x', id), 'video', 1000, 'stored', '2026-01-01 00:00:00.000' FROM h;
 INSERT INTO asset_temporal_segments (asset_id, segment_index, segment_type, transition_in, timestamp_sec, end_sec,
