@@ -11,7 +11,8 @@
 # SEED=N chooses other files (default 13); COUNT files of PIECES shots each.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-bench_build
+# PIXSIM_BIN=… measures a given build (say so with the figures); default: release.
+if [ -n "${PIXSIM_BIN:-}" ]; then PIXSIM="$PIXSIM_BIN"; else bench_build; fi
 python3 -c "import scenedetect, cv2" 2>/dev/null || pip install --quiet "scenedetect==0.7.*" opencv-python-headless
 SEED=${SEED:-13}; COUNT=${COUNT:-6}; PIECES=${PIECES:-20}
 OUT="$BENCH_OUT/shots/seed-$SEED"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MediaDocuments
 import MediaLibrary
+import MediaOps
 import MediaPipeline
 
 /// `pixsim-media branch create|add-variant|list|render`.
@@ -9,7 +10,7 @@ struct BranchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "branch",
         abstract: "Branch points in an asset and their variant continuations (game endings).",
-        subcommands: [Create.self, AddVariant.self, List.self, Render.self]
+        subcommands: [Create.self, AddVariant.self, List.self, Render.self, Export.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -101,6 +102,44 @@ struct BranchCommand: AsyncParsableCommand {
                                                     + (variant.weight.map { " weight \($0)" } ?? ""))
                         }
                     }
+                }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "The branch graph of an asset as the JSON a game loads once.",
+            discussion: """
+            Every branch point reachable from the asset (its own, then those of its variants' assets, \
+            recursively): times, frames, names, tags, types, metadata, and each variant's tag, weight, \
+            conditions and continuation, with every asset's duration, file (relative to the file store) and URL. \
+            Printed on stdout, or written to FILE whole (never half).
+            """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The asset: its id, a SHA-256 prefix, or the path of a file.") var asset: String
+        @Option(name: .shortAndLong, help: "Write the graph to this file instead of stdout.") var output: String?
+
+        func run() async throws {
+            options.configureLogging()
+            try await CommandOutput.run(json: options.json, subject: asset) {
+                let store = try LibraryCommandSupport.openStore(options)
+                let source = try LibraryCommandSupport.resolve(asset, in: store)
+                let document = BranchGraphDocument(try store.branchGraph(from: source.assetID), files: store.files)
+                guard let output else {
+                    try CommandOutput.printJSON(document)
+                    return
+                }
+                let destination = try OutputDestination(path: output, inputs: [])
+                defer { destination.discardIfUncommitted() }
+                try DocumentEncoding.makeEncoder().encode(document).write(to: URL(fileURLWithPath: destination.temporaryPath))
+                try destination.commit()
+                if !options.quiet && !options.json {
+                    let branches = document.assets.map(\.branches.count).reduce(0, +)
+                    CommandOutput.printLine("\(output): \(document.assets.count) asset(s), \(branches) branch point(s)")
                 }
             }
         }

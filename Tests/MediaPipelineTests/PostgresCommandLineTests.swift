@@ -62,6 +62,13 @@ import Testing
         _ = try TestMedia.run(binary, ["branch", "create"] + library + ["\(parentID)", "--at", "1", "--name", "fork", "--json"])
         let branches = try TestMedia.run(binary, ["branch", "list"] + library + ["\(parentID)", "--json"]).stdout
         #expect(branches.contains("\"fork\""))
+        // The branch graph a game loads, from PostgreSQL: file paths relative to the shared store.
+        let graph = try json(TestMedia.run(binary, ["branch", "export"] + library + ["\(parentID)"]).stdout)
+        #expect(graph["root_asset_id"] as? Int == parentID)
+        let root = try #require((graph["assets"] as? [[String: Any]])?.first)
+        #expect((root["branches"] as? [[String: Any]])?.first?["name"] as? String == "fork")
+        let file = try #require(root["file"] as? String)
+        #expect(FileManager.default.fileExists(atPath: "\(store)/\(file)") && !file.hasPrefix("/"))
 
         // The ingest ran segments on the child only; run them on the parent, then match.
         _ = try TestMedia.run(binary, ["ingest"] + library + [parent.path, "--stages", "probe,segments", "--json"])
