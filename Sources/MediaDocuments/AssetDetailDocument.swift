@@ -89,7 +89,10 @@ public struct AssetDetailDocument: Encodable {
             lines.append(line)
         }
         if let audio { lines.append("  audio: \(audio.codec ?? "?") \(audio.sampleRate ?? 0) Hz, \(audio.channels ?? 0) ch") }
-        if let path = a.localPath { lines.append("  file: \(path)") }
+        if let path = a.localPath {
+            let evicted = a.syncStatus == Asset.SyncStatus.evicted.rawValue
+            lines.append("  file: \(path)" + (evicted ? " (evicted: `pixsim-media sync \(a.assetId)` brings it back)" : ""))
+        }
         if let source = a.originalPath ?? a.remoteUrl { lines.append("  from: \(source)") }
         if let thumbnail = a.thumbnailPath { lines.append("  poster: \(thumbnail)") }
         if let generation = a.sourceGenerationId { lines.append("  generation: #\(generation) (\(a.providerId ?? "?") \(a.providerAssetId ?? ""))") }

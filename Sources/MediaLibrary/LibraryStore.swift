@@ -38,6 +38,10 @@ public protocol LibraryStore: Sendable {
     func audioMetadata(assetID: Int64) throws(LibraryError) -> AudioMetadata?
     /// Records where an asset can be fetched from, unless it already has a URL.
     func rememberRemoteURL(_ url: String, assetID: Int64) throws(LibraryError)
+    /// Records whether the asset's file is in the store (`stored`) or was dropped (`evicted`).
+    func setSyncStatus(_ status: Asset.SyncStatus, assetID: Int64) throws(LibraryError)
+    /// Records that the asset's file was read or rendered now (what `evict` orders by).
+    func recordAccess(assetID: Int64) throws(LibraryError)
     /// An asset's segments, in order.
     func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment]
 

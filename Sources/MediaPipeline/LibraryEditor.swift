@@ -124,7 +124,8 @@ public struct LibraryEditor: Sendable {
         guard let asset = try wrap({ () throws(LibraryError) in try store.asset(id: assetID) }) else {
             throw PipelineError(subject: "asset \(assetID)", code: .invalidArgument, message: "no such asset")
         }
-        guard let path = asset.localPath, FileManager.default.fileExists(atPath: path) || asset.originalPath != nil else {
+        guard let path = asset.localPath,
+              FileManager.default.fileExists(atPath: path) || asset.originalPath != nil || asset.remoteURL != nil else {
             throw PipelineError(subject: "asset \(assetID)", code: .stageFailed, message: "its file is missing from the library")
         }
         // Never render from bytes that are not the asset's (issue 15 item 5); repair from the original when possible.
@@ -133,6 +134,8 @@ public struct LibraryEditor: Sendable {
             throw PipelineError(subject: "asset \(assetID)", code: .stageFailed,
                                 message: "stored file is not usable: \(check.detail) (see pixsim-media verify --repair)")
         }
+        // What `evict` orders by: a file rendered from was used now.
+        try? store.recordAccess(assetID: assetID)
         return path
     }
 

@@ -363,8 +363,15 @@ public struct PipelineRunner: Sendable {
     /// Does one stage's work and records it: the stage's type does the work
     /// (``AssetStage/perform(_:)``) on a media type it applies to.
     func perform(_ stage: PipelineStage, asset: Asset, context: inout SyncContext, stageRunID: Int64) throws -> RunStatus {
-        guard let input = asset.localPath, FileManager.default.fileExists(atPath: input) else {
-            throw PipelineError(subject: asset.sha256, code: .stageFailed, message: "the stored file is missing from the library")
+        guard let input = asset.localPath else {
+            throw PipelineError(subject: asset.sha256, code: .stageFailed, message: "the asset has no stored file")
+        }
+        if !FileManager.default.fileExists(atPath: input) {
+            // Evicted (or lost): brought back from its original or its URL, checked against its hash.
+            let check = StoredFileIntegrity(store: store, downloader: downloader).check(asset, repair: true)
+            guard check.verdict == .repaired else {
+                throw PipelineError(subject: asset.sha256, code: .stageFailed, message: "the stored file is missing from the library: \(check.detail)")
+            }
         }
         guard let definition = stage.definition else { return .succeeded }  // sync: done by ``sync(_:runID:retryFailed:)``
         if !definition.applies(to: asset.mediaType) {

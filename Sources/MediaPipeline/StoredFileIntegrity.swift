@@ -10,8 +10,13 @@ import MediaOps
 /// original path when that still holds the right bytes.
 public struct StoredFileIntegrity: Sendable {
     public var store: any LibraryStore
+    /// Brings back a file that was downloaded (an evicted one) from its `remote_url`.
+    public var downloader: Downloader
 
-    public init(store: any LibraryStore) { self.store = store }
+    public init(store: any LibraryStore, downloader: Downloader = Downloader()) {
+        self.store = store
+        self.downloader = downloader
+    }
 
     public enum Verdict: String, Sendable, Codable {
         /// The file matches its hash.
@@ -54,25 +59,49 @@ public struct StoredFileIntegrity: Sendable {
             problem = .missing
             detail = "its file \(path) is missing"
         }
-        if repair, let original = asset.originalPath, original != path,
-           let hash = try? FileDigest.sha256(ofFile: original), hash == asset.sha256 {
-            let temporary = store.files.makeTemporaryPath(pathExtension: URL(fileURLWithPath: path).pathExtension)
-            do {
-                try FileManager.default.copyItem(atPath: original, toPath: temporary.path)
-                _ = try store.files.moveIntoPlace(temporary, to: URL(fileURLWithPath: path))
-                if let stamp = Self.stamp(path), (try? FileDigest.sha256(ofFile: path)) == asset.sha256 {
-                    try? store.recordStoredFileStamp(assetID: asset.assetID, size: stamp.size, modifiedNanoseconds: stamp.modified)
-                    return Check(assetID: asset.assetID, path: path, verdict: .repaired, detail: "\(detail); restored from \(original)")
-                }
-            } catch {
-                try? FileManager.default.removeItem(at: temporary)
+        guard repair else { return Check(assetID: asset.assetID, path: path, verdict: problem, detail: detail) }
+        var tried = false
+        if let original = asset.originalPath, original != path, (try? FileDigest.sha256(ofFile: original)) == asset.sha256 {
+            if restore(asset, to: path, from: { temporary in try FileManager.default.copyItem(atPath: original, toPath: temporary.path) }) == nil {
+                return Check(assetID: asset.assetID, path: path, verdict: .repaired, detail: "\(detail); restored from \(original)")
             }
             detail += "; restoring from \(original) failed"
             problem = .damaged
-        } else if repair {
-            detail += "; no original with the right bytes to restore it from"
+            tried = true
         }
+        // An evicted file (or any lost one) that was downloaded comes back from its URL, checked against its hash.
+        if let text = asset.remoteURL, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? "") {
+            guard let failure = restore(asset, to: path, from: { temporary in _ = try downloader.download(url, to: temporary) }) else {
+                return Check(assetID: asset.assetID, path: path, verdict: .repaired, detail: "\(detail); downloaded again from \(text)")
+            }
+            detail += "; downloading it again from \(text) failed: \(failure)"
+            return Check(assetID: asset.assetID, path: path, verdict: problem, detail: detail)
+        }
+        if !tried { detail += "; no original or URL with the right bytes to restore it from" }
         return Check(assetID: asset.assetID, path: path, verdict: problem, detail: detail)
+    }
+
+    /// Puts the asset's bytes back at `path` from `fetch` (which fills a temporary file), only if they hash right;
+    /// the asset is then `stored` again, with a fresh stamp.
+    /// - Returns: nil when restored, else why not.
+    private func restore(_ asset: Asset, to path: String, from fetch: (URL) throws -> Void) -> String? {
+        let temporary = store.files.makeTemporaryPath(pathExtension: URL(fileURLWithPath: path).pathExtension)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        do {
+            try fetch(temporary)
+            guard (try? FileDigest.sha256(ofFile: temporary.path)) == asset.sha256 else { return "the bytes are not the asset's (SHA-256 differs)" }
+            _ = try store.files.moveIntoPlace(temporary, to: URL(fileURLWithPath: path))
+        } catch let error as PipelineError {
+            return error.message
+        } catch let error as LibraryError {
+            return error.message
+        } catch {
+            return error.localizedDescription
+        }
+        guard let stamp = Self.stamp(path) else { return "the file vanished after it was put in place" }
+        try? store.recordStoredFileStamp(assetID: asset.assetID, size: stamp.size, modifiedNanoseconds: stamp.modified)
+        if asset.syncStatus != Asset.SyncStatus.stored.rawValue { try? store.setSyncStatus(.stored, assetID: asset.assetID) }
+        return nil
     }
 
     /// Size and modification time (nanoseconds) of a file, following links; nil when it is not there.

@@ -32,6 +32,8 @@ struct PixsimMedia: AsyncParsableCommand {
             BranchCommand.self,
             ComposeCommand.self,
             VerifyCommand.self,
+            EvictCommand.self,
+            SyncCommand.self,
             EnqueueCommand.self,
             WorkerCommand.self,
             JobsCommand.self,

@@ -36,7 +36,9 @@ struct VerifyCommand: AsyncParsableCommand {
         try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
             let store = try LibraryCommandSupport.openStore(options)
             let integrity = StoredFileIntegrity(store: store)
-            let checks = try store.assets().map { integrity.check($0, repair: repair) }
+            // An evicted file is absent on purpose (`sync` brings it back): nothing to verify.
+            let checks = try store.assets().filter { $0.syncStatus != Asset.SyncStatus.evicted.rawValue }
+                .map { integrity.check($0, repair: repair) }
             func count(_ verdict: StoredFileIntegrity.Verdict) -> Int { checks.filter { $0.verdict == verdict }.count }
             let problems = checks.filter { $0.verdict != .intact }
             if options.json {

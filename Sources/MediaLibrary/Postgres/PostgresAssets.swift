@@ -75,6 +75,19 @@ extension PostgresLibraryStore {
         }
     }
 
+    public func setSyncStatus(_ status: Asset.SyncStatus, assetID: Int64) throws(LibraryError) {
+        try run { (store) -> Void in
+            _ = try await store.client.query("UPDATE assets SET sync_status = \(status.rawValue) WHERE id = \(assetID)", logger: store.logger)
+        }
+    }
+
+    public func recordAccess(assetID: Int64) throws(LibraryError) {
+        let now = Date()
+        try run { (store) -> Void in
+            _ = try await store.client.query("UPDATE assets SET last_accessed_at = \(now) WHERE id = \(assetID)", logger: store.logger)
+        }
+    }
+
     public func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment] {
         try records(AssetTemporalSegment.self, """
             SELECT row_to_json(s)::text FROM asset_temporal_segments s WHERE asset_id = \(assetID) ORDER BY segment_index

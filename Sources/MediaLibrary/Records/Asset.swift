@@ -41,6 +41,9 @@ public struct Asset: Codable, Sendable, Equatable, Identifiable, FetchableRecord
         case stored
         /// The row exists but the file did not arrive (an interrupted sync).
         case pending
+        /// The file was dropped to save space (`evict`); it can be downloaded again from `remote_url`
+        /// (`sync`, or any command that needs it). Its metadata, poster and segments stay.
+        case evicted
     }
 
     enum CodingKeys: String, CodingKey {

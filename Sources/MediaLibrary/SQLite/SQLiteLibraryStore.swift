@@ -220,6 +220,18 @@ extension SQLiteLibraryStore {
         }
     }
 
+    public func setSyncStatus(_ status: Asset.SyncStatus, assetID: Int64) throws(LibraryError) {
+        try write { db in
+            try db.execute(sql: "UPDATE assets SET sync_status = ? WHERE id = ?", arguments: [status.rawValue, assetID])
+        }
+    }
+
+    public func recordAccess(assetID: Int64) throws(LibraryError) {
+        try write { db in
+            try db.execute(sql: "UPDATE assets SET last_accessed_at = ? WHERE id = ?", arguments: [Date(), assetID])
+        }
+    }
+
     /// The asset downloaded from this URL, if any.
     public func asset(remoteURL: String) throws(LibraryError) -> Asset? {
         try read { db in try Asset.filter(sql: "remote_url = ?", arguments: [remoteURL]).fetchOne(db) }.map(files.resolved)
