@@ -67,23 +67,9 @@ server.serve_forever()
 """#
 
     /// Starts the server on files in `root`; returns it and its base URL.
-    static func startServer(root: URL) throws -> (Process, String) {
-        let script = root.appendingPathComponent("server.py")
-        try Data(serverScript.utf8).write(to: script)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, root.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line.append(byte)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return (process, "http://127.0.0.1:\(port)")
+    static func startServer(root: URL) throws -> (LoopbackServer, String) {
+        let server = try LoopbackServer(script: serverScript, in: root, arguments: [root.path])
+        return (server, server.baseURL)
     }
 
     @Test(.needsFFmpeg) func downloadsGoodFailsBadAndNeverLeavesHalfFiles() throws {
@@ -94,7 +80,7 @@ server.serve_forever()
         let clip = try PipelineFixture.makeClip(served.appendingPathComponent("a.mp4"), seed: 11)
         let second = try PipelineFixture.makeClip(served.appendingPathComponent("b.mp4"), seed: 12)
         let (server, base) = try Self.startServer(root: served)
-        defer { server.terminate() }
+        defer { server.stop() }
 
         var runner = PipelineFixture.runner(store)
         runner.downloader = Downloader(stallTimeout: 1.5, totalTimeout: 10, attempts: 2, initialBackoff: 0.1, maximumBytes: 8 << 20)

@@ -28,22 +28,9 @@ server.serve_forever()
         defer { try? FileManager.default.removeItem(at: folder) }
         let served = folder.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
-        let script = folder.appendingPathComponent("serve.py")
-        try Data(Self.fileServer.utf8).write(to: script)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script.path, served.path]
-        let output = Pipe()
-        server.standardOutput = output
-        try server.run()
-        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line.append(byte)
-        }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let server = try LoopbackServer(script: Self.fileServer, in: folder, arguments: [served.path])
+        defer { server.stop() }
+        let port = server.port
 
         let library = ["--library", folder.appendingPathComponent("library").path]
         func ingest(_ source: String) throws -> Int {
@@ -101,8 +88,7 @@ server.serve_forever()
 
         // With the server gone, an evicted file cannot come back: one clear line, nothing changed.
         _ = try TestMedia.run(binary, ["evict"] + library + ["--max-bytes", "0", "--quiet"])
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        server.stop()
         let lost = try TestMedia.run(binary, ["sync"] + library + ["\(downloaded[2])"], allowFailure: true)
         // (The downloader's retries are logged as warnings first; the error is the last line.)
         let last = lost.stderr.split(separator: "\n").last.map(String.init) ?? ""

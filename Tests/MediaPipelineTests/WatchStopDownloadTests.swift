@@ -32,23 +32,9 @@ server.serve_forever()
         let binary = try PipelineFixture.executable()
         let folder = try TestMedia.makeTemporaryDirectory("drip")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let script = folder.appendingPathComponent("drip.py")
-        try Data(Self.drippingServer.utf8).write(to: script)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script.path]
-        let serverOutput = Pipe()
-        server.standardOutput = serverOutput
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) }; server.waitUntilExit() }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let byte = serverOutput.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line.append(byte)
-        }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-                                "the dripping server did not start")
+        let server = try LoopbackServer(script: Self.drippingServer, in: folder)
+        defer { server.stop() }
+        let port = server.port
 
         let inbox = folder.appendingPathComponent("inbox")
         let library = folder.appendingPathComponent("lib")
@@ -66,7 +52,7 @@ server.serve_forever()
         watcher.terminationHandler = { _ in exit.mark() }
         // The server says when the download has started (a request came in): the most direct sign, and
         // one that does not read the library beside the watcher.
-        let started = Self.waitForLine("GET", from: serverOutput.fileHandleForReading, timeout: 120)
+        let started = Self.waitForLine("GET", from: server.output, timeout: 120)
         try #require(started, """
             the watcher never started the download (watcher \(watcher.isRunning ? "still running" : "exited with \(watcher.terminationStatus)")); \
             its standard error: \(helpers.watcherErrors(library))
