@@ -22,6 +22,7 @@ struct PixsimMedia: AsyncParsableCommand {
             ThumbnailCommand.self,
             StoryboardCommand.self,
             SegmentsCommand.self,
+            LoopsCommand.self,
             IngestCommand.self,
             BatchCommand.self,
             WatchCommand.self,

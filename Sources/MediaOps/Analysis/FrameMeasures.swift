@@ -68,6 +68,13 @@ struct FrameMeasures: Sendable {
         return (starts, ends)
     }
 
+    /// Calls `body` with frame `index`'s tiny luma picture (``tinyCount`` bytes).
+    func withTinyLuma<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        tinyLuma.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[(index * tinyCount)..<((index + 1) * tinyCount)]))
+        }
+    }
+
     /// Mean absolute difference between two frames' tiny pictures (luma and colour), 0-255.
     func distance(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount, m = tinyColorCount

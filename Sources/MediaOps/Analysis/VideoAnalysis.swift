@@ -23,6 +23,8 @@ public struct VideoAnalysis: Sendable {
     public var originTimestamp: Int64
     /// Packets the decoder rejected (damaged data tolerated on the way).
     public var damagedPackets: Int
+    /// Seamless loops, best first, when ``AnalysisOptions/loops`` asked for them.
+    public var loops: [LoopCandidate] = []
 }
 
 /// One decoded frame as analysis saw it.

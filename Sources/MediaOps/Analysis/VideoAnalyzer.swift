@@ -11,11 +11,14 @@ public struct AnalysisOptions: Sendable, Hashable {
     /// Cores to decode and measure on; 0: all of them. A batch running several
     /// analyses at once gives each its share (1: one sequential, single-threaded pass).
     public var threads: Int = 0
+    /// Also look for seamless loops (``VideoAnalysis/loops``), from the same measures.
+    public var loops: LoopSearch?
 
-    public init(threshold: Double = 20, minimumLength: Double = 0.5, threads: Int = 0) {
+    public init(threshold: Double = 20, minimumLength: Double = 0.5, threads: Int = 0, loops: LoopSearch? = nil) {
         self.threshold = threshold
         self.minimumLength = minimumLength
         self.threads = threads
+        self.loops = loops
     }
 }
 
@@ -94,7 +97,8 @@ public enum VideoAnalyzer {
                                      durationSec: (duration * 1_000_000).rounded() / 1_000_000,
                                      segments: segments, frames: frames,
                                      timeBase: (timeBase.numerator, timeBase.denominator), originTimestamp: origin,
-                                     damagedPackets: measured.damagedPackets)
+                                     damagedPackets: measured.damagedPackets,
+                                     loops: options.loops.map { LoopFinder.find(measures, starts: times.starts, ends: times.ends, search: $0) } ?? [])
         guard let stills, let windows else { return (analysis, AnalysisStills()) }
         let written = try windows.write(stills, candidates: measured.stills, measures: measures, times: times.starts,
                                         boundaries: segments.map(\.startFrame), geometry: geometry, path: path)

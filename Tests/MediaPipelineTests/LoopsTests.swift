@@ -1,0 +1,82 @@
+import Foundation
+import MediaTestSupport
+import Testing
+
+/// `loops` (issue 11 item 1): on periodic footage the exact period, first, every time; on real footage with
+/// no loop, none; a still picture is no loop.
+@Suite struct LoopsTests {
+    struct Found: Decodable {
+        var loops: [Loop]
+        struct Loop: Decodable {
+            var start_frame: Int
+            var end_frame: Int
+            var score: Double
+            var seam_psnr: Double
+        }
+    }
+
+    func loops(_ file: URL, _ extra: [String] = []) throws -> [Found.Loop] {
+        let binary = try PipelineFixture.executable().path
+        let output = try TestMedia.run(binary, ["loops", file.path, "--json"] + extra).stdout
+        return try JSONDecoder().decode(Found.self, from: Data(output.utf8)).loops
+    }
+
+    /// A still picture made into periodic footage by `filter` (its period in frames at 25 fps), H.264.
+    func periodic(_ name: String, filter: String, crf: Int, in folder: URL) throws -> URL {
+        let tile = folder.appendingPathComponent("tile.png")
+        if !FileManager.default.fileExists(atPath: tile.path) {
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=320x180:d=1", "-frames:v", "1", tile.path])
+        }
+        let out = folder.appendingPathComponent(name)
+        try TestMedia.ffmpeg(["-loop", "1", "-i", tile.path, "-vf", filter + ",format=yuv420p", "-r", "25", "-t", "6",
+                              "-c:v", "libx264", "-preset", "veryfast", "-crf", "\(crf)", out.path])
+        return out
+    }
+
+    @Test(.needsFFmpeg, arguments: [
+        // (filter, period in frames, crf)
+        ("scroll=horizontal=0.02", 50, 18),            // a pan over a tiled picture
+        ("scroll=horizontal=0.025", 40, 30),           // another period, more compression
+        ("rotate=2*PI*t/1.6:c=black,noise=alls=12:allf=t", 40, 30),  // a rotation with noise and compression
+        ("rotate=2*PI*t/1.2:c=black", 30, 23),
+    ])
+    func periodicFootageGivesItsExactPeriodFirst(filter: String, period: Int, crf: Int) throws {
+        let folder = try TestMedia.makeTemporaryDirectory("loops")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try periodic("p.mp4", filter: filter, crf: crf, in: folder)
+        let found = try loops(clip)
+        let best = try #require(found.first, "no loop found in \(filter)")
+        #expect(best.end_frame - best.start_frame == period, "\(filter): \(found.map { $0.end_frame - $0.start_frame })")
+        #expect(best.score >= 0.5 && best.seam_psnr > 30)
+        // Whatever else is listed is a multiple of the period (the loop played twice is a loop too).
+        for loop in found { #expect((loop.end_frame - loop.start_frame) % period == 0, "\(filter): \(loop)") }
+        // Bounds are honoured: loops shorter than the period only.
+        #expect(try loops(clip, ["--min-length", "0.2", "--max-length", "\(Double(period - 5) / 25)"]).isEmpty)
+    }
+
+    @Test(.needsFFmpeg) func aStillPictureIsNoLoop() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("loops-still")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The tile as is, for 6 s: every frame the same picture (a seam anywhere would be invisible, yet nothing moves).
+        let still = try periodic("still.mp4", filter: "null", crf: 18, in: folder)
+        #expect(try loops(still).isEmpty)
+    }
+
+    /// Real camera and film footage without a repeating stretch: nothing reaches the acceptance score.
+    @Test(.needsCorpus, arguments: ["moviepy/chaplin.mp4", "mp4parser/foreman-hevc-384.mp4", "PySceneDetect/issue-195-aspect-ratio.mp4",
+                                    "ffmpeg-python/in.mp4"])
+    func realFootageWithoutRepetitionHasNoLoop(file: String) throws {
+        #expect(try loops(try TestMedia.corpusFile(file)).isEmpty)
+    }
+
+    @Test func notAVideoIsOneErrorLine() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("loops-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = folder.appendingPathComponent("notes.mp4")
+        try Data("not a video".utf8).write(to: text)
+        let result = try TestMedia.run(binary, ["loops", text.path], allowFailure: true)
+        #expect(result.status == 1 && result.stderr.hasPrefix("error: \(text.path): "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
