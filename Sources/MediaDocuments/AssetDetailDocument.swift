@@ -10,6 +10,8 @@ public struct AssetDetailDocument: Encodable {
     public var mediaMetadata: JSONValue?
     public var audio: Audio?
     public var segments: [Segment]
+    /// Seamless loops, best first (the loops stage).
+    public var loops: [LoopCandidate]
     public var clips: [ClipDocument]
     public var branches: [BranchDocument]
     public var parents: [EdgeDocument]
@@ -65,6 +67,10 @@ public struct AssetDetailDocument: Encodable {
                     brightness: $0.brightness, dominantColors: $0.dominantColors.map(JSONValue.init(storedText:)),
                     cameraMotion: $0.cameraMotion, motionMagnitude: $0.motionMagnitude, startHash: $0.startHash, endHash: $0.endHash)
         }
+        loops = try store.loops(assetID: id).map {
+            LoopCandidate(startFrame: $0.startFrame, endFrame: $0.endFrame, startTime: $0.startTime, endTime: $0.endTime,
+                          score: $0.score, seamPSNR: $0.seamPSNR)
+        }
         clips = try store.clips(of: id).map { ClipDocument($0, rendered: nil) }
         branches = try store.branches(of: id).map { BranchDocument($0.branch, variants: $0.variants) }
         parents = try store.parentEdges(of: id).map(EdgeDocument.init)
@@ -104,6 +110,10 @@ public struct AssetDetailDocument: Encodable {
             lines.append(String(format: "    %d  %.3f-%.3f s  frames %d-%d  %@  %@", s.index, s.startTime, s.endTime, s.startFrame, s.endFrame,
                                 s.transitionIn ?? "-", s.cameraMotion ?? "-")
                          + (s.transitionFrames.map { "  transition frames \($0.jsonText)" } ?? ""))
+        }
+        for l in loops {
+            lines.append(String(format: "  loop frames %d-%d  %.3f-%.3f s  score %.3f  seam %.2f dB", l.startFrame, l.endFrame,
+                                l.startTime, l.endTime, l.score, l.seamPSNR))
         }
         for c in clips {
             lines.append(String(format: "  clip #%lld  %.3f-%.3f s  %@", c.clipId, c.startTime, c.endTime, c.clipName ?? c.clipTag ?? "")

@@ -44,6 +44,8 @@ public protocol LibraryStore: Sendable {
     func recordAccess(assetID: Int64) throws(LibraryError)
     /// An asset's segments, in order.
     func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment]
+    /// An asset's seamless loops, best first.
+    func loops(assetID: Int64) throws(LibraryError) -> [AssetLoop]
 
     // MARK: Generations and lineage
 
@@ -140,6 +142,8 @@ public enum StageResults: Sendable {
     case thumbnail(path: String)
     /// The asset's segments, replacing any earlier analysis.
     case segments([AssetTemporalSegment])
+    /// The asset's seamless loops, best first, replacing any earlier search.
+    case loops([AssetLoop])
 }
 
 extension LibraryStore {

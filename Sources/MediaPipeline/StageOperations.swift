@@ -56,6 +56,11 @@ public protocol SegmentAnalyzing: Sendable {
     func analyzeSegments(input: String, decoderThreads: Int) throws -> [TemporalSegment]
 }
 
+/// Finds seamless loops of a video (the `loops` stage).
+public protocol LoopFinding: Sendable {
+    func findLoops(input: String, decoderThreads: Int) throws -> [LoopCandidate]
+}
+
 /// Makes the poster, the keyframes and the segments of a video from one
 /// decode (the three picture stages, when more than one of them is due).
 public protocol OnePassAnalyzing: Sendable {
@@ -117,12 +122,15 @@ public struct PipelineOperations: Sendable {
     /// The three picture stages in one decode; used when segments and at least
     /// one of thumbnail and keyframes are due on an asset.
     public var onePass: (any OnePassAnalyzing)?
+    public var loops: (any LoopFinding)?
     /// How many keyframes the keyframes stage extracts.
     public var keyframeCount: Int
 
     public init(poster: (any PosterMaking)? = nil, keyframes: (any KeyframeExtracting)? = nil,
                 segments: (any SegmentAnalyzing)? = nil, clips: (any ClipRendering)? = nil,
-                concat: (any ConcatRendering)? = nil, onePass: (any OnePassAnalyzing)? = nil, keyframeCount: Int = 5) {
+                concat: (any ConcatRendering)? = nil, onePass: (any OnePassAnalyzing)? = nil,
+                loops: (any LoopFinding)? = nil, keyframeCount: Int = 5) {
+        self.loops = loops
         self.poster = poster
         self.keyframes = keyframes
         self.segments = segments
@@ -137,6 +145,9 @@ public struct PipelineOperations: Sendable {
         stage.definition?.isProvided(by: self) ?? true
     }
 
-    /// The stages run when none are asked for: every stage this build has.
-    public var defaultStages: [PipelineStage] { PipelineStage.allCases.filter(provides) }
+    /// The stages run when none are asked for: every stage this build has, but those asked for by name
+    /// only (``AssetStage/runsByDefault``).
+    public var defaultStages: [PipelineStage] {
+        PipelineStage.allCases.filter { provides($0) && ($0.definition?.runsByDefault ?? true) }
+    }
 }

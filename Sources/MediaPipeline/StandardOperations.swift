@@ -6,7 +6,15 @@ import MediaOps
 extension PipelineOperations {
     public static var standard: PipelineOperations {
         PipelineOperations(poster: LibraryPoster(), keyframes: LibraryKeyframes(), segments: LibrarySegments(),
-                           clips: LibraryClipper(), concat: LibraryConcatenator(), onePass: LibraryOnePass())
+                           clips: LibraryClipper(), concat: LibraryConcatenator(), onePass: LibraryOnePass(),
+                           loops: LibraryLoops())
+    }
+}
+
+/// Seamless loops through ``VideoAnalyzer``'s pass with a loop search (1-10 s loops, the best five).
+struct LibraryLoops: LoopFinding {
+    func findLoops(input: String, decoderThreads: Int) throws -> [LoopCandidate] {
+        try VideoAnalyzer.analyze(path: input, options: AnalysisOptions(threads: decoderThreads, loops: LoopSearch())).loops
     }
 }
 

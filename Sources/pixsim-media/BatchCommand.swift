@@ -25,7 +25,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Retry items and stages that failed in an earlier run.")
     var retryFailed = false
 
-    @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments.")
+    @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments, and loops when named.")
     var stages: String?
 
     @Flag(name: .long, help: "On a PostgreSQL library: put the items in the job queue for workers, and return.")

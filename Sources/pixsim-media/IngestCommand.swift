@@ -22,7 +22,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A generation manifest (SPEC section 3) describing the source.")
     var manifest: String?
 
-    @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments.")
+    @Option(name: .long, help: "Stages to run, comma-separated (sync is always run): sync,probe,thumbnail,keyframes,segments, and loops when named.")
     var stages: String?
 
     @Flag(name: .long, help: "Retry stages that failed in an earlier run.")

@@ -83,7 +83,7 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
             #expect(journal == "wal")
         }
         let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.count == 11)
+        #expect(applied.count == 12)
         // Reopening applies nothing twice and keeps the data.
         try Self.addAsset(store, 1)
         let reopened = try SQLiteLibraryStore.open(folder: folder)
@@ -125,6 +125,26 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(asset.thumbnailPath == reopened.files.derivedPath(sha256: sha, suffix: "poster.jpg").path)
         #expect(asset.originalPath == "/elsewhere/a.mp4")
         #expect(try reopened.lineage(of: id, direction: .ancestors).nodes.first?.asset.localPath == asset.localPath)
+    }
+
+    /// The loops stage's rows: written with its completion mark, read back best first, replaced whole.
+    @Test(arguments: StoreEngine.allCases) func loopsAreStoredRankedAndReplaced(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let id = try Self.addAsset(store, 5).assetID
+        func write(_ loops: [AssetLoop], version: Int) throws {
+            let run = try store.startPipelineRun(source: "test", stages: ["loops"])
+            let stage = try store.startStageRun(pipelineRunID: run.id!, assetID: id, stage: "loops", version: version)
+            try store.completeStageRun(id: stage.id!, status: .succeeded, result: nil, assetID: nil, writing: .loops(loops))
+        }
+        let first = AssetLoop(assetID: id, loopIndex: 0, startFrame: 6, endFrame: 56, startTime: 0.24, endTime: 2.24, score: 0.98, seamPSNR: 48.5)
+        let second = AssetLoop(assetID: id, loopIndex: 0, startFrame: 3, endFrame: 103, startTime: 0.12, endTime: 4.12, score: 0.97, seamPSNR: 99)
+        try write([first, second], version: 1)
+        let stored = try store.loops(assetID: id)
+        #expect(stored.map(\.loopIndex) == [0, 1])
+        #expect(stored.map(\.endFrame) == [56, 103] && stored.map(\.seamPSNR) == [48.5, 99] && stored.first?.startTime == 0.24)
+        try write([second], version: 2)
+        #expect(try store.loops(assetID: id).map(\.startFrame) == [3])
     }
 
     @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {

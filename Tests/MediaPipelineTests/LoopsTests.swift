@@ -79,4 +79,29 @@ import Testing
         #expect(result.status == 1 && result.stderr.hasPrefix("error: \(text.path): "))
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
+
+    /// The loops stage: asked for by name, it stores the loops, and `assets show` lists them.
+    @Test(.needsFFmpeg) func theLoopsStageStoresWhatAssetsShowLists() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("loops-stage")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try periodic("pan.mp4", filter: "scroll=horizontal=0.02", crf: 18, in: folder)
+        let library = ["--library", folder.appendingPathComponent("library").path]
+        func detail(_ id: Int) throws -> [String: Any] {
+            let text = try TestMedia.run(binary, ["assets", "show"] + library + ["\(id)", "--json"]).stdout
+            return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        }
+        // The default stages do not search for loops.
+        let plain = try TestMedia.run(binary, ["ingest"] + library + [clip.path, "--json"]).stdout
+        let id = try #require(((try JSONSerialization.jsonObject(with: Data(plain.utf8)) as? [String: Any])?["items"] as? [[String: Any]])?
+            .first?["asset_id"] as? Int)
+        #expect((try detail(id)["loops"] as? [Any])?.isEmpty == true)
+        _ = try TestMedia.run(binary, ["ingest"] + library + [clip.path, "--stages", "loops"])
+        let loops = try #require(try detail(id)["loops"] as? [[String: Any]])
+        let best = try #require(loops.first)
+        #expect((best["end_frame"] as? Int ?? 0) - (best["start_frame"] as? Int ?? 0) == 50)
+        let stages = try #require(try detail(id)["stages"] as? [[String: Any]])
+        #expect(stages.contains { $0["stage"] as? String == "loops" && $0["status"] as? String == "succeeded" })
+        #expect(try TestMedia.run(binary, ["assets", "show"] + library + ["\(id)"]).stdout.contains("loop frames"))
+    }
 }

@@ -110,6 +110,21 @@ extension PostgresLibraryStore {
         }
     }
 
+    /// Replaces an asset's loops (inside the caller's transaction).
+    static func replaceLoops(_ connection: PostgresConnection, assetID: Int64, with loops: [AssetLoop], logger: Logger) async throws {
+        try await connection.query("DELETE FROM asset_loops WHERE asset_id = \(assetID)", logger: logger)
+        for (index, l) in loops.enumerated() {
+            try await connection.query("""
+                INSERT INTO asset_loops (asset_id, loop_index, start_frame, end_frame, start_time, end_time, score, seam_psnr)
+                VALUES (\(assetID), \(index), \(l.startFrame), \(l.endFrame), \(l.startTime), \(l.endTime), \(l.score), \(l.seamPSNR))
+                """, logger: logger)
+        }
+    }
+
+    public func loops(assetID: Int64) throws(LibraryError) -> [AssetLoop] {
+        try records(AssetLoop.self, "SELECT row_to_json(l)::text FROM asset_loops l WHERE asset_id = \(assetID) ORDER BY loop_index")
+    }
+
     /// Replaces an asset's segments and its opening hash (inside the caller's transaction).
     static func replaceSegments(_ connection: PostgresConnection, assetID: Int64, with segments: [AssetTemporalSegment],
                                 logger: Logger) async throws {

@@ -105,6 +105,8 @@ extension PostgresLibraryStore {
                     try await connection.query("UPDATE assets SET thumbnail_path = \(files.storedForm(path)) WHERE id = \(target)", logger: logger)
                 case .segments(let segments):
                     try await PostgresLibraryStore.replaceSegments(connection, assetID: target, with: segments, logger: logger)
+                case .loops(let loops):
+                    try await PostgresLibraryStore.replaceLoops(connection, assetID: target, with: loops, logger: logger)
                 }
             }
             try await PostgresLibraryStore.close(connection, stageRunID: id, status: status, error: nil, result: result, logger: logger)

@@ -199,6 +199,23 @@ public struct SQLiteLibraryStore: LibraryStore {
         try replaceOpeningHash(db, assetID: assetID, segments: segments)
     }
 
+    /// Replaces an asset's loops with a new search (inside the caller's transaction).
+    static func replaceLoops(_ db: Database, assetID: Int64, with loops: [AssetLoop]) throws {
+        try AssetLoop.filter(AssetLoop.Columns.assetID == assetID).deleteAll(db)
+        for (index, var loop) in loops.enumerated() {
+            loop.id = nil
+            loop.assetID = assetID
+            loop.loopIndex = index
+            try loop.insert(db)
+        }
+    }
+
+    public func loops(assetID: Int64) throws(LibraryError) -> [AssetLoop] {
+        try read { db in
+            try AssetLoop.filter(AssetLoop.Columns.assetID == assetID).order(AssetLoop.Columns.loopIndex).fetchAll(db)
+        }
+    }
+
     public func segments(assetID: Int64) throws(LibraryError) -> [AssetTemporalSegment] {
         try read { db in
             try AssetTemporalSegment.filter(AssetTemporalSegment.Columns.assetID == assetID)

@@ -256,6 +256,21 @@ enum SQLiteMigrations {
                     """, arguments: [row["asset_id"] as Int64, HashBands.stored(hash), bands[0], bands[1], bands[2], bands[3]])
             }
         }
+        // Issue 11: the loops stage's seamless loop ranges, best first.
+        migrator.registerMigration("v3: asset loops") { db in
+            try db.create(table: "asset_loops") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("asset_id", .integer).notNull().references("assets", onDelete: .cascade)
+                t.column("loop_index", .integer).notNull()
+                t.column("start_frame", .integer).notNull()
+                t.column("end_frame", .integer).notNull()
+                t.column("start_time", .double).notNull()
+                t.column("end_time", .double).notNull()
+                t.column("score", .double).notNull()
+                t.column("seam_psnr", .double).notNull()
+                t.uniqueKey(["asset_id", "loop_index"])
+            }
+        }
         return migrator
     }
 }

@@ -93,6 +93,7 @@ extension SQLiteLibraryStore {
                 case .description(let description): try Self.describe(db, assetID: target, as: description)
                 case .thumbnail(let path): try Self.setThumbnail(db, assetID: target, path: files.storedForm(path))
                 case .segments(let segments): try Self.replaceSegments(db, assetID: target, with: segments)
+                case .loops(let loops): try Self.replaceLoops(db, assetID: target, with: loops)
                 }
             }
             try Self.close(db, stageRunID: id, status: status, error: nil, result: result)

@@ -29,6 +29,15 @@ public struct LoopCandidate: Sendable, Equatable, Codable {
     /// (99 when they are identical).
     public var seamPSNR: Double
 
+    public init(startFrame: Int, endFrame: Int, startTime: Double, endTime: Double, score: Double, seamPSNR: Double) {
+        self.startFrame = startFrame
+        self.endFrame = endFrame
+        self.startTime = startTime
+        self.endTime = endTime
+        self.score = score
+        self.seamPSNR = seamPSNR
+    }
+
     enum CodingKeys: String, CodingKey {
         case startFrame = "start_frame", endFrame = "end_frame", startTime = "start_time", endTime = "end_time"
         case score, seamPSNR = "seam_psnr"

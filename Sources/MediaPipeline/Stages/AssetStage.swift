@@ -27,6 +27,9 @@ protocol AssetStage: Sendable {
     /// Whether this build's operations can do the stage (a stage that cannot is
     /// left out of the default stages, and fails with `stage_unavailable` if asked for).
     static func isProvided(by operations: PipelineOperations) -> Bool
+    /// Whether the stage is among the default stages; one that costs a decode of its own for a result
+    /// few assets need runs only when named in `--stages`.
+    static var runsByDefault: Bool { get }
 
     init()
 
@@ -51,6 +54,7 @@ extension AssetStage {
     static var analysisPass: AnalysisPassUse { .none }
     static func applies(to mediaType: String) -> Bool { mediaType == "video" }
     static func isProvided(by operations: PipelineOperations) -> Bool { true }
+    static var runsByDefault: Bool { true }
 }
 
 /// One stage's work on one asset: what a stage's ``AssetStage/perform(_:)`` works with.

@@ -11,5 +11,6 @@ enum StageRegistry {
         ThumbnailStage.self,
         KeyframesStage.self,
         SegmentsStage.self,
+        LoopsStage.self,
     ]
 }
