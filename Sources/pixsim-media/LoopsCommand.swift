@@ -27,6 +27,9 @@ struct LoopsCommand: AsyncParsableCommand {
     @Option(help: "At most this many loops (default 5).")
     var count: Int = 5
 
+    @Option(help: "Write the best loop to this file: its frames re-encoded exactly (a frame-exact cut of its range).")
+    var render: String?
+
     @Argument(help: "The video to search.")
     var file: String
 
@@ -42,6 +45,13 @@ struct LoopsCommand: AsyncParsableCommand {
         var fps: Double
         var frameCount: Int
         var loops: [LoopCandidate]
+        var rendered: Rendered?
+        struct Rendered: Encodable {
+            var output: String
+            var frames: Int?
+            var startTime: Double
+            var endTime: Double
+        }
     }
 
     func run() async throws {
@@ -49,14 +59,27 @@ struct LoopsCommand: AsyncParsableCommand {
         try await CommandOutput.run(json: options.json, subject: file) {
             let search = LoopSearch(minimumLength: minLength, maximumLength: maxLength, maximumResults: count)
             let analysis = try VideoAnalyzer.analyze(path: file, options: AnalysisOptions(loops: search))
+            var rendered: Document.Rendered?
+            if let render {
+                guard let best = analysis.loops.first else {
+                    throw MediaError(path: file, code: .invalidArgument,
+                                     message: "no seamless loop between \(minLength) and \(maxLength) s; nothing was written")
+                }
+                let result = try Clipper.clip(ClipRequest(input: file, output: render, start: best.startTime, end: best.endTime, mode: .exact))
+                rendered = Document.Rendered(output: render, frames: result.actual.frames, startTime: result.actual.start, endTime: result.actual.end)
+            }
             if options.json {
-                try CommandOutput.printJSON(Document(path: file, fps: analysis.fps, frameCount: analysis.frameCount, loops: analysis.loops))
+                try CommandOutput.printJSON(Document(path: file, fps: analysis.fps, frameCount: analysis.frameCount, loops: analysis.loops,
+                                                     rendered: rendered))
             } else if !options.quiet {
                 CommandOutput.printLine("\(file): \(analysis.loops.count) loop(s)")
                 for loop in analysis.loops {
                     CommandOutput.printLine(String(format: "  frames %d-%d (%.3f-%.3f s, %d frames) score %.3f, seam PSNR %.2f dB",
                                                    loop.startFrame, loop.endFrame, loop.startTime, loop.endTime,
                                                    loop.endFrame - loop.startFrame, loop.score, loop.seamPSNR))
+                }
+                if let rendered {
+                    CommandOutput.printLine("wrote \(rendered.output): the best loop, \(rendered.frames.map(String.init) ?? "?") frames")
                 }
             }
         }

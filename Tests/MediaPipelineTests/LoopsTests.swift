@@ -104,4 +104,22 @@ import Testing
         #expect(stages.contains { $0["stage"] as? String == "loops" && $0["status"] as? String == "succeeded" })
         #expect(try TestMedia.run(binary, ["assets", "show"] + library + ["\(id)"]).stdout.contains("loop frames"))
     }
+
+    /// `--render`: the best loop's frames, exactly (frame count by ffprobe); no loop in range: an error, no file.
+    @Test(.needsFFmpeg) func renderWritesTheBestLoopOrNothing() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("loops-render")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try periodic("pan.mp4", filter: "scroll=horizontal=0.025", crf: 18, in: folder)
+        let out = folder.appendingPathComponent("loop.mp4")
+        let run = try TestMedia.run(binary, ["loops", clip.path, "--render", out.path, "--json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((document["rendered"] as? [String: Any])?["frames"] as? Int == 40)
+        let probe = try TestMedia.ffprobeJSON(["-count_frames", "-select_streams", "v", "-show_entries", "stream=nb_read_frames", out.path])
+        #expect(((probe["streams"] as? [[String: Any]])?.first?["nb_read_frames"] as? String) == "40")
+        let none = folder.appendingPathComponent("none.mp4")
+        let refused = try TestMedia.run(binary, ["loops", clip.path, "--max-length", "1.2", "--render", none.path], allowFailure: true)
+        #expect(refused.status == 1 && refused.stderr.contains("no seamless loop"))
+        #expect(!FileManager.default.fileExists(atPath: none.path))
+    }
 }

@@ -91,8 +91,8 @@ enum LoopFinder {
                 let seam = (measures.distance(a, b) + measures.distance(a + 1, b + 1)) / 2
                 let score = 1 - seam / (2 * typical)
                 guard score >= acceptanceScore else { continue }
-                accepted.append(LoopCandidate(startFrame: a, endFrame: b, startTime: ((starts[a] - first) * 1e6).rounded() / 1e6,
-                                              endTime: ((starts[b] - first) * 1e6).rounded() / 1e6,
+                accepted.append(LoopCandidate(startFrame: a, endFrame: b, startTime: (starts[a] * 1e6).rounded() / 1e6,
+                                              endTime: (starts[b] * 1e6).rounded() / 1e6,
                                               score: (score * 1000).rounded() / 1000, seamPSNR: psnr(measures, a, b)))
             }
         }
