@@ -20,6 +20,9 @@ public struct InboxWatcher: Sendable {
     public var pollInterval: TimeInterval
     /// How long a file's size and modification time must stay the same before it is taken.
     public var settleTime: TimeInterval
+    /// How an item is ingested (its path, and whether it is a manifest); nil: here, by ``runner``.
+    /// On a PostgreSQL library `watch` hands items to the job queue instead, and files them once their job is done.
+    public var ingestItem: (@Sendable (_ path: String, _ isManifest: Bool) -> IngestOutcome)?
 
     public var doneFolder: URL { inbox.appendingPathComponent("done", isDirectory: true) }
     public var failedFolder: URL { inbox.appendingPathComponent("failed", isDirectory: true) }
@@ -173,7 +176,9 @@ public struct InboxWatcher: Sendable {
     /// Ingests one item and files it (and its companions) under done/ or failed/.
     func process(_ item: InboxItem) -> IngestOutcome {
         let outcome: IngestOutcome
-        if item.isManifest {
+        if let ingestItem {
+            outcome = ingestItem(item.path, item.isManifest)
+        } else if item.isManifest {
             do {
                 let manifest = filedCompanions(try GenerationManifest.load(item.path))
                 outcome = runner.ingestGeneration(manifest, options: options, displayName: item.path)

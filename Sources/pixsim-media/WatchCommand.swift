@@ -39,10 +39,19 @@ struct WatchCommand: AsyncParsableCommand {
         let stageList = try LibraryCommandSupport.stages(stages)
         try await CommandOutput.run(json: options.json, subject: inbox) {
             let store = try LibraryCommandSupport.openStore(options)
-            let watcher = InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
+            var configured = InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
                                        options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
                                                                       manifestConfinement: manifestOptions.confinement),
                                        pollInterval: max(0.1, interval), settleTime: max(0, settle))
+            if JobCommandSupport.isPostgres(options) {
+                // A shared library: each item becomes a job in its queue (workers anywhere may run it); this
+                // process works it too and files the item once the job is finished.
+                let options = self.options
+                configured.ingestItem = { path, isManifest in
+                    BatchOnQueue.ingestWaiting(options, path: path, isManifest: isManifest, stages: stageList)
+                }
+            }
+            let watcher = configured
             let stop = StopSignal()
             let quiet = options.quiet
             let json = options.json

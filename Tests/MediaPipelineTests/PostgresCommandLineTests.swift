@@ -132,4 +132,37 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--enqueue-only needs a PostgreSQL library"))
     }
+
+    /// `watch` on a PostgreSQL library: each settled item becomes a job, is worked, and is filed in done/.
+    @Test(.needsFFmpeg) func watchGoesThroughTheQueue() throws {
+        let binary = try PipelineFixture.executable()
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let database = String(url.split(separator: "/").last!)
+        let folder = try TestMedia.makeTemporaryDirectory("pgwatch")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inbox = folder.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try PipelineFixture.makeClip(inbox.appendingPathComponent("clip.mp4"), seed: 77)
+        let watcher = Process()
+        watcher.executableURL = binary
+        watcher.arguments = ["watch", "--library", url, "--files", folder.appendingPathComponent("store").path,
+                             "--interval", "0.1", "--settle", "0.3", "--stages", "probe", inbox.path]
+        watcher.standardOutput = FileHandle.nullDevice
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
+        defer { if watcher.isRunning { kill(watcher.processIdentifier, SIGKILL) }; watcher.waitUntilExit() }
+        let filed = inbox.appendingPathComponent("done/clip.mp4")
+        let deadline = Date().addingTimeInterval(90)
+        while !FileManager.default.fileExists(atPath: filed.path) && Date() < deadline && watcher.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(FileManager.default.fileExists(atPath: filed.path), "the item was filed in done/")
+        kill(watcher.processIdentifier, SIGTERM)
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 0)
+        #expect(try server.psql("SELECT state, count(*) FROM media_jobs GROUP BY state", database: database) == "succeeded|1")
+        #expect(try server.psql("SELECT count(*) FROM media_jobs WHERE source LIKE '%/inbox/clip.mp4'", database: database) == "1")
+        #expect(try server.psql("SELECT frame_count FROM assets", database: database) == "25")
+    }
 }
