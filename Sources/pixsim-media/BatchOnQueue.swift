@@ -83,11 +83,12 @@ enum BatchOnQueue {
         return ids
     }
 
-    /// Runs a worker in this process until every job in `ids` is finished (whoever ran it).
+    /// Runs a worker in this process until every job in `ids` is finished (whoever ran it). On SIGINT or
+    /// SIGTERM it stops claiming, gives the jobs in hand 5 s, and releases the rest to other workers.
     static func work(on queue: JobQueue, handler: PipelineJobHandler, jobs: Int, until ids: [Int64],
                      progress: @escaping @Sendable (BatchProgress) -> Void) async throws {
         let worker = JobWorker(queue: queue, handler: handler,
-                               configuration: .init(concurrency: jobs, pollInterval: 0.5, pruneAfter: nil), log: { _ in })
+                               configuration: .init(concurrency: jobs, pollInterval: 0.5, grace: 5, pruneAfter: nil), log: { _ in })
         let running = Task { await worker.run() }
         let started = Date()
         let stop = StopSignal()

@@ -93,7 +93,7 @@ enum LoopFinder {
                 guard score >= acceptanceScore else { continue }
                 accepted.append(LoopCandidate(startFrame: a, endFrame: b, startTime: (starts[a] * 1e6).rounded() / 1e6,
                                               endTime: (starts[b] * 1e6).rounded() / 1e6,
-                                              score: (score * 1000).rounded() / 1000, seamPSNR: psnr(measures, a, b)))
+                                              score: (score * 1000).rounded() / 1000, seamPSNR: 0))
             }
         }
         // Best first, but a shorter loop within `tie` of the best score comes before a longer one: on periodic
@@ -104,8 +104,10 @@ enum LoopFinder {
             let pick = remaining.filter { $0.score >= best - tie }.min {
                 ($0.endFrame - $0.startFrame, -$0.score, $0.startFrame) < ($1.endFrame - $1.startFrame, -$1.score, $1.startFrame)
             }!
-            kept.append(pick)
-            // The same loop shifted by a few frames is not another loop.
+            var chosen = pick
+            chosen.seamPSNR = psnr(measures, pick.startFrame, pick.endFrame)  // only for what is reported
+            kept.append(chosen)
+            // A loop of about the same length is this one shifted (or repeated elsewhere): reported once.
             let length = pick.endFrame - pick.startFrame
             remaining.removeAll { abs(($0.endFrame - $0.startFrame) - length) <= max(1, length / 20) }
         }
