@@ -87,6 +87,8 @@ enum BatchOnQueue {
     /// SIGTERM it stops claiming, gives the jobs in hand 5 s, and releases the rest to other workers.
     static func work(on queue: JobQueue, handler: PipelineJobHandler, jobs: Int, until ids: [Int64],
                      progress: @escaping @Sendable (BatchProgress) -> Void) async throws {
+        // An item listed twice shares its job: wait for each job once.
+        let ids = Array(Set(ids))
         let worker = JobWorker(queue: queue, handler: handler,
                                configuration: .init(concurrency: jobs, pollInterval: 0.5, grace: 5, pruneAfter: nil), log: { _ in })
         let running = Task { await worker.run() }

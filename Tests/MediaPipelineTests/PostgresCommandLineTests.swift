@@ -126,6 +126,14 @@ import Testing
         #expect(try server.psql("SELECT count(*) FROM media_jobs WHERE state = 'queued' AND source LIKE '%later.mp4'", database: database) == "1")
         #expect(try server.psql("SELECT count(*) FROM assets", database: database) == "3")
 
+        // A list naming one file twice: one job, both items report it, the batch ends.
+        let list = folder.appendingPathComponent("twice.txt")
+        let again = inbox.appendingPathComponent("clip1.mp4").path
+        try Data("\(again)\n\(again)\n".utf8).write(to: list)
+        let twice = try json(TestMedia.run(binary, ["batch"] + library + [list.path, "--stages", "probe", "--json"]).stdout)
+        let twiceItems = try #require(twice["items"] as? [[String: Any]])
+        #expect(twiceItems.count == 2 && twiceItems.allSatisfy { $0["status"] as? String == "succeeded" })
+
         // A folder library has no queue: one clear line, exit 1.
         let refused = try TestMedia.run(binary, ["batch", "--library", folder.appendingPathComponent("lib").path, second.path, "--enqueue-only"],
                                         allowFailure: true)
