@@ -30,10 +30,10 @@ public struct StorageEviction: Sendable {
     ///   - force: drop files that have no URL too.
     ///   - now: the present (for tests).
     public func plan(maxBytes: Int64?, olderThan: TimeInterval?, force: Bool, now: Date = Date()) throws(LibraryError) -> Plan {
-        let root = store.files.root.standardizedFileURL.path + "/"
         let stored = try store.assets(mediaType: nil, limit: nil).filter { asset in
+            // Inside the store means it has a relative stored form (``LibraryFiles/storedForm(_:)``).
             guard asset.syncStatus == Asset.SyncStatus.stored.rawValue, let path = asset.localPath,
-                  URL(fileURLWithPath: path).standardizedFileURL.path.hasPrefix(root) else { return false }
+                  !store.files.storedForm(path).hasPrefix("/") else { return false }
             return FileManager.default.fileExists(atPath: path)
         }.sorted { (lastUse($0), $0.assetID) < (lastUse($1), $1.assetID) }
         var total = stored.reduce(Int64(0)) { $0 + $1.fileSizeBytes }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MediaLibrary
 import MediaPipeline
 
@@ -158,20 +159,9 @@ enum BatchOnQueue {
 }
 
 /// An outcome handed from the queue's task to the waiting watcher thread.
-private final class OutcomeBox: @unchecked Sendable {
-    // @unchecked: `outcome` is only touched under `lock`.
-    private let lock = NSLock()
-    private var outcome: IngestOutcome?
+private final class OutcomeBox: Sendable {
+    private let outcome = Mutex<IngestOutcome?>(nil)
 
-    func set(_ value: IngestOutcome) {
-        lock.lock()
-        outcome = value
-        lock.unlock()
-    }
-
-    func get() -> IngestOutcome? {
-        lock.lock()
-        defer { lock.unlock() }
-        return outcome
-    }
+    func set(_ value: IngestOutcome) { outcome.withLock { $0 = value } }
+    func get() -> IngestOutcome? { outcome.withLock { $0 } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MediaCore
 import PostgresNIO
 import Synchronization
 
@@ -125,7 +126,7 @@ public final class JobWorker: Sendable {
         }
         for job in state.withLock({ Array($0.inHand.values) }) {
             let released = (try? await bounded { [queue] in try await queue.release(job) }) ?? false
-            log("job \(job.id) \(released ? "released" : "not released (lease already lost)") at shutdown: \(Self.printable(job.source))")
+            log("job \(job.id) \(released ? "released" : "not released (lease already lost)") at shutdown: \(DisplayText.escaped(job.source))")
         }
         for task in background { task.cancel() }
         wakeup.finish()
@@ -171,14 +172,14 @@ public final class JobWorker: Sendable {
             if recorded == true { state.finished += 1 } else { state.refused += 1 }
         }
         wakeup.yield()
-        let source = Self.printable(job.source)
+        let source = DisplayText.escaped(job.source)
         let time = String(format: "%.2f s", seconds)
         switch (recorded, failure) {
         case (.some(true), .none):
             log("job \(job.id) succeeded in \(time): \(source)" + (assetID.map { " (asset \($0))" } ?? ""))
         case (.some(true), .some(let failure)):
             let next = failure.retryable && job.attempt < job.maxAttempts ? "will retry" : "failed for good"
-            log("job \(job.id) failed (attempt \(job.attempt)/\(job.maxAttempts), \(next)) in \(time): \(source): \(Self.printable(failure.message))")
+            log("job \(job.id) failed (attempt \(job.attempt)/\(job.maxAttempts), \(next)) in \(time): \(source): \(DisplayText.escaped(failure.message))")
         case (.some(false), _):
             log("job \(job.id) result refused after \(time): its lease was lost (expired and taken again, or cancelled); the newer result stands: \(source)")
         case (.none, _):
@@ -293,13 +294,6 @@ public final class JobWorker: Sendable {
             return state.databaseDown
         }
         if was { log("database reachable again") }
-    }
-
-    /// Control characters escaped, for log lines.
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.map { scalar -> String in
-            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
-        }.joined())
     }
 }
 

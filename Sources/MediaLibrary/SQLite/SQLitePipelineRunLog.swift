@@ -38,14 +38,14 @@ extension SQLiteLibraryStore {
     public func markInterrupted(runIDs: [Int64], message: String) throws(LibraryError) -> Int {
         guard !runIDs.isEmpty else { return 0 }
         return try write { db in
-            let placeholders = runIDs.map { _ in "?" }.joined(separator: ",")
+            let bindMarks = runIDs.map { _ in "?" }.joined(separator: ",")
             try db.execute(sql: """
                 UPDATE stage_runs SET status = 'interrupted', error = ?
-                WHERE status = 'running' AND pipeline_run_id IN (\(placeholders))
+                WHERE status = 'running' AND pipeline_run_id IN (\(bindMarks))
                 """, arguments: StatementArguments([message] + runIDs.map { $0 as (any DatabaseValueConvertible) }))
             try db.execute(sql: """
                 UPDATE pipeline_runs SET status = 'interrupted', error = ?
-                WHERE status = 'running' AND id IN (\(placeholders))
+                WHERE status = 'running' AND id IN (\(bindMarks))
                 """, arguments: StatementArguments([message] + runIDs.map { $0 as (any DatabaseValueConvertible) }))
             return db.changesCount
         }
