@@ -79,6 +79,8 @@ noop_rate() {  # noop_rate WORKERS: jobs/s with that many no-op worker processes
 }
 
 echo "queue: PostgreSQL 15 on loopback, $NOOP_JOBS no-op jobs per run"
+# QUEUE_BENCH_PARTS=media runs only part 4 (the real-media comparison), for profiling it.
+if [ "${QUEUE_BENCH_PARTS:-all}" = all ]; then
 # 1. Queue overhead, 4 workers, and the anchor: pgbench, 4 clients, the same claim + complete statements.
 ours4=$(noop_rate 4)
 url=$(fresh_db anchor); fill anchor "$NOOP_JOBS"
@@ -114,6 +116,8 @@ printf '%-34s p50 %6.2f ms, p99 %6.2f ms (goal p50 <= 10 ms, p99 <= 50 ms; 300 j
 ours1=$(noop_rate 1); ours2=$(noop_rate 2); ours8=$(noop_rate 8)
 printf '%-34s 1: %d, 2: %d, 4: %d, 8: %d jobs/s (ratio 8/1 %.2fx)\n' "no-op jobs/s by worker processes" \
   "$ours1" "$ours2" "$ours4" "$ours8" "$(echo "$ours8 / $ours1" | bc -l)"
+
+fi
 
 # 4. Real media: the pipeline benchmark's clips, worker on PostgreSQL against batch on SQLite.
 CLIPS="$BENCH_OUT/pipeline/clips"

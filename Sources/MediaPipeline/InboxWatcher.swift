@@ -22,7 +22,9 @@ public struct InboxWatcher: Sendable {
     public var settleTime: TimeInterval
     /// How an item is ingested (its path, and whether it is a manifest); nil: here, by ``runner``.
     /// On a PostgreSQL library `watch` hands items to the job queue instead, and files them once their job is done.
-    public var ingestItem: (@Sendable (_ path: String, _ isManifest: Bool) -> IngestOutcome)?
+    /// It answers nil while the item's job is still unfinished elsewhere (`watch --enqueue-only`): the item then
+    /// stays in the inbox, where workers read it, and is asked about again at a later scan.
+    public var ingestItem: (@Sendable (_ path: String, _ isManifest: Bool) -> IngestOutcome?)?
 
     public var doneFolder: URL { inbox.appendingPathComponent("done", isDirectory: true) }
     public var failedFolder: URL { inbox.appendingPathComponent("failed", isDirectory: true) }
@@ -63,7 +65,9 @@ public struct InboxWatcher: Sendable {
                 throw PipelineError(subject: folder.path, code: .invalidArgument, message: "cannot create: \(error.localizedDescription)")
             }
         }
-        _ = try? runner.store.markInterruptedRuns()
+        // Runs left "running" by a dead process of this machine. Not when items go to a job queue: other
+        // machines' processes run those, their ids mean nothing here, and the queue's leases recover them.
+        if ingestItem == nil { _ = try? runner.store.markInterruptedRuns() }
         var lastSeen: [String: Observation] = [:]
         var reported: Set<String> = []
         var seenLastScan: Set<String> = []
@@ -80,14 +84,18 @@ public struct InboxWatcher: Sendable {
                 outcome.warnings.append("left in the inbox: \(reason)")
                 onItem(outcome)
             }
-            if ready.isEmpty {
-                let deadline = Date().addingTimeInterval(pollInterval)
-                while Date() < deadline && !shouldStop() { Thread.sleep(forTimeInterval: 0.05) }
-                continue
-            }
+            var finishedAny = false
             for item in ready {
                 if shouldStop() { return }
-                onItem(process(item))
+                if let outcome = process(item) {
+                    onItem(outcome)
+                    finishedAny = true
+                }
+            }
+            // Nothing finished (an empty inbox, or only items whose jobs workers elsewhere still have): wait a scan.
+            if !finishedAny {
+                let deadline = Date().addingTimeInterval(pollInterval)
+                while Date() < deadline && !shouldStop() { Thread.sleep(forTimeInterval: 0.05) }
             }
         }
     }
@@ -174,10 +182,12 @@ public struct InboxWatcher: Sendable {
     }
 
     /// Ingests one item and files it (and its companions) under done/ or failed/.
-    func process(_ item: InboxItem) -> IngestOutcome {
+    /// - Returns: its outcome, or nil when its job is still unfinished elsewhere (the item stays in the inbox).
+    func process(_ item: InboxItem) -> IngestOutcome? {
         let outcome: IngestOutcome
         if let ingestItem {
-            outcome = ingestItem(item.path, item.isManifest)
+            guard let finished = ingestItem(item.path, item.isManifest) else { return nil }
+            outcome = finished
         } else if item.isManifest {
             do {
                 let manifest = filedCompanions(try GenerationManifest.load(item.path))

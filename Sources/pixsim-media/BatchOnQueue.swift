@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import MediaLibrary
 import MediaPipeline
 
@@ -135,33 +134,4 @@ enum BatchOnQueue {
             return outcome
         }
     }
-
-    /// One inbox item through the queue, for `watch` on a PostgreSQL library, waited for on the calling
-    /// (watcher) thread: enqueued, worked here (or by any worker), its outcome read back.
-    static func ingestWaiting(_ options: GlobalOptions, path: String, isManifest: Bool, stages: [PipelineStage]) -> IngestOutcome {
-        let result = OutcomeBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                let outcomes = try await run(options, items: [isManifest ? .manifest(path) : .media(path)], stages: stages, jobs: 1,
-                                             enqueueOnly: false, progress: { _ in })
-                result.set(outcomes.first ?? .failure(path, PipelineError(subject: path, code: .database, message: "no outcome from the queue")))
-            } catch let error as any CodedError {
-                result.set(.failure(path, PipelineError(error)))
-            } catch {
-                result.set(.failure(path, PipelineError(subject: path, code: .database, message: "\(error)")))
-            }
-            done.signal()
-        }
-        done.wait()
-        return result.get() ?? .failure(path, PipelineError(subject: path, code: .database, message: "no outcome from the queue"))
-    }
-}
-
-/// An outcome handed from the queue's task to the waiting watcher thread.
-private final class OutcomeBox: Sendable {
-    private let outcome = Mutex<IngestOutcome?>(nil)
-
-    func set(_ value: IngestOutcome) { outcome.withLock { $0 = value } }
-    func get() -> IngestOutcome? { outcome.withLock { $0 } }
 }

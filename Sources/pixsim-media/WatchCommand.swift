@@ -31,49 +31,67 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between scans of the inbox.")
     var interval: Double = 1
 
+    @Flag(name: .long, help: "On a PostgreSQL library: hand each item to the job queue for workers and file it once they finished it; work none here.")
+    var enqueueOnly = false
+
     @Argument(help: "The inbox folder.")
     var inbox: String
 
     func run() async throws {
         options.configureLogging(defaultLevel: .info)
         let stageList = try LibraryCommandSupport.stages(stages)
-        try await CommandOutput.run(json: options.json, subject: inbox) {
-            let store = try LibraryCommandSupport.openStore(options)
-            var configured = InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
-                                       options: PipelineRunner.Options(stages: stageList, retryFailed: retryFailed,
-                                                                      manifestConfinement: manifestOptions.confinement),
-                                       pollInterval: max(0.1, interval), settleTime: max(0, settle))
-            if JobCommandSupport.isPostgres(options) {
-                // A shared library: each item becomes a job in its queue (workers anywhere may run it); this
-                // process works it too and files the item once the job is finished.
-                let options = self.options
-                configured.ingestItem = { path, isManifest in
-                    BatchOnQueue.ingestWaiting(options, path: path, isManifest: isManifest, stages: stageList)
-                }
+        if JobCommandSupport.isPostgres(options) {
+            // A shared library: each item becomes a job in its queue, which workers anywhere may run; this
+            // process works it too (unless --enqueue-only) and files the item once the job is finished.
+            try await JobCommandSupport.withQueue(options) { location, queue in
+                let handler = enqueueOnly ? nil : try JobCommandSupport.pipelineHandler(location, concurrency: 1)
+                let store = try handler?.runner.store ?? PostgresLibraryStore.open(location)
+                let handOff = InboxOnQueue(queue: queue, handler: handler, stages: stageList)
+                var watcher = makeWatcher(store, stages: stageList)
+                watcher.ingestItem = { path, isManifest in handOff.ingest(path: path, isManifest: isManifest) }
+                try await watch(watcher)
             }
-            let watcher = configured
-            let stop = StopSignal()
-            let quiet = options.quiet
-            let json = options.json
-            if !quiet && !json { CommandOutput.printLine("watching \(inbox) (Ctrl-C to stop)") }
-            // The watcher blocks (libav, SQLite, polling): give it its own thread.
-            let outcomes = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[IngestOutcome], any Error>) in
-                Thread.detachNewThread {
-                    var seen: [IngestOutcome] = []
-                    do {
-                        try watcher.run(shouldStop: { stop.isStopRequested }) { outcome in
-                            seen.append(outcome)
-                            OutcomeText.print(outcome, quiet: quiet || json)
-                        }
-                        continuation.resume(returning: seen)
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
-            }
-            // With --json, one document when the watcher stops: everything it processed.
-            if json { try CommandOutput.printJSON(BatchDocument(outcomes)) }
-            if !quiet && !json { CommandOutput.printLine("stopped after \(outcomes.count) item(s)") }
+            return
         }
+        try await CommandOutput.run(json: options.json, subject: inbox) {
+            if enqueueOnly {
+                throw PipelineError(subject: options.libraryDisplayName, code: .invalidArgument,
+                                    message: "--enqueue-only needs a PostgreSQL library (a folder library has no job queue)")
+            }
+            try await watch(makeWatcher(try LibraryCommandSupport.openStore(options), stages: stageList))
+        }
+    }
+
+    func makeWatcher(_ store: any LibraryStore, stages: [PipelineStage]) -> InboxWatcher {
+        InboxWatcher(inbox: URL(fileURLWithPath: inbox), runner: LibraryCommandSupport.makeRunner(store),
+                     options: PipelineRunner.Options(stages: stages, retryFailed: retryFailed,
+                                                    manifestConfinement: manifestOptions.confinement),
+                     pollInterval: max(0.1, interval), settleTime: max(0, settle))
+    }
+
+    /// Runs the watcher until SIGINT or SIGTERM, printing each item as it is filed.
+    func watch(_ watcher: InboxWatcher) async throws {
+        let stop = StopSignal()
+        let quiet = options.quiet
+        let json = options.json
+        if !quiet && !json { CommandOutput.printLine("watching \(inbox) (Ctrl-C to stop)") }
+        // The watcher blocks (libav, the store, polling): give it its own thread.
+        let outcomes = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[IngestOutcome], any Error>) in
+            Thread.detachNewThread {
+                var seen: [IngestOutcome] = []
+                do {
+                    try watcher.run(shouldStop: { stop.isStopRequested }) { outcome in
+                        seen.append(outcome)
+                        OutcomeText.print(outcome, quiet: quiet || json)
+                    }
+                    continuation.resume(returning: seen)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        // With --json, one document when the watcher stops: everything it processed.
+        if json { try CommandOutput.printJSON(BatchDocument(outcomes)) }
+        if !quiet && !json { CommandOutput.printLine("stopped after \(outcomes.count) item(s)") }
     }
 }

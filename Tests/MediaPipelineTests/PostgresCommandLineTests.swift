@@ -173,4 +173,69 @@ import Testing
         #expect(try server.psql("SELECT count(*) FROM media_jobs WHERE source LIKE '%/inbox/clip.mp4'", database: database) == "1")
         #expect(try server.psql("SELECT frame_count FROM assets", database: database) == "25")
     }
+
+    /// `watch --enqueue-only`: items become jobs and stay in the inbox (the jobs read them there) until a
+    /// worker, another process here, finished them; then each is filed in done/ or failed/ with its reason.
+    @Test(.needsFFmpeg) func watchEnqueueOnlyFilesWhatWorkersFinished() throws {
+        let binary = try PipelineFixture.executable()
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let database = String(url.split(separator: "/").last!)
+        let folder = try TestMedia.makeTemporaryDirectory("pgwatchq")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inbox = folder.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try PipelineFixture.makeClip(inbox.appendingPathComponent("clip.mp4"), seed: 78)
+        try Data(repeating: 0x42, count: 4096).write(to: inbox.appendingPathComponent("bad.mp4"))
+        let store = folder.appendingPathComponent("store").path
+        func launch(_ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let watcher = try launch(["watch", "--library", url, "--files", store, "--enqueue-only", "--interval", "0.1", "--settle", "0.3",
+                                  "--stages", "probe", inbox.path])
+        defer { if watcher.isRunning { kill(watcher.processIdentifier, SIGKILL) }; watcher.waitUntilExit() }
+        func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return try condition()
+        }
+        // (The watcher creates the tables as it starts: until then the query fails.)
+        #expect(waitFor(60) { (try? server.psql("SELECT count(*) FROM media_jobs WHERE state = 'queued'", database: database)) == "2" })
+        // No worker yet: both wait in the inbox, and scanning again does not enqueue them again.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try server.psql("SELECT count(*) FROM media_jobs", database: database) == "2")
+        #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("clip.mp4").path))
+        #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("bad.mp4").path))
+        #expect(try server.psql("SELECT count(*) FROM assets", database: database) == "0", "the watcher worked nothing itself")
+
+        let worker = try launch(["worker", "--library", url, "--files", store, "--poll-interval", "0.2"])
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) }; worker.waitUntilExit() }
+        let done = inbox.appendingPathComponent("done/clip.mp4").path
+        let failed = inbox.appendingPathComponent("failed/bad.mp4").path
+        #expect(waitFor(90) { FileManager.default.fileExists(atPath: done) && FileManager.default.fileExists(atPath: failed) })
+        let reason = try String(contentsOfFile: failed + ".error.txt", encoding: .utf8)
+        #expect(reason.contains("bad.mp4") || reason.lowercased().contains("invalid"), "the failure's reason: \(reason)")
+        for process in [watcher, worker] {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(try server.psql("SELECT state, count(*) FROM media_jobs GROUP BY state ORDER BY state", database: database) == "failed|1\nsucceeded|1")
+        #expect(try server.psql("SELECT frame_count FROM assets", database: database) == "25")
+
+        // A folder library has no queue: one clear line, exit 1.
+        let refused = try TestMedia.run(binary.path, ["watch", "--library", folder.appendingPathComponent("lib").path, "--enqueue-only", inbox.path],
+                                        allowFailure: true)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--enqueue-only needs a PostgreSQL library"))
+    }
 }
