@@ -61,8 +61,8 @@ stop_workers() {
   for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   WORKER_PIDS=()
 }
-wait_done() {  # wait_done DB N: until N jobs succeeded
-  until [ "$("${PSQL[@]}" -d "$1" -c "SELECT count(*) FROM media_jobs WHERE state = 'succeeded'")" -ge "$2" ]; do sleep 0.05; done
+wait_done() {  # wait_done DB N: until N jobs succeeded (one psql, polling inside the server: no process per poll)
+  "${PSQL[@]}" -d "$1" -c "DO \$\$ BEGIN WHILE (SELECT count(*) FROM media_jobs WHERE state = 'succeeded') < $2 LOOP PERFORM pg_sleep(0.02); END LOOP; END \$\$"
 }
 rate() {  # rate DB: jobs/s from the first claim to the last completion, as the database recorded them
   "${PSQL[@]}" -d "$1" -c "SELECT round(count(*) / extract(epoch FROM max(finished_at) - min(started_at)))::int FROM media_jobs WHERE state = 'succeeded'"
