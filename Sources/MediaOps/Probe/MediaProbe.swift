@@ -29,6 +29,8 @@ public enum MediaProbe {
         let container = input.formatName
 
         var durationSec = input.duration.map { Double($0) / 1_000_000 }
+        // The check every reading command makes (any stream's index past the end of the file).
+        try InputValidation.checkIndexWithinFile(input, path: path, claimed: durationSec)
         var video: ProbeResult.VideoInfo?
         var videoDurationFromPackets: Double?
         if let videoStream {
@@ -270,10 +272,10 @@ public enum MediaProbe {
     /// the end of the file far short of the duration its header states, is
     /// truncated: say so rather than report a duration the file does not have.
     static func checkTruncation(path: String, container: String, claimed: Double?, statistics: PacketStatistics) throws(MediaError) {
+        // (An index past the end was refused before by ``InputValidation/checkIndexWithinFile(_:path:claimed:)``;
+        // the packets counted without an index can still reach past it.)
         if statistics.dataPastEndOfFile {
-            throw MediaError(path: path, code: .truncated,
-                             message: "file is truncated: its index points past the end of the file" +
-                                (claimed.map { String(format: " (header says %.3f s)", $0) } ?? ""))
+            throw InputValidation.truncatedIndex(path: path, claimed: claimed)
         }
         if !statistics.isFragmentedMP4, statistics.dataReachesEndOfFile, let claimed, let end = statistics.dataEndSec,
            claimed > end * 1.5 + 1 {

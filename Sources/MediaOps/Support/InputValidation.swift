@@ -38,7 +38,8 @@ public enum InputValidation {
         }
     }
 
-    /// Opens `path` and reads its stream information.
+    /// Opens `path` and reads its stream information, refusing a file whose index points past its end
+    /// (``checkIndexWithinFile(_:path:)``) as `probe` does.
     public static func openWithStreamInfo(_ path: String) throws(MediaError) -> InputFile {
         let input = try open(path)
         do {
@@ -46,6 +47,28 @@ public enum InputValidation {
         } catch {
             throw MediaError(path: path, libav: error)
         }
+        try checkIndexWithinFile(input, path: path)
         return input
+    }
+
+    /// An MP4 or MOV whose index (read from its `moov`) places packets past the end of the file was cut short
+    /// or has a damaged index. Every command that reads media refuses it with the same line, rather than
+    /// decoding what happens to be there and writing a short or wrong result (SPEC section 6). Cheap: the
+    /// index is already in memory; no packet is read.
+    public static func checkIndexWithinFile(_ input: InputFile, path: String, claimed: Double? = nil) throws(MediaError) {
+        guard input.formatName.hasPrefix("mov,mp4") else { return }
+        var status = stat()
+        guard stat(path, &status) == 0 else { return }
+        let fileSize = Int64(status.st_size)
+        for stream in input.streams {
+            guard let end = stream.indexEntries.lazy.map({ $0.position + Int64($0.size) }).max(), end > fileSize else { continue }
+            throw truncatedIndex(path: path, claimed: claimed)
+        }
+    }
+
+    static func truncatedIndex(path: String, claimed: Double?) -> MediaError {
+        MediaError(path: path, code: .truncated,
+                   message: "file is truncated: its index points past the end of the file" +
+                      (claimed.map { String(format: " (header says %.3f s)", $0) } ?? ""))
     }
 }
