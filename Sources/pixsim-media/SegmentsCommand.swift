@@ -41,6 +41,7 @@ struct SegmentsCommand: AsyncParsableCommand {
             } else if !options.quiet {
                 CommandOutput.printLine(String(format: "%@: %d frames, %.3f fps, %.3f s, %d segments",
                                                file, analysis.frameCount, analysis.fps, analysis.durationSec, analysis.segments.count))
+                for warning in analysis.warnings { CommandOutput.printLine("  warning: \(warning)") }
                 for s in analysis.segments {
                     let colours = s.dominantColors.map { "\($0.hex) \(Int(($0.weight * 100).rounded()))%" }.joined(separator: ", ")
                     var line = String(format: "  #%d %@ frames %d-%d (%.3f-%.3f s) brightness %.2f, %@ %.3f, ",
@@ -63,6 +64,8 @@ struct SegmentsDocument: Encodable {
     var durationSec: Double
     /// The domain values as they are: their Codable form is the JSON shape.
     var segments: [TemporalSegment]
+    /// Damaged data met (absent when there was none).
+    var warnings: [String]?
 
     init(_ analysis: VideoAnalysis) {
         path = analysis.path
@@ -70,5 +73,6 @@ struct SegmentsDocument: Encodable {
         frameCount = analysis.frameCount
         durationSec = analysis.durationSec
         segments = analysis.segments
+        warnings = analysis.warnings.isEmpty ? nil : analysis.warnings
     }
 }

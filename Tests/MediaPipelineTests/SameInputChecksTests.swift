@@ -37,4 +37,33 @@ import Testing
         // The whole file is fine for all of them (the check refuses damage, not the format).
         #expect(try TestMedia.run(binary, ["thumbnail", good.path, "--at", "0.5", "-o", out.path + ".jpg"]).status == 0)
     }
+
+    /// Damaged frames (the index intact, bytes inside the media data overwritten) are decoded around, and the
+    /// `segments` JSON says so; its rate stays the stream's (probe's), not what survived over the duration.
+    @Test(.needsFFmpeg) func segmentsWarnsAboutDamagedData() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("damaged")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 3, extra: ["-movflags", "+faststart"])
+        var bytes = [UInt8](try Data(contentsOf: good))
+        // Past the front index: overwrite runs of bytes through the second half of the media data.
+        for start in stride(from: bytes.count / 2, to: bytes.count - 4096, by: 9000) {
+            for index in start..<(start + 600) { bytes[index] = 0xA5 }
+        }
+        let damaged = folder.appendingPathComponent("damaged.mp4")
+        try Data(bytes).write(to: damaged)
+        func document(_ arguments: [String]) throws -> [String: Any] {
+            let parsed = try JSONSerialization.jsonObject(with: Data(TestMedia.run(binary, arguments).stdout.utf8))
+            // (`probe --json` prints a list, one document per file.)
+            return try #require((parsed as? [[String: Any]])?.first ?? parsed as? [String: Any])
+        }
+        let clean = try document(["segments", good.path, "--json"])
+        #expect(clean["warnings"] == nil)
+        let probe = try document(["probe", damaged.path, "--json"])
+        let video = try #require(probe["video"] as? [String: Any])
+        let segments = try document(["segments", damaged.path, "--json"])
+        let warnings = try #require(segments["warnings"] as? [String])
+        #expect(warnings.contains { $0.hasPrefix("damaged data:") }, "\(warnings)")
+        #expect(segments["fps"] as? Double == video["fps"] as? Double)
+    }
 }

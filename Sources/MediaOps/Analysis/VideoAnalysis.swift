@@ -25,6 +25,9 @@ public struct VideoAnalysis: Sendable {
     public var damagedPackets: Int
     /// Seamless loops, best first, when ``AnalysisOptions/loops`` asked for them.
     public var loops: [LoopCandidate] = []
+    /// Damaged data met on the way (frames the index lists that could not be decoded, packets the decoder
+    /// rejected): the analysis covers what could be decoded, and says so.
+    public var warnings: [String] = []
 }
 
 /// One decoded frame as analysis saw it.

@@ -89,7 +89,19 @@ public enum VideoAnalyzer {
         let decider = SegmentDecider(measures: measures, times: times, options: options, rotation: rotation)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
-        let fps = measures.frameCount > 1 && duration > 0 ? Double(measures.frameCount) / duration : (averageRate.isValid ? averageRate.doubleValue : 0)
+        // Frames the index lists that could not be decoded (damaged data): the rate is the stream's, as the
+        // probe reports it, not the frames that survived over the duration.
+        let listed = probe.video?.frameCount ?? 0
+        let lost = max(0, listed - measures.frameCount)
+        let fps: Double
+        if lost > 0, let declared = probe.video?.fps, declared > 0 {
+            fps = declared
+        } else {
+            fps = measures.frameCount > 1 && duration > 0 ? Double(measures.frameCount) / duration : (averageRate.isValid ? averageRate.doubleValue : 0)
+        }
+        var warnings: [String] = []
+        if lost > 0 { warnings.append("damaged data: \(lost) of \(listed) frames could not be decoded; the analysis covers the \(measures.frameCount) that could") }
+        if measured.damagedPackets > 0 { warnings.append("damaged data: \(measured.damagedPackets) packets the decoder rejected were skipped") }
         let frames = (0..<measures.frameCount).map { i in
             AnalyzedFrame(timestamp: measures.timestamps[i], time: times.starts[i], quality: measures.qualities[i])
         }
@@ -98,7 +110,8 @@ public enum VideoAnalyzer {
                                      segments: segments, frames: frames,
                                      timeBase: (timeBase.numerator, timeBase.denominator), originTimestamp: origin,
                                      damagedPackets: measured.damagedPackets,
-                                     loops: options.loops.map { LoopFinder.find(measures, starts: times.starts, ends: times.ends, search: $0) } ?? [])
+                                     loops: options.loops.map { LoopFinder.find(measures, starts: times.starts, ends: times.ends, search: $0) } ?? [],
+                                     warnings: warnings)
         guard let stills, let windows else { return (analysis, AnalysisStills()) }
         let written = try windows.write(stills, candidates: measured.stills, measures: measures, times: times.starts,
                                         boundaries: segments.map(\.startFrame), geometry: geometry, path: path)
