@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MediaCore
@@ -19,7 +20,6 @@ struct AccessLogMiddleware: RouterMiddleware {
             "status": "\(response.status.code)",
             "bytes": "\(response.headers[.contentLength] ?? "-")",
             "ms": .string(String(format: "%.2f", milliseconds)),
-            "remote": "\(context.remoteAddress.map { "\($0)" } ?? "-")",
         ])
         return response
     }

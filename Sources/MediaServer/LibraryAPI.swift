@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MediaCore
 import MediaDocuments
@@ -85,7 +86,7 @@ struct LibraryAPI: Sendable {
         }
         api.post("ingest") { request, _ in
             let body = try await request.body.collect(upTo: maximumBodyBytes)
-            let parsed = try IngestRequest(body: Data(buffer: body), emptyFolder: ingest.emptyFolder)
+            let parsed = try IngestRequest(body: Data(body.readableBytesView), emptyFolder: ingest.emptyFolder)
             let (queued, answer) = try await ingest.ingest(parsed)
             return Response.json(answer, status: queued ? .accepted : .ok)
         }
@@ -96,8 +97,9 @@ struct LibraryAPI: Sendable {
         var query = try Self.assetQuery(request)
         let limit = query.limit
         query.limit += 1  // one more than the page tells whether there is a next page
+        let probe = query
         let data = try await library.run { store in
-            let found = try store.assets(matching: query)
+            let found = try store.assets(matching: probe)
             let page = AssetPageDocument(Array(found.prefix(limit)), hasMore: found.count > limit)
             return try DocumentEncoding.makeEncoder(pretty: false).encode(page)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MediaLibrary
 
@@ -15,10 +16,11 @@ struct LibraryPages: Sendable {
             var query = try LibraryAPI.assetQuery(request, defaultLimit: Self.pageSize)
             let limit = query.limit
             query.limit += 1
+            let probe = query
             let renderer = self.renderer
             let html = try await library.run { store in
-                let found = try store.assets(matching: query)
-                var shown = query
+                let found = try store.assets(matching: probe)
+                var shown = probe
                 shown.limit = limit
                 let page = IndexPage(library: store.displayName, query: shown, assets: Array(found.prefix(limit)),
                                      hasMore: found.count > limit, facets: try store.assetFacets())

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MediaLibrary
@@ -42,7 +43,7 @@ public struct LibraryServer: Sendable {
         defer { try? FileManager.default.removeItem(at: emptyFolder) }
         do {
             let application = try makeApplication(threadPool: threadPool, emptyFolder: emptyFolder, onListening: onListening)
-            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await application.runService()  // graceful shutdown on SIGTERM and SIGINT (its defaults)
         } catch {
             try? await threadPool.shutdownGracefully()
             throw error

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MediaCore
 import MediaLibrary
@@ -21,8 +22,13 @@ struct MediaFiles: Sendable {
     let cacheScope: String
     /// What a hash resolved to. Content named by its hash never changes, so an entry stays true until the
     /// file is evicted (then reading it fails and the entry is dropped).
-    let resolvedContent = Mutex<[String: StoredMedia]>([:])
+    let resolvedContent = ResolvedContent()
     static let cacheLimit = 4096
+
+    /// Hashes already looked up, shared by every request (a class: a `Mutex` cannot be copied with a struct).
+    final class ResolvedContent: Sendable {
+        let entries = Mutex<[String: StoredMedia]>([:])
+    }
 
     /// A file the library stores, as a response needs it.
     struct StoredMedia: Sendable {
@@ -41,7 +47,7 @@ struct MediaFiles: Sendable {
                 do {
                     return try await respond(request, context: context, with: stored, immutable: true)
                 } catch let error as HTTPError where error.status == .notFound {
-                    _ = resolvedContent.withLock { $0.removeValue(forKey: sha) }
+                    _ = resolvedContent.entries.withLock { $0.removeValue(forKey: sha) }
                     throw HTTPFailure.notFound(sha, "the file is not in the store (evicted?)")
                 }
             }
@@ -83,7 +89,7 @@ struct MediaFiles: Sendable {
 
     /// The asset's own file.
     func content(_ sha: String) async throws -> StoredMedia {
-        if let known = resolvedContent.withLock({ $0[sha] }) { return known }
+        if let known = resolvedContent.entries.withLock({ $0[sha] }) { return known }
         let stored = try await library.run { store in
             guard let asset = try store.asset(sha256: sha) else { throw HTTPFailure.notFound(sha, "no asset with this SHA-256") }
             guard let path = asset.localPath, asset.syncStatus != Asset.SyncStatus.evicted.rawValue else {
@@ -91,7 +97,7 @@ struct MediaFiles: Sendable {
             }
             return try Self.describe(path, contentType: asset.mimeType, eTag: sha)
         }
-        resolvedContent.withLock { cache in
+        resolvedContent.entries.withLock { cache in
             if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
             cache[sha] = stored
         }

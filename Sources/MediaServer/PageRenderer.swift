@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import MediaCore
 import Mustache
 
 /// The HTML pages' templates (`Resources/templates/*.mustache`), parsed once at start.

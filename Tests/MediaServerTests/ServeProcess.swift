@@ -12,7 +12,7 @@ final class ServeProcess {
 
     init(library: URL, bind: String = "127.0.0.1:0", extra: [String] = [], environment: [String: String] = [:]) throws {
         log = library.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = TestMedia.cliExecutable
         process.arguments = ["serve", "--library", library.path, "--bind", bind] + extra
         var merged = ProcessInfo.processInfo.environment
