@@ -21,7 +21,9 @@ struct FailureMiddleware: RouterMiddleware {
                 logger.error("\(request.method) \(DisplayText.escaped(request.uri.path, maximumLength: 200)): \(DisplayText.escaped(String(describing: error), maximumLength: 500))")
             }
             let path = request.uri.path
-            if path.hasPrefix("/api/") || path.hasPrefix("/media/") || path.hasPrefix("/static/") || request.method != .get {
+            // A refusal for want of the token is JSON everywhere: whoever lacks it is a client, not a reader.
+            if path.hasPrefix("/api/") || path.hasPrefix("/media/") || path.hasPrefix("/static/") || request.method != .get
+                || failure.code == .unauthorized {
                 return Response.failure(failure)
             }
             return Response.html(pages.errorPage(failure), status: failure.status)

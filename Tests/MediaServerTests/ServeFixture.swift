@@ -54,7 +54,7 @@ final class ServeFixture: Sendable {
                               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
                               "-c:a", "aac", "-b:a", "64k", storyFile.path])
         let leftFile = try Self.makeClip(media.appendingPathComponent("left.mp4"), source: "rgbtestsrc", tone: 440)
-        let rightFile = try Self.makeClip(media.appendingPathComponent("right.mp4"), source: "mandelbrot", tone: 550)
+        let rightFile = try Self.makeClip(media.appendingPathComponent("right.mp4"), source: "smptehdbars", tone: 550)
         let hostileFile = try Self.makeClip(media.appendingPathComponent(Self.hostileName), source: "testsrc", tone: 660)
         let binary = TestMedia.cliExecutable.path
         let arguments = ["--library", library.path]
