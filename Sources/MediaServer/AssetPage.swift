@@ -127,7 +127,11 @@ struct AssetPage {
                        Variant(tag: $0.variantTag ?? $0.variantName, name: $0.variantName, assetHref: "/assets/\($0.variantAssetId)")
                    })
         }
-        stages = detail.stages.map { Stage(stage: $0.stage, version: $0.version, status: $0.status, error: $0.error, finishedAt: $0.finishedAt) }
+        // `2026-12-05T05:21:18.611Z` as `2026-12-05 05:21:18`: the page has no room for the fraction.
+        stages = detail.stages.map {
+            Stage(stage: $0.stage, version: $0.version, status: $0.status, error: $0.error,
+                  finishedAt: $0.finishedAt.map { String($0.prefix(19)).replacingOccurrences(of: "T", with: " ") })
+        }
         hasKeyframes = !keyframes.isEmpty
         hasClips = !clips.isEmpty
         hasBranches = !branches.isEmpty

@@ -49,10 +49,12 @@ public struct HTTPFailure: CodedError, Equatable {
     public static func status(for code: ErrorCode) -> HTTPResponse.Status {
         switch code {
         case .notFound: .notFound
+        // A reference that names several things conflicts with the library's state; more digits resolve it.
+        case .ambiguous: .conflict
         case .unauthorized: .unauthorized
         case .tooLarge: .contentTooLarge
         case .invalidRange: .rangeNotSatisfiable
-        case .invalidArgument, .ambiguous, .invalidManifest, .unknownParent, .notMedia, .empty, .notAFile, .corrupt,
+        case .invalidArgument, .invalidManifest, .unknownParent, .notMedia, .empty, .notAFile, .corrupt,
              .truncated, .unsupportedCodec, .noVideo, .noAudio, .incompatibleInputs, .earlierFailure:
             .badRequest
         case .download: .badGateway

@@ -21,8 +21,28 @@ struct LibraryAPI: Sendable {
 
     static let mediaTypes: Set<String> = ["video", "image", "audio", "other"]
 
+    /// Every route of the API with the methods it answers; any other method gets 405 with `Allow`.
+    static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("openapi.yaml", [.get]), ("assets", [.get]), ("assets/:asset", [.get]), ("assets/:asset/segments", [.get]),
+        ("assets/:asset/clips", [.get]), ("assets/:asset/branches", [.get]), ("assets/:asset/lineage", [.get]),
+        ("assets/:asset/match", [.get]), ("branches/:branch", [.get]), ("jobs", [.get]), ("jobs/:job", [.get]),
+        ("ingest", [.post]),
+    ]
+
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1")
+        for route in Self.routes {
+            let allowed = route.methods.map(\.rawValue).joined(separator: ", ")
+            // Other methods (PUT, DELETE, TRACE, …) are refused before routing, by ``APIMethodMiddleware``.
+            for method in [HTTPRequest.Method.get, .post] where !route.methods.contains(method) {
+                api.on(RouterPath(route.path), method: method) { request, _ in
+                    var response = Response.failure(HTTPFailure(.methodNotAllowed, code: .invalidArgument, subject: request.uri.path,
+                                                                message: "\(request.method) is not allowed here (allowed: \(allowed))"))
+                    response.headers[.allow] = allowed
+                    return response
+                }
+            }
+        }
         api.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .xContentTypeOptions: "nosniff"],
                      body: ResponseBody(byteBuffer: openAPIDocument))

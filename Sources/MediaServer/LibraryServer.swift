@@ -59,6 +59,7 @@ public struct LibraryServer: Sendable {
         router.add(middleware: AccessLogMiddleware(logger: Logger(label: "pixsim.serve.access")))
         router.add(middleware: FailureMiddleware(pages: renderer, logger: logger))
         if let token = configuration.token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        router.add(middleware: APIMethodMiddleware())
         let api = LibraryAPI(library: library,
                              ingest: IngestService(library: library, jobs: jobs, emptyFolder: emptyFolder),
                              jobs: jobs, maximumBodyBytes: configuration.maximumBodyBytes,
@@ -69,6 +70,7 @@ public struct LibraryServer: Sendable {
         let staticFiles = try [
             "site.css": (contentType: "text/css; charset=utf-8", body: Self.resource("site", "css")),
             "site.js": (contentType: "text/javascript; charset=utf-8", body: Self.resource("site", "js")),
+            "favicon.svg": (contentType: "image/svg+xml", body: Self.resource("favicon", "svg")),
         ].mapValues { file in (contentType: file.contentType, body: file.body, eTag: Self.fingerprint(file.body)) }
         LibraryPages(library: library, renderer: renderer, staticFiles: staticFiles).register(on: router)
         let binding = configuration.binding

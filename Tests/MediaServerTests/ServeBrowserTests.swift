@@ -61,7 +61,7 @@ struct ServeBrowserTests {
     /// schemathesis invents; the ingest tests cover it.
     @Test(.needsSchemathesis) func theAPIConformsToItsOpenAPIDocument() throws {
         let fixture = try ServeFixture.library()
-        let server = try ServeProcess(library: fixture.library, extra: ["-q"])
+        let server = try ServeProcess(library: fixture.library)
         defer { server.stop() }
         let tool = try #require(ServeTools.schemathesis, "schemathesis is not installed")
         let result = try TestMedia.run(tool, ["run", server.baseURL + "/api/v1/openapi.yaml", "--url", server.baseURL,
