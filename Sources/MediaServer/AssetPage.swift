@@ -81,9 +81,9 @@ struct AssetPage {
 
     init(library: String, asset: Asset, store: any LibraryStore) throws {
         let detail = try AssetDetailDocument(asset, store: store)
-        let name = PageFormatting.fileName(asset.originalPath ?? asset.remoteURL) ?? String(asset.sha256.prefix(12))
+        let name = PageFormatting.name(of: asset)
         page = PageChrome(title: name, library: library)
-        let mediaURL = "/media/\(asset.sha256)"
+        let mediaURL = PageFormatting.mediaURL(of: asset)
         let stored = asset.syncStatus == Asset.SyncStatus.stored.rawValue && asset.localPath != nil
         var facts = [asset.mediaType, PageFormatting.size(asset.fileSizeBytes)]
         if let width = asset.width, let height = asset.height { facts.append("\(width)×\(height)") }
@@ -92,7 +92,7 @@ struct AssetPage {
         self.asset = Summary(id: asset.assetID, sha256: asset.sha256, name: name, mediaType: asset.mediaType,
                              isVideo: asset.mediaType == "video", isImage: asset.mediaType == "image",
                              isAudio: asset.mediaType == "audio", isStored: stored, mediaURL: mediaURL,
-                             posterURL: asset.thumbnailPath == nil ? nil : "\(mediaURL)/poster.jpg",
+                             posterURL: PageFormatting.posterURL(of: asset),
                              storyboardURL: asset.mediaType == "video" && stored ? "\(mediaURL)/storyboard.jpg" : nil,
                              facts: facts.joined(separator: " · "))
         let segments = try store.segments(assetID: asset.assetID)

@@ -32,9 +32,9 @@ struct BranchPage {
             guard let asset = try store.asset(id: id) else {
                 throw HTTPFailure.notFound("asset \(id)", "the branch names an asset that is not in the library")
             }
-            return Clip(assetID: id, href: "/assets/\(id)", mediaURL: "/media/\(asset.sha256)",
-                        posterURL: asset.thumbnailPath == nil ? nil : "/media/\(asset.sha256)/poster.jpg",
-                        name: PageFormatting.fileName(asset.originalPath ?? asset.remoteURL) ?? String(asset.sha256.prefix(12)))
+            return Clip(assetID: id, href: "/assets/\(id)", mediaURL: PageFormatting.mediaURL(of: asset),
+                        posterURL: PageFormatting.posterURL(of: asset),
+                        name: PageFormatting.name(of: asset))
         }
         page = PageChrome(title: "Branch \(branch.branchName)", library: library)
         id = branch.storedID

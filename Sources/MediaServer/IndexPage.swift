@@ -38,8 +38,8 @@ struct IndexPage {
         page = PageChrome(title: "Assets", library: library)
         cards = assets.map { asset in
             Card(id: asset.assetID, href: "/assets/\(asset.assetID)",
-                 posterURL: asset.thumbnailPath == nil ? nil : "/media/\(asset.sha256)/poster.jpg",
-                 name: PageFormatting.fileName(asset.originalPath ?? asset.remoteURL) ?? String(asset.sha256.prefix(12)),
+                 posterURL: PageFormatting.posterURL(of: asset),
+                 name: PageFormatting.name(of: asset),
                  mediaType: asset.mediaType, duration: PageFormatting.duration(asset.durationSec),
                  size: PageFormatting.size(asset.fileSizeBytes),
                  dimensions: asset.width.flatMap { width in asset.height.map { "\(width)×\($0)" } },

@@ -65,7 +65,7 @@ public struct LibraryServer: Sendable {
                              jobs: jobs, maximumBodyBytes: configuration.maximumBodyBytes,
                              openAPIDocument: try Self.resource("openapi", "yaml"))
         api.register(on: router)
-        MediaFiles(library: library, fileIO: FileIO(threadPool: threadPool),
+        MediaFiles(library: library, fileIO: FileIO(),
                    cacheScope: configuration.token == nil ? "public" : "private").register(on: router)
         let staticFiles = try [
             "site.css": (contentType: "text/css; charset=utf-8", body: Self.resource("site", "css")),

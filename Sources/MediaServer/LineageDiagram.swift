@@ -93,7 +93,7 @@ struct LineageDiagram {
                 let x = (width - rowWidth) / 2 + index * (Self.nodeWidth + Self.columnGap)
                 frames[id] = (x, y)
                 let asset = assets[id]
-                let name = PageFormatting.fileName(asset?.originalPath ?? asset?.remoteURL) ?? asset.map { String($0.sha256.prefix(12)) } ?? ""
+                let name = asset.map(PageFormatting.name) ?? ""
                 var detail = asset?.mediaType ?? ""
                 if let duration = PageFormatting.duration(asset?.durationSec) { detail += " · \(duration)" }
                 nodes.append(Node(id: id, href: "/assets/\(id)", x: x, y: y, width: Self.nodeWidth, height: Self.nodeHeight,

@@ -1,4 +1,5 @@
 import Foundation
+import MediaLibrary
 
 /// Numbers as the pages print them: sizes in kB/MB/GB, durations as `m:ss.s`, times in seconds.
 /// One place, so the grid, the asset page and the branch player agree.
@@ -38,5 +39,18 @@ enum PageFormatting {
     /// Cuts long text for a label, with an ellipsis.
     static func shortened(_ text: String, to length: Int) -> String {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+
+    /// What pages call an asset: the file name it came from, else the start of its hash.
+    static func name(of asset: Asset) -> String {
+        fileName(asset.originalPath ?? asset.remoteURL) ?? String(asset.sha256.prefix(12))
+    }
+
+    /// The asset's file, by content hash.
+    static func mediaURL(of asset: Asset) -> String { "/media/\(asset.sha256)" }
+
+    /// The asset's poster, when the thumbnail stage made one.
+    static func posterURL(of asset: Asset) -> String? {
+        asset.thumbnailPath == nil ? nil : "/media/\(asset.sha256)/poster.jpg"
     }
 }

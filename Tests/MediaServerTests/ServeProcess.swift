@@ -10,11 +10,16 @@ final class ServeProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(library: URL, bind: String = "127.0.0.1:0", extra: [String] = [], environment: [String: String] = [:]) throws {
-        log = library.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    convenience init(library: URL, bind: String = "127.0.0.1:0", extra: [String] = [], environment: [String: String] = [:]) throws {
+        try self.init(arguments: ["serve", "--library", library.path, "--bind", bind] + extra, environment: environment)
+    }
+
+    /// - Parameter arguments: the whole command line after the executable (`--bind` defaults to a free loopback port).
+    init(arguments: [String], environment: [String: String] = [:]) throws {
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("pixsim-serve-\(UUID().uuidString.prefix(8)).log")
         process.executableURL = TestMedia.cliExecutable
-        process.arguments = ["serve", "--library", library.path, "--bind", bind] + extra
+        process.arguments = arguments.contains("--bind") ? arguments : arguments + ["--bind", "127.0.0.1:0"]
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "PIXSIM_SERVE_TOKEN")
         for (key, value) in environment { merged[key] = value }
