@@ -62,6 +62,8 @@ NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx/nginx.conf" <<NGINX
 daemon off;
+# The workers must read the library under mktemp -d (mode 700), as the user running the bench.
+user '$(id -un)';
 worker_processes 2;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
