@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MediaLibrary", targets: ["MediaLibrary"]),
         .library(name: "MediaPipeline", targets: ["MediaPipeline"]),
         .library(name: "MediaDocuments", targets: ["MediaDocuments"]),
+        .library(name: "MediaServer", targets: ["MediaServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,10 +62,29 @@ let package = Package(
         ),
         // The JSON documents of SPEC section 4 and their text forms, for every front end.
         .target(name: "MediaDocuments", dependencies: ["MediaCore", "MediaOps", "MediaLibrary", "MediaPipeline"]),
+        // `serve`: the library in a browser (pages) and over HTTP (the JSON API, media by content hash).
+        .target(
+            name: "MediaServer",
+            dependencies: [
+                "MediaCore",
+                "MediaDocuments",
+                "MediaLibrary",
+                "MediaOps",
+                "MediaPipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "pixsim-media",
             dependencies: [
                 "MediaDocuments",
+                "MediaServer",
                 "MediaOps",
                 "MediaLibrary",
                 "MediaPipeline",
@@ -75,6 +98,10 @@ let package = Package(
         .testTarget(
             name: "MediaLibraryTests",
             dependencies: ["MediaLibrary", "MediaTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MediaServerTests",
+            dependencies: ["MediaServer", "MediaDocuments", "MediaLibrary", "MediaPipeline", "MediaTestSupport"]
         ),
         .testTarget(
             name: "MediaPipelineTests",

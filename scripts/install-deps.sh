@@ -3,11 +3,13 @@
 # FFmpeg 5.1's libav development files, SQLite, pkg-config; with --test also the
 # ffmpeg command line, which the tests use as an independent oracle (the product
 # itself never runs it) and PostgreSQL 15, whose throwaway clusters the PostgreSQL
-# engine's tests start. The Swift 6 toolchain must already be installed.
+# engine's tests start, and for `serve`'s tests headless Chromium with chromedriver, curl, and from PyPI
+# selenium and schemathesis. With --bench also sqlite3, wrk and nginx (bench/serve.sh).
+# The Swift 6 toolchain must already be installed.
 set -euo pipefail
 packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev pkg-config make bc)
-if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15); fi
-if [ "${1:-}" = "--bench" ]; then packages+=(sqlite3); fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15 chromium chromium-driver curl python3-pip); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(sqlite3 wrk nginx); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,3 +22,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "error: swift: the Swift 6 toolchain is not installed (https://www.swift.org/install/)" >&2; exit 1; }
+if [ "${1:-}" = "--test" ]; then
+  # serve's browser test (selenium drives Debian's chromedriver) and its OpenAPI conformance test.
+  python3 -c "import selenium" 2>/dev/null && command -v schemathesis >/dev/null || {
+    echo "installing from PyPI: selenium schemathesis" >&2
+    python3 -m pip install -q selenium schemathesis 2>/dev/null || python3 -m pip install -q --break-system-packages selenium schemathesis
+  }
+fi

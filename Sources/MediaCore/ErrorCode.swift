@@ -42,6 +42,10 @@ public enum ErrorCode: String, Sendable, Codable, Hashable, CaseIterable {
     case stageFailed = "stage_failed"
     case earlierFailure = "earlier_failure"
 
+    // The server (MediaServer)
+    /// A request without the bearer token `serve` was started with (SPEC section 8): HTTP 401.
+    case unauthorized
+
     /// An error of no known kind (a bug, or a system failure no layer translated).
     case `internal`
 }

@@ -41,6 +41,23 @@ public struct AssetDetailDocument: Encodable {
         public var motionMagnitude: Double?
         public var startHash: String?
         public var endHash: String?
+
+        public init(_ segment: AssetTemporalSegment) {
+            index = segment.segmentIndex
+            segmentType = segment.segmentType
+            transitionIn = segment.transitionIn
+            transitionFrames = segment.transitionFrames.map(JSONValue.init(storedText:))
+            startTime = segment.timestampSec
+            endTime = segment.endSec
+            startFrame = segment.frameNumber
+            endFrame = segment.endFrame
+            brightness = segment.brightness
+            dominantColors = segment.dominantColors.map(JSONValue.init(storedText:))
+            cameraMotion = segment.cameraMotion
+            motionMagnitude = segment.motionMagnitude
+            startHash = segment.startHash
+            endHash = segment.endHash
+        }
     }
 
     public struct StageState: Encodable {
@@ -60,13 +77,7 @@ public struct AssetDetailDocument: Encodable {
         audio = try store.audioMetadata(assetID: id).map {
             Audio(sampleRate: $0.sampleRate, channels: $0.channels, bitrate: $0.bitrate, codec: $0.codec)
         }
-        segments = try store.segments(assetID: id).map {
-            Segment(index: $0.segmentIndex, segmentType: $0.segmentType, transitionIn: $0.transitionIn,
-                    transitionFrames: $0.transitionFrames.map(JSONValue.init(storedText:)),
-                    startTime: $0.timestampSec, endTime: $0.endSec, startFrame: $0.frameNumber, endFrame: $0.endFrame,
-                    brightness: $0.brightness, dominantColors: $0.dominantColors.map(JSONValue.init(storedText:)),
-                    cameraMotion: $0.cameraMotion, motionMagnitude: $0.motionMagnitude, startHash: $0.startHash, endHash: $0.endHash)
-        }
+        segments = try store.segments(assetID: id).map(Segment.init)
         loops = try store.loops(assetID: id).map {
             LoopCandidate(startFrame: $0.startFrame, endFrame: $0.endFrame, startTime: $0.startTime, endTime: $0.endTime,
                           score: $0.score, seamPSNR: $0.seamPSNR)

@@ -35,6 +35,10 @@ public protocol LibraryStore: Sendable {
     func assets(sha256Prefix prefix: String, limit: Int) throws(LibraryError) -> [Asset]
     /// Assets, newest first.
     func assets(mediaType: String?, limit: Int?) throws(LibraryError) -> [Asset]
+    /// One page of assets, newest first, filtered as the query says (keyed by id, see ``AssetQuery``).
+    func assets(matching query: AssetQuery) throws(LibraryError) -> [Asset]
+    /// The providers and operations the library's assets have, sorted (at most 200 of each).
+    func assetFacets() throws(LibraryError) -> AssetFacets
     func audioMetadata(assetID: Int64) throws(LibraryError) -> AudioMetadata?
     /// Records where an asset can be fetched from, unless it already has a URL.
     func rememberRemoteURL(_ url: String, assetID: Int64) throws(LibraryError)

@@ -38,6 +38,7 @@ struct PixsimMedia: AsyncParsableCommand {
             EnqueueCommand.self,
             WorkerCommand.self,
             JobsCommand.self,
+            ServeCommand.self,
         ]
     )
 

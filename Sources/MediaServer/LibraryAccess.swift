@@ -1,0 +1,29 @@
+import Foundation
+import MediaLibrary
+import NIOPosix
+
+/// The library as the server reaches it: every call of the synchronous
+/// ``LibraryStore`` runs on a thread of its own pool, never on an event loop
+/// (a blocked event loop stalls every connection it serves, a SQLite read or a
+/// PostgreSQL round trip included).
+///
+/// ```swift
+/// let asset = try await library.run { store in try store.asset(id: 12) }
+/// ```
+public struct LibraryAccess: Sendable {
+    public let store: any LibraryStore
+    let threadPool: NIOThreadPool
+
+    /// - Parameter threadPool: a started pool; its owner shuts it down.
+    public init(store: any LibraryStore, threadPool: NIOThreadPool) {
+        self.store = store
+        self.threadPool = threadPool
+    }
+
+    /// Runs `body` with the store on the pool and returns its result.
+    /// - Throws: what `body` throws, or the pool's error once it is shut down.
+    public func run<Value: Sendable>(_ body: @escaping @Sendable (any LibraryStore) throws -> Value) async throws -> Value {
+        let store = self.store
+        return try await threadPool.runIfActive { try body(store) }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MediaCore
+import MediaLibrary
+import MediaOps
+import MediaPipeline
+import Synchronization
+
+/// Media by content hash: `/media/{sha256}` (the asset's file) and the files derived from it
+/// (`/poster.jpg`, `/storyboard.jpg`, `/keyframes/{n}.jpg`), with range requests, the hash as `ETag`, and
+/// caching headers.
+///
+/// No part of a request path is ever joined to a filesystem path: the hash must be 64 lowercase hex digits
+/// and is looked up in the library, which answers with the paths it stored; a keyframe is a number, looked
+/// up in the keyframes stage's own listing. The files are streamed in chunks by Hummingbird's `FileIO`,
+/// never read whole.
+struct MediaFiles: Sendable {
+    let library: LibraryAccess
+    let fileIO: FileIO
+    /// `private` when a token guards the server (a shared cache must not keep what needs a token).
+    let cacheScope: String
+    /// What a hash resolved to. Content named by its hash never changes, so an entry stays true until the
+    /// file is evicted (then reading it fails and the entry is dropped).
+    let resolvedContent = ResolvedContent()
+    static let cacheLimit = 4096
+
+    /// Hashes already looked up, shared by every request (a class: a `Mutex` cannot be copied with a struct).
+    final class ResolvedContent: Sendable {
+        let entries = Mutex<[String: StoredMedia]>([:])
+    }
+
+    /// A file the library stores, as a response needs it.
+    struct StoredMedia: Sendable {
+        var path: String
+        var size: Int
+        var contentType: String
+        var eTag: String
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let media = router.group("media")
+        for method in [HTTPRequest.Method.get, .head] {
+            media.on(":sha256", method: method) { request, context in
+                let sha = try Self.hash(context)
+                let stored = try await content(sha)
+                do {
+                    return try await respond(request, context: context, with: stored, immutable: true)
+                } catch let error as HTTPError where error.status == .notFound {
+                    _ = resolvedContent.entries.withLock { $0.removeValue(forKey: sha) }
+                    throw HTTPFailure.notFound(sha, "the file is not in the store (evicted?)")
+                }
+            }
+            media.on(":sha256/poster.jpg", method: method) { request, context in
+                let sha = try Self.hash(context)
+                let stored = try await derived(sha, name: "poster") { store, asset in
+                    guard let path = asset.thumbnailPath else { throw HTTPFailure.notFound(sha, "the asset has no poster") }
+                    return path
+                }
+                return try await respond(request, context: context, with: stored, immutable: false)
+            }
+            media.on(":sha256/storyboard.jpg", method: method) { request, context in
+                let sha = try Self.hash(context)
+                let stored = try await derived(sha, name: "storyboard") { store, asset in try Self.storyboard(store, asset) }
+                return try await respond(request, context: context, with: stored, immutable: false)
+            }
+            media.on(":sha256/keyframes/:image", method: method) { request, context in
+                let sha = try Self.hash(context)
+                let image = context.parameters.get("image") ?? ""
+                guard image.hasSuffix(".jpg") || image.hasSuffix(".png"), let index = Int(image.dropLast(4)), index >= 0 else {
+                    throw HTTPFailure.badRequest("keyframe", "name a keyframe by its number: keyframes/0.jpg")
+                }
+                let stored = try await derived(sha, name: "keyframe-\(index)") { store, asset in
+                    try Self.keyframe(index, of: asset, in: store)
+                }
+                return try await respond(request, context: context, with: stored, immutable: false)
+            }
+        }
+    }
+
+    /// The hash in the path: exactly 64 lowercase hex digits, else 400 (nothing else reaches the library).
+    static func hash(_ context: BasicRequestContext) throws(HTTPFailure) -> String {
+        let text = context.parameters.get("sha256") ?? ""
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw .badRequest("sha256", "media are named by their SHA-256: 64 lowercase hex digits")
+        }
+        return text
+    }
+
+    /// The asset's own file.
+    func content(_ sha: String) async throws -> StoredMedia {
+        if let known = resolvedContent.entries.withLock({ $0[sha] }) { return known }
+        let stored = try await library.run { store in
+            guard let asset = try store.asset(sha256: sha) else { throw HTTPFailure.notFound(sha, "no asset with this SHA-256") }
+            guard let path = asset.localPath, asset.syncStatus != Asset.SyncStatus.evicted.rawValue else {
+                throw HTTPFailure.notFound(sha, "the asset's file is not in the store (evicted: `pixsim-media sync \(asset.assetID)`)")
+            }
+            return try Self.describe(path, contentType: asset.mimeType, eTag: sha)
+        }
+        resolvedContent.entries.withLock { cache in
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[sha] = stored
+        }
+        return stored
+    }
+
+    /// A file derived from the asset, at the path `locate` finds through the library.
+    func derived(_ sha: String, name: String,
+                 _ locate: @escaping @Sendable (any LibraryStore, Asset) throws -> String) async throws -> StoredMedia {
+        try await library.run { store in
+            guard let asset = try store.asset(sha256: sha) else { throw HTTPFailure.notFound(sha, "no asset with this SHA-256") }
+            return try Self.describe(try locate(store, asset), contentType: nil, eTag: "\(sha).\(name)")
+        }
+    }
+
+    /// Size and type of a stored file (a regular file only).
+    static func describe(_ path: String, contentType: String?, eTag: String) throws(HTTPFailure) -> StoredMedia {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw HTTPFailure.notFound(eTag, "the file is not in the store")
+        }
+        let type = contentType ?? MediaType.getMediaType(forExtension: URL(fileURLWithPath: path).pathExtension)?.description ?? "application/octet-stream"
+        return StoredMedia(path: path, size: Int(status.st_size), contentType: type, eTag: eTag)
+    }
+
+    /// The response for a stored file: 304 when the client holds it, 206 for a range, 416 outside it.
+    func respond(_ request: Request, context: BasicRequestContext, with stored: StoredMedia, immutable: Bool) async throws -> Response {
+        let eTag = "\"\(stored.eTag)\""
+        var headers: HTTPFields = [
+            .eTag: eTag,
+            .acceptRanges: "bytes",
+            .contentType: stored.contentType,
+            .cacheControl: immutable ? "\(cacheScope), max-age=31536000, immutable" : "\(cacheScope), max-age=300",
+            .xContentTypeOptions: "nosniff",
+        ]
+        if let match = request.headers[.ifNoneMatch],
+           match.split(separator: ",").contains(where: { let tag = $0.trimmingCharacters(in: .whitespaces); return tag == eTag || tag == "*" || tag == "W/\(eTag)" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var range = ByteRange(header: request.headers[.range], size: stored.size)
+        if let condition = request.headers[.ifRange], condition != eTag { range = .whole }
+        let isHead = request.method == .head
+        switch range {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(stored.size)"
+            let failure = HTTPFailure(.rangeNotSatisfiable, code: .invalidRange, subject: stored.eTag,
+                                      message: "the range is outside the file's \(stored.size) bytes")
+            var response = Response.failure(failure)
+            for field in headers where field.name != .contentType { response.headers[field.name] = field.value }
+            return response
+        case .whole:
+            headers[.contentLength] = String(stored.size)
+            if isHead || stored.size == 0 { return Response(status: .ok, headers: headers) }
+            let body = try await fileIO.loadFile(path: stored.path, range: 0...(stored.size - 1), context: context)
+            return Response(status: .ok, headers: headers, body: body)
+        case .part(let bytes):
+            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(stored.size)"
+            headers[.contentLength] = String(bytes.count)
+            if isHead { return Response(status: .partialContent, headers: headers) }
+            let body = try await fileIO.loadFile(path: stored.path, range: bytes, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+    }
+
+    /// The `index`th keyframe, as the keyframes stage listed it, inside the asset's keyframes folder.
+    static func keyframe(_ index: Int, of asset: Asset, in store: any LibraryStore) throws -> String {
+        let listing = try KeyframeListing.load(asset: asset, store: store)
+        guard let record = listing.first(where: { $0.index == index }) else {
+            throw HTTPFailure.notFound("keyframe \(index)", "the asset has no such keyframe")
+        }
+        // The name comes from our own stage's record; still, it must be a plain name inside the folder.
+        let name = record.fileName
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw HTTPFailure.notFound("keyframe \(index)", "the keyframe's recorded name is not a file name")
+        }
+        return store.files.derivedPath(sha256: asset.sha256, suffix: "keyframes").appendingPathComponent(name).path
+    }
+
+    /// The asset's storyboard sheet, made on first request (with the same operation as the `storyboard`
+    /// command) and kept beside the stored file; written under `tmp/` and renamed into place whole.
+    static func storyboard(_ store: any LibraryStore, _ asset: Asset) throws -> String {
+        let destination = store.files.derivedPath(sha256: asset.sha256, suffix: "storyboard.jpg")
+        if FileManager.default.fileExists(atPath: destination.path) { return destination.path }
+        guard asset.mediaType == "video", let source = asset.localPath, asset.syncStatus == Asset.SyncStatus.stored.rawValue else {
+            throw HTTPFailure.notFound(asset.sha256, "only a stored video has a storyboard")
+        }
+        let temporary = store.files.makeTemporaryPath(pathExtension: "jpg")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        _ = try Storyboard.write(source, to: temporary.path, request: StoryboardRequest(count: 12, columns: 6, width: 1200))
+        return try store.files.moveIntoPlace(temporary, to: destination).path
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import MediaTestSupport
+import Testing
+
+/// Media by content hash: ranges, ETag, caching, and no way from a request path to any other file.
+@Suite(.serialized, .needsFFmpeg)
+struct ServeMediaTests {
+    let fixture: ServeFixture
+    let server: ServeProcess
+
+    init() throws {
+        fixture = try ServeFixture.library()
+        server = try ServeProcess(library: fixture.library)
+    }
+
+    func get(_ path: String, headers: [String: String] = [:], method: String = "GET") throws -> HTTPExchange {
+        try HTTPExchange.send(server.baseURL + path, method: method, headers: headers)
+    }
+
+    @Test func rangesAreTheFilesBytes() throws {
+        defer { server.stop() }
+        let file = try Data(contentsOf: fixture.story.file)
+        let path = "/media/\(fixture.story.sha256)"
+        let whole = try get(path)
+        #expect(whole.status == 200)
+        #expect(whole.body == file)
+        #expect(whole.headers["etag"] == "\"\(fixture.story.sha256)\"")
+        #expect(whole.headers["accept-ranges"] == "bytes")
+        #expect(whole.headers["content-type"] == "video/mp4")
+        #expect(whole.headers["cache-control"]?.contains("immutable") == true)
+
+        let middle = try get(path, headers: ["Range": "bytes=100-1099"])
+        #expect(middle.status == 206)
+        #expect(middle.body == file.subdata(in: 100..<1100))
+        #expect(middle.headers["content-range"] == "bytes 100-1099/\(file.count)")
+        #expect(middle.headers["content-length"] == "1000")
+
+        let tail = try get(path, headers: ["Range": "bytes=-500"])
+        #expect(tail.status == 206)
+        #expect(tail.body == file.suffix(500))
+        #expect(tail.headers["content-range"] == "bytes \(file.count - 500)-\(file.count - 1)/\(file.count)")
+
+        let open = try get(path, headers: ["Range": "bytes=\(file.count - 10)-"])
+        #expect(open.body == file.suffix(10))
+        let past = try get(path, headers: ["Range": "bytes=0-99999999"])
+        #expect(past.status == 206)
+        #expect(past.body == file)
+
+        let outside = try get(path, headers: ["Range": "bytes=\(file.count)-"])
+        #expect(outside.status == 416)
+        #expect(outside.headers["content-range"] == "bytes */\(file.count)")
+
+        let cached = try get(path, headers: ["If-None-Match": "\"\(fixture.story.sha256)\""])
+        #expect(cached.status == 304)
+        #expect(cached.body.isEmpty)
+        let stale = try get(path, headers: ["Range": "bytes=0-9", "If-Range": "\"something else\""])
+        #expect(stale.status == 200, "If-Range with another tag gets the whole file")
+
+        let head = try get(path, method: "HEAD")
+        #expect(head.status == 200)
+        #expect(head.headers["content-length"] == "\(file.count)")
+
+        let poster = try get("\(path)/poster.jpg")
+        #expect(poster.status == 200)
+        #expect(poster.headers["content-type"] == "image/jpeg")
+        #expect(poster.body.prefix(2) == Data([0xFF, 0xD8]))
+        let keyframe = try get("\(path)/keyframes/0.jpg")
+        #expect(keyframe.status == 200)
+        #expect(keyframe.body.prefix(2) == Data([0xFF, 0xD8]))
+        let storyboard = try get("\(path)/storyboard.jpg")
+        #expect(storyboard.status == 200, "\(storyboard.text.prefix(300))")
+        #expect(storyboard.body.prefix(2) == Data([0xFF, 0xD8]))
+        #expect(try get("\(path)/keyframes/999.jpg").status == 404)
+    }
+
+    @Test func requestPathsNeverReachOtherFiles() throws {
+        defer { server.stop() }
+        let attempts = [
+            "/media/../../etc/passwd",
+            "/media/..%2F..%2Fetc%2Fpasswd",
+            "/media/%2e%2e/%2e%2e/etc/passwd",
+            "/media/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+            "/media/\(fixture.story.sha256)/..%2F..%2F..%2Flibrary.sqlite",
+            "/media/\(fixture.story.sha256)/keyframes/..%2F..%2F..%2Flibrary.sqlite",
+            "/media/\(fixture.story.sha256)/keyframes/-1.jpg",
+            "/media/\(fixture.story.sha256.uppercased())",
+            "/media/\(fixture.story.sha256.prefix(63))",
+            "/media/\(fixture.story.sha256)x",
+            "/static/..%2F..%2FPackage.swift",
+            "/static/../../../../etc/passwd",
+            "/media/%00",
+        ]
+        for path in attempts {
+            let answer = try get(path)
+            #expect([400, 404].contains(answer.status), "\(path): \(answer.status)")
+            #expect(!answer.text.contains("root:"), "\(path)")
+            #expect(!answer.text.contains("SQLite format"), "\(path)")
+        }
+        #expect(try get("/media/\(String(repeating: "0", count: 64))").status == 404)
+    }
+}
+
+/// The pages: what they show, escaped, and the token a non-loopback bind requires.
+@Suite(.serialized, .needsFFmpeg)
+struct ServePageTests {
+    @Test func pagesShowTheLibraryEscaped() throws {
+        let fixture = try ServeFixture.library()
+        let server = try ServeProcess(library: fixture.library)
+        defer { server.stop() }
+        let index = try HTTPExchange.send(server.baseURL + "/")
+        #expect(index.status == 200)
+        #expect(index.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(index.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+        #expect(index.text.contains("&lt;img src=x onerror=alert(1)&gt;.mp4"))
+        #expect(!index.text.contains("<img src=x"))
+        for id in [fixture.story.id, fixture.left.id, fixture.hostile.id] { #expect(index.text.contains("data-asset=\"\(id)\"")) }
+
+        let hostile = try HTTPExchange.send(server.baseURL + "/assets/\(fixture.hostile.id)")
+        #expect(hostile.status == 200)
+        #expect(!hostile.text.contains("<img src=x"))
+        #expect(hostile.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
+
+        let story = try HTTPExchange.send(server.baseURL + "/assets/\(fixture.story.id)").text
+        let segments = try HTTPExchange.send(server.baseURL + "/api/v1/assets/\(fixture.story.id)/segments").object()["segments"] as? [Any] ?? []
+        #expect(story.components(separatedBy: "data-segment=\"").count - 1 == segments.count)
+        #expect(story.contains("<video id=\"player\""))
+        #expect(story.contains("/media/\(fixture.story.sha256)#t=0.500,2.500"), "the clip plays as its range")
+        #expect(story.contains("href=\"/branches/\(fixture.branchID)\""))
+        let middle = try HTTPExchange.send(server.baseURL + "/assets/\(fixture.clip.id)").text
+        for id in [fixture.story.id, fixture.clip.id, fixture.grandchild.id] { #expect(middle.contains("data-asset=\"\(id)\""), "node \(id)") }
+        #expect(middle.contains("source · clip · 0.50–2.50 s") || middle.contains("· clip ·"), "edge labels name role and operation")
+
+        let branch = try HTTPExchange.send(server.baseURL + "/branches/\(fixture.branchID)").text
+        #expect(branch.contains("data-variant=\"left\""))
+        #expect(branch.contains("data-variant=\"right\""))
+        #expect(branch.contains("data-branch-time=\"1.500\""))
+
+        let missing = try HTTPExchange.send(server.baseURL + "/assets/999999")
+        #expect(missing.status == 404)
+        #expect(missing.headers["content-type"] == "text/html; charset=utf-8")
+        let css = try HTTPExchange.send(server.baseURL + "/static/site.css")
+        #expect(css.status == 200)
+        #expect(css.headers["content-type"]?.hasPrefix("text/css") == true)
+    }
+
+    @Test func templatesNeverSkipEscaping() throws {
+        let folder = TestMedia.packageRoot.appendingPathComponent("Sources/MediaServer/Resources/templates")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        #expect(names.count >= 5)
+        for name in names {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) outputs unescaped text")
+        }
+    }
+
+    @Test func aNonLoopbackBindNeedsItsToken() throws {
+        let fixture = try ServeFixture.library()
+        let refused = try TestMedia.run(TestMedia.cliExecutable.path, ["serve", "--bind", "0.0.0.0:0"] + fixture.libraryArguments,
+                                        allowFailure: true)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--token"))
+        let token = "s3cret-token-for-tests"
+        let server = try ServeProcess(library: fixture.library, bind: "0.0.0.0:0", extra: ["--token", token])
+        defer { server.stop() }
+        for path in ["/api/v1/assets", "/", "/media/\(fixture.story.sha256)"] {
+            let bare = try HTTPExchange.send(server.baseURL + path)
+            #expect(bare.status == 401, "\(path)")
+            #expect(bare.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+            #expect((try bare.object()["error"] as? [String: Any])?["code"] as? String == "unauthorized")
+            #expect(try HTTPExchange.send(server.baseURL + path, headers: ["Authorization": "Bearer wrong-token-for-tests"]).status == 401)
+            #expect(try HTTPExchange.send(server.baseURL + path, headers: ["Authorization": "Basic \(token)"]).status == 401)
+            #expect(try HTTPExchange.send(server.baseURL + path, headers: ["Authorization": "Bearer \(token)"]).status == 200, "\(path)")
+        }
+        let viaEnvironment = try ServeProcess(library: fixture.library, bind: "0.0.0.0:0", environment: ["PIXSIM_SERVE_TOKEN": token])
+        defer { viaEnvironment.stop() }
+        #expect(try HTTPExchange.send(viaEnvironment.baseURL + "/api/v1/assets").status == 401)
+        #expect(try HTTPExchange.send(viaEnvironment.baseURL + "/api/v1/assets", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+    }
+}
