@@ -40,7 +40,7 @@ import Testing
 
         /// Ingests a file with the probe stage only; returns its asset id.
         func ingest(_ binary: String, _ file: URL) throws -> Int {
-            let out = try json(run(binary, ["ingest", file.path, "--stages", "probe", "--json"]).stdout)
+            let out = try VariantsTests.json(run(binary, ["ingest", file.path, "--stages", "probe", "--json"]).stdout)
             return try #require((out["items"] as? [[String: Any]])?.first?["asset_id"] as? Int)
         }
 
@@ -63,14 +63,14 @@ import Testing
             case .sqlite:
                 let library = try SQLiteLibraryStore.open(folder: store)
                 return try library.variants(ofAsset: Int64(assetID)).map { row in
-                    (Int(row.id ?? 0), row.variantType, try jsonObject(row.metadata ?? "{}"))
+                    (Int(row.id ?? 0), row.variantType, try VariantsTests.json(row.metadata ?? "{}"))
                 }
             case .postgres:
                 let text = try PostgresTestServer.shared().psql(
                     "SELECT coalesce(json_agg(json_build_object('id', id, 'type', variant_type, 'metadata', metadata) ORDER BY id), '[]') FROM asset_variants WHERE asset_id = \(assetID)",
                     database: database!)
                 let rows = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] ?? []
-                return try rows.map { ($0["id"] as? Int ?? 0, $0["type"] as? String ?? "", try jsonObject($0["metadata"] as? String ?? "{}")) }
+                return try rows.map { ($0["id"] as? Int ?? 0, $0["type"] as? String ?? "", try VariantsTests.json($0["metadata"] as? String ?? "{}")) }
             }
         }
     }
@@ -78,8 +78,6 @@ import Testing
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
     }
-
-    static func jsonObject(_ text: String) throws -> [String: Any] { try json(text) }
 
     /// The top-level MP4 boxes, in file order.
     static func topLevelBoxes(_ url: URL) throws -> [String] {

@@ -12,21 +12,30 @@ protocol PictureTransform: AnyObject {
     func apply(_ frame: Frame, index: Int) throws -> Frame
 }
 
-/// Owns the one swscale context of a transform, made again if the decoded pictures change size or format mid-stream.
+/// Owns the one swscale context of a transform and the picture it fills (reused from frame to frame);
+/// the context is made again if the decoded pictures change size or format mid-stream.
 final class ScalerSlot {
     private var scaler: Scaler?
+    private var picture: Frame?
     let width: Int, height: Int, format: PixelFormat, algorithm: Scaler.Algorithm
 
     init(width: Int, height: Int, format: PixelFormat, algorithm: Scaler.Algorithm) {
         self.width = width; self.height = height; self.format = format; self.algorithm = algorithm
     }
 
-    func scaler(for frame: Frame) throws(AVError) -> Scaler {
-        if let scaler, scaler.accepts(frame) { return scaler }
-        let made = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
-                              destinationWidth: width, destinationHeight: height, destinationFormat: format, algorithm: algorithm)
-        scaler = made
-        return made
+    /// `frame` converted to this slot's size and format, with the properties (timestamps, colour) of `properties`.
+    func convert(_ frame: Frame, properties: Frame) throws(AVError) -> Frame {
+        let current: Scaler
+        if let scaler, scaler.accepts(frame) { current = scaler } else {
+            current = try Scaler(sourceWidth: frame.width, sourceHeight: frame.height, sourceFormat: frame.pixelFormat,
+                                 destinationWidth: width, destinationHeight: height, destinationFormat: format, algorithm: algorithm)
+            scaler = current
+        }
+        let destination = try picture ?? current.makeDestinationFrame()
+        picture = destination
+        try current.scale(frame, into: destination)
+        try destination.copyProperties(from: properties)
+        return destination
     }
 }
 
@@ -34,7 +43,6 @@ final class ScalerSlot {
 final class ResizeTransform: PictureTransform {
     let outputWidth: Int, outputHeight: Int, outputPixelFormat: PixelFormat, outputSampleAspectRatio: Rational
     private let slot: ScalerSlot
-    private var picture: Frame?
 
     init(width: Int, height: Int, pixelFormat: PixelFormat, sampleAspectRatio: Rational, algorithm: Scaler.Algorithm) {
         outputWidth = width; outputHeight = height; outputPixelFormat = pixelFormat; outputSampleAspectRatio = sampleAspectRatio
@@ -42,12 +50,7 @@ final class ResizeTransform: PictureTransform {
     }
 
     func apply(_ frame: Frame, index: Int) throws -> Frame {
-        let scaler = try slot.scaler(for: frame)
-        let destination = try picture ?? scaler.makeDestinationFrame()
-        picture = destination
-        try scaler.scale(frame, into: destination)
-        try destination.copyProperties(from: frame)
-        return destination
+        try slot.convert(frame, properties: frame)
     }
 }
 
@@ -57,8 +60,6 @@ final class CropTransform: PictureTransform {
     private let plan: ReframePlan
     private let slot: ScalerSlot
     private let converts: Bool
-    private var picture: Frame?
-    private var view: Frame?
 
     init(plan: ReframePlan, sourceFormat: PixelFormat, pixelFormat: PixelFormat, sampleAspectRatio: Rational) {
         self.plan = plan
@@ -72,14 +73,9 @@ final class CropTransform: PictureTransform {
         let window = plan.window(at: index)
         let cropped = try frame.cropped(left: min(window.left, frame.width - outputWidth), top: min(window.top, frame.height - outputHeight),
                                         width: outputWidth, height: outputHeight)
-        view = cropped
+        // Same format: the window itself goes to the encoder, no pixel is copied.
         guard converts || cropped.pixelFormat != outputPixelFormat else { return cropped }
-        let scaler = try slot.scaler(for: cropped)
-        let destination = try picture ?? scaler.makeDestinationFrame()
-        picture = destination
-        try scaler.scale(cropped, into: destination)
-        try destination.copyProperties(from: frame)
-        return destination
+        return try slot.convert(cropped, properties: frame)
     }
 }
 
