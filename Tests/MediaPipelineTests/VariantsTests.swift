@@ -167,21 +167,27 @@ import Testing
         #expect(try library.run(binary, ["variants", "list", "\(id)"]).stdout.contains("compressed 1280x720 h264"))
     }
 
-    @Test(.needsFFmpeg)
-    func compressedKeepsRotationAndNeverUpscales() throws {
+    /// A quarter-turned 1080p clip (display 1080x1920): 720 display lines are 720 coded columns, the display matrix is kept.
+    @Test(.needsCorpus)
+    func compressedCountsDisplayLinesAndKeepsTheRotation() throws {
         let binary = try PipelineFixture.executable().path
         let folder = try TestMedia.makeTemporaryDirectory("variants-rotation")
         defer { try? FileManager.default.removeItem(at: folder) }
         let library = try Library(.sqlite, in: folder)
-        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("turned.mp4"), seconds: 1, width: 320, height: 240,
-                                            extra: ["-metadata:s:v:0", "rotate=90"])
+        let source = try TestMedia.corpusFile("mediabunny/rotate-buck-bunny.mp4")
         let id = try library.ingest(binary, source)
-        let made = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--crf", "28", "--json"]).stdout)
-        #expect(made["width"] as? Int == 320 && made["height"] as? Int == 240, "720 lines asked of a 320-line picture: kept as it is")
+        let made = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--json"]).stdout)
+        #expect(made["width"] as? Int == 720 && made["height"] as? Int == 406)
         let file = library.store.appendingPathComponent(try #require(made["path"] as? String))
-        let probe = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream_side_data=rotation",
-                                                  "-of", "csv=p=0", file.path]).stdout
-        #expect(probe.contains("-90"), "display matrix: \(probe)")
+        let rotation = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream_side_data=rotation",
+                                                     "-of", "csv=p=0", file.path]).stdout
+        #expect(rotation.trimmingCharacters(in: .whitespacesAndNewlines) == "-90", "display matrix: \(rotation)")
+        #expect(try Self.videoFacts(file)["nb_read_frames"] as? String == (try Self.videoFacts(source))["nb_read_frames"] as? String)
+        // Never larger than the source: 720 lines asked of a 240-line clip keep its 240.
+        let small = try TestMedia.makeClip(at: folder.appendingPathComponent("small.mp4"), seconds: 1, width: 320, height: 240)
+        let smallID = try library.ingest(binary, small)
+        let kept = try Self.json(library.run(binary, ["variants", "create", "\(smallID)", "--type", "compressed", "--json"]).stdout)
+        #expect(kept["width"] as? Int == 320 && kept["height"] as? Int == 240)
     }
 
     // MARK: upscaled

@@ -31,8 +31,11 @@ final class ScalerSlot {
                                  destinationWidth: width, destinationHeight: height, destinationFormat: format, algorithm: algorithm)
             scaler = current
         }
-        let destination = try picture ?? current.makeDestinationFrame()
-        picture = destination
+        let destination: Frame
+        if let picture { destination = picture } else {
+            destination = try current.makeDestinationFrame()
+            picture = destination
+        }
         try current.scale(frame, into: destination)
         try destination.copyProperties(from: properties)
         return destination
