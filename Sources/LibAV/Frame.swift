@@ -149,6 +149,25 @@ public final class Frame {
         return copy
     }
 
+    /// A new frame showing the rectangle `[left, left + width) x [top, top + height)` of this
+    /// picture without copying pixels: a reference (`av_frame_clone`) whose data pointers are
+    /// moved by `av_frame_apply_cropping` (unaligned, so the left edge is exact for 8-bit
+    /// formats; subsampled chroma starts at the covering chroma sample).
+    /// - Throws: ``AVError`` when the rectangle is not inside the picture.
+    public func cropped(left: Int, top: Int, width: Int, height: Int) throws(AVError) -> Frame {
+        guard left >= 0, top >= 0, width > 0, height > 0, left + width <= self.width, top + height <= self.height else {
+            throw AVError.invalid("crop \(width)x\(height)+\(left)+\(top) is outside the \(self.width)x\(self.height) picture",
+                                  operation: "av_frame_apply_cropping", code: AVError.invalidArgumentCode)
+        }
+        let view = try clone()
+        view.pointer.pointee.crop_left = left
+        view.pointer.pointee.crop_top = top
+        view.pointer.pointee.crop_right = self.width - left - width
+        view.pointer.pointee.crop_bottom = self.height - top - height
+        try check(av_frame_apply_cropping(view.pointer, Int32(AV_FRAME_CROP_UNALIGNED)), "av_frame_apply_cropping")
+        return view
+    }
+
     /// Copies properties (timestamps, aspect ratio, colour information) but not data (`av_frame_copy_props`).
     public func copyProperties(from other: Frame) throws(AVError) {
         try check(av_frame_copy_props(pointer, other.pointer), "av_frame_copy_props")

@@ -91,6 +91,17 @@ public protocol LibraryStore: Sendable {
     func recordBranchRender(branch: AssetBranch, variant: BranchVariant, renderedAssetID: Int64,
                             transformation: String?) throws(LibraryError)
 
+    // MARK: Renditions
+
+    /// The rendition of `assetID` of this type made with these parameters, if it exists.
+    func variant(assetID: Int64, variantType: String, parametersKey: String) throws(LibraryError) -> AssetVariant?
+    /// The renditions of an asset, oldest first.
+    func variants(ofAsset assetID: Int64) throws(LibraryError) -> [AssetVariant]
+    /// Records a rendition (its row and its `variant_source` lineage edge) in one transaction. When a
+    /// rendition with the same asset, type and parameters key exists, nothing is written and that row is returned.
+    /// - Returns: the stored row and whether this call created it.
+    func recordVariant(_ variant: AssetVariant, transformation: String?) throws(LibraryError) -> (variant: AssetVariant, inserted: Bool)
+
     // MARK: Stored file checks
 
     /// The size and modification time (nanoseconds since 1970) recorded when the asset's file last matched its hash.

@@ -23,6 +23,7 @@ struct PixsimMedia: AsyncParsableCommand {
             StoryboardCommand.self,
             SegmentsCommand.self,
             LoopsCommand.self,
+            VariantsCommand.self,
             IngestCommand.self,
             BatchCommand.self,
             WatchCommand.self,

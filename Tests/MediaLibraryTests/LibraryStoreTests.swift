@@ -147,6 +147,41 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try store.loops(assetID: id).map(\.startFrame) == [3])
     }
 
+    /// Renditions: one row per (asset, type, parameters), its path relative to the file store, its
+    /// `variant_source` edge written with it; the same parameters again write nothing and return the first row.
+    @Test(arguments: StoreEngine.allCases) func variantsAreRecordedOnceWithTheirLineage(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try Self.addAsset(store, 21).assetID
+        let rendition = try Self.addAsset(store, 22).assetID
+        let other = try Self.addAsset(store, 23).assetID
+        let file = store.files.contentPath(sha256: Self.sha(22), pathExtension: "mp4").path
+        let row = AssetVariant(assetID: source, variantAssetID: rendition, variantType: "compressed",
+                               parametersKey: "codec=h264;crf=23;height=720", path: file, width: 1280, height: 720,
+                               codec: "h264", bitRate: 1_500_000, metadata: #"{"crf":23}"#)
+        let first = try store.recordVariant(row, transformation: #"{"operation":"compressed"}"#)
+        #expect(first.inserted && first.variant.id != nil)
+        #expect(first.variant.path == "files/00/\(Self.sha(22)).mp4")
+        var again = row
+        again.variantAssetID = other
+        again.width = 1
+        let second = try store.recordVariant(again, transformation: nil)
+        #expect(!second.inserted && second.variant.id == first.variant.id && second.variant.width == 1280)
+        var upscaled = row
+        upscaled.variantType = "upscaled"
+        upscaled.variantAssetID = other
+        #expect(try store.recordVariant(upscaled, transformation: nil).inserted)
+        let listed = try store.variants(ofAsset: source)
+        #expect(listed.map(\.variantType) == ["compressed", "upscaled"])
+        #expect(listed.first?.metadata == #"{"crf":23}"# && listed.first?.bitRate == 1_500_000 && listed.first?.codec == "h264")
+        #expect(try store.variant(assetID: source, variantType: "compressed", parametersKey: "codec=h264;crf=23;height=720")?.id == first.variant.id)
+        #expect(try store.variant(assetID: source, variantType: "compressed", parametersKey: "other") == nil)
+        let edges = try store.parentEdges(of: rendition)
+        #expect(edges.count == 1 && edges.first?.parentAssetID == source && edges.first?.parentRole == "variant_source")
+        #expect(edges.first?.operationType == "variant_compressed" && edges.first?.transformation == #"{"operation":"compressed"}"#)
+        #expect(try store.parentEdges(of: other).map(\.operationType) == ["variant_upscaled"])
+    }
+
     @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {
         let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }

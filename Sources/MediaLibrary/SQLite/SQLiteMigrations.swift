@@ -271,6 +271,24 @@ enum SQLiteMigrations {
                 t.uniqueKey(["asset_id", "loop_index"])
             }
         }
+        // Issue 12: renditions of an asset; the same parameters twice make one row (the unique key).
+        migrator.registerMigration("v3: asset variants") { db in
+            try db.create(table: "asset_variants") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("asset_id", .integer).notNull().references("assets", onDelete: .cascade)
+                t.column("variant_asset_id", .integer).notNull().references("assets", onDelete: .cascade)
+                t.column("variant_type", .text).notNull()
+                t.column("parameters_key", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("width", .integer).notNull()
+                t.column("height", .integer).notNull()
+                t.column("codec", .text).notNull()
+                t.column("bit_rate", .integer)
+                t.column("metadata", .jsonText)
+                t.column("created_at", .datetime).notNull()
+                t.uniqueKey(["asset_id", "variant_type", "parameters_key"])
+            }
+        }
         return migrator
     }
 }

@@ -56,7 +56,14 @@ public enum VideoAnalyzer {
         return (result.analysis, result.stills)
     }
 
-    private static func run(path: String, options: AnalysisOptions, stills: StillsRequest?) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills) {
+    /// The analysis and the per-frame measures it was decided from (reframing reads the tiny
+    /// luma pictures of every frame to find where the subject is, without decoding again).
+    static func analyzeKeepingMeasures(path: String, options: AnalysisOptions = AnalysisOptions()) throws(MediaError) -> (analysis: VideoAnalysis, measures: FrameMeasures) {
+        let result = try run(path: path, options: options, stills: nil)
+        return (result.analysis, result.measures)
+    }
+
+    private static func run(path: String, options: AnalysisOptions, stills: StillsRequest?) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills, measures: FrameMeasures) {
         // The probe refuses truncated files and codecs this FFmpeg cannot decode
         // with a clear reason, for the cost of reading the header and index.
         let probe = try MediaProbe.probe(path)
@@ -112,10 +119,10 @@ public enum VideoAnalyzer {
                                      damagedPackets: measured.damagedPackets,
                                      loops: options.loops.map { LoopFinder.find(measures, starts: times.starts, ends: times.ends, search: $0) } ?? [],
                                      warnings: warnings)
-        guard let stills, let windows else { return (analysis, AnalysisStills()) }
+        guard let stills, let windows else { return (analysis, AnalysisStills(), measures) }
         let written = try windows.write(stills, candidates: measured.stills, measures: measures, times: times.starts,
                                         boundaries: segments.map(\.startFrame), geometry: geometry, path: path)
-        return (analysis, written)
+        return (analysis, written, measures)
     }
 
     /// Decodes and measures every frame once: in keyframe-aligned chunks on

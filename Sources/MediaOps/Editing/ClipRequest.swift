@@ -15,10 +15,23 @@ public struct EncodingQuality: Sendable, Hashable, Codable {
     public var crf: Int
     /// x264's speed/size trade-off, `ultrafast` ... `veryslow`.
     public var preset: String
+    /// A peak rate in bits per second (x264's VBV `maxrate`, with a two-second `bufsize`), nil for none.
+    public var maxBitRate: Int64?
 
-    public init(crf: Int = 18, preset: String = "medium") {
+    public init(crf: Int = 18, preset: String = "medium", maxBitRate: Int64? = nil) {
         self.crf = crf
         self.preset = preset
+        self.maxBitRate = maxBitRate
+    }
+
+    /// The libx264 options these settings stand for.
+    var encoderOptions: [String: String] {
+        var options = ["crf": String(crf), "preset": preset]
+        if let maxBitRate {
+            options["maxrate"] = String(maxBitRate)
+            options["bufsize"] = String(maxBitRate * 2)
+        }
+        return options
     }
 
     static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
@@ -30,6 +43,9 @@ public struct EncodingQuality: Sendable, Hashable, Codable {
         }
         guard Self.presets.contains(preset) else {
             throw MediaError(path: path, code: .invalidArgument, message: "unknown x264 preset '\(preset)' (one of \(Self.presets.joined(separator: ", ")))")
+        }
+        if let maxBitRate, maxBitRate < 1000 || maxBitRate > 1_000_000_000 {
+            throw MediaError(path: path, code: .invalidArgument, message: "--max-bitrate must be between 1k and 1000M bits per second, not \(maxBitRate)")
         }
     }
 }

@@ -26,18 +26,28 @@ final class ReencodingWriter {
         }
     }
 
-    init(source: ClipSource, output: OutputFile, quality: EncodingQuality) throws {
+    /// What is done to each decoded picture before it is encoded (renditions: resize, crop, pad); nil encodes it as decoded.
+    let transform: (any PictureTransform)?
+
+    init(source: ClipSource, output: OutputFile, quality: EncodingQuality, transform: (any PictureTransform)? = nil) throws {
         self.source = source
         self.output = output
+        self.transform = transform
         let parameters = source.video.parameters
         var options = DecoderOptions()
         options.threadCount = 0
         videoDecoder = try Decoder(stream: source.video, options: options)
         let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio : parameters.sampleAspectRatio
-        let picture = VideoTrackEncoder.Picture(
+        var picture = VideoTrackEncoder.Picture(
             width: parameters.width, height: parameters.height, pixelFormat: parameters.pixelFormat,
             sampleAspectRatio: sar, timeBase: source.timeBase, frameRate: source.encodingFrameRate,
             colorimetry: parameters.colorimetry)
+        if let transform {
+            picture.width = transform.outputWidth
+            picture.height = transform.outputHeight
+            picture.pixelFormat = transform.outputPixelFormat
+            picture.sampleAspectRatio = transform.outputSampleAspectRatio
+        }
         videoEncoder = try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         if let matrix = source.video.displayMatrix { try output.setDisplayMatrix(stream: videoEncoder.outputIndex, matrix) }
         try output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
@@ -51,7 +61,7 @@ final class ReencodingWriter {
         audio = lanes
         warnings = companions.warnings
         let encoded = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height)
-        if encoded != parameters.pixelFormat {
+        if transform == nil && encoded != parameters.pixelFormat {
             warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes at \(parameters.width)x\(parameters.height); encoded as \(encoded)")
         }
     }
@@ -87,7 +97,8 @@ final class ReencodingWriter {
                 }
                 let duration = frame.duration > 0 ? frame.duration : Timestamp(seconds: source.frameSeconds, timeBase: source.timeBase).value
                 lastEnd = pts + duration
-                try videoEncoder.encode(frame, pts: pts - first!, output: output)
+                let picture = try transform?.apply(frame, index: frames) ?? frame
+                try videoEncoder.encode(picture, pts: pts - first!, output: output)
                 frames += 1
                 if let progress, frames % 12 == 0 { progress(Double(pts - start) / Double(max(1, end - start))) }
             }

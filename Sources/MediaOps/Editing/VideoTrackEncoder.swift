@@ -44,7 +44,7 @@ final class VideoTrackEncoder {
         settings.colorimetry = picture.colorimetry
         settings.globalHeader = globalHeader
         settings.maxBFrames = maxBFrames
-        settings.options = ["crf": String(quality.crf), "preset": quality.preset].merging(extraOptions) { $1 }
+        settings.options = quality.encoderOptions.merging(extraOptions) { $1 }
         encoder = try Encoder(video: settings)
         if format != picture.pixelFormat {
             converter = try Scaler(sourceWidth: picture.width, sourceHeight: picture.height, sourceFormat: picture.pixelFormat,
