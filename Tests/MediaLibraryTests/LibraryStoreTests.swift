@@ -73,6 +73,7 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
                             "submitted_at", "completed_at"],
             "pipeline_runs": ["status", "started_at", "finished_at", "error"],
             "stage_runs": ["stage", "stage_version", "status", "started_at", "finished_at", "duration_sec", "error"],
+            "asset_variants": ["asset_id", "variant_type", "path", "width", "height", "codec", "bit_rate", "metadata", "created_at"],
         ]
         try store.writer.read { db in
             for (table, columns) in expected {
@@ -83,7 +84,7 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
             #expect(journal == "wal")
         }
         let applied = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.count == 12)
+        #expect(applied.count == 13)
         // Reopening applies nothing twice and keeps the data.
         try Self.addAsset(store, 1)
         let reopened = try SQLiteLibraryStore.open(folder: folder)
