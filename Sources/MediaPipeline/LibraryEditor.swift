@@ -120,7 +120,7 @@ public struct LibraryEditor: Sendable {
 
     // MARK: Helpers
 
-    private func sourceFile(_ assetID: Int64) throws(PipelineError) -> String {
+    func sourceFile(_ assetID: Int64) throws(PipelineError) -> String {
         guard let asset = try wrap({ () throws(LibraryError) in try store.asset(id: assetID) }) else {
             throw PipelineError(subject: "asset \(assetID)", code: .invalidArgument, message: "no such asset")
         }
@@ -143,7 +143,7 @@ public struct LibraryEditor: Sendable {
         do { return try OutputDestination(path: output, inputs: inputs) } catch { throw PipelineError(error) }
     }
 
-    private func ingestRendered(_ file: URL, name: String) throws(PipelineError) -> Asset {
+    func ingestRendered(_ file: URL, name: String) throws(PipelineError) -> Asset {
         let outcome = runner.ingest(.file(path: file.path), options: options, displayName: name)
         guard let id = outcome.assetID, let asset = try wrap({ () throws(LibraryError) in try store.asset(id: id) }) else {
             throw outcome.error ?? PipelineError(subject: name, code: .stageFailed, message: "the rendered file could not be ingested")
