@@ -41,7 +41,7 @@ public enum TimelineExport {
             let before = overlap / 2, after = overlap - before
             let next = index + 1 < timeline.items.count ? timeline.items[index + 1].transitionIn.frames : 0
             let trimmedEnd = placed.frames - (next - next / 2)
-            let start = after
+            let start = before
             let duration = trimmedEnd - start
             placements.append(Placement(name: item.name, reel: reel(item.asset.assetID), target: URL(fileURLWithPath: item.path).absoluteString,
                                         assetID: item.asset.assetID, sourceStart: placed.sourceStartFrame + start, duration: duration,
@@ -221,7 +221,7 @@ public enum TimelineExport {
         for (index, placement) in all.enumerated() {
             let event = String(format: "%03d", index + 1)
             let recordOut = (index + 1 < all.count ? all[index + 1].recordStart - all[index + 1].inOffset : result.frames)
-            let sourceIn = placement.sourceStart - placement.outOffset
+            let sourceIn = placement.sourceStart - placement.inOffset
             let transitionFrames = placement.transition.frames
             if transitionFrames > 0 {
                 let previous = all[index - 1]
