@@ -3,10 +3,12 @@
 # FFmpeg 5.1's libav development files, SQLite, pkg-config; with --test also the
 # ffmpeg command line, which the tests use as an independent oracle (the product
 # itself never runs it) and PostgreSQL 15, whose throwaway clusters the PostgreSQL
-# engine's tests start. The Swift 6 toolchain must already be installed.
+# engine's tests start, and OpenTimelineIO from PyPI (with its CMX 3600 adapter),
+# which reads `compose --timeline --export` documents back in the tests.
+# The Swift 6 toolchain must already be installed.
 set -euo pipefail
 packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev pkg-config make bc)
-if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15); fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15 python3-pip); fi
 if [ "${1:-}" = "--bench" ]; then packages+=(sqlite3); fi
 missing=()
 for p in "${packages[@]}"; do
@@ -20,3 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "error: swift: the Swift 6 toolchain is not installed (https://www.swift.org/install/)" >&2; exit 1; }
+if [ "${1:-}" = "--test" ] && ! python3 -c "import opentimelineio, otio_cmx3600_adapter" 2>/dev/null; then
+  echo "installing: opentimelineio otio-cmx3600-adapter (PyPI)" >&2
+  pip install -q opentimelineio otio-cmx3600-adapter 2>/dev/null || pip install -q --break-system-packages opentimelineio otio-cmx3600-adapter
+fi

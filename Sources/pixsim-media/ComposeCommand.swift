@@ -20,6 +20,8 @@ struct ComposeCommand: AsyncParsableCommand {
     var export: String?
     @Flag(name: .long, help: "Drop an input's first frame when it repeats the previous input's last frame.")
     var trimDuplicateJoins = false
+    @Option(name: .long, help: "Pipeline stages to run on the new asset (comma-separated; default: this build's default stages).")
+    var stages: String?
 
     func validate() throws {
         if timeline != nil {
@@ -51,16 +53,16 @@ struct ComposeCommand: AsyncParsableCommand {
         }
     }
 
-    private func makeEditor(_ store: any LibraryStore) -> LibraryEditor {
+    private func makeEditor(_ store: any LibraryStore) throws -> LibraryEditor {
         LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
-                      options: PipelineRunner.Options(stages: PipelineOperations.standard.defaultStages))
+                      options: PipelineRunner.Options(stages: try LibraryCommandSupport.stages(stages)))
     }
 
     private func runTimeline(_ path: String) async throws {
         try await CommandOutput.run(json: options.json, subject: output) {
             let document = try TimelineDocument.load(path: path)
             let store = try LibraryCommandSupport.openStore(options)
-            let editor = makeEditor(store)
+            let editor = try makeEditor(store)
             let resolved = try editor.resolve(document, timelinePath: path)
             let format = export.flatMap(TimelineExport.Format.init(rawValue:))
             let exportPath = format.map { URL(fileURLWithPath: output).deletingPathExtension().appendingPathExtension($0.rawValue).path }
