@@ -17,6 +17,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RUNS="${BENCH_RUNS:-1}"
+PIXSIM="${PIXSIM_BIN:-$PIXSIM}"   # another build of pixsim-media, e.g. .build/debug/pixsim-media
 ITEM="${COMPOSE_ITEM_SECONDS:-30}"
 ITEMS=20
 FPS=30
