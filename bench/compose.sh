@@ -67,7 +67,7 @@ for k in range(1, len(timeline)):
                      f"[{cur_a}][a{k}]acrossfade=d={d}[y{k}]")
         total += length - d
     else:
-        graph.append(f"[{cur_v}][{cur_a}][v{k}][a{k}]concat=n=2:v=1:a=1[x{k}][y{k}]")
+        graph.append(f"[{cur_v}][{cur_a}][v{k}][a{k}]concat=n=2:v=1:a=1[c{k}][y{k}];[c{k}]settb=1/{fps}[x{k}]")
         total += length
     cur_v, cur_a = f"x{k}", f"y{k}"
 open(f"{work}/anchor.args", "w").write("\n".join(args + ["-filter_complex", ";".join(graph), "-map", f"[{cur_v}]", "-map", f"[{cur_a}]"]))
