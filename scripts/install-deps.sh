@@ -3,8 +3,9 @@
 # FFmpeg 5.1's libav development files, SQLite, pkg-config; with --test also the
 # ffmpeg command line, which the tests use as an independent oracle (the product
 # itself never runs it) and PostgreSQL 15, whose throwaway clusters the PostgreSQL
-# engine's tests start, and for `serve`'s tests headless Chromium with chromedriver, curl, and from PyPI
-# selenium and schemathesis. With --bench also sqlite3, wrk and nginx (bench/serve.sh).
+# engine's tests start; for `serve`'s tests headless Chromium with chromedriver, curl, and from PyPI
+# selenium and schemathesis; and OpenTimelineIO from PyPI (with its CMX 3600 adapter), which reads
+# `compose --timeline --export` documents back in the tests. With --bench also sqlite3, wrk and nginx.
 # The Swift 6 toolchain must already be installed.
 set -euo pipefail
 packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev pkg-config make bc)
@@ -23,9 +24,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "error: swift: the Swift 6 toolchain is not installed (https://www.swift.org/install/)" >&2; exit 1; }
 if [ "${1:-}" = "--test" ]; then
-  # serve's browser test (selenium drives Debian's chromedriver) and its OpenAPI conformance test.
-  python3 -c "import selenium" 2>/dev/null && command -v schemathesis >/dev/null || {
-    echo "installing from PyPI: selenium schemathesis" >&2
-    python3 -m pip install -q selenium schemathesis 2>/dev/null || python3 -m pip install -q --break-system-packages selenium schemathesis
+  # serve's browser test (selenium drives Debian's chromedriver), its OpenAPI conformance test, and the
+  # timeline exports' reader.
+  python3 -c "import selenium, opentimelineio, otio_cmx3600_adapter" 2>/dev/null && command -v schemathesis >/dev/null || {
+    echo "installing from PyPI: selenium schemathesis opentimelineio otio-cmx3600-adapter" >&2
+    python3 -m pip install -q selenium schemathesis opentimelineio otio-cmx3600-adapter 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages selenium schemathesis opentimelineio otio-cmx3600-adapter
   }
 fi

@@ -313,3 +313,32 @@ extension LibraryStore {
         })
     }
 }
+
+/// One item of a rendered timeline: the asset, the part of it used, and what was done to it.
+public struct TimelineCompositionInput: Sendable {
+    public var assetID: Int64
+    public var startTime: Double
+    public var endTime: Double
+    public var transformation: String?
+
+    public init(assetID: Int64, startTime: Double, endTime: Double, transformation: String?) {
+        self.assetID = assetID
+        self.startTime = startTime
+        self.endTime = endTime
+        self.transformation = transformation
+    }
+}
+
+extension LibraryStore {
+    /// Records a timeline composition: one `compose_input` edge per item, in
+    /// timeline order, with the item's source range (an asset used twice has two edges).
+    public func recordTimelineComposition(inputs: [TimelineCompositionInput], resultAssetID: Int64) throws(LibraryError) {
+        let job = "compose-timeline:" + inputs.map { String($0.assetID) }.joined(separator: "+")
+        try addLineageEdges(inputs.enumerated().compactMap { order, input in
+            input.assetID == resultAssetID ? nil : LineageEdge(
+                childAssetID: resultAssetID, parentAssetID: input.assetID, parentRole: "compose_input", operationType: "compose",
+                operationJobID: job, parentStartTime: input.startTime, parentEndTime: input.endTime,
+                transformation: input.transformation, sequenceOrder: order)
+        })
+    }
+}

@@ -6,10 +6,13 @@ enum CopyClip {
     /// target, writes the video packets numbered `copied` (in reading order,
     /// as ``VideoRangeScan`` numbered them) with their scanned timestamps less
     /// `offset`, and the companion packets `filter` admits, until the video is
-    /// past `lastNeeded` and the sound has reached the range's end.
+    /// past `lastNeeded` and the sound has reached the range's end. `adjust`
+    /// sees each video packet just before it is written (timeline joins shift
+    /// decoding times and add parameter sets).
     static func copyPackets(source: ClipSource, scan: VideoRangeScan, copied: Set<Int>, lastNeeded: Int, offset: Int64,
                             to output: OutputFile, videoStream videoOut: Int, companions: CompanionStreams,
-                            filter: inout CompanionPacketFilter, progress: EditingProgress?) throws {
+                            filter: inout CompanionPacketFilter, progress: EditingProgress?,
+                            adjust: ((_ index: Int, _ packet: Packet) throws -> Void)? = nil) throws {
         try VideoRangeScan.seek(source, to: scan.seekTarget)
         let packet = try Packet()
         var videoCount = 0
@@ -22,6 +25,7 @@ enum CopyClip {
                 guard copied.contains(index) else { continue }
                 packet.pts = scan.packets[index].pts - offset
                 packet.dts = scan.packets[index].dts - offset
+                try adjust?(index, packet)
                 try output.write(packet, from: source.timeBase, toStream: videoOut)
                 if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
             } else if let outIndex = companions.copied[packet.streamIndex] {

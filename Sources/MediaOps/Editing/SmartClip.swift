@@ -132,6 +132,25 @@ enum SmartClip {
         return options
     }
 
+    /// A copy of an x264 packet (Annex B) as length-prefixed slices, without
+    /// the parameter sets and delimiters the shared `avcC` carries; nil when
+    /// the packet holds no slice.
+    static func lengthPrefixedSlices(of packet: Packet, lengthSize: Int) throws(AVError) -> Packet? {
+        let units = packet.withUnsafeData { H264Bitstream.annexBUnits(Array($0)) }
+            .filter { ![7, 8, 9].contains(H264Bitstream.unitType($0)) }
+        if units.isEmpty { return nil }
+        let copy = try packet.clone()
+        try copy.replacePayload(with: H264Bitstream.lengthPrefixed(units, lengthSize: lengthSize))
+        return copy
+    }
+
+    /// The sequence and picture parameter sets in an encoder's Annex B extradata.
+    static func parameterSets(inAnnexB extradata: [UInt8]) -> (sequence: [[UInt8]], picture: [[UInt8]]) {
+        let units = H264Bitstream.annexBUnits(extradata)
+        return (units.filter { H264Bitstream.unitType($0) == 7 }.map { Array($0) },
+                units.filter { H264Bitstream.unitType($0) == 8 }.map { Array($0) })
+    }
+
     struct EncodedHead {
         var packets: [Packet]
         var frames: Int
@@ -154,11 +173,7 @@ enum SmartClip {
         var packets: [Packet] = []
         var conversionFailed = false
         encoder.packetSink = { packet in
-            let units = packet.withUnsafeData { H264Bitstream.annexBUnits(Array($0)) }
-                .filter { ![7, 8, 9].contains(H264Bitstream.unitType($0)) }
-            if units.isEmpty { conversionFailed = true; return }
-            let copy = try packet.clone()
-            try copy.replacePayload(with: H264Bitstream.lengthPrefixed(units, lengthSize: lengthSize))
+            guard let copy = try lengthPrefixedSlices(of: packet, lengthSize: lengthSize) else { conversionFailed = true; return }
             packets.append(copy)
         }
         try VideoRangeScan.seek(source, to: scan.seekTarget)
@@ -176,9 +191,7 @@ enum SmartClip {
         if conversionFailed || packets.count != frames {
             throw Refusal(reason: "the re-encoded head did not come out as one packet per frame")
         }
-        let units = H264Bitstream.annexBUnits(encoder.encoder.extradata)
-        let sps = units.filter { H264Bitstream.unitType($0) == 7 }.map { Array($0) }
-        let pps = units.filter { H264Bitstream.unitType($0) == 8 }.map { Array($0) }
+        let (sps, pps) = parameterSets(inAnnexB: encoder.encoder.extradata)
         guard !sps.isEmpty, !pps.isEmpty,
               sps.allSatisfy({ H264Bitstream.sequenceParameterSetID($0[...]) == headID }),
               pps.allSatisfy({ H264Bitstream.pictureParameterSetID($0[...]) == headID }) else {
