@@ -45,6 +45,17 @@ enum PipelineFixture {
         return found
     }
 
+    /// Starts the command-line tool in the background, its output discarded (long-running commands: watch, worker).
+    static func launch(_ binary: URL, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     static func sha256(_ url: URL) throws -> String {
         String(try TestMedia.run("sha256sum", [url.path]).stdout.prefix(64))
     }

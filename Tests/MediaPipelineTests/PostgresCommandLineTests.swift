@@ -188,15 +188,7 @@ import Testing
         try PipelineFixture.makeClip(inbox.appendingPathComponent("clip.mp4"), seed: 78)
         try Data(repeating: 0x42, count: 4096).write(to: inbox.appendingPathComponent("bad.mp4"))
         let store = folder.appendingPathComponent("store").path
-        func launch(_ arguments: [String]) throws -> Process {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
+        func launch(_ arguments: [String]) throws -> Process { try PipelineFixture.launch(binary, arguments) }
         let watcher = try launch(["watch", "--library", url, "--files", store, "--enqueue-only", "--interval", "0.1", "--settle", "0.3",
                                   "--stages", "probe", inbox.path])
         defer { if watcher.isRunning { kill(watcher.processIdentifier, SIGKILL) }; watcher.waitUntilExit() }

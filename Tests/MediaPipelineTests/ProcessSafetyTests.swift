@@ -20,13 +20,7 @@ import Testing
     }
 
     static func launch(_ binary: URL, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try PipelineFixture.launch(binary, arguments)
     }
 
     /// Checks the library is whole: integrity, one row per content, every stored file complete, no temp files.
