@@ -97,9 +97,10 @@ public enum VideoAnalyzer {
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
         // Frames the index lists that could not be decoded (damaged data): the rate is the stream's, as the
-        // probe reports it, not the frames that survived over the duration.
+        // probe reports it, not the frames that survived over the duration. Counted only when the decoder
+        // rejected packets: an edit list also leaves listed frames out (on purpose, not damage).
         let listed = probe.video?.frameCount ?? 0
-        let lost = max(0, listed - measures.frameCount)
+        let lost = measured.damagedPackets > 0 ? max(0, listed - measures.frameCount) : 0
         let fps: Double
         if lost > 0, let declared = probe.video?.fps, declared > 0 {
             fps = declared
