@@ -21,6 +21,10 @@ public protocol LibraryStore: Sendable {
     var files: LibraryFiles { get }
     /// The database as people name it in messages (a path, or `host:port/database`; never a password).
     var displayName: String { get }
+    /// A value that changes whenever any process commits a write to the library, so that what was read
+    /// under one token is still true while the token is the same (the server keeps answers by it). Read it
+    /// before the reads it vouches for. Nil when the engine cannot tell (an in-memory database).
+    func changeToken() throws(LibraryError) -> String?
 
     // MARK: Assets
 

@@ -118,7 +118,7 @@ struct LibraryAPI: Sendable {
         let limit = query.limit
         query.limit += 1  // one more than the page tells whether there is a next page
         let probe = query
-        let data = try await library.run { store in
+        let data = try await library.cached(request.uri.description) { store in
             let found = try store.assets(matching: probe)
             let page = AssetPageDocument(Array(found.prefix(limit)), hasMore: found.count > limit)
             return try DocumentEncoding.makeEncoder(pretty: false).encode(page)
@@ -134,7 +134,9 @@ struct LibraryAPI: Sendable {
             guard let value = parameters.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             return value
         }
-        let type = text("type")
+        // Exactly one of the names, or empty for any (no trimming: " video" is not a type).
+        let rawType = parameters.get("type") ?? ""
+        let type: String? = rawType.isEmpty ? nil : rawType
         if let type, !mediaTypes.contains(type) { throw .badRequest("type", "must be video, image, audio or other") }
         for name in ["provider", "operation", "q"] where (text(name)?.count ?? 0) > 200 {
             throw .badRequest(name, "longer than 200 characters")

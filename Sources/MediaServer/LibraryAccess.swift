@@ -13,6 +13,8 @@ import NIOPosix
 public struct LibraryAccess: Sendable {
     public let store: any LibraryStore
     let threadPool: NIOThreadPool
+    /// Answers kept while the library is unchanged (see ``cached(_:_:)``).
+    let responses = ResponseCache()
 
     /// - Parameter threadPool: a started pool; its owner shuts it down.
     public init(store: any LibraryStore, threadPool: NIOThreadPool) {
@@ -25,5 +27,19 @@ public struct LibraryAccess: Sendable {
     public func run<Value: Sendable>(_ body: @escaping @Sendable (any LibraryStore) throws -> Value) async throws -> Value {
         let store = self.store
         return try await threadPool.runIfActive { try body(store) }
+    }
+
+    /// Runs `body` on the pool unless the answer for `key` (the request's path and query) was already
+    /// made and the library has not changed since; the library's change token is read first, so an
+    /// answer made while a write commits is kept under the older token and not used again.
+    public func cached(_ key: String, _ body: @escaping @Sendable (any LibraryStore) throws -> Data) async throws -> Data {
+        let responses = self.responses
+        return try await run { store in
+            guard let token = try store.changeToken() else { return try body(store) }
+            if let known = responses.answer(key, token: token) { return known }
+            let data = try body(store)
+            responses.keep(data, for: key, token: token)
+            return data
+        }
     }
 }

@@ -18,13 +18,13 @@ struct LibraryPages: Sendable {
             query.limit += 1
             let probe = query
             let renderer = self.renderer
-            let html = try await library.run { store in
+            let html = try await library.cached(request.uri.description) { store in
                 let found = try store.assets(matching: probe)
                 var shown = probe
                 shown.limit = limit
                 let page = IndexPage(library: store.displayName, query: shown, assets: Array(found.prefix(limit)),
                                      hasMore: found.count > limit, facets: try store.assetFacets())
-                return renderer.render(page, template: "index")
+                return Data(renderer.render(page, template: "index").utf8)
             }
             return Response.html(html)
         }

@@ -41,8 +41,20 @@ public struct LibraryServer: Sendable {
             .appendingPathComponent("pixsim-serve-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
         try FileManager.default.createDirectory(at: emptyFolder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: emptyFolder) }
+        let accessLog = AccessLogSink()
+        let flushing = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                accessLog.flush()
+            }
+        }
+        defer {
+            flushing.cancel()
+            accessLog.flush()
+        }
         do {
-            let application = try makeApplication(threadPool: threadPool, emptyFolder: emptyFolder, onListening: onListening)
+            let application = try makeApplication(threadPool: threadPool, emptyFolder: emptyFolder, accessLog: accessLog,
+                                                  onListening: onListening)
             try await application.runService()  // graceful shutdown on SIGTERM and SIGINT (its defaults)
         } catch {
             try? await threadPool.shutdownGracefully()
@@ -51,12 +63,17 @@ public struct LibraryServer: Sendable {
         try await threadPool.shutdownGracefully()
     }
 
-    func makeApplication(threadPool: NIOThreadPool, emptyFolder: URL,
+    func makeApplication(threadPool: NIOThreadPool, emptyFolder: URL, accessLog: AccessLogSink,
                          onListening: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let library = LibraryAccess(store: store, threadPool: threadPool)
         let renderer = try PageRenderer()
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: AccessLogMiddleware(logger: Logger(label: "pixsim.serve.access")))
+        // The level the process's logging was set up with (-q, --verbose), the lines buffered.
+        let level = Logger(label: "pixsim.serve.access").logLevel
+        let accessLogger = Logger(label: "pixsim.serve.access") { label in
+            AccessLogHandler(label: label, sink: accessLog, logLevel: level)
+        }
+        router.add(middleware: AccessLogMiddleware(logger: accessLogger))
         router.add(middleware: FailureMiddleware(pages: renderer, logger: logger))
         if let token = configuration.token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         router.add(middleware: APIMethodMiddleware())

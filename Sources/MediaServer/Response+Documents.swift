@@ -26,10 +26,19 @@ extension Response {
 
     /// A rendered page.
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        html(ByteBuffer(string: text), status: status)
+    }
+
+    /// A rendered page, already UTF-8.
+    static func html(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        html(ByteBuffer(bytes: data), status: status)
+    }
+
+    private static func html(_ body: ByteBuffer, status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff",
                                            .contentSecurityPolicy: pagePolicy, .cacheControl: "no-store",
                                            .referrerPolicy: "no-referrer"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+                 body: ResponseBody(byteBuffer: body))
     }
 
     /// `{"path": subject, "error": {"code", "message"}}`, the command line's failure document.

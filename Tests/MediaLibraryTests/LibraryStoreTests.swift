@@ -183,6 +183,29 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try store.parentEdges(of: other).map(\.operationType) == ["variant_upscaled"])
     }
 
+    /// The server keeps answers while the change token stays: it must move with every commit, by this
+    /// store or by another process's (a second store on the same library stands for one), and only then.
+    @Test(arguments: StoreEngine.allCases) func theChangeTokenMovesWithEveryCommitAndOnlyThen(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let other: any LibraryStore = switch engine {
+        case .sqlite: try SQLiteLibraryStore.open(folder: folder)
+        case .postgres: try PostgresLibraryStore.open(try #require((store as? PostgresLibraryStore)?.location))
+        }
+        let start = try #require(try store.changeToken())
+        _ = try store.assets(mediaType: nil, limit: 5)
+        #expect(try store.changeToken() == start, "a read changes nothing")
+        _ = try store.insertOrFetchAsset(Asset(sha256: Self.sha(1), mediaType: "video", fileSizeBytes: 1))
+        let afterOwnWrite = try #require(try store.changeToken())
+        #expect(afterOwnWrite != start)
+        _ = try other.insertOrFetchAsset(Asset(sha256: Self.sha(2), mediaType: "video", fileSizeBytes: 2))
+        #expect(try store.changeToken() != afterOwnWrite, "another connection's commit")
+        try other.setSyncStatus(.evicted, assetID: 1)
+        let afterUpdate = try store.changeToken()
+        #expect(afterUpdate != afterOwnWrite)
+        #expect(try store.changeToken() == afterUpdate)
+    }
+
     @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {
         let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -150,6 +150,9 @@ struct ServeAPITests {
             """, in: served, arguments: [served.path])
         defer { origin.stop() }
         let url = origin.baseURL + "/fresh.mp4"
+        // Asked twice before the ingest, so the list is a kept answer: the write must still show at once.
+        let before = try get("/api/v1/assets?limit=1").text
+        #expect(try get("/api/v1/assets?limit=1").text == before)
         let answer = try HTTPExchange.send(server.baseURL + "/api/v1/ingest", method: "POST",
                                            body: Data("{\"url\": \"\(url)\", \"stages\": \"probe,thumbnail\"}".utf8))
         #expect(answer.status == 200, "\(answer.text)")
@@ -158,6 +161,8 @@ struct ServeAPITests {
         let id = try #require((document["asset_id"] as? NSNumber)?.int64Value)
         let asset = try get("/api/v1/assets/\(id)").object()["asset"] as? [String: Any]
         #expect(asset?["remote_url"] as? String == url)
+        let newest = try get("/api/v1/assets?limit=1").object()["assets"] as? [[String: Any]]
+        #expect((newest?.first?["asset_id"] as? NSNumber)?.int64Value == id, "the list shows the ingest, not a kept page")
         #expect(asset?["media_type"] as? String == "video")
         let again = try HTTPExchange.send(server.baseURL + "/api/v1/ingest", method: "POST", body: Data("{\"url\": \"\(url)\"}".utf8)).object()
         #expect((again["asset_id"] as? NSNumber)?.int64Value == id, "the same bytes are the same asset")

@@ -102,6 +102,17 @@ public final class PostgresLibraryStore: LibraryStore {
     // MARK: Running queries
 
     /// Runs `body` on the store's event loop and waits for it (see the type's documentation for why this cannot deadlock).
+    /// The server's current snapshot (`xmin:xmax:in-progress ids`): every transaction that writes takes
+    /// a transaction id, which moves `xmax` when it starts and leaves the in-progress list when it ends,
+    /// so the text changes with every write begun or committed, on a primary and on a replica alike.
+    public func changeToken() throws(LibraryError) -> String? {
+        try run { store in
+            try await store.client.withConnection { connection in
+                try await PostgresLibraryStore.scalar(String.self, "SELECT pg_current_snapshot()::text", on: connection, logger: store.logger)
+            }
+        }
+    }
+
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresLibraryStore) async throws -> T) throws(LibraryError) -> T {
         try Self.blocking(on: executor, subject: displayName, describe: { [location] in Self.queryFailure(location, $0) }) {
             try await body(self)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite engine of ``LibraryStore``: a library folder holding a SQLite
 /// database (`library.sqlite`, WAL) and the content store (`files/`). Writes are named after what they mean
@@ -20,6 +21,8 @@ public struct SQLiteLibraryStore: LibraryStore {
     /// Internal: outside `MediaLibrary` the database is reached only through ``LibraryStore``.
     let writer: any DatabaseWriter
     public let files: LibraryFiles
+    /// The connection that reads ``changeToken()``, opened when first asked.
+    let changeWatch = ChangeWatch()
     public var displayName: String { files.root.appendingPathComponent(Self.databaseFileName).path }
 
     /// The database file's name inside the library folder.
@@ -82,6 +85,34 @@ public struct SQLiteLibraryStore: LibraryStore {
     init(writer: any DatabaseWriter, files: LibraryFiles) {
         self.writer = writer
         self.files = files
+    }
+
+    /// SQLite's `data_version` on a connection of its own that never writes: it changes when another
+    /// connection (of this process or any other) commits, and a pragma costs microseconds, where the
+    /// writes' own connections would not see their own commits.
+    public func changeToken() throws(LibraryError) -> String? {
+        guard let pool = writer as? DatabasePool else { return nil }
+        do {
+            let connection = try changeWatch.connection.withLock { connection in
+                if let connection { return connection }
+                var configuration = Configuration()
+                configuration.readonly = true
+                let opened = try DatabaseQueue(path: pool.path, configuration: configuration)
+                connection = opened
+                return opened
+            }
+            // Outside the lock: the queue serialises its callers by blocking them, where the lock would spin.
+            return try connection.inDatabase { db in
+                try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
+            }.map(String.init)
+        } catch {
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+        }
+    }
+
+    /// Holds the connection ``changeToken()`` reads (a class: the store is a value shared across threads).
+    final class ChangeWatch: Sendable {
+        let connection = Mutex<DatabaseQueue?>(nil)
     }
 
     /// Runs a read, translating database failures into ``LibraryError``.
