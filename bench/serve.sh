@@ -90,10 +90,19 @@ curl -sf -H "Range: $RANGE" "http://127.0.0.1:$PORT/media/$SHA" -o "$WORK/ours.b
 curl -sf -H "Range: $RANGE" "$NGINX_URL" -o "$WORK/nginx.bin"
 cmp -s "$WORK/ours.bin" "$WORK/nginx.bin" || { echo "serve and nginx answer the range differently" >&2; exit 1; }
 
-# run_wrk LABEL URL [HEADER]: prints "requests/s p50_ms p99_ms".
+# Every request a different page (`before=` at random): no answer is asked for twice, so none is a kept one.
+cat > "$WORK/pages.lua" <<LUA
+math.randomseed(7)
+request = function()
+  return wrk.format("GET", "/api/v1/assets?before=" .. math.random(2, $ASSETS))
+end
+LUA
+
+# run_wrk URL [HEADER|-s SCRIPT]: prints "requests/s p50_ms p99_ms non-2xx".
 run_wrk() {
   local url="$1" header="${2:-}" out
-  if [ -n "$header" ]; then out=$(wrk -t2 -c64 -d"${DURATION}s" --latency -H "$header" "$url"); else out=$(wrk -t2 -c64 -d"${DURATION}s" --latency "$url"); fi
+  if [ "$header" = "-s" ]; then out=$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$3" "$url")
+  elif [ -n "$header" ]; then out=$(wrk -t2 -c64 -d"${DURATION}s" --latency -H "$header" "$url"); else out=$(wrk -t2 -c64 -d"${DURATION}s" --latency "$url"); fi
   echo "$out" >> "$WORK/wrk.txt"
   local rps p50 p99 errors
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -106,12 +115,14 @@ to_ms() { echo "$1" | awk '/us$/ {sub("us",""); printf "%.2f", $1/1000; next} /m
 
 echo "wrk -t2 -c64 -d${DURATION}s on each (library of $ASSETS assets, media $SIZE bytes, range $RANGE)…" >&2
 read -r list_rps list_p50 list_p99 list_err <<< "$(run_wrk "http://127.0.0.1:$PORT/api/v1/assets")"
+read -r pages_rps pages_p50 pages_p99 pages_err <<< "$(run_wrk "http://127.0.0.1:$PORT" -s "$WORK/pages.lua")"
 read -r media_rps media_p50 media_p99 media_err <<< "$(run_wrk "http://127.0.0.1:$PORT/media/$SHA" "Range: $RANGE")"
 read -r nginx_rps nginx_p50 nginx_p99 nginx_err <<< "$(run_wrk "$NGINX_URL" "Range: $RANGE")"
 
 {
   printf '%-34s %10s %9s %9s %8s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx"
   printf '%-34s %10s %9s %9s %8s\n' "serve /api/v1/assets (50/page)" "$list_rps" "$list_p50" "$list_p99" "$list_err"
+  printf '%-34s %10s %9s %9s %8s\n' "serve /api/v1/assets random pages" "$pages_rps" "$pages_p50" "$pages_p99" "$pages_err"
   printf '%-34s %10s %9s %9s %8s\n' "serve /media range (1 MiB)" "$media_rps" "$media_p50" "$media_p99" "$media_err"
   printf '%-34s %10s %9s %9s %8s\n' "nginx same range" "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_err"
   printf 'media throughput ours/nginx: %.3fx (goal >= 0.8x); asset list goal >= 5000 req/s, p99 < 50 ms\n' \

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaCore
 import MediaDocuments
 import MediaOps
 
@@ -27,7 +28,7 @@ struct LoopsCommand: AsyncParsableCommand {
     @Option(help: "At most this many loops (default 5).")
     var count: Int = 5
 
-    @Option(help: "Write the best loop to this file: its frames re-encoded exactly (a frame-exact cut of its range).")
+    @Option(help: "Write the best loop to this file: a frame-exact cut of its range, with a short crossfade at the seam unless the seam is invisible (PSNR >= 40 dB).")
     var render: String?
 
     @Argument(help: "The video to search.")
@@ -45,13 +46,7 @@ struct LoopsCommand: AsyncParsableCommand {
         var fps: Double
         var frameCount: Int
         var loops: [LoopCandidate]
-        var rendered: Rendered?
-        struct Rendered: Encodable {
-            var output: String
-            var frames: Int?
-            var startTime: Double
-            var endTime: Double
-        }
+        var rendered: LoopRenderer.Result?
     }
 
     func run() async throws {
@@ -59,14 +54,13 @@ struct LoopsCommand: AsyncParsableCommand {
         try await CommandOutput.run(json: options.json, subject: file) {
             let search = LoopSearch(minimumLength: minLength, maximumLength: maxLength, maximumResults: count)
             let analysis = try VideoAnalyzer.analyze(path: file, options: AnalysisOptions(loops: search))
-            var rendered: Document.Rendered?
+            var rendered: LoopRenderer.Result?
             if let render {
                 guard let best = analysis.loops.first else {
                     throw MediaError(path: file, code: .invalidArgument,
                                      message: "no seamless loop between \(minLength) and \(maxLength) s; nothing was written")
                 }
-                let result = try Clipper.clip(ClipRequest(input: file, output: render, start: best.startTime, end: best.endTime, mode: .exact))
-                rendered = Document.Rendered(output: render, frames: result.actual.frames, startTime: result.actual.start, endTime: result.actual.end)
+                rendered = try LoopRenderer.render(best, input: file, output: render, fps: analysis.fps, frameCount: analysis.frameCount)
             }
             if options.json {
                 try CommandOutput.printJSON(Document(path: file, fps: analysis.fps, frameCount: analysis.frameCount, loops: analysis.loops,
@@ -79,7 +73,9 @@ struct LoopsCommand: AsyncParsableCommand {
                                                    loop.endFrame - loop.startFrame, loop.score, loop.seamPSNR))
                 }
                 if let rendered {
-                    CommandOutput.printLine("wrote \(rendered.output): the best loop, \(rendered.frames.map(String.init) ?? "?") frames")
+                    let seam = rendered.method == "copy" ? "copied, its seam invisible"
+                        : "a \(rendered.crossfadeFrames)-frame crossfade at the seam (\(String(format: "%.2f", rendered.seamPSNR)) dB before)"
+                    CommandOutput.printLine("wrote \(DisplayText.escaped(rendered.output)): the best loop, \(rendered.frames.map(String.init) ?? "?") frames, \(seam)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaOps
 import MediaTestSupport
 import Testing
 
@@ -121,5 +122,47 @@ import Testing
         let refused = try TestMedia.run(binary, ["loops", clip.path, "--max-length", "1.2", "--render", none.path], allowFailure: true)
         #expect(refused.status == 1 && refused.stderr.contains("no seamless loop"))
         #expect(!FileManager.default.fileExists(atPath: none.path))
+    }
+
+    /// Frame `index` of `file` as 8-bit grey, by the ffmpeg command line (the oracle's decoder).
+    func greyFrame(_ file: URL, _ index: Int, in folder: URL) throws -> [UInt8] {
+        let raw = folder.appendingPathComponent("frame-\(file.lastPathComponent)-\(index).gray")
+        try TestMedia.ffmpeg(["-i", file.path, "-vf", "select=eq(n\\,\(index))", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", raw.path])
+        return [UInt8](try Data(contentsOf: raw))
+    }
+
+    func meanDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        guard a.count == b.count, !a.isEmpty else { return .infinity }
+        return Double(zip(a, b).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.count)
+    }
+
+    /// A seam that shows (the picture brightens as it turns, so the loop's end is lighter than its start) gets a
+    /// crossfade: the file keeps the loop's frame count, its last frame is the loop's own, and its first is
+    /// mostly the frame that followed the loop in the source, so playing on from the last frame shows what
+    /// the source showed next instead of a jump back in brightness.
+    @Test(.needsFFmpeg) func aVisibleSeamIsCrossfadedInsideTheLoopsFrames() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("loops-seam")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try periodic("drift.mp4", filter: "rotate=2*PI*t/1.6:c=black,eq=brightness='0.03*t':eval=frame", crf: 18, in: folder)
+        let out = folder.appendingPathComponent("loop.mp4")
+        let run = try TestMedia.run(binary, ["loops", clip.path, "--render", out.path, "--json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let best = try #require((document["loops"] as? [[String: Any]])?.first)
+        let start = try #require(best["start_frame"] as? Int), end = try #require(best["end_frame"] as? Int)
+        #expect(end - start == 40)
+        let rendered = try #require(document["rendered"] as? [String: Any])
+        #expect(rendered["method"] as? String == "crossfade", "\(rendered)")
+        #expect(rendered["crossfade_frames"] as? Int == 5)
+        #expect((rendered["seam_psnr"] as? Double ?? 99) < LoopRenderer.invisibleSeamPSNR)
+        let probe = try TestMedia.ffprobeJSON(["-count_frames", "-select_streams", "v", "-show_entries", "stream=nb_read_frames", out.path])
+        #expect(((probe["streams"] as? [[String: Any]])?.first?["nb_read_frames"] as? String) == "40")
+
+        let first = try greyFrame(out, 0, in: folder), last = try greyFrame(out, 39, in: folder)
+        let loopStart = try greyFrame(clip, start, in: folder), afterEnd = try greyFrame(clip, end, in: folder)
+        let loopLast = try greyFrame(clip, end - 1, in: folder)
+        #expect(meanDifference(last, loopLast) < 2, "the loop's own frames are kept")
+        let toNext = meanDifference(first, afterEnd), toStart = meanDifference(first, loopStart)
+        #expect(toNext < toStart, "the first frame continues from the last (\(toNext)) rather than jumping back (\(toStart))")
     }
 }

@@ -66,4 +66,52 @@ import Testing
         #expect(warnings.contains { $0.hasPrefix("damaged data:") }, "\(warnings)")
         #expect(segments["fps"] as? Double == video["fps"] as? Double)
     }
+
+    /// Patches the 32-bit field `offset` bytes after the first `box` four-character code (version-0 boxes).
+    func patched(_ bytes: Data, box: String, offset: Int, value: UInt32) throws -> Data {
+        var copy = [UInt8](bytes)
+        let code = [UInt8](box.utf8)
+        let at = try #require((0..<(copy.count - 4)).first { copy[$0..<($0 + 4)].elementsEqual(code) })
+        for (index, byte) in withUnsafeBytes(of: value.bigEndian, Array.init).enumerated() { copy[at + offset + index] = byte }
+        return Data(copy)
+    }
+
+    /// Header fields that lie (issue 15 item 9): an "unknown" movie duration of 0xFFFFFFFF, a movie time
+    /// scale of 0, and a track time scale of 0 (FFmpeg reads either as 1) give the streams' duration and
+    /// the frames' rate with a warning, where the probe said 4,294,967 s, 3,000 s and 0.002 fps.
+    @Test(.needsFFmpeg) func headerFieldsThatLieAreCheckedAgainstTheStreams() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("lying-header")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 3, audio: false)
+        let bytes = try Data(contentsOf: good)
+        func probe(_ data: Data, _ name: String) throws -> [String: Any] {
+            let file = folder.appendingPathComponent(name)
+            try data.write(to: file)
+            let parsed = try JSONSerialization.jsonObject(with: Data(TestMedia.run(binary, ["probe", file.path, "--json"]).stdout.utf8))
+            return try #require((parsed as? [[String: Any]])?.first)
+        }
+        let clean = try probe(bytes, "clean.mp4")
+        let cleanDuration = try #require(clean["duration_sec"] as? Double)
+        let cleanFPS = try #require((clean["video"] as? [String: Any])?["fps"] as? Double)
+        #expect((clean["warnings"] as? [String])?.isEmpty ?? true)
+        // mvhd (version 0): version+flags, creation, modification, time scale (+12), duration (+16), after the code.
+        for (name, data) in [("unknown-duration.mp4", try patched(bytes, box: "mvhd", offset: 4 + 16, value: 0xFFFF_FFFF)),
+                             ("movie-timescale-0.mp4", try patched(bytes, box: "mvhd", offset: 4 + 12, value: 0))] {
+            let document = try probe(data, name)
+            #expect(abs((document["duration_sec"] as? Double ?? 0) - cleanDuration) < 0.05, "\(name): \(document["duration_sec"] ?? "nil")")
+            #expect((document["warnings"] as? [String])?.contains { $0.hasPrefix("the header claims") } == true, "\(name)")
+        }
+        // mdhd: the track's time scale. With B-frames FFmpeg still lists every frame, and the rate is measured
+        // from them; without, the edit list (in the movie's time scale) leaves one, and a warning is all there is.
+        let withBFrames = try TestMedia.makeClip(at: folder.appendingPathComponent("bframes.mp4"), seconds: 3, audio: false,
+                                                 codec: ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"])
+        let track = try probe(try patched(try Data(contentsOf: withBFrames), box: "mdhd", offset: 4 + 12, value: 0), "track-timescale-0.mp4")
+        let fps = try #require((track["video"] as? [String: Any])?["fps"] as? Double)
+        #expect(abs(fps - cleanFPS) < 0.5, "\(fps) fps")
+        #expect((track["warnings"] as? [String])?.contains { $0.contains("the track's timing is damaged") } == true)
+        let oneFrame = try probe(try patched(bytes, box: "mdhd", offset: 4 + 12, value: 0), "track-timescale-0-one-frame.mp4")
+        #expect((oneFrame["warnings"] as? [String])?.contains { $0.contains("is implausible: the track's timing is damaged") } == true,
+                "\(oneFrame["warnings"] ?? "none")")
+    }
 }

@@ -64,7 +64,10 @@ struct ServeBrowserTests {
         let server = try ServeProcess(library: fixture.library)
         defer { server.stop() }
         let tool = try #require(ServeTools.schemathesis, "schemathesis is not installed")
-        let result = try TestMedia.run(tool, ["run", server.baseURL + "/api/v1/openapi.yaml", "--url", server.baseURL,
+        // Run from a folder of its own: schemathesis keeps a cache (`.schemathesis/`) where it runs.
+        let scratch = try TestMedia.makeTemporaryDirectory("schemathesis")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = try TestMedia.run("/usr/bin/env", ["-C", scratch.path, tool, "run", server.baseURL + "/api/v1/openapi.yaml", "--url", server.baseURL,
                                               "--checks", "all", "--exclude-method", "POST", "--max-examples", "40",
                                               "--no-color"], allowFailure: true)
         #expect(result.status == 0, "\(result.stdout.suffix(6000))\n\(result.stderr.suffix(2000))")

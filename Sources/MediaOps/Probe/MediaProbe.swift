@@ -40,6 +40,19 @@ public enum MediaProbe {
             if !videoStream.parameters.codecID.hasDecoder {
                 warnings.append("no decoder for video codec '\(videoStream.parameters.codecName)' in this FFmpeg: metadata only")
             }
+            if let claimed = durationSec, let held = headerOverclaim(claimed: claimed, streams: streams, dataEnd: statistics.dataEndSec) {
+                warnings.append(String(format: "the header claims %.3f s; the streams hold %.3f s", claimed, held))
+                durationSec = held
+            }
+            if let repaired = repairedFrameRate(video, timeBase: videoStream.timeBase, streamDuration: video?.durationSec ?? durationSec) {
+                warnings.append(String(format: "the frame rate %.6g fps does not fit %ld frames in %.3f s (the track's timing is damaged); %.3f fps assumed",
+                                       video?.fps ?? 0, video?.frameCount ?? 0, video?.durationSec ?? durationSec ?? 0, repaired))
+                video?.fps = repaired
+            } else if let fps = video?.fps, fps > 0, fps < 1.0 / 60, (video?.frameCount ?? 0) > 0 {
+                // Too few frames to measure a rate from (the damaged time scale can also hide all but one).
+                warnings.append(String(format: "the frame rate %.6g fps (a frame every %.0f s) is implausible: the track's timing is damaged",
+                                       fps, 1 / fps))
+            }
             try checkTruncation(path: path, container: container, claimed: durationSec, statistics: statistics)
             if statistics.isFragmentedMP4, let claimed = durationSec, let end = statistics.dataEndSec, claimed > end * 1.5 + 1 {
                 warnings.append(String(format: "header claims %.3f s; the fragments hold %.3f s", claimed, end))
@@ -266,6 +279,30 @@ public enum MediaProbe {
         var deltas = (1..<sorted.count).map { sorted[$0] - sorted[$0 - 1] }
         deltas.sort()
         return deltas[deltas.count / 2]
+    }
+
+    /// The streams' own duration when the container's header claims far more than every stream holds and
+    /// the video's packets agree with the streams: the header's field is wrong (an all-ones "unknown"
+    /// duration such as 0xFFFFFFFF read as 4,294,967 s, or a movie time scale of 0 read as 1), not the file
+    /// short (that is the truncation check's case, where the streams' headers claim the length too).
+    static func headerOverclaim(claimed: Double, streams: [MediaStream], dataEnd: Double?) -> Double? {
+        let held = streams.compactMap { stream in stream.duration.map { Double($0) * stream.timeBase.doubleValue } }
+            .filter { $0.isFinite && $0 > 0 }.max()
+        guard let held, claimed > held * 1.5 + 1 else { return nil }
+        if let dataEnd, abs(dataEnd - held) > max(1, held * 0.1) { return nil }
+        return held
+    }
+
+    /// Frames over the video stream's duration, when the track counts time in whole seconds (a time scale
+    /// of 0 in the file, which FFmpeg reads as 1, turning 25 fps into 0.002) and the rate it states is off
+    /// from that by more than a factor of two; nil otherwise. (Only then: a stated rate that differs from
+    /// frames over duration is common in sound files, fragmented MP4 and WebM with gaps.)
+    static func repairedFrameRate(_ video: ProbeResult.VideoInfo?, timeBase: Rational, streamDuration: Double?) -> Double? {
+        guard timeBase.denominator == 1, let video, let fps = video.fps, fps > 0, let frames = video.frameCount, frames > 2,
+              let duration = streamDuration, duration.isFinite, duration > 0 else { return nil }
+        let measured = Double(frames) / duration
+        guard fps < measured / 2 || fps > measured * 2 else { return nil }
+        return roundTo(measured, places: 3)
     }
 
     /// A file whose packets point past its end (MP4), or whose data stops at
