@@ -27,6 +27,16 @@ public struct AssetDocument: Encodable {
     /// ISO 8601, UTC.
     public var createdAt: String
 
+    /// Written out in snake_case (what the encoder's key strategy would make of the names), so the asset
+    /// list can be encoded without converting every key of every asset (``DocumentEncoding/makeEncoder(pretty:convertingKeys:)``).
+    public enum CodingKeys: String, CodingKey {
+        case assetId = "asset_id", sha256, mediaType = "media_type", mimeType = "mime_type", localPath = "local_path"
+        case originalPath = "original_path", remoteUrl = "remote_url", providerId = "provider_id"
+        case providerAssetId = "provider_asset_id", width, height, durationSec = "duration_sec", fps
+        case frameCount = "frame_count", fileSizeBytes = "file_size_bytes", thumbnailPath = "thumbnail_path"
+        case syncStatus = "sync_status", sourceGenerationId = "source_generation_id", createdAt = "created_at"
+    }
+
     public init(_ asset: Asset) {
         assetId = asset.assetID
         sha256 = asset.sha256

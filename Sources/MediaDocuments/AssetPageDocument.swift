@@ -7,7 +7,7 @@ public struct AssetPageDocument: Encodable {
     /// Pass as `before` for the next page; null on the last page.
     public var nextBefore: Int64?
 
-    public enum CodingKeys: String, CodingKey { case assets, nextBefore }
+    public enum CodingKeys: String, CodingKey { case assets, nextBefore = "next_before" }
 
     /// - Parameter hasMore: whether the query found more assets than the page holds.
     public init(_ assets: [Asset], hasMore: Bool) {

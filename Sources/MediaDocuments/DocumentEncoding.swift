@@ -7,9 +7,11 @@ import Foundation
 /// The documents are the JSON shapes of SPEC section 4: `Encodable` values
 /// built from the library's records and the operations' results.
 public enum DocumentEncoding {
-    public static func makeEncoder(pretty: Bool = true) -> JSONEncoder {
+    /// - Parameter convertingKeys: false for documents whose coding keys are already snake_case all the
+    ///   way down (``AssetPageDocument``): converting costs as much as encoding, key by key.
+    public static func makeEncoder(pretty: Bool = true, convertingKeys: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = convertingKeys ? .convertToSnakeCase : .useDefaultKeys
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }

@@ -121,7 +121,7 @@ struct LibraryAPI: Sendable {
         let data = try await library.cached(request.uri.description) { store in
             let found = try store.assets(matching: probe)
             let page = AssetPageDocument(Array(found.prefix(limit)), hasMore: found.count > limit)
-            return try DocumentEncoding.makeEncoder(pretty: false).encode(page)
+            return try DocumentEncoding.makeEncoder(pretty: false, convertingKeys: false).encode(page)
         }
         return Response.json(data)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MediaCore
 import MediaDocuments
+import MediaLibrary
 import MediaPipeline
 import Testing
 
@@ -42,5 +43,19 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
         #expect(DocumentEncoding.timestamp(Date(timeIntervalSince1970: 1_796_458_863.042)) == "2026-12-05T08:21:03.042Z")
+    }
+
+    /// The asset list is encoded without key conversion for speed; its keys must be what the conversion makes.
+    @Test func theAssetListsOwnKeysAreTheConvertedOnes() throws {
+        let asset = Asset(id: 7, sha256: String(repeating: "ab", count: 32), mediaType: "video", mimeType: "video/mp4",
+                          localPath: "/l.mp4", originalPath: "/o.mp4", remoteURL: "https://x.example/a.mp4", providerID: "p",
+                          providerAssetID: "pa", width: 1, height: 2, durationSec: 3, fps: 4, frameCount: 5, fileSizeBytes: 6,
+                          thumbnailPath: "/t.jpg", sourceGenerationID: 8, createdAt: Date(timeIntervalSince1970: 0))
+        for hasMore in [true, false] {
+            let page = AssetPageDocument([asset], hasMore: hasMore)
+            let converted = try DocumentEncoding.makeEncoder(pretty: false).encode(page)
+            let direct = try DocumentEncoding.makeEncoder(pretty: false, convertingKeys: false).encode(page)
+            #expect(converted == direct, "\(String(decoding: direct, as: UTF8.self))")
+        }
     }
 }
