@@ -32,7 +32,7 @@ struct AnalysisRealFootageTests {
             inputs += ["-ss", String(format: "%.3f", piece.start), "-t", String(format: "%.3f", Double(piece.frames + 6) / 25),
                        "-i", corpus.appendingPathComponent(piece.file).path]
             var chain = "[\(k):v]fps=25,tpad=stop=10:stop_mode=clone,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p,"
-                + "trim=end_frame=\(piece.frames),setpts=N/25/TB"
+                + "trim=end_frame=\(piece.frames),settb=1/25,setpts=N"
             switch piece.join {
             case .fade(_, _, let fadeIn), .cutIntoBlack(_, let fadeIn): chain += ",fade=t=in:start_frame=0:nb_frames=\(fadeIn)"
             default: break
@@ -43,26 +43,26 @@ struct AnalysisRealFootageTests {
         for k in 1..<pieces.count {
             let piece = pieces[k], out = "[c\(k)]"
             func black(_ frames: Int) -> String {
-                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),setpts=N/25/TB[b\(k)]")
+                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),settb=1/25,setpts=N[b\(k)]")
                 return "[b\(k)]"
             }
             switch piece.join {
             case .cut:
-                graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
                 total += piece.frames
             case .dissolve(let d):
                 graph.append("\(current)fps=25[x\(k)];[p\(k)]fps=25[y\(k)];[x\(k)][y\(k)]xfade=transition=fade:duration=\(Double(d) / 25)"
-                             + ":offset=\(Double(total - d) / 25),setpts=N/25/TB\(out)")
+                             + ":offset=\(Double(total - d) / 25),settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .dissolve, frame: total - d / 2, first: total - d, end: total))
                 total += piece.frames - d
             case .fade(let fadeOut, let hold, let fadeIn):
                 graph.append("\(current)fade=t=out:start_frame=\(total - fadeOut):nb_frames=\(fadeOut)[o\(k)]")
-                graph.append("[o\(k)]\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("[o\(k)]\(black(hold))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .fade, frame: total + hold / 2, first: total - fadeOut, end: total + hold + fadeIn))
                 total += hold + piece.frames
             case .cutIntoBlack(let hold, _):
-                graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
                 total += hold + piece.frames
             }
