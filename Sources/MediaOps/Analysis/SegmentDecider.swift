@@ -193,14 +193,21 @@ struct SegmentDecider {
                 let ratio = residual / change
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
-                // frame (5% a second at 30 fps) is already a camera move; a shot that moves
-                // slowly while it dissolves is allowed up to four times that when the frames
-                // fit the blend closely.
-                var travels: [Float] = []
-                for k in (a + 1)...b { travels.append(abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom)) }
+                // frame (5% a second at 30 fps) is already a camera move. When the frames fit
+                // the blend closely, a shot may move while it dissolves, up to four times
+                // that, as long as no steady move runs through the stretch: the median of
+                // each component, sign kept, stays small (a tilt or a zoom keeps its sign;
+                // the noise of mixed pictures does not).
+                var travels: [Float] = [], steady: [[Float]] = [[], [], []]
+                for k in (a + 1)...b {
+                    let motion = measures.motions[k]
+                    travels.append(abs(motion.dx) + abs(motion.dy) + abs(motion.zoom))
+                    steady[0].append(motion.dx); steady[1].append(motion.dy); steady[2].append(motion.zoom)
+                }
                 travels.sort()
                 let travel = travels[travels.count / 2]
-                guard travel < 0.0015 || (travel < 0.006 && ratio < 0.15) else { continue }
+                let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
+                guard travel < 0.0015 || (travel < 0.006 && ratio < 0.15 && steadyMove < 0.0025) else { continue }
                 // The change belongs to this stretch: as long before it and after it, the
                 // picture changes at most half as much (a slow drift of light or a slow zoom
                 // goes on around it), and it changes by at least one level a frame on average.
