@@ -100,4 +100,32 @@ struct AnalysisRealFootageTests {
         }
         #expect(analysis.segments.first?.transitionFrames == nil)
     }
+
+    @Test("corpus shots as they are: every cut, and no boundary in a slow brightening zoom", arguments: [
+        ("moviepy/big_buck_bunny_0_30.webm", [283, 376, 551]),  // 594-626: light and a slow zoom, 20 levels over 32 frames
+        ("PySceneDetect/issue-195-aspect-ratio.mp4", [70, 170, 301, 421, 484]),
+        ("streamio-ffmpeg/awesome_movie.mov", []),
+    ])
+    func corpusShots(file: String, cuts: [Int]) throws {
+        let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile(file).path)
+        let found = analysis.segments.dropFirst()
+        #expect(found.map(\.startFrame) == cuts, "\(found.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(found.allSatisfy { $0.transitionIn == .cut })
+    }
+
+    @Test("webcam footage at 25 fps is one shot: repeated frames, a paper moved in front of the lens, exposure ramping")
+    func webcamFootageIsOneShot() throws {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("webcam")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Every other frame repeats (the source runs at about 16 fps), so half the changes
+        // around any frame are zero and a weak change stands out against a low median.
+        let file = folder.appendingPathComponent("webcam25.mp4")
+        try TestMedia.ffmpeg(["-i", corpus.appendingPathComponent("streamio-ffmpeg/awesome_movie.mov").path, "-t", "3.4", "-an",
+                              "-vf", "fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p",
+                              "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", file.path])
+        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        #expect(analysis.frameCount == 85)
+        #expect(analysis.segments.count == 1, "\(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+    }
 }
