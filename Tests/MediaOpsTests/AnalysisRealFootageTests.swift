@@ -32,7 +32,7 @@ struct AnalysisRealFootageTests {
             inputs += ["-ss", String(format: "%.3f", piece.start), "-t", String(format: "%.3f", Double(piece.frames + 6) / 25),
                        "-i", corpus.appendingPathComponent(piece.file).path]
             var chain = "[\(k):v]fps=25,tpad=stop=10:stop_mode=clone,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p,"
-                + "trim=end_frame=\(piece.frames),setpts=N/25/TB"
+                + "trim=end_frame=\(piece.frames),settb=1/25,setpts=N"
             switch piece.join {
             case .fade(_, _, let fadeIn), .cutIntoBlack(_, let fadeIn): chain += ",fade=t=in:start_frame=0:nb_frames=\(fadeIn)"
             default: break
@@ -43,26 +43,26 @@ struct AnalysisRealFootageTests {
         for k in 1..<pieces.count {
             let piece = pieces[k], out = "[c\(k)]"
             func black(_ frames: Int) -> String {
-                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),setpts=N/25/TB[b\(k)]")
+                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),settb=1/25,setpts=N[b\(k)]")
                 return "[b\(k)]"
             }
             switch piece.join {
             case .cut:
-                graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
                 total += piece.frames
             case .dissolve(let d):
                 graph.append("\(current)fps=25[x\(k)];[p\(k)]fps=25[y\(k)];[x\(k)][y\(k)]xfade=transition=fade:duration=\(Double(d) / 25)"
-                             + ":offset=\(Double(total - d) / 25),setpts=N/25/TB\(out)")
+                             + ":offset=\(Double(total - d) / 25),settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .dissolve, frame: total - d / 2, first: total - d, end: total))
                 total += piece.frames - d
             case .fade(let fadeOut, let hold, let fadeIn):
                 graph.append("\(current)fade=t=out:start_frame=\(total - fadeOut):nb_frames=\(fadeOut)[o\(k)]")
-                graph.append("[o\(k)]\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("[o\(k)]\(black(hold))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .fade, frame: total + hold / 2, first: total - fadeOut, end: total + hold + fadeIn))
                 total += hold + piece.frames
             case .cutIntoBlack(let hold, _):
-                graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,setpts=N/25/TB\(out)")
+                graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
                 total += hold + piece.frames
             }
@@ -99,5 +99,33 @@ struct AnalysisRealFootageTests {
             }
         }
         #expect(analysis.segments.first?.transitionFrames == nil)
+    }
+
+    @Test("corpus shots as they are: every cut, and no boundary in a slow brightening zoom", arguments: [
+        ("moviepy/big_buck_bunny_0_30.webm", [283, 376, 551]),  // 594-626: light and a slow zoom, 20 levels over 32 frames
+        ("PySceneDetect/issue-195-aspect-ratio.mp4", [70, 170, 301, 421, 484]),
+        ("streamio-ffmpeg/awesome_movie.mov", []),
+    ])
+    func corpusShots(file: String, cuts: [Int]) throws {
+        let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile(file).path)
+        let found = analysis.segments.dropFirst()
+        #expect(found.map(\.startFrame) == cuts, "\(found.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(found.allSatisfy { $0.transitionIn == .cut })
+    }
+
+    @Test("webcam footage at 25 fps is one shot: repeated frames, a paper moved in front of the lens, exposure ramping")
+    func webcamFootageIsOneShot() throws {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("webcam")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Every other frame repeats (the source runs at about 16 fps), so half the changes
+        // around any frame are zero and a weak change stands out against a low median.
+        let file = folder.appendingPathComponent("webcam25.mp4")
+        try TestMedia.ffmpeg(["-i", corpus.appendingPathComponent("streamio-ffmpeg/awesome_movie.mov").path, "-t", "3.4", "-an",
+                              "-vf", "fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1,format=yuv420p",
+                              "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", file.path])
+        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        #expect(analysis.frameCount == 85)
+        #expect(analysis.segments.count == 1, "\(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
     }
 }

@@ -82,7 +82,7 @@ def make(corpus, out_dir, seed, index, pieces):
         inputs += ["-ss", f"{start:.3f}", "-t", f"{(length + 6) / FPS:.3f}", "-i", os.path.join(corpus, shot[0])]
         # tpad: a source that ends a frame short at this rate still gives `length` frames.
         chains.append((f"[{k}:v]fps={FPS},tpad=stop=10:stop_mode=clone,scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},setsar=1,"
-                       f"format=yuv420p,trim=end_frame={length},setpts=N/{FPS}/TB", length))
+                       f"format=yuv420p,trim=end_frame={length},settb=1/{FPS},setpts=N", length))
     used = [{"file": inputs[i + 5].split(corpus.rstrip("/") + "/")[-1], "start": float(inputs[i + 1]), "frames": chains[i // 6][1]}
             for i in range(0, len(inputs), 6)]
     graph, truth = [], []
@@ -91,7 +91,7 @@ def make(corpus, out_dir, seed, index, pieces):
     def black_piece(frames):
         nonlocal black
         black += 1
-        graph.append(f"color=black:s={W}x{H}:r={FPS},format=yuv420p,trim=end_frame={frames},setpts=N/{FPS}/TB[b{black}]")
+        graph.append(f"color=black:s={W}x{H}:r={FPS},format=yuv420p,trim=end_frame={frames},settb=1/{FPS},setpts=N[b{black}]")
         return f"[b{black}]"
 
     chain0, total = chains[0]
@@ -103,14 +103,14 @@ def make(corpus, out_dir, seed, index, pieces):
         out = f"[c{k}]"
         if kind == "cut":
             graph.append(f"{chain}[p{k}]")
-            graph.append(f"{current}[p{k}]concat=n=2:v=1:a=0,setpts=N/{FPS}/TB{out}")
+            graph.append(f"{current}[p{k}]concat=n=2:v=1:a=0,settb=1/{FPS},setpts=N{out}")
             truth.append({"kind": "cut", "frame": total})
             total += length
         elif kind == "dissolve":
             d = rng.randint(8, 15)
             graph.append(f"{chain}[p{k}]")
             graph.append(f"{current}fps={FPS}[x{k}];[p{k}]fps={FPS}[y{k}];"
-                         f"[x{k}][y{k}]xfade=transition=fade:duration={d / FPS}:offset={(total - d) / FPS},setpts=N/{FPS}/TB{out}")
+                         f"[x{k}][y{k}]xfade=transition=fade:duration={d / FPS}:offset={(total - d) / FPS},settb=1/{FPS},setpts=N{out}")
             truth.append({"kind": "dissolve", "first": total - d, "end": total})
             total += length - d
         elif kind == "fade":
@@ -119,14 +119,14 @@ def make(corpus, out_dir, seed, index, pieces):
             graph.append(f"{chain},fade=t=in:start_frame=0:nb_frames={fi}[p{k}]")
             graph.append(f"{current}fade=t=out:start_frame={total - fo}:nb_frames={fo}[o{k}]")
             parts = [f"[o{k}]"] + ([black_piece(hold)] if hold else []) + [f"[p{k}]"]
-            graph.append(f"{''.join(parts)}concat=n={len(parts)}:v=1:a=0,setpts=N/{FPS}/TB{out}")
+            graph.append(f"{''.join(parts)}concat=n={len(parts)}:v=1:a=0,settb=1/{FPS},setpts=N{out}")
             truth.append({"kind": "fade", "first": total - fo, "end": total + hold + fi})
             total += hold + length
         else:  # black-cut
             hold, fi = rng.randint(12, 30), rng.randint(8, 15)
             graph.append(f"{chain},fade=t=in:start_frame=0:nb_frames={fi}[p{k}]")
             parts = [current, black_piece(hold), f"[p{k}]"]
-            graph.append(f"{''.join(parts)}concat=n=3:v=1:a=0,setpts=N/{FPS}/TB{out}")
+            graph.append(f"{''.join(parts)}concat=n=3:v=1:a=0,settb=1/{FPS},setpts=N{out}")
             truth.append({"kind": "black-cut", "frame": total, "first": total, "end": total + hold + fi})
             total += hold + length
         current = out

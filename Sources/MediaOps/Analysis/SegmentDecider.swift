@@ -8,8 +8,9 @@
 ///   (ratio to the local median, as PySceneDetect's adaptive detector does),
 ///   so a cut between two shots of the same palette is found by its change of
 ///   structure, and a cut that changes little in pixels but the whole
-///   histogram (luma and colour) by that. A change of brightness alone
-///   (lighting, exposure) is not a cut.
+///   histogram (luma and colour) by that, if it is also clearly the largest
+///   change around. A change of brightness alone (lighting, exposure) is not
+///   a cut. Repeated frames do not count in the neighbourhood.
 /// - Flashes: a jump whose old picture comes back within 1 to 3 frames (or
 ///   whose new picture was there 2 to 4 frames ago) is a flash, not a cut; the
 ///   content detector has no such check.
@@ -19,7 +20,8 @@
 ///   spanning the fade out, the black and the fade in.
 /// - Dissolves: a stretch whose frames are each the mix of its two ends at
 ///   their own share, whose ends differ as different shots do, with no jump
-///   of its own, no camera move, and not inside a fade.
+///   of its own, no camera move, and not inside a fade; its change is its own
+///   (the picture is steadier as long before and after it), not a slow drift.
 struct SegmentDecider {
     let measures: FrameMeasures
     let starts: [Double]
@@ -69,10 +71,13 @@ struct SegmentDecider {
         return Changes(score: score, histogram: histogram)
     }
 
-    /// Median of `values[from..<to]` without `except`.
-    private func median(_ values: [Double], _ from: Int, _ to: Int, except: Set<Int> = []) -> Double {
+    /// Median of `values[from..<to]` without `except`, and without the values
+    /// below `floor` when one is given.
+    private func median(_ values: [Double], _ from: Int, _ to: Int, except: Set<Int> = [], floor: Double? = nil) -> Double {
         var around: [Double] = []
-        for j in max(1, from)..<min(values.count, to) where !except.contains(j) { around.append(values[j]) }
+        for j in max(1, from)..<min(values.count, to) where !except.contains(j) && values[j] >= (floor ?? -.infinity) {
+            around.append(values[j])
+        }
         guard !around.isEmpty else { return 0 }
         around.sort()
         return around[around.count / 2]
@@ -129,12 +134,19 @@ struct SegmentDecider {
 
         // Hard cuts.
         for i in 1..<count where !insideFade(i) {
-            let local = median(scores, i - 6, i + 7, except: [i])
+            // The activity around: a repeated frame (footage converted to a higher rate, a
+            // webcam dropping frames) changes nothing and says nothing about it.
+            let local = median(scores, i - 6, i + 7, except: [i], floor: 0.5)
             let standsOut = scores[i] >= 3 * local + 2
-            // Strong change, or a weaker one (similar palettes) that still stands well out and changes the histograms.
+            // Strong change, or a weaker one (similar palettes) that still stands well out and changes the histograms,
+            // and is clearly the largest change around: inside a burst of changes (a hand moving in front of
+            // the lens, exposure hunting) a weak one is more of the same, not a cut.
             let strong = scores[i] >= options.threshold && standsOut
+            var largestAround = 0.0
+            for j in max(1, i - 6)..<min(count, i + 7) where j != i { largestAround = max(largestAround, scores[j]) }
             let similarShots = scores[i] >= 0.5 * options.threshold && scores[i] >= 5 * local + 3
                 && changes.histogram[i] >= 3 * median(changes.histogram, i - 6, i + 7, except: [i]) + 0.05
+                && scores[i] >= 1.25 * largestAround
             guard strong || similarShots else { continue }
             // A weak change of brightness alone is lighting, not a cut: the structure must change too.
             guard strong || measures.structuralDistance(i - 1, i) >= 0.35 * scores[i] else { continue }
@@ -178,14 +190,31 @@ struct SegmentDecider {
                 residual /= Double(b - a - 1)
                 let middle = measures.blendFit(a, m, b)
                 guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else { continue }
-                // A camera move is not a dissolve: the motion measured (its median, as the
-                // estimator sees noise in the mixed pictures) stays small.
-                var travels: [Float] = []
-                for k in (a + 1)...b { travels.append(abs(measures.motions[k].dx) + abs(measures.motions[k].dy) + abs(measures.motions[k].zoom)) }
-                travels.sort()
-                // A zoom of 0.15% a frame (5% a second at 30 fps) is already a camera move.
-                guard travels[travels.count / 2] < 0.0015 else { continue }
                 let ratio = residual / change
+                // A camera move is not a dissolve: the motion measured (its median, as the
+                // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
+                // frame (5% a second at 30 fps) is already a camera move. When the frames fit
+                // the blend closely, a shot may move while it dissolves, up to four times
+                // that, as long as no steady move runs through the stretch: the median of
+                // each component, sign kept, stays small (a tilt or a zoom keeps its sign;
+                // the noise of mixed pictures does not).
+                var travels: [Float] = [], steady: [[Float]] = [[], [], []]
+                for k in (a + 1)...b {
+                    let motion = measures.motions[k]
+                    travels.append(abs(motion.dx) + abs(motion.dy) + abs(motion.zoom))
+                    steady[0].append(motion.dx); steady[1].append(motion.dy); steady[2].append(motion.zoom)
+                }
+                travels.sort()
+                let travel = travels[travels.count / 2]
+                let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
+                guard travel < 0.0015 || (travel < 0.006 && ratio < 0.15 && steadyMove < 0.0025) else { continue }
+                // The change belongs to this stretch: as long before it and after it, the
+                // picture changes at most half as much (a slow drift of light or a slow zoom
+                // goes on around it), and it changes by at least one level a frame on average.
+                let around = max(4, half)
+                guard measures.distance(max(0, a - around), a) <= 0.5 * change,
+                      measures.distance(b, min(count - 1, b + around)) <= 0.5 * change,
+                      change >= Double(b - a) else { continue }
                 if ratio < bestRatio {
                     bestRatio = ratio
                     // The blend: from the first frame that has left `a` to the last that has not reached `b`.
