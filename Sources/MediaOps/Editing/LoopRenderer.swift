@@ -40,13 +40,14 @@ public enum LoopRenderer {
     ///   - fps: the frame rate the analysis measured; `frameCount` the frames it decoded.
     /// - Throws: ``MediaError`` from the cut or the render; nothing is left at `output` then.
     public static func render(_ loop: LoopCandidate, input: String, output: String, fps: Double, frameCount: Int) throws(MediaError) -> Result {
-        let frames = loop.endFrame - loop.startFrame
-        let fade = fps > 0 ? crossfadeLength(loopFrames: frames, fps: fps) : 0
-        if loop.seamPSNR >= invisibleSeamPSNR || fade < 3 {
+        func cut() throws(MediaError) -> Result {
             let clip = try Clipper.clip(ClipRequest(input: input, output: output, start: loop.startTime, end: loop.endTime, mode: .exact))
             return Result(output: output, frames: clip.actual.frames, startTime: clip.actual.start, endTime: clip.actual.end,
                           method: "copy", crossfadeFrames: 0, seamPSNR: loop.seamPSNR)
         }
+        let frames = loop.endFrame - loop.startFrame
+        let fade = fps > 0 ? crossfadeLength(loopFrames: frames, fps: fps) : 0
+        if loop.seamPSNR >= invisibleSeamPSNR || fade < 3 { return try cut() }
         let step = Double(fade) / fps
         let own = TimelineEntry(path: input, start: loop.startTime, end: loop.endTime)
         let entries: [TimelineEntry]
@@ -60,9 +61,7 @@ public enum LoopRenderer {
             entries = [own, TimelineEntry(path: input, start: loop.startTime - step, end: loop.startTime,
                                           transitionIn: TimelineTransition(kind: .crossfade, frames: fade))]
         } else {
-            let clip = try Clipper.clip(ClipRequest(input: input, output: output, start: loop.startTime, end: loop.endTime, mode: .exact))
-            return Result(output: output, frames: clip.actual.frames, startTime: clip.actual.start, endTime: clip.actual.end,
-                          method: "copy", crossfadeFrames: 0, seamPSNR: loop.seamPSNR)
+            return try cut()  // no frames on either side to blend with
         }
         let rendered = try TimelineRenderer.render(TimelineRequest(entries: entries, output: output))
         return Result(output: output, frames: rendered.frames, startTime: loop.startTime, endTime: loop.endTime,
