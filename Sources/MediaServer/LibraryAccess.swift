@@ -35,7 +35,9 @@ public struct LibraryAccess: Sendable {
     public func cached(_ key: String, _ body: @escaping @Sendable (any LibraryStore) throws -> Data) async throws -> Data {
         let responses = self.responses
         return try await run { store in
-            guard let token = try store.changeToken() else { return try body(store) }
+            // A token that cannot be read (a library on a read-only mount without its -shm file, say) only
+            // means no answer is kept: the request itself is answered as if nothing were cached.
+            guard let token = (try? store.changeToken()) ?? nil else { return try body(store) }
             if let known = responses.answer(key, token: token) { return known }
             let data = try body(store)
             responses.keep(data, for: key, token: token)

@@ -8,10 +8,10 @@ import Synchronization
 /// An entry is valid for the library's ``MediaLibrary/LibraryStore/changeToken()`` it was made under; any
 /// commit by any process changes the token, so a cached answer is never older than the library. Bounded:
 /// at most ``capacity`` entries of at most ``largestEntry`` bytes each (emptied when full: the working set
-/// of a browsing session is a few pages).
+/// of a browsing session is a few pages; at most 64 MiB, an asset list page of 200 being about 80 KiB).
 final class ResponseCache: Sendable {
-    static let capacity = 512
-    static let largestEntry = 512 * 1024
+    static let capacity = 256
+    static let largestEntry = 256 * 1024
 
     private struct Entry {
         var token: String
