@@ -24,6 +24,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["null"])
     }
 
+    /// A video written to a device named without an extension (`clip … -o /dev/null`): the muxer takes the
+    /// input's container, where it failed with "avformat_alloc_output_context2(…): Invalid argument".
+    @Test(.enabled(if: getuid() == 0, "mknod needs root"), .needsFFmpeg) func aClipIsWrittenThroughADeviceWithoutAnExtension() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try TestMedia.makeClip(at: folder.appendingPathComponent("in.mp4"), seconds: 2)
+        let null = folder.appendingPathComponent("null").path
+        try #require(mknod(null, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0)
+        _ = try Clipper.clip(ClipRequest(input: clip.path, output: null, start: 0, end: 1, mode: .exact))
+        #expect(fileType(null) == S_IFCHR)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["in.mp4", "null"])
+    }
+
     @Test func aFIFOWithAReaderReceivesTheImage() throws {
         let folder = try TestMedia.makeTemporaryDirectory("outputs")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -16,7 +16,8 @@ import Foundation
 /// Not `Sendable`: it belongs to the one task that writes the output.
 public final class OutputDestination {
     public let path: String
-    /// The file to write; same folder and extension as ``path``, hidden name.
+    /// The file to write; same folder and extension as ``path`` (the first input's when ``path`` has
+    /// none), hidden name.
     public let temporaryPath: String
     /// Where the finished file goes: ``path``, or the file a symbolic link at
     /// ``path`` points to (the link itself is kept).
@@ -77,7 +78,9 @@ public final class OutputDestination {
         finalPath = target
         writesThrough = throughDevice
         let name = targetURL.deletingPathExtension().lastPathComponent
-        let pathExtension = url.pathExtension
+        // The temporary file's extension is what a muxer guesses its container from; an output without one
+        // (`-o /dev/null`, a pipe) takes the first input's, the container the result is made like.
+        let pathExtension = url.pathExtension.isEmpty ? (inputs.first.map { URL(fileURLWithPath: $0).pathExtension } ?? "") : url.pathExtension
         let unique = UInt32.random(in: 0...UInt32.max)
         let temporaryName = ".\(name).partial-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
         // A device's folder (/dev) is no place for a temporary file.
