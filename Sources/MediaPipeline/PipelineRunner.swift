@@ -74,13 +74,20 @@ public struct PipelineRunner: Sendable {
             outcome.sha256 = synced.asset.sha256
             outcome.stages.append(synced.stageOutcome)
             if synced.stageOutcome.status != .skipped { outcome.status = .succeeded }
-            context.dueStages = try dueStages(options, asset: synced.asset)
+            // The stages' states are read once per run, and this run's completions are added as they
+            // come (a later stage may need an earlier one). A stage another process completes meanwhile
+            // is done again here and closed as superseded, its results not applied: rare (workers take
+            // one job per source) and harmless, where a read before every stage cost a round trip each.
+            var states = try store.stageStates(assetID: synced.asset.assetID)
+            context.dueStages = dueStages(options, asset: synced.asset, states: states)
 
             for stage in options.stages where stage != .sync {
-                // Read each stage's state just before it runs: another process may have done it meanwhile.
-                let states = try store.stageStates(assetID: synced.asset.assetID)
                 let stageOutcome = runStage(stage, asset: synced.asset, context: &context, runID: runID,
                                             states: states, retryFailed: options.retryFailed)
+                if [.succeeded, .notApplicable, .superseded].contains(stageOutcome.status) {
+                    states[stage.stateKey] = StageRun(pipelineRunID: runID, assetID: synced.asset.assetID, stage: stage.name,
+                                                      stageVersion: stage.version, status: .succeeded)
+                }
                 outcome.stages.append(stageOutcome)
                 switch stageOutcome.status {
                 case .skipped: break
@@ -154,8 +161,7 @@ public struct PipelineRunner: Sendable {
 
     /// The stages of `options` using the shared analysis pass that will run
     /// on `asset` (not done before, not failed before unless retrying).
-    private func dueStages(_ options: Options, asset: Asset) throws -> Set<PipelineStage> {
-        let states = try store.stageStates(assetID: asset.assetID)
+    private func dueStages(_ options: Options, asset: Asset, states: [String: StageRun]) -> Set<PipelineStage> {
         return Set(options.stages.filter { stage in
             guard let definition = stage.definition, definition.analysisPass != .none,
                   definition.applies(to: asset.mediaType) else { return false }

@@ -46,7 +46,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         let stop = StopSignal()
         try await JobCommandSupport.withQueue(options, connections: concurrency + 3) { location, queue in
             let handler: any JobHandler

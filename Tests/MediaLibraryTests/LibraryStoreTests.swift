@@ -353,6 +353,56 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try store.stageRuns(assetID: asset).map(\.status) == ["succeeded", "superseded"])
     }
 
+    /// A stage's rows are written in one statement on PostgreSQL (a JSON array of them): every
+    /// column must come back as given, awkward text and doubles included, and a second completion
+    /// replaces the rows whole; a description without audio removes the audio row it replaces.
+    @Test(arguments: StoreEngine.allCases) func stageResultsComeBackExactlyAndAreReplacedWhole(engine: StoreEngine) throws {
+        let (store, folder) = try engine.makeStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let asset = try Self.addAsset(store, 1).assetID
+        var rich = Self.segment(asset, 0, start: "0123456789abcdef", end: "fedcba9876543210")
+        rich.brightness = 0.1 + 0.2
+        rich.motionMagnitude = 1e-300
+        rich.dominantColors = ##"[{"hex": "#1f3a5c", "weight": 0.42}, {"hex": "#\"é\n", "weight": 0.58}]"##
+        rich.thumbnailPath = "segments/ä b'c.jpg"
+        var bare = Self.segment(asset, 1, start: "1", end: "2")
+        (bare.transitionIn, bare.brightness, bare.cameraMotion, bare.motionMagnitude, bare.startHash, bare.endHash) = (nil, nil, nil, nil, nil, nil)
+        try Self.writeSegments(store, assetID: asset, [rich, bare])
+        let stored = try store.segments(assetID: asset).map { row -> AssetTemporalSegment in
+            var copy = row
+            copy.id = nil
+            return copy
+        }
+        #expect(stored == [rich, bare])
+        try Self.writeSegments(store, assetID: asset, [Self.segment(asset, 0, start: "2", end: "3")])
+        #expect(try store.segments(assetID: asset).map(\.startHash) == ["2"])
+        try Self.writeSegments(store, assetID: asset, [])
+        #expect(try store.segments(assetID: asset).isEmpty)
+
+        func describe(audio: AudioMetadata?, version: Int) throws -> RunStatus {
+            let run = try store.startPipelineRun(source: "test", stages: ["probe"])
+            let stage = try store.startStageRun(pipelineRunID: run.id!, assetID: asset, stage: "probe", version: version)
+            let description = AssetDescription(mediaType: "video", mimeType: "video/mp4", width: 64, height: 48, durationSec: 2,
+                                               fps: 25, frameCount: 50, mediaMetadata: "{}", audio: audio)
+            return try store.completeStageRun(id: stage.id!, status: .succeeded, result: #"{"v": \#(version)}"#, assetID: nil,
+                                              writing: .description(description))
+        }
+        let stereo = AudioMetadata(assetID: asset, sampleRate: 48000, channels: 2, bitrate: 128_000, codec: "aac", extra: nil)
+        #expect(try describe(audio: stereo, version: 1) == .succeeded)
+        #expect(try store.audioMetadata(assetID: asset)?.channels == 2)
+        var mono = stereo
+        mono.channels = 1
+        #expect(try describe(audio: mono, version: 2) == .succeeded)
+        #expect(try store.audioMetadata(assetID: asset)?.channels == 1)
+        #expect(try describe(audio: nil, version: 3) == .succeeded)
+        #expect(try store.audioMetadata(assetID: asset) == nil)
+        // The completion's result is kept; a superseded run keeps none and writes nothing.
+        #expect(try describe(audio: stereo, version: 3) == .superseded)
+        #expect(try store.audioMetadata(assetID: asset) == nil)
+        #expect(try store.stageRuns(assetID: asset).filter { $0.stage == "probe" }.map(\.result)
+                == [#"{"v": 1}"#, #"{"v": 2}"#, #"{"v": 3}"#, nil])
+    }
+
     @Test(arguments: StoreEngine.allCases) func continuationsAreSortedByHashDistance(engine: StoreEngine) throws {
         let (store, folder) = try engine.makeStore()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -49,9 +49,29 @@ public enum TestMedia {
     /// The bundled samples folder.
     public static var samples: URL { packageRoot.appendingPathComponent("samples") }
 
-    /// A fresh temporary folder, removed by the caller with `removeItem` when done.
+    /// Where this test process's temporary folders go: `pixsim-tests-<pid>` in the system's
+    /// temporary folder, removed when the process exits. Folders a test keeps for the whole run
+    /// (shared fixtures) or loses to a failed expectation go with it, and the roots of runs that
+    /// were killed are removed by the next run, so the suite does not fill `/tmp` run after run.
+    static let temporaryRoot: URL = {
+        let system = FileManager.default.temporaryDirectory
+        let prefix = "pixsim-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: system.path)) ?? [] where name.hasPrefix(prefix) {
+            // A root whose process is gone (kill(pid, 0) fails with ESRCH) is left over.
+            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: system.appendingPathComponent(name))
+            }
+        }
+        let root = system.appendingPathComponent("\(prefix)\(getpid())")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestMedia.temporaryRoot) }
+        return root
+    }()
+
+    /// A fresh temporary folder; the caller may remove it when done, and it is removed with
+    /// ``temporaryRoot`` when the test process exits in any case.
     public static func makeTemporaryDirectory(_ label: String = "pixsim-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = temporaryRoot.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -101,24 +101,42 @@ extension PostgresLibraryStore {
                 duration_sec = \(d.durationSec), fps = \(d.fps), frame_count = \(d.frameCount), media_metadata = \(d.mediaMetadata)
             WHERE id = \(assetID)
             """, logger: logger)
-        try await connection.query("DELETE FROM asset_audio_metadata WHERE asset_id = \(assetID)", logger: logger)
         if let audio = d.audio {
             try await connection.query("""
                 INSERT INTO asset_audio_metadata (asset_id, sample_rate, channels, bitrate, codec, extra)
                 VALUES (\(assetID), \(audio.sampleRate), \(audio.channels), \(audio.bitrate), \(audio.codec), \(audio.extra))
+                ON CONFLICT (asset_id) DO UPDATE SET sample_rate = EXCLUDED.sample_rate, channels = EXCLUDED.channels,
+                    bitrate = EXCLUDED.bitrate, codec = EXCLUDED.codec, extra = EXCLUDED.extra
                 """, logger: logger)
+        } else {
+            try await connection.query("DELETE FROM asset_audio_metadata WHERE asset_id = \(assetID)", logger: logger)
         }
     }
 
-    /// Replaces an asset's loops (inside the caller's transaction).
+    /// Rows as one JSON array parameter, for `json_populate_recordset`: a stage's rows in one
+    /// statement, not one round trip each (a long film has hundreds of segments). The keys are the
+    /// records' own `CodingKeys`, which are the column names.
+    static func jsonRows<Row: Encodable>(_ rows: [Row]) throws -> String {
+        let encoder = JSONEncoder()
+        // Infinity or NaN in a measure is stored as PostgreSQL reads them, as it was when bound one by one.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+
+    /// Replaces an asset's loops (inside the caller's transaction); `loop_index` is the rank in `loops`.
     static func replaceLoops(_ connection: PostgresConnection, assetID: Int64, with loops: [AssetLoop], logger: Logger) async throws {
         try await connection.query("DELETE FROM asset_loops WHERE asset_id = \(assetID)", logger: logger)
-        for (index, l) in loops.enumerated() {
-            try await connection.query("""
-                INSERT INTO asset_loops (asset_id, loop_index, start_frame, end_frame, start_time, end_time, score, seam_psnr)
-                VALUES (\(assetID), \(index), \(l.startFrame), \(l.endFrame), \(l.startTime), \(l.endTime), \(l.score), \(l.seamPSNR))
-                """, logger: logger)
+        guard !loops.isEmpty else { return }
+        let ranked = loops.enumerated().map { index, loop in
+            var row = loop
+            row.loopIndex = index
+            return row
         }
+        try await connection.query("""
+            INSERT INTO asset_loops (asset_id, loop_index, start_frame, end_frame, start_time, end_time, score, seam_psnr)
+            SELECT \(assetID), loop_index, start_frame, end_frame, start_time, end_time, score, seam_psnr
+            FROM json_populate_recordset(NULL::asset_loops, \(try jsonRows(ranked))::json)
+            """, logger: logger)
     }
 
     public func loops(assetID: Int64) throws(LibraryError) -> [AssetLoop] {
@@ -129,23 +147,27 @@ extension PostgresLibraryStore {
     static func replaceSegments(_ connection: PostgresConnection, assetID: Int64, with segments: [AssetTemporalSegment],
                                 logger: Logger) async throws {
         try await connection.query("DELETE FROM asset_temporal_segments WHERE asset_id = \(assetID)", logger: logger)
-        for s in segments {
+        if !segments.isEmpty {
             try await connection.query("""
                 INSERT INTO asset_temporal_segments (asset_id, segment_index, segment_type, transition_in, timestamp_sec, end_sec,
                     frame_number, end_frame, thumbnail_path, brightness, dominant_colors, camera_motion, motion_magnitude,
                     start_hash, end_hash, transition_frames)
-                VALUES (\(assetID), \(s.segmentIndex), \(s.segmentType), \(s.transitionIn), \(s.timestampSec), \(s.endSec),
-                    \(s.frameNumber), \(s.endFrame), \(s.thumbnailPath), \(s.brightness), \(s.dominantColors), \(s.cameraMotion),
-                    \(s.motionMagnitude), \(s.startHash), \(s.endHash), \(s.transitionFrames))
+                SELECT \(assetID), segment_index, segment_type, transition_in, timestamp_sec, end_sec,
+                    frame_number, end_frame, thumbnail_path, brightness, dominant_colors, camera_motion, motion_magnitude,
+                    start_hash, end_hash, transition_frames
+                FROM json_populate_recordset(NULL::asset_temporal_segments, \(try jsonRows(segments))::json)
                 """, logger: logger)
         }
-        try await connection.query("DELETE FROM asset_opening_hashes WHERE asset_id = \(assetID)", logger: logger)
         if let hash = HashBands.openingHash(of: segments) {
             let bands = HashBands.bands(of: hash)
             try await connection.query("""
                 INSERT INTO asset_opening_hashes (asset_id, start_hash, band0, band1, band2, band3)
                 VALUES (\(assetID), \(HashBands.stored(hash)), \(bands[0]), \(bands[1]), \(bands[2]), \(bands[3]))
+                ON CONFLICT (asset_id) DO UPDATE SET start_hash = EXCLUDED.start_hash, band0 = EXCLUDED.band0,
+                    band1 = EXCLUDED.band1, band2 = EXCLUDED.band2, band3 = EXCLUDED.band3
                 """, logger: logger)
+        } else {
+            try await connection.query("DELETE FROM asset_opening_hashes WHERE asset_id = \(assetID)", logger: logger)
         }
     }
 

@@ -70,47 +70,55 @@ extension PostgresLibraryStore {
         }
     }
 
+    /// Two statements besides the results (it used to be four or five): the first locks the run
+    /// and then its asset's row; the second, with a snapshot taken after those locks were granted,
+    /// names the run's asset and closes it as `superseded` when another completion of the same
+    /// stage on the same asset committed first, else with `status` and `result`. Completions of
+    /// one asset take turns on the asset row, so two never both apply their results; the results
+    /// are written only when this run is the one that counts. (The check cannot share the locking
+    /// statement: under READ COMMITTED a statement that waited for a lock still reads with the
+    /// snapshot it began with.)
     @discardableResult
     public func completeStageRun(id: Int64, status: RunStatus, result: String?, assetID: Int64?,
                                  writing results: StageResults) throws(LibraryError) -> RunStatus {
         try transaction { [logger = self.logger, files = self.files] connection in
-            guard var run = try await PostgresLibraryStore.records(StageRun.self, """
-                SELECT row_to_json(s)::text FROM stage_runs s WHERE id = \(id) FOR UPDATE
-                """, on: connection, logger: logger).first else {
+            guard let target = try await PostgresLibraryStore.scalar(Int64?.self, """
+                WITH run AS (SELECT COALESCE(\(assetID), asset_id) AS asset_id FROM stage_runs WHERE id = \(id) FOR UPDATE),
+                locked AS (SELECT id FROM assets WHERE id = (SELECT asset_id FROM run) FOR UPDATE)
+                SELECT run.asset_id FROM run LEFT JOIN locked ON locked.id = run.asset_id
+                """, on: connection, logger: logger) else {
                 throw LibraryError(subject: "stage run \(id)", code: .notFound, message: "stage run vanished")
             }
-            if let assetID, run.assetID != assetID {
-                run.assetID = assetID
-                try await connection.query("UPDATE stage_runs SET asset_id = \(assetID) WHERE id = \(id)", logger: logger)
+            let now = Date()
+            let closed = try await PostgresLibraryStore.scalar(String.self, """
+                WITH me AS (SELECT stage, stage_version FROM stage_runs WHERE id = \(id)),
+                earlier AS (SELECT EXISTS (
+                    SELECT 1 FROM stage_runs done JOIN me USING (stage, stage_version)
+                    WHERE done.asset_id = \(target) AND done.status IN ('succeeded', 'not_applicable') AND done.id <> \(id)) AS done)
+                UPDATE stage_runs SET asset_id = \(target),
+                    status = CASE WHEN earlier.done THEN 'superseded' ELSE \(status.rawValue) END,
+                    result = CASE WHEN earlier.done THEN NULL ELSE \(result) END,
+                    error = NULL, finished_at = \(now),
+                    duration_sec = EXTRACT(EPOCH FROM (\(now)::timestamptz - started_at))::double precision
+                FROM earlier WHERE id = \(id)
+                RETURNING status
+                """, on: connection, logger: logger)
+            guard let closedStatus = closed.flatMap(RunStatus.init(rawValue:)) else {
+                throw LibraryError(subject: "stage run \(id)", code: .notFound, message: "stage run vanished")
             }
-            // Completions of one asset take turns (the asset row's lock), so this check sees any
-            // completion another process committed first, and two never both apply their results.
-            if let target = run.assetID {
-                try await connection.query("SELECT id FROM assets WHERE id = \(target) FOR UPDATE", logger: logger)
+            guard closedStatus != .superseded, let target else { return closedStatus }
+            switch results {
+            case .nothing: break
+            case .description(let description):
+                try await PostgresLibraryStore.describe(connection, assetID: target, as: description, logger: logger)
+            case .thumbnail(let path):
+                try await connection.query("UPDATE assets SET thumbnail_path = \(files.storedForm(path)) WHERE id = \(target)", logger: logger)
+            case .segments(let segments):
+                try await PostgresLibraryStore.replaceSegments(connection, assetID: target, with: segments, logger: logger)
+            case .loops(let loops):
+                try await PostgresLibraryStore.replaceLoops(connection, assetID: target, with: loops, logger: logger)
             }
-            let alreadyDone = try await PostgresLibraryStore.scalar(Int64.self, """
-                SELECT id FROM stage_runs WHERE asset_id = \(run.assetID) AND stage = \(run.stage)
-                    AND stage_version = \(run.stageVersion) AND status IN ('succeeded', 'not_applicable') LIMIT 1
-                """, on: connection, logger: logger) != nil
-            if alreadyDone {
-                try await PostgresLibraryStore.close(connection, stageRunID: id, status: .superseded, error: nil, result: nil, logger: logger)
-                return RunStatus.superseded
-            }
-            if let target = run.assetID {
-                switch results {
-                case .nothing: break
-                case .description(let description):
-                    try await PostgresLibraryStore.describe(connection, assetID: target, as: description, logger: logger)
-                case .thumbnail(let path):
-                    try await connection.query("UPDATE assets SET thumbnail_path = \(files.storedForm(path)) WHERE id = \(target)", logger: logger)
-                case .segments(let segments):
-                    try await PostgresLibraryStore.replaceSegments(connection, assetID: target, with: segments, logger: logger)
-                case .loops(let loops):
-                    try await PostgresLibraryStore.replaceLoops(connection, assetID: target, with: loops, logger: logger)
-                }
-            }
-            try await PostgresLibraryStore.close(connection, stageRunID: id, status: status, error: nil, result: result, logger: logger)
-            return status
+            return closedStatus
         }
     }
 
