@@ -27,9 +27,13 @@ struct VariantsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "reframed: 9:16, 1:1, 4:5 or 16:9.") var aspect: String?
         @Option(name: .long, help: "reframed: crop (a window following the subject, the default) or pad (the whole picture on black).")
         var fit: String = "crop"
-        @Option(name: .long, help: "x264 constant rate factor (default 23 compressed, 18 upscaled, 20 reframed).") var crf: Int?
-        @Option(name: .long, help: "Peak bit rate, e.g. 2500k or 3M (x264 VBV, two-second buffer).") var maxBitrate: String?
-        @Option(name: .long, help: "x264 preset.") var preset: String = "medium"
+        @Option(name: .long, help: "upscaled: an unsharp mask on the luma, from 0 (none) to 2; 0.5 is mild.") var sharpen: Double?
+        @Option(name: .long, help: "Video codec: h264, vp9 or av1 (VP9 and AV1 when this FFmpeg has their encoders).")
+        var codec: String = "h264"
+        @Option(name: .long, help: "Constant rate factor (H.264 default 23 compressed, 18 upscaled, 20 reframed; VP9 and AV1 ten more).")
+        var crf: Int?
+        @Option(name: .long, help: "Peak bit rate, e.g. 2500k or 3M (VBV, two-second buffer).") var maxBitrate: String?
+        @Option(name: .long, help: "Speed preset, x264's names (ultrafast ... veryslow), mapped for VP9 and AV1.") var preset: String = "medium"
 
         func run() async throws {
             options.configureLogging()
@@ -59,7 +63,11 @@ struct VariantsCommand: AsyncParsableCommand {
                 guard let rate = Self.bitRate(text) else { throw invalid("--max-bitrate must be bits per second such as 2500k or 3M, not '\(text)'") }
                 maxBitRate = rate
             }
-            func quality(_ defaultCRF: Int) -> EncodingQuality { EncodingQuality(crf: crf ?? defaultCRF, preset: preset, maxBitRate: maxBitRate) }
+            guard let videoCodec = VideoCodec(rawValue: codec) else { throw invalid("--codec must be h264, vp9 or av1, not '\(codec)'") }
+            func quality(_ defaultCRF: Int) -> EncodingQuality {
+                EncodingQuality(crf: crf ?? videoCodec.crf(matchingX264: defaultCRF), preset: preset, maxBitRate: maxBitRate, codec: videoCodec)
+            }
+            if sharpen != nil && kind != .upscaled { throw invalid("--sharpen is an option of an upscaled rendition only") }
             let rendition: Rendition
             switch kind {
             case .compressed:
@@ -68,7 +76,8 @@ struct VariantsCommand: AsyncParsableCommand {
             case .upscaled:
                 if aspect != nil { throw invalid("--aspect is not an option of an upscaled rendition") }
                 if scale != nil && height != nil { throw invalid("give --scale or --height, not both") }
-                rendition = .upscaled(scale: height == nil ? (scale ?? 2) : nil, height: height, quality: quality(Rendition.defaultUpscaledCRF))
+                rendition = .upscaled(scale: height == nil ? (scale ?? 2) : nil, height: height, sharpen: sharpen ?? 0,
+                                      quality: quality(Rendition.defaultUpscaledCRF))
             case .reframed:
                 if scale != nil || height != nil { throw invalid("--scale and --height are not options of a reframed rendition") }
                 guard let text = aspect else { throw invalid("a reframed rendition needs --aspect (\(AspectRatio.supported.joined(separator: ", ")))") }

@@ -215,6 +215,78 @@ import Testing
         #expect(tall["width"] as? Int == 960 && tall["height"] as? Int == 540)
     }
 
+    /// `--sharpen`: an unsharp mask on the luma after the Lanczos resample, the same in every sample as
+    /// ffmpeg's `unsharp=5:5:AMOUNT:5:5:0` after its own Lanczos scale (compared losslessly, CRF 0), and
+    /// a different rendition from the unsharpened one.
+    @Test(.needsFFmpeg)
+    func sharpenedUpscaleIsFFmpegsUnsharpMask() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("variants-sharpen")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let library = try Library(.sqlite, in: folder)
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("small.mp4"), seconds: 1, width: 320, height: 180,
+                                            codec: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p"])
+        let id = try library.ingest(binary, source)
+        func upscale(_ extra: [String]) throws -> (file: URL, document: [String: Any]) {
+            let made = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "upscaled", "--crf", "0", "--json"] + extra).stdout)
+            return (library.store.appendingPathComponent(try #require(made["path"] as? String)), made)
+        }
+        let plain = try upscale([])
+        let sharp = try upscale(["--sharpen", "0.8"])
+        #expect(plain.file != sharp.file)
+        #expect((sharp.document["parameters"] as? String)?.split(separator: ";").contains("sharpen=0.8") == true)
+        let oracle = "scale=640:360:flags=lanczos,unsharp=5:5:0.8:5:5:0"
+        let matching = try Self.psnr(sharp.file, against: source, referenceFilter: oracle)
+        #expect(matching >= 60, "PSNR \(matching) dB against ffmpeg's unsharp")
+        // The mask did something: the plain upscale is visibly off the sharpened oracle.
+        let unsharpened = try Self.psnr(plain.file, against: source, referenceFilter: oracle)
+        #expect(unsharpened < 45, "PSNR \(unsharpened) dB: the plain upscale is as sharp as the mask")
+    }
+
+    /// Whether the ffmpeg command line (the same libav the product links) has one of these encoders.
+    static func hasEncoder(_ names: String...) -> Bool {
+        names.contains { name in
+            (try? TestMedia.run("ffmpeg", ["-hide_banner", "-h", "encoder=\(name)"]).stdout.contains("Encoder \(name)")) == true
+        }
+    }
+
+    @Test(.needsFFmpeg, .enabled(if: hasEncoder("libvpx-vp9"), "this FFmpeg has no VP9 encoder"))
+    func compressedInVP9() throws { try compressedInAnotherCodec("vp9") }
+
+    @Test(.needsFFmpeg, .enabled(if: hasEncoder("libsvtav1", "libaom-av1"), "this FFmpeg has no AV1 encoder"))
+    func compressedInAV1() throws { try compressedInAnotherCodec("av1") }
+
+    /// VP9 and AV1 web versions: the codec asked for, index first, every frame, close to the source
+    /// scaled the same way, and each a rendition of its own beside the H.264 one.
+    func compressedInAnotherCodec(_ codec: String) throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("variants-\(codec)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let library = try Library(.sqlite, in: folder)
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, width: 640, height: 360, audio: true,
+                                            codec: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p"])
+        let id = try library.ingest(binary, source)
+        let made = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--height", "180",
+                                                      "--codec", codec, "--preset", "veryfast", "--json"]).stdout)
+        #expect(made["codec"] as? String == codec)
+        // The codec is part of the parameters' key; its CRF is ten above x264's default when not given.
+        let parameters = (made["parameters"] as? String)?.split(separator: ";").map(String.init) ?? []
+        #expect(parameters.contains("codec=\(codec)") && parameters.contains("crf=33"), "\(parameters)")
+        let file = library.store.appendingPathComponent(try #require(made["path"] as? String))
+        let boxes = try Self.topLevelBoxes(file)
+        #expect(boxes.firstIndex(of: "moov")! < boxes.firstIndex(of: "mdat")!, "\(boxes)")
+        let facts = try Self.videoFacts(file)
+        #expect(facts["codec_name"] as? String == codec)
+        #expect(facts["width"] as? Int == 320 && facts["height"] as? Int == 180)
+        #expect(facts["nb_read_frames"] as? String == (try Self.videoFacts(source))["nb_read_frames"] as? String)
+        let quality = try Self.psnr(file, against: source, referenceFilter: "scale=320:180:flags=bicubic")
+        #expect(quality >= 38, "PSNR \(quality) dB")
+        let h264 = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--height", "180",
+                                                      "--preset", "veryfast", "--json"]).stdout)
+        #expect(h264["created"] as? Bool == true && h264["codec"] as? String == "h264")
+        #expect(try library.variantRows(of: id).count == 2)
+    }
+
     // MARK: reframed
 
     /// Two shots at 30 fps, 640x360, 3 s each, on different textures; a 48x48 white square whose left edge is
@@ -306,6 +378,10 @@ import Testing
             (["variants", "create", "\(video)", "--type", "compressed", "--height", "0"], "--height"),
             (["variants", "create", "\(video)", "--type", "upscaled", "--height", "100"], "not larger"),
             (["variants", "create", "\(video)", "--type", "sharpened"], "--type"),
+            (["variants", "create", "\(video)", "--type", "compressed", "--codec", "hevc"], "--codec"),
+            (["variants", "create", "\(video)", "--type", "compressed", "--crf", "60"], "between 0 and 51 for h264"),
+            (["variants", "create", "\(video)", "--type", "compressed", "--sharpen", "1"], "--sharpen"),
+            (["variants", "create", "\(video)", "--type", "upscaled", "--sharpen", "3"], "--sharpen must be from 0 to 2"),
         ]
         for (command, reason) in cases {
             let result = try library.run(binary, command, allowFailure: true)

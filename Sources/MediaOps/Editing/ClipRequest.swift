@@ -9,40 +9,56 @@ public enum ClipMode: String, Sendable, Codable, Hashable, CaseIterable {
     case smart
 }
 
-/// Quality settings for re-encoded video (libx264).
+/// Quality settings for re-encoded video: the codec (H.264 unless a rendition asks for another),
+/// its constant rate factor, the speed preset (x264's names, mapped for the other encoders) and
+/// an optional peak rate.
 public struct EncodingQuality: Sendable, Hashable, Codable {
-    /// x264's constant rate factor: lower is better; 18 is visually lossless for most footage.
+    /// The constant rate factor: lower is better; for x264 18 is visually lossless for most footage.
     public var crf: Int
     /// x264's speed/size trade-off, `ultrafast` ... `veryslow`.
     public var preset: String
-    /// A peak rate in bits per second (x264's VBV `maxrate`, with a two-second `bufsize`), nil for none.
+    /// A peak rate in bits per second (VBV `maxrate`, with a two-second `bufsize`), nil for none.
     public var maxBitRate: Int64?
+    /// The codec written.
+    public var codec: VideoCodec
 
-    public init(crf: Int = 18, preset: String = "medium", maxBitRate: Int64? = nil) {
+    public init(crf: Int = 18, preset: String = "medium", maxBitRate: Int64? = nil, codec: VideoCodec = .h264) {
         self.crf = crf
         self.preset = preset
         self.maxBitRate = maxBitRate
+        self.codec = codec
     }
 
-    /// The libx264 options these settings stand for.
-    var encoderOptions: [String: String] {
-        var options = ["crf": String(crf), "preset": preset]
-        if let maxBitRate {
-            options["maxrate"] = String(maxBitRate)
-            options["bufsize"] = String(maxBitRate * 2)
-        }
-        return options
+    enum CodingKeys: String, CodingKey { case crf, preset, maxBitRate, codec }
+
+    /// Settings written before there was a choice of codec are H.264's.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        crf = try container.decode(Int.self, forKey: .crf)
+        preset = try container.decode(String.self, forKey: .preset)
+        maxBitRate = try container.decodeIfPresent(Int64.self, forKey: .maxBitRate)
+        codec = try container.decodeIfPresent(VideoCodec.self, forKey: .codec) ?? .h264
     }
+
+    /// The encoder these settings use: the codec's first encoder this FFmpeg has.
+    var encoderName: String { codec.availableEncoder ?? codec.encoderNames[0] }
+
+    /// The encoder options these settings stand for.
+    var encoderOptions: [String: String] { codec.encoderOptions(self, encoder: encoderName) }
 
     static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
 
     /// Checks the values before any file is touched.
     func validate(path: String) throws(MediaError) {
-        guard (0...51).contains(crf) else {
-            throw MediaError(path: path, code: .invalidArgument, message: "--crf must be between 0 and 51, not \(crf)")
+        guard codec.availableEncoder != nil else {
+            throw MediaError(path: path, code: .unsupportedCodec,
+                             message: "this FFmpeg has no \(codec.rawValue) encoder (\(codec.encoderNames.joined(separator: " or ")))")
+        }
+        guard (0...codec.maxCRF).contains(crf) else {
+            throw MediaError(path: path, code: .invalidArgument, message: "--crf must be between 0 and \(codec.maxCRF) for \(codec.rawValue), not \(crf)")
         }
         guard Self.presets.contains(preset) else {
-            throw MediaError(path: path, code: .invalidArgument, message: "unknown x264 preset '\(preset)' (one of \(Self.presets.joined(separator: ", ")))")
+            throw MediaError(path: path, code: .invalidArgument, message: "unknown preset '\(preset)' (one of \(Self.presets.joined(separator: ", ")))")
         }
         if let maxBitRate, maxBitRate < 1000 || maxBitRate > 1_000_000_000 {
             throw MediaError(path: path, code: .invalidArgument, message: "--max-bitrate must be between 1k and 1000M bits per second, not \(maxBitRate)")

@@ -60,9 +60,10 @@ final class ReencodingWriter {
         }
         audio = lanes
         warnings = companions.warnings
-        let encoded = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height)
+        let encoded = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: parameters.width, height: parameters.height,
+                                                             encoder: quality.encoderName)
         if transform == nil && encoded != parameters.pixelFormat {
-            warnings.append("pixel format \(parameters.pixelFormat) is not one libx264 takes at \(parameters.width)x\(parameters.height); encoded as \(encoded)")
+            warnings.append("pixel format \(parameters.pixelFormat) is not one \(quality.encoderName) takes at \(parameters.width)x\(parameters.height); encoded as \(encoded)")
         }
     }
 

@@ -1,7 +1,9 @@
+import Foundation
 import LibAV
 
-/// Encodes pictures with libx264 for one output stream, converting them to a
-/// pixel format x264 takes when the source's is not one.
+/// Encodes pictures for one output stream with the encoder of the quality's codec (libx264
+/// unless a rendition asks for VP9 or AV1), converting them to a pixel format the encoder takes
+/// when the source's is not one.
 final class VideoTrackEncoder {
     let encoder: Encoder
     private let converter: Scaler?
@@ -21,23 +23,33 @@ final class VideoTrackEncoder {
         var colorimetry: Colorimetry = .unspecified
     }
 
-    /// The x264 pixel format for `format`: itself when x264 takes it, else 8-bit
-    /// 4:2:0, or 4:4:4 for odd sizes, which 4:2:0 cannot represent.
-    static func encodablePixelFormat(_ format: PixelFormat, width: Int = 2, height: Int = 2) -> PixelFormat {
+    /// The pixel format `encoder` is given for `format`: itself when the encoder takes it, else
+    /// 8-bit 4:2:0, or 4:4:4 for odd sizes, which 4:2:0 cannot represent (when the encoder has
+    /// 4:4:4; SVT-AV1 has only 4:2:0, and sizes are made even for it).
+    static func encodablePixelFormat(_ format: PixelFormat, width: Int = 2, height: Int = 2,
+                                     encoder: String = "libx264") -> PixelFormat {
         let subsampled = format.chromaShift.x > 0 || format.chromaShift.y > 0
         let odd = width % 2 == 1 || height % 2 == 1
-        if Encoder.supportedPixelFormats("libx264").contains(format) && !(odd && subsampled) { return format }
-        return odd ? .yuv444p : .yuv420p
+        let supported = Encoder.supportedPixelFormats(encoder)
+        if supported.contains(format) && !(odd && subsampled) { return format }
+        return odd && supported.contains(.yuv444p) ? .yuv444p : .yuv420p
     }
 
     /// - Parameters:
     ///   - picture: what the frames sent in look like (size, format, time base, colour).
-    ///   - extraOptions: more libx264 options, e.g. `x264-params` for a smart cut head.
+    ///   - extraOptions: more encoder options, e.g. `x264-params` for a smart cut head.
     ///   - output: the file the stream is added to (nil when `packetSink` takes the packets).
     init(picture: Picture, quality: EncodingQuality, output: OutputFile?, globalHeader: Bool,
          extraOptions: [String: String] = [:], maxBFrames: Int? = nil) throws(AVError) {
-        let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat, width: picture.width, height: picture.height)
-        var settings = VideoEncoderSettings(codecName: "libx264", width: picture.width, height: picture.height,
+        let encoderName = quality.encoderName
+        if encoderName == "libsvtav1" {
+            // SVT-AV1 prints its configuration on stderr itself, past libav's log; errors only, unless
+            // the user set its level (SVT_LOG).
+            setenv("SVT_LOG", "1", 0)
+        }
+        let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat, width: picture.width, height: picture.height,
+                                                            encoder: encoderName)
+        var settings = VideoEncoderSettings(codecName: encoderName, width: picture.width, height: picture.height,
                                             pixelFormat: format, timeBase: picture.timeBase)
         settings.frameRate = picture.frameRate
         settings.sampleAspectRatio = picture.sampleAspectRatio.isValid ? picture.sampleAspectRatio : Rational(1, 1)

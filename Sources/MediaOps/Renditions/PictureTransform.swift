@@ -42,10 +42,12 @@ final class ScalerSlot {
     }
 }
 
-/// The whole picture resized (compressed, upscaled).
+/// The whole picture resized (compressed, upscaled), then sharpened when asked.
 final class ResizeTransform: PictureTransform {
     let outputWidth: Int, outputHeight: Int, outputPixelFormat: PixelFormat, outputSampleAspectRatio: Rational
     private let slot: ScalerSlot
+    /// Applied to the luma of each resized picture (upscaled `--sharpen`).
+    var sharpening: UnsharpMask?
 
     init(width: Int, height: Int, pixelFormat: PixelFormat, sampleAspectRatio: Rational, algorithm: Scaler.Algorithm) {
         outputWidth = width; outputHeight = height; outputPixelFormat = pixelFormat; outputSampleAspectRatio = sampleAspectRatio
@@ -53,7 +55,13 @@ final class ResizeTransform: PictureTransform {
     }
 
     func apply(_ frame: Frame, index: Int) throws -> Frame {
-        try slot.convert(frame, properties: frame)
+        let picture = try slot.convert(frame, properties: frame)
+        if let sharpening {
+            // The encoder may still hold the last picture: writing copies it first if so.
+            try picture.makeWritable()
+            try sharpening.apply(to: picture)
+        }
+        return picture
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The kinds of rendition (the backend's `AssetVariant` types).
 public enum RenditionType: String, Sendable, Codable, CaseIterable {
-    /// A light web version: H.264 + AAC in MP4, index first, at most `--height` lines.
+    /// A light web version: H.264 (or VP9, AV1) + AAC in MP4, index first, at most `--height` lines.
     case compressed
     /// Another aspect ratio, by a crop window that follows the subject (or padding).
     case reframed
@@ -47,8 +47,9 @@ public enum RenditionFit: String, Sendable, Codable, CaseIterable {
 public enum Rendition: Sendable, Hashable {
     /// At most `height` display lines (never larger than the source), aspect kept, even sizes.
     case compressed(height: Int, quality: EncodingQuality)
-    /// `scale` times larger, or `height` display lines, by Lanczos resampling.
-    case upscaled(scale: Double?, height: Int?, quality: EncodingQuality)
+    /// `scale` times larger, or `height` display lines, by Lanczos resampling; `sharpen` > 0
+    /// adds an unsharp mask of that amount to the luma (``UnsharpMask``).
+    case upscaled(scale: Double?, height: Int?, sharpen: Double = 0, quality: EncodingQuality)
     /// A crop window of `aspect` following the subject per shot, or padding with `fit: .pad`.
     case reframed(aspect: AspectRatio, fit: RenditionFit, quality: EncodingQuality)
 
@@ -66,19 +67,21 @@ public enum Rendition: Sendable, Hashable {
 
     var quality: EncodingQuality {
         switch self {
-        case .compressed(_, let quality), .upscaled(_, _, let quality), .reframed(_, _, let quality): quality
+        case .compressed(_, let quality), .upscaled(_, _, _, let quality), .reframed(_, _, let quality): quality
         }
     }
 
     /// The parameters as name/value pairs, canonical (what the library keys a rendition on).
     public var parameters: [String: String] {
-        var values = ["codec": "h264", "crf": String(quality.crf), "preset": quality.preset,
+        var values = ["codec": quality.codec.rawValue, "crf": String(quality.crf), "preset": quality.preset,
                       "max_bitrate": quality.maxBitRate.map(String.init) ?? "none"]
         switch self {
         case .compressed(let height, _):
             values["height"] = String(height)
-        case .upscaled(let scale, let height, _):
+        case .upscaled(let scale, let height, let sharpen, _):
             if let height { values["height"] = String(height) } else { values["scale"] = String(scale ?? 2) }
+            // Only when asked for: the key of an unsharpened rendition stays what it was.
+            if sharpen > 0 { values["sharpen"] = String(sharpen) }
         case .reframed(let aspect, let fit, _):
             values["aspect"] = aspect.description
             values["fit"] = fit.rawValue
@@ -101,7 +104,10 @@ public enum Rendition: Sendable, Hashable {
             guard (2...8640).contains(height) else {
                 throw MediaError(path: path, code: .invalidArgument, message: "--height must be between 2 and 8640, not \(height)")
             }
-        case .upscaled(let scale, let height, _):
+        case .upscaled(let scale, let height, let sharpen, _):
+            guard sharpen >= 0 && sharpen <= 2 else {
+                throw MediaError(path: path, code: .invalidArgument, message: "--sharpen must be from 0 to 2, not \(sharpen)")
+            }
             if let height, !(2...8640).contains(height) {
                 throw MediaError(path: path, code: .invalidArgument, message: "--height must be between 2 and 8640, not \(height)")
             }

@@ -2,7 +2,7 @@ import Foundation
 import LibAV
 
 /// Renders renditions of a video: one decode → transform → encode pass through ``ReencodingWriter``
-/// (the encoder set-up and packet loop of exact clips), H.264 + AAC in MP4 with the index (`moov`)
+/// (the encoder set-up and packet loop of exact clips), H.264 (or VP9, AV1) + AAC in MP4 with the index (`moov`)
 /// before the media (`+faststart`), every frame of the source kept, colour description and
 /// rotation (display matrix) carried over, audio re-encoded to AAC.
 ///
@@ -47,7 +47,7 @@ public enum RenditionRenderer {
             return RenditionResult(
                 output: output, type: rendition.type,
                 width: transform?.outputWidth ?? parameters.width, height: transform?.outputHeight ?? parameters.height,
-                codec: "h264", frames: range.frames, durationSec: (duration * 1_000_000).rounded() / 1_000_000,
+                codec: rendition.quality.codec.rawValue, frames: range.frames, durationSec: (duration * 1_000_000).rounded() / 1_000_000,
                 bitRate: size.flatMap { duration > 0 ? Int64(Double($0 * 8) / duration) : nil },
                 parameters: rendition.parameters, reframe: plan, warnings: writer.warnings)
         } catch let error as MediaError {
@@ -63,6 +63,7 @@ public enum RenditionRenderer {
     static func makeTransform(_ rendition: Rendition, source: ClipSource, path: String) throws -> ((any PictureTransform)?, ReframePlan?) {
         let parameters = source.video.parameters
         let width = parameters.width, height = parameters.height
+        let encoder = rendition.quality.encoderName
         let sar = source.video.sampleAspectRatio.isValid ? source.video.sampleAspectRatio
             : (parameters.sampleAspectRatio.isValid ? parameters.sampleAspectRatio : Rational(1, 1))
         // Heights are display heights: a picture turned a quarter shows its coded width as its height.
@@ -73,7 +74,7 @@ public enum RenditionRenderer {
             return (max(2, Int((Double(width) * factor / 2).rounded()) * 2), max(2, Int((Double(height) * factor / 2).rounded()) * 2))
         }
         func resize(_ size: (width: Int, height: Int), _ algorithm: Scaler.Algorithm) -> ResizeTransform {
-            let format = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: size.width, height: size.height)
+            let format = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: size.width, height: size.height, encoder: encoder)
             return ResizeTransform(width: size.width, height: size.height, pixelFormat: format, sampleAspectRatio: sar, algorithm: algorithm)
         }
         switch rendition {
@@ -81,11 +82,11 @@ public enum RenditionRenderer {
             // Never larger than the source; odd sizes rounded to even (4:2:0).
             let target = min(lines, displayLines)
             let size = target == displayLines ? (width / 2 * 2, height / 2 * 2) : resized(lines: target)
-            if size == (width, height) && VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: width, height: height) == parameters.pixelFormat {
+            if size == (width, height) && VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: width, height: height, encoder: encoder) == parameters.pixelFormat {
                 return (nil, nil)
             }
             return (resize(size, .bicubic), nil)
-        case .upscaled(let scale, let lines, _):
+        case .upscaled(let scale, let lines, let sharpen, _):
             let size: (width: Int, height: Int)
             if let lines {
                 guard lines > displayLines else {
@@ -100,11 +101,13 @@ public enum RenditionRenderer {
             guard size.width <= 16384, size.height <= 16384 else {
                 throw MediaError(path: path, code: .invalidArgument, message: "an upscaled picture of \(size.width)x\(size.height) is too large (at most 16384 a side)")
             }
-            return (resize(size, .lanczos), nil)
+            let resized = resize(size, .lanczos)
+            if sharpen > 0 { resized.sharpening = UnsharpMask(amount: sharpen) }
+            return (resized, nil)
         case .reframed(let aspect, let fit, _):
             // The window's shape is the display shape turned back into the coded picture's orientation.
             let codedAspect = quarterTurned ? 1 / aspect.value : aspect.value
-            let format = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: 2, height: 2)
+            let format = VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: 2, height: 2, encoder: encoder)
             switch fit {
             case .pad:
                 let shortSide = min(width, height) / 2 * 2

@@ -197,7 +197,7 @@ final class TimelineWriter {
             decodingDelay = max(decodingDelay, rescale(copy.reorderDelay, from: item.source.timeBase, to: base))
         }
 
-        if let reference, let profile = SmartClip.x264Profile(copying.first!.source.video.parameters.profileName) {
+        if reference != nil, let profile = SmartClip.x264Profile(copying.first!.source.video.parameters.profileName) {
             runOptions = SmartClip.headOptions(profile: profile, level: copying.first!.source.video.parameters.level, headID: ownID)
         } else {
             runOptions = ["x264-params": "sps-id=\(ownID)"]
