@@ -5,8 +5,8 @@ import Testing
 /// The stages come from one registry: names, order, versions and `--stages` parsing.
 @Suite struct StageRegistryTests {
     @Test func stagesInPipelineOrder() throws {
-        #expect(PipelineStage.allCases.map(\.name) == ["sync", "probe", "thumbnail", "keyframes", "segments", "loops"])
-        // loops decodes the video once more for a result few assets need: asked for by name only.
+        #expect(PipelineStage.allCases.map(\.name) == ["sync", "probe", "thumbnail", "keyframes", "segments", "loops", "variants"])
+        // loops decodes the video once more for a result few assets need, variants re-encodes it: asked for by name only.
         #expect(PipelineOperations.standard.defaultStages.map(\.name) == ["sync", "probe", "thumbnail", "keyframes", "segments"])
         #expect(PipelineStage.allCases == PipelineStage.allCases.sorted())
         #expect(PipelineStage.allCases.allSatisfy { $0.version >= 1 && $0.stateKey == "\($0.name)@\($0.version)" })

@@ -287,6 +287,49 @@ import Testing
         #expect(try library.variantRows(of: id).count == 2)
     }
 
+    /// `batch --stages variants`: every video gets its web version (one asset and one variant row each,
+    /// not a variant of the variant), a still is not applicable, and a second batch makes nothing new.
+    @Test(.needsFFmpeg)
+    func theVariantsStageMakesTheWebVersionOfEveryVideoOnce() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("variants-stage")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let library = try Library(.sqlite, in: folder)
+        let inbox = folder.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        _ = try PipelineFixture.makeClip(inbox.appendingPathComponent("a.mp4"), seed: 1)
+        _ = try PipelineFixture.makeClip(inbox.appendingPathComponent("b.mp4"), seed: 2)
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1", inbox.appendingPathComponent("c.png").path])
+        func batch() throws -> [[String: Any]] {
+            let out = try Self.json(library.run(binary, ["batch", inbox.path, "--stages", "variants", "--json"]).stdout)
+            return try #require(out["items"] as? [[String: Any]])
+        }
+        let first = try batch()
+        #expect(first.count == 3)
+        func stageStatus(_ item: [String: Any]) -> String? {
+            (item["stages"] as? [[String: Any]])?.first { $0["stage"] as? String == "variants" }?["status"] as? String
+        }
+        let videos = first.filter { ($0["path"] as? String)?.hasSuffix(".mp4") == true }
+        #expect(videos.map(stageStatus) == ["succeeded", "succeeded"], "\(first)")
+        #expect(stageStatus(first.first { ($0["path"] as? String)?.hasSuffix(".png") == true } ?? [:]) == "not_applicable")
+        var variantAssets: Set<Int> = []
+        for video in videos {
+            let id = try #require(video["asset_id"] as? Int)
+            let rows = try library.variantRows(of: id)
+            #expect(rows.count == 1 && rows.first?.type == "compressed")
+            let listed = try JSONSerialization.jsonObject(with: Data(library.run(binary, ["variants", "list", "\(id)", "--json"]).stdout.utf8))
+            let variantAsset = try #require(((listed as? [[String: Any]])?.first)?["variant_asset_id"] as? Int)
+            variantAssets.insert(variantAsset)
+            // The web version itself got no variant.
+            #expect(try library.variantRows(of: variantAsset).isEmpty)
+        }
+        #expect(variantAssets.count == 2)
+        let before = library.storedFiles()
+        let second = try batch()
+        #expect(second.filter { ($0["path"] as? String)?.hasSuffix(".mp4") == true }.map(stageStatus) == ["skipped", "skipped"])
+        #expect(library.storedFiles() == before)
+    }
+
     // MARK: reframed
 
     /// Two shots at 30 fps, 640x360, 3 s each, on different textures; a 48x48 white square whose left edge is

@@ -12,5 +12,6 @@ enum StageRegistry {
         KeyframesStage.self,
         SegmentsStage.self,
         LoopsStage.self,
+        VariantsStage.self,
     ]
 }
