@@ -58,12 +58,16 @@ public enum VideoAnalyzer {
 
     /// The analysis and the per-frame measures it was decided from (reframing reads the tiny
     /// luma pictures of every frame to find where the subject is, without decoding again).
-    static func analyzeKeepingMeasures(path: String, options: AnalysisOptions = AnalysisOptions()) throws(MediaError) -> (analysis: VideoAnalysis, measures: FrameMeasures) {
-        let result = try run(path: path, options: options, stills: nil)
+    /// With `retaining`, the pass also keeps the decoded pictures for the render that follows
+    /// (``RetainedFrames``): it then decodes in one sequence, with the loop filter on, as the render would.
+    static func analyzeKeepingMeasures(path: String, options: AnalysisOptions = AnalysisOptions(),
+                                       retaining: RetainedFrames? = nil) throws(MediaError) -> (analysis: VideoAnalysis, measures: FrameMeasures) {
+        let result = try run(path: path, options: options, stills: nil, retaining: retaining)
         return (result.analysis, result.measures)
     }
 
-    private static func run(path: String, options: AnalysisOptions, stills: StillsRequest?) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills, measures: FrameMeasures) {
+    private static func run(path: String, options: AnalysisOptions, stills: StillsRequest?,
+                            retaining: RetainedFrames? = nil) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills, measures: FrameMeasures) {
         // The probe refuses truncated files and codecs this FFmpeg cannot decode
         // with a clear reason, for the cost of reading the header and index.
         let probe = try MediaProbe.probe(path)
@@ -86,7 +90,7 @@ public enum VideoAnalyzer {
                                              origin: fileStart ?? 0, timeBase: timeBase) }
         let measured = try measure(path: path, input: input, stream: stream, width: parameters.width, height: parameters.height,
                                    threads: options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount,
-                                   stillWindows: windows?.windows ?? [])
+                                   stillWindows: windows?.windows ?? [], retaining: retaining)
         let measures = measured.measures
         // Time zero is the file's start (players, ffmpeg -ss), never after the first frame.
         var origin = measures.timestamps.first ?? 0
@@ -130,9 +134,10 @@ public enum VideoAnalyzer {
     /// `threads` cores when the container's index allows (``ChunkedMeasuring``),
     /// else in one sequential pass with libav's own threads.
     private static func measure(path: String, input: InputFile, stream: MediaStream, width: Int, height: Int,
-                                threads: Int, stillWindows: [StillWindow]) throws(MediaError) -> MeasuredVideo {
+                                threads: Int, stillWindows: [StillWindow], retaining: RetainedFrames? = nil) throws(MediaError) -> MeasuredVideo {
         var input = input, stream = stream
-        if threads > 1 {
+        // Pictures kept for a render come from one decoder in order (its frame threads use the cores).
+        if threads > 1 && retaining == nil {
             let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: 3 * threads)
             if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, chunks: plan.chunks,
                                                       width: width, height: height, workers: threads, stillWindows: stillWindows),
@@ -147,7 +152,8 @@ public enum VideoAnalyzer {
             }
         }
         var decoderOptions = DecoderOptions()
-        decoderOptions.skipLoopFilter = true
+        // The analysis picture is tiny: deblocking changes nothing in it. Kept pictures are encoded, and need it.
+        decoderOptions.skipLoopFilter = retaining == nil
         decoderOptions.threadCount = threads == 1 ? 1 : 0
         let reader: FrameReader
         do { reader = try FrameReader(input: input, stream: stream, options: decoderOptions) } catch {
@@ -163,7 +169,10 @@ public enum VideoAnalyzer {
                 break
             }
             guard let frame else { break }
-            do { try pass.measure(frame, timestamp: reader.presentationTimestamp(of: frame)) } catch {
+            do {
+                try pass.measure(frame, timestamp: reader.presentationTimestamp(of: frame))
+                try retaining?.keep(frame)
+            } catch {
                 firstError = error
                 break
             }

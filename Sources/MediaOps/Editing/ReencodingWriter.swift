@@ -29,6 +29,11 @@ final class ReencodingWriter {
     /// What is done to each decoded picture before it is encoded (renditions: resize, crop, pad); nil encodes it as decoded.
     let transform: (any PictureTransform)?
 
+    /// The video's pictures, decoded already by a pass before this one (a reframe's analysis): taken
+    /// from here, one per video packet read (so the output stays interleaved with the audio), instead
+    /// of being decoded again. Nil, or overflowed, decodes as usual.
+    var retained: RetainedFrames?
+
     init(source: ClipSource, output: OutputFile, quality: EncodingQuality, transform: (any PictureTransform)? = nil) throws {
         self.source = source
         self.output = output
@@ -80,28 +85,45 @@ final class ReencodingWriter {
         var frames = 0
         var videoDone = false
 
+        /// Encodes one decoded picture of the range (passing over those before it); false once past its end.
+        func encodeVideo(_ frame: Frame) throws -> Bool {
+            let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
+            guard pts != Timestamp.none, pts >= start else { return true }
+            if pts >= end {
+                videoDone = true
+                next = pts
+                return false
+            }
+            if first == nil {
+                first = pts
+                try releaseWaitingAudio(firstVideo: pts, end: end)
+            }
+            let duration = frame.duration > 0 ? frame.duration : Timestamp(seconds: source.frameSeconds, timeBase: source.timeBase).value
+            lastEnd = pts + duration
+            let picture = try transform?.apply(frame, index: frames) ?? frame
+            try videoEncoder.encode(picture, pts: pts - first!, output: output)
+            frames += 1
+            if let progress, frames % 12 == 0 { progress(Double(pts - start) / Double(max(1, end - start))) }
+            return true
+        }
+
         func takeVideoFrames() throws {
             while !videoDone {
                 guard let state = try damage.receive(videoDecoder, into: frame) else { continue }
                 guard state == .frame else { return }
                 defer { frame.unreference() }
-                let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
-                guard pts != Timestamp.none, pts >= start else { continue }
-                if pts >= end {
-                    videoDone = true
-                    next = pts
-                    return
-                }
-                if first == nil {
-                    first = pts
-                    try releaseWaitingAudio(firstVideo: pts, end: end)
-                }
-                let duration = frame.duration > 0 ? frame.duration : Timestamp(seconds: source.frameSeconds, timeBase: source.timeBase).value
-                lastEnd = pts + duration
-                let picture = try transform?.apply(frame, index: frames) ?? frame
-                try videoEncoder.encode(picture, pts: pts - first!, output: output)
-                frames += 1
-                if let progress, frames % 12 == 0 { progress(Double(pts - start) / Double(max(1, end - start))) }
+                guard try encodeVideo(frame) else { return }
+            }
+        }
+
+        let kept = retained.flatMap { $0.overflowed ? nil : $0 }
+        /// Encodes up to `count` of the kept pictures (all of them when nil).
+        func takeKeptFrames(_ count: Int?) throws {
+            guard let kept else { return }
+            var taken = 0
+            while !videoDone, count.map({ taken < $0 }) ?? true, let picture = kept.next() {
+                taken += 1
+                guard try encodeVideo(picture) else { return }
             }
         }
 
@@ -110,6 +132,10 @@ final class ReencodingWriter {
             defer { packet.unreference() }
             if packet.streamIndex == source.videoIndex {
                 guard !videoDone else { continue }
+                if kept != nil {
+                    try takeKeptFrames(1)
+                    continue
+                }
                 while true {
                     guard let sent = try damage.send(videoDecoder, packet) else { break }
                     try takeVideoFrames()
@@ -125,8 +151,12 @@ final class ReencodingWriter {
             }
         }
         if !videoDone {
-            try videoDecoder.sendEndOfStream()
-            try takeVideoFrames()
+            if kept != nil {
+                try takeKeptFrames(nil)
+            } else {
+                try videoDecoder.sendEndOfStream()
+                try takeVideoFrames()
+            }
         }
         for lane in audio.values where !lane.passedEnd {
             try lane.decoder.sendEndOfStream()

@@ -15,10 +15,12 @@ public enum RenditionRenderer {
     /// - Parameters:
     ///   - input: a video file.
     ///   - output: where the MP4 goes (written beside under a temporary name, then renamed).
+    ///   - frameBudget: the most bytes of decoded pictures a reframe's analysis keeps for the render
+    ///     (``RetainedFrames``); a video that needs more is decoded a second time instead.
     /// - Returns: the rendition's size, frame count and, when reframed, its crop windows.
     /// - Throws: ``MediaError``: the input's problems (not a video, undecodable), bad parameters, libav failures with their message.
-    public static func render(input: String, output: String, rendition: Rendition,
-                              progress: EditingProgress? = nil) throws(MediaError) -> RenditionResult {
+    public static func render(input: String, output: String, rendition: Rendition, progress: EditingProgress? = nil,
+                              frameBudget: Int = RetainedFrames.defaultBudget) throws(MediaError) -> RenditionResult {
         try rendition.validate(path: input)
         let probe = try MediaProbe.probe(input)
         guard probe.mediaType == "video", probe.video != nil else {
@@ -30,9 +32,10 @@ public enum RenditionRenderer {
         defer { destination.discardIfUncommitted() }
         do {
             let parameters = source.video.parameters
-            let (transform, plan) = try makeTransform(rendition, source: source, path: input)
+            let (transform, plan, retained) = try makeTransform(rendition, source: source, path: input, frameBudget: frameBudget)
             let file = try OutputFile(path: destination.temporaryPath, format: "mp4")
             let writer = try ReencodingWriter(source: source, output: file, quality: rendition.quality, transform: transform)
+            writer.retained = retained
             try file.writeHeader(options: ["movflags": "+faststart"])
             let start = source.timestamp(seconds: 0)
             let end = source.timestamp(seconds: source.durationSeconds * 2 + 60)
@@ -59,8 +62,10 @@ public enum RenditionRenderer {
         }
     }
 
-    /// The picture transform of a rendition (nil when the pictures go to the encoder as decoded) and, when reframed, its plan.
-    static func makeTransform(_ rendition: Rendition, source: ClipSource, path: String) throws -> ((any PictureTransform)?, ReframePlan?) {
+    /// The picture transform of a rendition (nil when the pictures go to the encoder as decoded) and, when reframed,
+    /// its plan and the pictures its analysis decoded (when they fitted in memory), which the render encodes.
+    static func makeTransform(_ rendition: Rendition, source: ClipSource, path: String, frameBudget: Int) throws
+        -> ((any PictureTransform)?, ReframePlan?, RetainedFrames?) {
         let parameters = source.video.parameters
         let width = parameters.width, height = parameters.height
         let encoder = rendition.quality.encoderName
@@ -83,9 +88,9 @@ public enum RenditionRenderer {
             let target = min(lines, displayLines)
             let size = target == displayLines ? (width / 2 * 2, height / 2 * 2) : resized(lines: target)
             if size == (width, height) && VideoTrackEncoder.encodablePixelFormat(parameters.pixelFormat, width: width, height: height, encoder: encoder) == parameters.pixelFormat {
-                return (nil, nil)
+                return (nil, nil, nil)
             }
-            return (resize(size, .bicubic), nil)
+            return (resize(size, .bicubic), nil, nil)
         case .upscaled(let scale, let lines, let sharpen, _):
             let size: (width: Int, height: Int)
             if let lines {
@@ -103,7 +108,7 @@ public enum RenditionRenderer {
             }
             let resized = resize(size, .lanczos)
             if sharpen > 0 { resized.sharpening = UnsharpMask(amount: sharpen) }
-            return (resized, nil)
+            return (resized, nil, nil)
         case .reframed(let aspect, let fit, _):
             // The window's shape is the display shape turned back into the coded picture's orientation.
             let codedAspect = quarterTurned ? 1 / aspect.value : aspect.value
@@ -117,15 +122,18 @@ public enum RenditionRenderer {
                 var fitted = (canvas.0, Int((Double(canvas.0) / display / 2).rounded()) * 2)
                 if fitted.1 > canvas.1 { fitted = (Int((Double(canvas.1) * display / 2).rounded()) * 2, canvas.1) }
                 return (PadTransform(canvasWidth: canvas.0, canvasHeight: canvas.1, fittedWidth: max(2, fitted.0),
-                                     fittedHeight: max(2, fitted.1), pixelFormat: format), nil)
+                                     fittedHeight: max(2, fitted.1), pixelFormat: format), nil, nil)
             case .crop:
                 let crop = ReframePlanner.cropSize(width: width, height: height, sampleAspect: sar.doubleValue, aspect: codedAspect)
-                let analysed = try VideoAnalyzer.analyzeKeepingMeasures(path: path)
+                // The window needs each whole shot measured before the shot's first frame is encoded; the
+                // analysis keeps its decoded pictures (memory permitting) so the render need not decode again.
+                let retained = RetainedFrames(budget: frameBudget)
+                let analysed = try VideoAnalyzer.analyzeKeepingMeasures(path: path, retaining: retained)
                 let plan = ReframePlanner.plan(measures: analysed.measures, shotStarts: analysed.analysis.segments.map(\.startFrame),
                                                fps: analysed.analysis.fps, sourceWidth: width, sourceHeight: height,
                                                cropWidth: crop.width, cropHeight: crop.height, aspect: aspect.description)
                 let transform = CropTransform(plan: plan, sourceFormat: parameters.pixelFormat, pixelFormat: format, sampleAspectRatio: sar)
-                return (transform, plan)
+                return (transform, plan, retained.overflowed ? nil : retained)
             }
         }
     }
