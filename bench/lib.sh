@@ -30,6 +30,21 @@ median_time() {
   printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# paired_medians OURS_FN ANCHOR_FN: runs the two (shell functions or commands without arguments) in
+# turn, $RUNS times each, ours first, and prints "OURS_MEDIAN ANCHOR_MEDIAN". Alternating puts both under
+# the same background load as it comes and goes, where running one's repeats and then the other's does not.
+paired_medians() {
+  local ours=() anchor=() start end
+  for _ in $(seq "$RUNS"); do
+    start=$(date +%s.%N); "$1" >/dev/null 2>&1 || true; end=$(date +%s.%N)
+    ours+=("$(echo "$end - $start" | bc -l)")
+    start=$(date +%s.%N); "$2" >/dev/null 2>&1 || true; end=$(date +%s.%N)
+    anchor+=("$(echo "$end - $start" | bc -l)")
+  done
+  echo "$(printf '%s\n' "${ours[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+       "$(printf '%s\n' "${anchor[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+}
+
 # report LABEL OURS ANCHOR_LABEL ANCHOR GOAL: prints times and ratio ours/anchor.
 report() {
   local label="$1" ours="$2" anchor_label="$3" anchor="$4" goal="$5"

@@ -135,18 +135,23 @@ media_worker() {  # timed: enqueue the clips, one worker with 2 slots until all 
 }
 media_pg_batch() { "$PIXSIM" batch --library "$MEDIA_URL" --jobs 2 --quiet "$CLIPS"; }
 media_batch() { rm -rf "$WORK/sqlite-library"; "$PIXSIM" batch --library "$WORK/sqlite-library" --jobs 2 --quiet "$CLIPS"; }
-timed() {  # timed PREPARE RUN: seconds of RUN alone, the median of 3
-  local times=() start end
-  for _ in 1 2 3; do
-    "$1"; start=$(date +%s.%N); "$2" >/dev/null 2>&1 || true; end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
-  done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[2]}'
+# The three contenders run in turn, three rounds (each run's preparation untimed), and the medians are
+# compared: alternating puts all three under the same background load as it comes and goes.
+median3() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[2]}'; }
+timed_once() {  # timed_once PREPARE RUN: seconds of RUN alone
+  local start end
+  "$1"; start=$(date +%s.%N); "$2" >/dev/null 2>&1 || true; end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
 }
 media_prepare; media_worker
 [ "$("${PSQL[@]}" -d media -c "SELECT count(*) FROM media_jobs WHERE state = 'succeeded' AND asset_id IS NOT NULL")" = 16 ]
-worker_time=$(timed media_prepare media_worker)
-pg_batch_time=$(timed media_prepare media_pg_batch)
-batch_time=$(RUNS=3 median_time media_batch)
+no_prepare() { :; }
+worker_times=(); pg_batch_times=(); batch_times=()
+for _ in 1 2 3; do
+  worker_times+=("$(timed_once media_prepare media_worker)")
+  pg_batch_times+=("$(timed_once media_prepare media_pg_batch)")
+  batch_times+=("$(timed_once no_prepare media_batch)")
+done
+worker_time=$(median3 "${worker_times[@]}"); pg_batch_time=$(median3 "${pg_batch_times[@]}"); batch_time=$(median3 "${batch_times[@]}")
 report "worker --concurrency 2 (PG)" "$worker_time" "batch --jobs 2 (SQLite)" "$batch_time" "<= 1.1x"
 report "batch --jobs 2 (PG, via queue)" "$pg_batch_time" "batch --jobs 2 (SQLite)" "$batch_time" "<= 1.1x"

@@ -35,12 +35,19 @@ ours() {  # ours BASE ARGS...: one variants create from a fresh copy of BASE
   "$PIXSIM" variants create --library "$DIR/run" 1 "$@" -q
 }
 # Our AAC is 96 kb/s a channel (192k for stereo): the anchor is told the same.
-compressed=$(median_time ours base1080 --type compressed)
-ffcompressed=$(median_time ffmpeg -hide_banner -loglevel error -nostdin -y -i "$SRC1080" -vf "scale=-2:720:flags=bicubic" \
-  -c:v libx264 -crf 23 -preset medium -c:a aac -b:a 192k -movflags +faststart "$DIR/ff-compressed.mp4")
+# The two contenders of each line run in turn (paired_medians), so load that comes and goes hits both.
+ours_compressed() { ours base1080 --type compressed; }
+ff_compressed() {
+  ffmpeg -hide_banner -loglevel error -nostdin -y -i "$SRC1080" -vf "scale=-2:720:flags=bicubic" \
+    -c:v libx264 -crf 23 -preset medium -c:a aac -b:a 192k -movflags +faststart "$DIR/ff-compressed.mp4"
+}
+read -r compressed ffcompressed < <(paired_medians ours_compressed ff_compressed)
 report "compressed 1080p->720p (10 s)" "$compressed" "ffmpeg scale+x264 crf23" "$ffcompressed" "<= 1.1x"
-reframed=$(median_time ours base720 --type reframed --aspect 9:16)
-ffreframed=$(median_time ffmpeg -hide_banner -loglevel error -nostdin -y -i "$SRC720" -vf "crop=404:720" \
-  -c:v libx264 -crf 20 -preset medium -c:a aac -b:a 192k -movflags +faststart "$DIR/ff-reframed.mp4")
+ours_reframed() { ours base720 --type reframed --aspect 9:16; }
+ff_reframed() {
+  ffmpeg -hide_banner -loglevel error -nostdin -y -i "$SRC720" -vf "crop=404:720" \
+    -c:v libx264 -crf 20 -preset medium -c:a aac -b:a 192k -movflags +faststart "$DIR/ff-reframed.mp4"
+}
+read -r reframed ffreframed < <(paired_medians ours_reframed ff_reframed)
 report "reframed 9:16 of 720p (10 s)" "$reframed" "ffmpeg centre crop crf20" "$ffreframed" "<= 1.2x"
 rm -rf "$DIR/run"

@@ -149,7 +149,7 @@ struct LibraryAPI: Sendable {
 
     /// Answers with the document `make` builds for the asset the path names (an id or a SHA-256 prefix).
     func document(_ context: BasicRequestContext,
-                  _ make: @escaping @Sendable (any LibraryStore, Asset) throws -> some Encodable) async throws -> Response {
+                  _ make: @escaping @Sendable (any LibraryStore, Asset) throws -> any Encodable) async throws -> Response {
         let reference = context.parameters.get("asset") ?? ""
         let data = try await library.run { store in
             let asset = try store.resolveAsset(reference)
