@@ -110,6 +110,13 @@ import Testing
         let fps = try #require((track["video"] as? [String: Any])?["fps"] as? Double)
         #expect(abs(fps - cleanFPS) < 0.5, "\(fps) fps")
         #expect((track["warnings"] as? [String])?.contains { $0.contains("the track's timing is damaged") } == true)
+        // segments says the same rate, and says why (it said 0.002 fps over 512 s).
+        let analysed = try JSONSerialization.jsonObject(with: Data(TestMedia.run(
+            binary, ["segments", folder.appendingPathComponent("track-timescale-0.mp4").path, "--json"]).stdout.utf8)) as? [String: Any]
+        #expect(abs((analysed?["fps"] as? Double ?? 0) - fps) < 0.01, "\(analysed?["fps"] ?? "nil") fps")
+        #expect((analysed?["duration_sec"] as? Double ?? .infinity) <= (track["duration_sec"] as? Double ?? 0) + 0.05)
+        #expect((analysed?["warnings"] as? [String])?.contains { $0.contains("the track's timing is damaged") } == true,
+                "\(analysed?["warnings"] ?? "none")")
         let oneFrame = try probe(try patched(bytes, box: "mdhd", offset: 4 + 12, value: 0), "track-timescale-0-one-frame.mp4")
         #expect((oneFrame["warnings"] as? [String])?.contains { $0.contains("is implausible: the track's timing is damaged") } == true,
                 "\(oneFrame["warnings"] ?? "none")")

@@ -95,8 +95,23 @@ public enum VideoAnalyzer {
         // Time zero is the file's start (players, ffmpeg -ss), never after the first frame.
         var origin = measures.timestamps.first ?? 0
         if let fileStart { origin = min(origin, fileStart) }
-        let fallbackDuration = averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25
-        let times = measures.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
+        // A track whose time scale was 0 in the file (FFmpeg reads 1) counts its timestamps in whole seconds:
+        // they mean nothing, and the probe measured the rate from the listed frames over the stream's duration
+        // (``MediaProbe/repairedFrameRate(_:timeBase:streamDuration:)``). Frames are then timed by their
+        // number at that rate, so `segments` says what `probe` says.
+        let repairedRate: Double? = {
+            guard timeBase.denominator == 1, let fps = probe.video?.fps, fps > 0, averageRate.isValid else { return nil }
+            let stated = averageRate.doubleValue
+            return stated < fps / 2 || stated > fps * 2 ? fps : nil
+        }()
+        let fallbackDuration = repairedRate.map { 1 / $0 } ?? (averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25)
+        let times: (starts: [Double], ends: [Double])
+        if let repairedRate {
+            let starts = (0..<measures.frameCount).map { Double($0) / repairedRate }
+            times = (starts, starts.map { $0 + 1 / repairedRate })
+        } else {
+            times = measures.times(origin: origin, timeBase: timeBase, fallbackFrameDuration: fallbackDuration)
+        }
         let decider = SegmentDecider(measures: measures, times: times, options: options, rotation: rotation)
         let segments = decider.segments()
         let duration = max(0, times.ends.last.map { $0 - (times.starts.first ?? 0) } ?? 0)
@@ -106,7 +121,9 @@ public enum VideoAnalyzer {
         let listed = probe.video?.frameCount ?? 0
         let lost = measured.damagedPackets > 0 ? max(0, listed - measures.frameCount) : 0
         let fps: Double
-        if lost > 0, let declared = probe.video?.fps, declared > 0 {
+        if let repairedRate {
+            fps = repairedRate
+        } else if lost > 0, let declared = probe.video?.fps, declared > 0 {
             fps = declared
         } else {
             fps = measures.frameCount > 1 && duration > 0 ? Double(measures.frameCount) / duration : (averageRate.isValid ? averageRate.doubleValue : 0)
@@ -114,6 +131,12 @@ public enum VideoAnalyzer {
         var warnings: [String] = []
         if lost > 0 { warnings.append("damaged data: \(lost) of \(listed) frames could not be decoded; the analysis covers the \(measures.frameCount) that could") }
         if measured.damagedPackets > 0 { warnings.append("damaged data: \(measured.damagedPackets) packets the decoder rejected were skipped") }
+        if let repairedRate {
+            warnings.append(String(format: "the track's timing is damaged (a time scale of 0): frames are timed by their number at %.3f fps", repairedRate))
+            if lost == 0 && measures.frameCount < listed {
+                warnings.append("the track's timing is damaged: \(measures.frameCount) of the \(listed) frames its index lists could be decoded; the analysis covers those")
+            }
+        }
         let frames = (0..<measures.frameCount).map { i in
             AnalyzedFrame(timestamp: measures.timestamps[i], time: times.starts[i], quality: measures.qualities[i])
         }
