@@ -308,12 +308,14 @@ extension JobQueue {
         logger: Logger = Logger(label: "pixsim-media.jobs"),
         _ body: (JobQueue) async throws -> Result
     ) async throws -> Result {
-        try await location.checkReachable(timeout: connectTimeout ?? location.connectTimeout)
         var configuration = try location.clientConfiguration()
         configuration.options.maximumConnections = max(2, connections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
         defer { runner.cancel() }
+        // Checked after the pool's run() was started, so that it has begun (the check's own connection
+        // takes milliseconds) before the first query: a query before it logs a warning on stderr.
+        try await location.checkReachable(timeout: connectTimeout ?? location.connectTimeout)
         let queue = JobQueue(client: client, logger: logger)
         try await queue.migrate(database: location.displayName)
         return try await body(queue)
