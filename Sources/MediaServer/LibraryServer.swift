@@ -82,8 +82,8 @@ public struct LibraryServer: Sendable {
                              jobs: jobs, maximumBodyBytes: configuration.maximumBodyBytes,
                              openAPIDocument: try Self.resource("openapi", "yaml"))
         api.register(on: router)
-        MediaFiles(library: library, fileIO: FileIO(),
-                   cacheScope: configuration.token == nil ? "public" : "private").register(on: router)
+        MediaFiles(library: library, fileIO: FileIO(), cacheScope: configuration.token == nil ? "public" : "private",
+                   accelRedirectPrefix: configuration.accelRedirectPrefix).register(on: router)
         let staticFiles = try [
             "site.css": (contentType: "text/css; charset=utf-8", body: Self.resource("site", "css")),
             "site.js": (contentType: "text/javascript; charset=utf-8", body: Self.resource("site", "js")),

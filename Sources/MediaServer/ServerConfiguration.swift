@@ -11,13 +11,18 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int64
     /// Threads that run the library's blocking calls, away from the event loops.
     public var libraryThreads: Int
+    /// When set, `/media` answers carry no body but `X-Accel-Redirect: <prefix>/<path in the file store>`,
+    /// for an nginx in front whose internal location at that prefix serves the file store (with sendfile
+    /// and its own range handling); this server still resolves the hash, checks the token and answers 304.
+    public var accelRedirectPrefix: String?
 
     public init(binding: ServerBinding = .defaultBinding, token: String? = nil, maximumBodyBytes: Int = 1 << 20,
-                idleTimeoutSeconds: Int64 = 60, libraryThreads: Int = 4) {
+                idleTimeoutSeconds: Int64 = 60, libraryThreads: Int = 4, accelRedirectPrefix: String? = nil) {
         self.binding = binding
         self.token = token
         self.maximumBodyBytes = maximumBodyBytes
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.libraryThreads = libraryThreads
+        self.accelRedirectPrefix = accelRedirectPrefix
     }
 }

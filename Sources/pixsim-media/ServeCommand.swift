@@ -26,6 +26,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bearer token every request must carry (default: $PIXSIM_SERVE_TOKEN); required off loopback.")
     var token: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Behind nginx: answer /media with X-Accel-Redirect to this internal location, which serves the file store.",
+        valueName: "prefix"))
+    var accelRedirect: String?
+
     var effectiveToken: String? {
         let given = token ?? ProcessInfo.processInfo.environment["PIXSIM_SERVE_TOKEN"]
         return given?.isEmpty == true ? nil : given
@@ -37,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let token = effectiveToken, token.count < 8 || token.contains(where: { $0.isWhitespace || !$0.isASCII }) {
             throw ValidationError("--token must be at least 8 printable ASCII characters without spaces")
         }
+        if let prefix = accelRedirect, !prefix.hasPrefix("/") || prefix.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            throw ValidationError("--accel-redirect must be a URI path such as /internal-files, not '\(prefix)'")
+        }
         if !binding.isLoopback && effectiveToken == nil {
             throw ValidationError("--bind \(binding) is reachable from other machines: give --token T (or $PIXSIM_SERVE_TOKEN)")
         }
@@ -45,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         options.configureLogging(defaultLevel: .info)
         let binding = try ServerBinding(parsing: bind)
-        let configuration = ServerConfiguration(binding: binding, token: effectiveToken)
+        let configuration = ServerConfiguration(binding: binding, token: effectiveToken, accelRedirectPrefix: accelRedirect)
         let quiet = options.quiet
         try await CommandOutput.run(json: options.json, subject: options.libraryDisplayName) {
             let store = try LibraryCommandSupport.openStore(options)

@@ -73,6 +73,26 @@ struct ServeMediaTests {
         #expect(try get("\(path)/keyframes/999.jpg").status == 404)
     }
 
+    /// `--accel-redirect PREFIX` (behind nginx): a media answer names the stored file inside the file
+    /// store for nginx's internal location to send, with our headers and no body; 304 and 404 stay ours.
+    @Test func behindNginxMediaIsAnInternalRedirectToTheStoredFile() throws {
+        server.stop()
+        let accel = try ServeProcess(library: fixture.library, extra: ["--accel-redirect", "/internal-files"])
+        defer { accel.stop() }
+        let sha = fixture.story.sha256
+        let answer = try HTTPExchange.send(accel.baseURL + "/media/\(sha)", headers: ["Range": "bytes=100-1099"])
+        #expect(answer.status == 200 && answer.body.isEmpty)
+        #expect(answer.headers["etag"] == "\"\(sha)\"" && answer.headers["content-type"] == "video/mp4")
+        let location = try #require(answer.headers["x-accel-redirect"], "\(answer.headers)")
+        #expect(location.hasPrefix("/internal-files/files/"), "\(location)")
+        let stored = fixture.library.appendingPathComponent(String(location.dropFirst("/internal-files/".count)))
+        #expect(try Data(contentsOf: stored) == Data(contentsOf: fixture.story.file))
+        let cached = try HTTPExchange.send(accel.baseURL + "/media/\(sha)", headers: ["If-None-Match": "\"\(sha)\""])
+        #expect(cached.status == 304 && cached.headers["x-accel-redirect"] == nil)
+        let unknown = try HTTPExchange.send(accel.baseURL + "/media/" + String(repeating: "0", count: 64))
+        #expect(unknown.status == 404 && unknown.headers["x-accel-redirect"] == nil)
+    }
+
     @Test func requestPathsNeverReachOtherFiles() throws {
         defer { server.stop() }
         let attempts = [
