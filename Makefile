@@ -1,5 +1,5 @@
 # Shortcuts; each target is also a plain script, so a machine without make works too.
-.PHONY: demo test bench build clean fuzz sanitize
+.PHONY: demo test bench build clean fuzz sanitize leaks
 build:
 	swift build
 demo:
@@ -16,5 +16,8 @@ fuzz:
 # The suite under AddressSanitizer, the concurrent parts under ThreadSanitizer (not in .ci/run).
 sanitize:
 	bash scripts/sanitize.sh
+# valgrind and LeakSanitizer over a long batch, and its resident memory over 2,000 files (not in .ci/run).
+leaks:
+	bash scripts/leaks.sh
 clean:
 	rm -rf .build bench/out

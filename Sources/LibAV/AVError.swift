@@ -52,6 +52,11 @@ public struct AVError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var isEndOfFile: Bool { code == AVError.endOfFileCode }
     public var isInvalidData: Bool { code == AVError.invalidDataCode }
+    /// The system errors that mean the file could not be written where it was going (a full disk or quota,
+    /// a read-only or failing file system, no permission): the destination's fault, not the media's.
+    static let storageFailureCodes: Set<Int32> = Set([ENOSPC, EDQUOT, EROFS, EIO, EFBIG, EACCES, EPERM].map { pixsim_averror($0) })
+    /// Whether this is one of ``storageFailureCodes``.
+    public var isStorageFailure: Bool { AVError.storageFailureCodes.contains(code) }
 }
 
 /// Checks a libav return code: negative codes throw an ``AVError`` naming `operation`.

@@ -122,7 +122,10 @@ public protocol LibraryStore: Sendable {
     /// Marks these runs, and their unfinished stage runs, `interrupted`. - Returns: how many runs changed.
     func markInterrupted(runIDs: [Int64], message: String) throws(LibraryError) -> Int
     func startStageRun(pipelineRunID: Int64, assetID: Int64?, stage: String, version: Int) throws(LibraryError) -> StageRun
-    func failStageRun(id: Int64, error: String) throws(LibraryError)
+    /// Closes a stage run that did not complete: `failed` when the input is at fault (the next run does
+    /// not try again without `--retry-failed`), `interrupted` when it was cut short by something else (a
+    /// full disk, a locked database; the next run tries again).
+    func failStageRun(id: Int64, error: String, status: RunStatus) throws(LibraryError)
     /// Closes a stage run that completed, writing `results` in the same transaction,
     /// unless another run already completed this stage and version for the asset
     /// (then nothing is written and the run is `superseded`). This is the one
@@ -166,6 +169,11 @@ public enum StageResults: Sendable {
 }
 
 extension LibraryStore {
+    /// Closes a stage run that failed (``failStageRun(id:error:status:)`` with `failed`).
+    public func failStageRun(id: Int64, error: String) throws(LibraryError) {
+        try failStageRun(id: id, error: error, status: .failed)
+    }
+
     /// Finds the asset a user names: a numeric id, or a SHA-256 prefix (at least 4 hex digits).
     /// - Throws: ``LibraryError`` `not_found` or `ambiguous`.
     public func resolveAsset(_ reference: String) throws(LibraryError) -> Asset {

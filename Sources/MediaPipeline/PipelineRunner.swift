@@ -114,10 +114,12 @@ public struct PipelineRunner: Sendable {
                 outcome.stages.append(.init(stage: .sync, status: .failed, failure: failure, seconds: nil))
             }
         }
-        // A run cut short because the process was asked to stop is interrupted, not failed:
-        // the next run tries it again without --retry-failed.
-        let interrupted = outcome.status == .failed && (downloader.shouldStop?() ?? false)
-        if outcome.status == .failed && outcome.assetID == nil, case .file(let path) = source,
+        // A run cut short because the process was asked to stop, or because the library could not be
+        // written, is interrupted, not failed: the next run tries it again without --retry-failed.
+        let failures = outcome.stages.compactMap { $0.status == .failed ? $0.failure : nil }
+        let libraryFault = outcome.status == .failed && !failures.isEmpty && failures.allSatisfy { Self.isLibraryFault($0.code) }
+        let interrupted = outcome.status == .failed && ((downloader.shouldStop?() ?? false) || libraryFault)
+        if outcome.status == .failed && !interrupted && outcome.assetID == nil, case .file(let path) = source,
            let content = try? FileDigest.sha256(ofFile: path) {
             try? store.recordFailedSourceContent(runID: runID, sha256: content)
         }
@@ -291,7 +293,7 @@ public struct PipelineRunner: Sendable {
                               stageOutcome: .init(stage: stage, status: .init(status), failure: nil, seconds: elapsed))
         } catch {
             let failure = PipelineError(subject: source.description, error)
-            try? store.failStageRun(id: stageRunID, error: failure.message)
+            try? store.failStageRun(id: stageRunID, error: failure.message, status: Self.failureStatus(failure.code))
             throw failure
         }
     }
@@ -361,7 +363,7 @@ public struct PipelineRunner: Sendable {
             let failure = PipelineError(subject: subject, error)
             logger.warning("stage failed", metadata: ["code": "\(failure.code.rawValue)", "error": "\(failure.message)",
                                                       "seconds": PipelineLogging.seconds(Date().timeIntervalSince(started))])
-            try? store.failStageRun(id: stageRunID, error: failure.message)
+            try? store.failStageRun(id: stageRunID, error: failure.message, status: Self.failureStatus(failure.code))
             return .init(stage: stage, status: .failed, failure: failure, seconds: Date().timeIntervalSince(started))
         }
     }
@@ -387,6 +389,20 @@ public struct PipelineRunner: Sendable {
         var job = StageJob(runner: self, asset: asset, input: input, stageRunID: stageRunID, context: context)
         defer { context = job.context }
         return try definition.init().perform(&job)
+    }
+
+    /// Whether a failure is the library's rather than its input's: the file store or the database could
+    /// not be written (a full disk, a read-only mount, a database locked past the busy timeout), or a
+    /// stage's output, which always goes into the library, could not be. Such a failure is reported like
+    /// any other but recorded `interrupted`, so a rerun once the fault is gone does the work without
+    /// `--retry-failed`; holding it against the input would refuse good media for a disk's fault.
+    static func isLibraryFault(_ code: ErrorCode) -> Bool {
+        code == .storage || code == .database || code == .outputUnwritable
+    }
+
+    /// How a stage run that threw is recorded (``isLibraryFault(_:)``).
+    static func failureStatus(_ code: ErrorCode) -> RunStatus {
+        isLibraryFault(code) ? .interrupted : .failed
     }
 
     static func json<T: Encodable>(_ value: T) -> String? {

@@ -64,9 +64,9 @@ extension PostgresLibraryStore {
         return row
     }
 
-    public func failStageRun(id: Int64, error: String) throws(LibraryError) {
+    public func failStageRun(id: Int64, error: String, status: RunStatus) throws(LibraryError) {
         try transaction { [logger = self.logger] connection in
-            try await PostgresLibraryStore.close(connection, stageRunID: id, status: .failed, error: error, result: nil, logger: logger)
+            try await PostgresLibraryStore.close(connection, stageRunID: id, status: status, error: error, result: nil, logger: logger)
         }
     }
 

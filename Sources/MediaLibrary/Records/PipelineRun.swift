@@ -63,7 +63,9 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case notApplicable = "not_applicable"
     /// Another process completed the same stage first; this run's result was not kept.
     case superseded
-    /// The process died while running it (found by a later run).
+    /// Cut short by something other than its input, so the next run tries it again: the process died
+    /// (found by a later run) or was asked to stop, or the library could not be written (a full disk, a
+    /// read-only file store, a database locked past the busy timeout; `error` says which).
     case interrupted
 
     /// The statuses that mean a stage is done for its asset and version: it is never run again.

@@ -32,7 +32,7 @@ public struct SQLiteLibraryStore: LibraryStore {
     /// schema up to date.
     /// - Parameter busyTimeout: how long a write waits for another process's write.
     /// - Throws: ``LibraryError`` if the folder cannot be created or the database cannot be opened or migrated.
-    public static func open(folder: URL, busyTimeout: TimeInterval = 30) throws(LibraryError) -> SQLiteLibraryStore {
+    public static func open(folder: URL, busyTimeout: TimeInterval = defaultBusyTimeout) throws(LibraryError) -> SQLiteLibraryStore {
         let databasePath = folder.appendingPathComponent(databaseFileName).path
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -62,13 +62,35 @@ public struct SQLiteLibraryStore: LibraryStore {
         configuration.foreignKeysEnabled = true
         do {
             let pool = try DatabasePool(path: databasePath, configuration: configuration)
-            try SQLiteMigrations.migrator.migrate(pool)
+            // Migrating takes the write lock; a library that is up to date is only read, so a command
+            // is not held up (nor failed) by another process's long write before it has anything to write.
+            if try !pool.read({ db in try SQLiteMigrations.migrator.hasCompletedMigrations(db) }) {
+                try SQLiteMigrations.migrator.migrate(pool)
+            }
             files.removeAbandonedTemporaryFiles()
             lock.release()
             return SQLiteLibraryStore(writer: pool, files: files)
         } catch {
-            throw LibraryError(subject: databasePath, code: .database, message: "cannot open the library database: \(error)")
+            throw LibraryError(subject: databasePath, code: .database, message: "cannot open the library database: \(describe(error))")
         }
+    }
+
+    /// How long a write waits for another process's write before it fails: `PIXSIM_MEDIA_BUSY_TIMEOUT`
+    /// (seconds) when set to a number, else 30 s.
+    public static var defaultBusyTimeout: TimeInterval {
+        guard let text = ProcessInfo.processInfo.environment["PIXSIM_MEDIA_BUSY_TIMEOUT"], let seconds = TimeInterval(text),
+              seconds.isFinite, seconds >= 0 else { return 30 }
+        return seconds
+    }
+
+    /// A database failure as one line; a lock held by another process past the busy timeout says so
+    /// plainly rather than as SQLite's "database is locked" alone.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return "the database is locked by another process for longer than the busy timeout"
+                + " (PIXSIM_MEDIA_BUSY_TIMEOUT, 30 s unless set): \(error.message ?? "database is locked")"
+        }
+        return "\(error)"
     }
 
     /// A library whose database lives in memory (files still go to `folder`): for tests.
@@ -106,7 +128,7 @@ public struct SQLiteLibraryStore: LibraryStore {
                 try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
             }.map(String.init)
         } catch {
-            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: Self.describe(error))
         }
     }
 
@@ -118,14 +140,14 @@ public struct SQLiteLibraryStore: LibraryStore {
     /// Runs a read, translating database failures into ``LibraryError``.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
         do { return try writer.read(body) } catch let error as LibraryError { throw error } catch {
-            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: Self.describe(error))
         }
     }
 
     /// Runs a write transaction, translating database failures into ``LibraryError``.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LibraryError) -> T {
         do { return try writer.write(body) } catch let error as LibraryError { throw error } catch {
-            throw LibraryError(subject: Self.databaseFileName, code: .database, message: "\(error)")
+            throw LibraryError(subject: Self.databaseFileName, code: .database, message: Self.describe(error))
         }
     }
 

@@ -60,10 +60,9 @@ extension SQLiteLibraryStore {
         }
     }
 
-    /// Closes a stage run that failed.
-    public func failStageRun(id: Int64, error: String) throws(LibraryError) {
+    public func failStageRun(id: Int64, error: String, status: RunStatus) throws(LibraryError) {
         try write { db in
-            try Self.close(db, stageRunID: id, status: .failed, error: error, result: nil)
+            try Self.close(db, stageRunID: id, status: status, error: error, result: nil)
         }
     }
 

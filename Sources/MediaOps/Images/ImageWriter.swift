@@ -137,9 +137,7 @@ public final class ImageWriter {
 
     /// Writes encoded bytes to the temporary file and renames it into place.
     private static func store(_ bytes: [UInt8], in destination: OutputDestination, width: Int, height: Int) throws(MediaError) -> WrittenImage {
-        guard FileManager.default.createFile(atPath: destination.temporaryPath, contents: Data(bytes)) else {
-            throw MediaError(path: destination.path, code: .outputUnwritable, message: "cannot write the image file")
-        }
+        try destination.writeTemporaryFile(bytes, what: "the image file")
         try destination.commit()
         return WrittenImage(path: destination.path, width: width, height: height)
     }

@@ -37,6 +37,11 @@ public struct MediaError: CodedError, Equatable, CustomStringConvertible {
             message = error.operation.hasPrefix("avformat_open_input")
                 ? "not a media file libav can read (\(error.message))"
                 : "damaged media data (\(error.operation): \(error.message))"
+        } else if error.isStorageFailure && Self.writingOperations.contains(where: { error.operation.hasPrefix($0) }) {
+            // A full disk while muxing is the output's problem, and must read as one (the pipeline
+            // does not hold it against the input: ``ErrorCode/outputUnwritable``).
+            code = .outputUnwritable
+            message = "cannot write the output (\(error.operation): \(error.message))"
         } else if error.isEndOfFile {
             code = .truncated
             message = "file ends before its media does (\(error.operation): \(error.message))"
@@ -48,6 +53,10 @@ public struct MediaError: CodedError, Equatable, CustomStringConvertible {
 }
 
 extension MediaError {
+    /// The libav calls that write an output file.
+    static let writingOperations = ["avio_open", "avformat_write_header", "av_interleaved_write_frame", "av_write_frame",
+                                    "av_write_trailer"]
+
     /// The file the error is about (``CodedError``).
     public var subject: String { path }
 }

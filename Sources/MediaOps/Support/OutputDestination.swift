@@ -106,6 +106,32 @@ public final class OutputDestination {
         committed = true
     }
 
+    /// Writes `bytes` as the whole temporary file. A failure (a full disk, a quota) says why, with the
+    /// system's reason, and leaves no temporary file behind.
+    /// - Parameter what: what the bytes are, for the error line ("the image file").
+    /// - Throws: ``MediaError`` `output_unwritable`.
+    public func writeTemporaryFile(_ bytes: [UInt8], what: String) throws(MediaError) {
+        func failure(_ step: String, _ number: Int32) -> MediaError {
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            return MediaError(path: path, code: .outputUnwritable, message: "cannot \(step) \(what): \(String(cString: strerror(number)))")
+        }
+        let output = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw failure("create", errno) }
+        var written = 0
+        while written < bytes.count {
+            let step = bytes.withUnsafeBytes { write(output, $0.baseAddress! + written, bytes.count - written) }
+            if step < 0 && errno == EINTR { continue }
+            guard step > 0 else {
+                let number = step < 0 ? errno : ENOSPC
+                close(output)
+                throw failure("write", number)
+            }
+            written += step
+        }
+        // Some file systems (NFS, quotas) report a failed write only when the file is closed.
+        guard close(output) == 0 else { throw failure("write", errno) }
+    }
+
     private func copyThrough() throws(MediaError) {
         func failure(_ what: String) -> MediaError {
             MediaError(path: path, code: .outputUnwritable, message: "\(what): \(String(cString: strerror(errno)))")
