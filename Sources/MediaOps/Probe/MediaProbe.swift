@@ -18,7 +18,7 @@ public enum MediaProbe {
     ///   (missing, directory, empty, not media, truncated, no streams).
     public static func probe(_ path: String, computeSHA256: Bool = false) throws(MediaError) -> ProbeResult {
         let fileSize = try InputValidation.checkReadableFile(path)
-        let (input, reorderDelays) = try openDescribed(path)
+        let (input, _) = try openDescribed(path)
         let streams = input.streams
         guard !streams.isEmpty else {
             throw MediaError(path: path, code: .notMedia, message: "no audio or video streams (\(input.formatName) container with nothing in it)")
