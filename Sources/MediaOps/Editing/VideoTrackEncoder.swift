@@ -23,6 +23,11 @@ final class VideoTrackEncoder {
         var colorimetry: Colorimetry = .unspecified
     }
 
+    /// SVT-AV1 prints its configuration on stderr itself, past libav's log: errors only, unless the user
+    /// set its level (`SVT_LOG`). Set once, before the first SVT-AV1 encoder (a static is initialised once,
+    /// whichever thread gets there first; the environment is not written while another thread reads it).
+    private static let quietSVTAV1: Void = { setenv("SVT_LOG", "1", 0) }()
+
     /// The pixel format `encoder` is given for `format`: itself when the encoder takes it, else
     /// 8-bit 4:2:0, or 4:4:4 for odd sizes, which 4:2:0 cannot represent (when the encoder has
     /// 4:4:4; SVT-AV1 has only 4:2:0, and sizes are made even for it).
@@ -42,11 +47,7 @@ final class VideoTrackEncoder {
     init(picture: Picture, quality: EncodingQuality, output: OutputFile?, globalHeader: Bool,
          extraOptions: [String: String] = [:], maxBFrames: Int? = nil) throws(AVError) {
         let encoderName = quality.encoderName
-        if encoderName == "libsvtav1" {
-            // SVT-AV1 prints its configuration on stderr itself, past libav's log; errors only, unless
-            // the user set its level (SVT_LOG).
-            setenv("SVT_LOG", "1", 0)
-        }
+        if encoderName == "libsvtav1" { VideoTrackEncoder.quietSVTAV1 }
         let format = VideoTrackEncoder.encodablePixelFormat(picture.pixelFormat, width: picture.width, height: picture.height,
                                                             encoder: encoderName)
         var settings = VideoEncoderSettings(codecName: encoderName, width: picture.width, height: picture.height,
