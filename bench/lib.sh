@@ -27,8 +27,11 @@ median_time() {
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc -l)")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  median "${times[@]}"
 }
+
+# median X...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # paired_medians OURS_FN ANCHOR_FN: runs the two (shell functions or commands without arguments) in
 # turn, $RUNS times each, ours first, and prints "OURS_MEDIAN ANCHOR_MEDIAN". Alternating puts both under
@@ -41,8 +44,7 @@ paired_medians() {
     start=$(date +%s.%N); "$2" >/dev/null 2>&1 || true; end=$(date +%s.%N)
     anchor+=("$(echo "$end - $start" | bc -l)")
   done
-  echo "$(printf '%s\n' "${ours[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
-       "$(printf '%s\n' "${anchor[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+  echo "$(median "${ours[@]}")" "$(median "${anchor[@]}")"
 }
 
 # report LABEL OURS ANCHOR_LABEL ANCHOR GOAL: prints times and ratio ours/anchor.

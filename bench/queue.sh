@@ -137,7 +137,6 @@ media_pg_batch() { "$PIXSIM" batch --library "$MEDIA_URL" --jobs 2 --quiet "$CLI
 media_batch() { rm -rf "$WORK/sqlite-library"; "$PIXSIM" batch --library "$WORK/sqlite-library" --jobs 2 --quiet "$CLIPS"; }
 # The three contenders run in turn, three rounds (each run's preparation untimed), and the medians are
 # compared: alternating puts all three under the same background load as it comes and goes.
-median3() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[2]}'; }
 timed_once() {  # timed_once PREPARE RUN: seconds of RUN alone
   local start end
   "$1"; start=$(date +%s.%N); "$2" >/dev/null 2>&1 || true; end=$(date +%s.%N)
@@ -152,6 +151,6 @@ for _ in 1 2 3; do
   pg_batch_times+=("$(timed_once media_prepare media_pg_batch)")
   batch_times+=("$(timed_once no_prepare media_batch)")
 done
-worker_time=$(median3 "${worker_times[@]}"); pg_batch_time=$(median3 "${pg_batch_times[@]}"); batch_time=$(median3 "${batch_times[@]}")
+worker_time=$(median "${worker_times[@]}"); pg_batch_time=$(median "${pg_batch_times[@]}"); batch_time=$(median "${batch_times[@]}")
 report "worker --concurrency 2 (PG)" "$worker_time" "batch --jobs 2 (SQLite)" "$batch_time" "<= 1.1x"
 report "batch --jobs 2 (PG, via queue)" "$pg_batch_time" "batch --jobs 2 (SQLite)" "$batch_time" "<= 1.1x"
