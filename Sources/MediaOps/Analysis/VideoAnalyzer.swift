@@ -100,9 +100,8 @@ public enum VideoAnalyzer {
         // (``MediaProbe/repairedFrameRate(_:timeBase:streamDuration:)``). Frames are then timed by their
         // number at that rate, so `segments` says what `probe` says.
         let repairedRate: Double? = {
-            guard timeBase.denominator == 1, let fps = probe.video?.fps, fps > 0, averageRate.isValid else { return nil }
-            let stated = averageRate.doubleValue
-            return stated < fps / 2 || stated > fps * 2 ? fps : nil
+            guard let fps = probe.video?.fps, fps > 0, averageRate.isValid else { return nil }
+            return MediaProbe.damagedTiming(timeBase: timeBase, statedRate: averageRate.doubleValue, frameRate: fps) ? fps : nil
         }()
         let fallbackDuration = repairedRate.map { 1 / $0 } ?? (averageRate.isValid ? 1 / averageRate.doubleValue : 1.0 / 25)
         let times: (starts: [Double], ends: [Double])

@@ -301,8 +301,16 @@ public enum MediaProbe {
         guard timeBase.denominator == 1, let video, let fps = video.fps, fps > 0, let frames = video.frameCount, frames > 2,
               let duration = streamDuration, duration.isFinite, duration > 0 else { return nil }
         let measured = Double(frames) / duration
-        guard fps < measured / 2 || fps > measured * 2 else { return nil }
+        guard damagedTiming(timeBase: timeBase, statedRate: fps, frameRate: measured) else { return nil }
         return roundTo(measured, places: 3)
+    }
+
+    /// Whether a track's timing is damaged: it counts whole seconds (a time scale of 0 in the file,
+    /// read as 1) and the rate it states is off by more than a factor of two from `frameRate` (its
+    /// frames over its duration). The probe repairs the rate by it; the analysis then times frames
+    /// by their number at the repaired rate.
+    static func damagedTiming(timeBase: Rational, statedRate: Double, frameRate: Double) -> Bool {
+        timeBase.denominator == 1 && (statedRate < frameRate / 2 || statedRate > frameRate * 2)
     }
 
     /// A file whose packets point past its end (MP4), or whose data stops at
