@@ -36,6 +36,12 @@ public enum MediaProbe {
         if let videoStream {
             let statistics = try packetStatistics(input: input, stream: videoStream, fileSize: fileSize, path: path)
             video = videoInfo(videoStream, statistics: statistics)
+            // Neither the container nor a decoded frame told a picture size: nothing in the
+            // stream decodes. Random bytes probe so as H.263 now and then.
+            if let video, video.width == 0 || video.height == 0, audioStream == nil {
+                throw MediaError(path: path, code: .notMedia,
+                                 message: "the \(video.codec) stream has no picture size: nothing in it decodes (\(container) container)")
+            }
             videoDurationFromPackets = statistics.dataEndSec
             if !videoStream.parameters.codecID.hasDecoder {
                 warnings.append("no decoder for video codec '\(videoStream.parameters.codecName)' in this FFmpeg: metadata only")
