@@ -36,6 +36,8 @@ let package = Package(
                 .brew(["ffmpeg"]),
             ]
         ),
+        // glibc's mallopt, for `serve` (see LibraryServer.keepBodyBuffersInTheHeap).
+        .systemLibrary(name: "CMalloc", path: "CMalloc"),
         .target(
             name: "LibAV",
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
@@ -71,6 +73,7 @@ let package = Package(
                 "MediaLibrary",
                 "MediaOps",
                 "MediaPipeline",
+                "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,6 +36,7 @@ public struct LibraryServer: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections
     ///   (the port the system chose for `--bind HOST:0`).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        Self.keepBodyBuffersInTheHeap()
         let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.libraryThreads))
         threadPool.start()
         let emptyFolder = FileManager.default.temporaryDirectory
@@ -61,6 +63,15 @@ public struct LibraryServer: Sendable {
             throw error
         }
         try await threadPool.shutdownGracefully()
+    }
+
+    /// A media body is read into a fresh buffer of up to ``MediaFiles/chunkLength`` per request. glibc
+    /// maps an allocation that large afresh each time (its threshold starts at 128 KiB), so every
+    /// request paid a page fault and a zeroed page per 4 KiB before reading into them; above the
+    /// chunk length, the buffers are taken from the heap and reused, and the heap is not trimmed for them.
+    static func keepBodyBuffersInTheHeap() {
+        _ = mallopt(M_MMAP_THRESHOLD, Int32(4 * MediaFiles.chunkLength))
+        _ = mallopt(M_TRIM_THRESHOLD, Int32(64 * MediaFiles.chunkLength))
     }
 
     func makeApplication(threadPool: NIOThreadPool, emptyFolder: URL, accessLog: AccessLogSink,
