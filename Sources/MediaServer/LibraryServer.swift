@@ -107,7 +107,7 @@ public struct LibraryServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
             configuration: ApplicationConfiguration(address: .hostname(binding.host, port: binding.port), serverName: "pixsim-media"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? binding.port) },
-            logger: logger)
+            logger: Logger(label: logger.label) { [handler = logger.handler] _ in RequestLogHandler(wrapping: handler) })
     }
 
     /// A file of the target's resources.

@@ -1,0 +1,34 @@
+import Logging
+
+/// The handler of the logger Hummingbird gives each request: it keeps the metadata set on it and
+/// hands it to the process's own handler only when a line is logged.
+///
+/// Hummingbird tags every request's logger with a request id (`hb.request.id`). swift-log's
+/// `StreamLogHandler` formats its whole metadata into a string each time a key is set, so every
+/// request paid for formatting a line that, at the usual levels, is never written: about a tenth of
+/// the CPU of a `/media` answer behind nginx (`--accel-redirect`), where the answer itself is small.
+struct RequestLogHandler: LogHandler {
+    private var wrapped: any LogHandler
+    var metadata: Logger.Metadata = [:]
+
+    init(wrapping wrapped: any LogHandler) {
+        self.wrapped = wrapped
+    }
+
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let merged = explicit.map { metadata.merging($0) { _, given in given } } ?? metadata
+        wrapped.log(level: level, message: message, metadata: merged.isEmpty ? nil : merged, source: source,
+                    file: file, function: function, line: line)
+    }
+}
