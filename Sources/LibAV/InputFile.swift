@@ -53,6 +53,10 @@ public final class InputFile {
 
     /// The demuxer's short name(s), e.g. "mov,mp4,m4a,3gp,3g2,mj2".
     public var formatName: String { String(cString: context.pointee.iformat.pointee.name) }
+    /// Whether libav only guessed the container: its probe scored the data at or below the point where
+    /// it warns "misdetection possible" (`AVPROBE_SCORE_RETRY`, 25 of 100). Random bytes are read as an
+    /// LRC lyrics file at 5 now and then.
+    public var formatWasGuessed: Bool { context.pointee.probe_score <= AVPROBE_SCORE_MAX / 4 }
     /// The demuxer's long name.
     public var formatLongName: String {
         guard let name = context.pointee.iformat.pointee.long_name else { return formatName }

@@ -86,6 +86,22 @@ struct ProbeTests {
         }
     }
 
+    /// Random bytes that libav reads as media: at seed 35 as an LRC lyrics file (probe score 5 of 100,
+    /// "misdetection possible"), at seed 1735 as a raw H.263 stream with no picture size. Both were
+    /// accepted (`other`, and `video` 0x0); found by probing seeded 50 kB files.
+    @Test("random bytes libav only guesses at are not media", .needsFFmpeg, arguments: [UInt64(35), 1735])
+    func randomBytesLibavMisreads(seed: UInt64) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SeededGenerator(seed: seed)
+        let file = folder.appendingPathComponent("random-\(seed).bin")
+        try Data((0..<50_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: file)
+        #expect(performing: { _ = try MediaProbe.probe(file.path) }, throws: { error in
+            guard let error = error as? MediaError else { return false }
+            return error.code == .notMedia && error.path == file.path && !error.message.contains("\n")
+        })
+    }
+
     /// Bad inputs the tests make themselves, with the reason each must give.
     @Test("bad input gives a clear reason, never a crash", .needsFFmpeg)
     func badInput() throws {

@@ -73,6 +73,11 @@ public enum MediaProbe {
         }
 
         let mediaType = classify(container: container, video: video, hasAudio: audio != nil)
+        // Subtitles or data alone, in a container libav only guessed at: nothing says this is media.
+        if mediaType == "other" && input.formatWasGuessed {
+            throw MediaError(path: path, code: .notMedia,
+                             message: "no audio or video, and the \(container) format was only guessed from the data (libav: misdetection possible)")
+        }
         let tags = input.metadata
         let mime = MIMETypes.mimeType(
             container: container, mediaType: mediaType, videoCodec: video?.codec,
