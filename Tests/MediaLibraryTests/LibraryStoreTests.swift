@@ -192,9 +192,12 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite: try SQLiteLibraryStore.open(folder: folder)
         case .postgres: try PostgresLibraryStore.open(try #require((store as? PostgresLibraryStore)?.location))
         }
+        // PostgreSQL's token is the cluster's snapshot: any transaction of any database moves it, and the
+        // tests beside this one write to theirs. That it stays put is checked where it is the library's own.
+        let onlyThisLibrary = engine == .sqlite
         let start = try #require(try store.changeToken())
         _ = try store.assets(mediaType: nil, limit: 5)
-        #expect(try store.changeToken() == start, "a read changes nothing")
+        if onlyThisLibrary { #expect(try store.changeToken() == start, "a read changes nothing") }
         _ = try store.insertOrFetchAsset(Asset(sha256: Self.sha(1), mediaType: "video", fileSizeBytes: 1))
         let afterOwnWrite = try #require(try store.changeToken())
         #expect(afterOwnWrite != start)
@@ -203,7 +206,7 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         try other.setSyncStatus(.evicted, assetID: 1)
         let afterUpdate = try store.changeToken()
         #expect(afterUpdate != afterOwnWrite)
-        #expect(try store.changeToken() == afterUpdate)
+        if onlyThisLibrary { #expect(try store.changeToken() == afterUpdate) }
     }
 
     @Test(arguments: StoreEngine.allCases) func oneAssetPerContent(engine: StoreEngine) throws {
