@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -36,8 +37,6 @@ let package = Package(
                 .brew(["ffmpeg"]),
             ]
         ),
-        // glibc's mallopt, for `serve` (see LibraryServer.keepBodyBuffersInTheHeap).
-        .systemLibrary(name: "CMalloc", path: "CMalloc"),
         .target(
             name: "LibAV",
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
@@ -73,12 +72,14 @@ let package = Package(
                 "MediaLibrary",
                 "MediaOps",
                 "MediaPipeline",
-                "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")]

@@ -14,14 +14,19 @@ enum ByteRange: Equatable {
     /// The range lies outside the file (416 with `Content-Range: bytes */size`).
     case unsatisfiable
 
+    /// Parsed on the string's UTF-8 bytes: Foundation's trimming and searching went through `NSString`
+    /// and cost more than the rest of a media request.
     init(header: String?, size: Int) {
         guard let header else { self = .whole; return }
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        guard trimmed.lowercased().hasPrefix("bytes="), !trimmed.contains(",") else { self = .whole; return }
-        let spec = trimmed.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimmed(Substring(header))
+        let unit = "bytes=".utf8
+        guard trimmed.utf8.count > unit.count,
+              zip(trimmed.utf8, unit).allSatisfy({ $0 | 0x20 == $1 }),  // case-insensitive ('=' | 0x20 is '=')
+              !trimmed.utf8.contains(UInt8(ascii: ",")) else { self = .whole; return }
+        let spec = Self.trimmed(trimmed.dropFirst(unit.count))
         guard let dash = spec.firstIndex(of: "-") else { self = .whole; return }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]
-        let digits: (Substring) -> Bool = { !$0.isEmpty && $0.count <= 18 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+        let digits: (Substring) -> Bool = { !$0.isEmpty && $0.utf8.count <= 18 && $0.utf8.allSatisfy { (48...57).contains($0) } }
         if first.isEmpty {
             // The last N bytes.
             guard digits(last), let count = Int(last) else { self = .whole; return }
@@ -38,5 +43,13 @@ enum ByteRange: Equatable {
         }
         guard start < size else { self = .unsatisfiable; return }
         self = .part(start...end)
+    }
+
+    /// Without the optional white space (spaces and tabs) HTTP allows around a value.
+    private static func trimmed(_ text: Substring) -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        var result = text.drop(while: isSpace)
+        while let last = result.last, isSpace(last) { result = result.dropLast() }
+        return result
     }
 }

@@ -1,4 +1,3 @@
-import CMalloc
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,7 +35,6 @@ public struct LibraryServer: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections
     ///   (the port the system chose for `--bind HOST:0`).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        Self.keepBodyBuffersInTheHeap()
         let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.libraryThreads))
         threadPool.start()
         let emptyFolder = FileManager.default.temporaryDirectory
@@ -65,15 +63,6 @@ public struct LibraryServer: Sendable {
         try await threadPool.shutdownGracefully()
     }
 
-    /// A media body is read into a fresh buffer of up to ``MediaFiles/chunkLength`` per request. glibc
-    /// maps an allocation that large afresh each time (its threshold starts at 128 KiB), so every
-    /// request paid a page fault and a zeroed page per 4 KiB before reading into them; above the
-    /// chunk length, the buffers are taken from the heap and reused, and the heap is not trimmed for them.
-    static func keepBodyBuffersInTheHeap() {
-        _ = mallopt(M_MMAP_THRESHOLD, Int32(4 * MediaFiles.chunkLength))
-        _ = mallopt(M_TRIM_THRESHOLD, Int32(64 * MediaFiles.chunkLength))
-    }
-
     func makeApplication(threadPool: NIOThreadPool, emptyFolder: URL, accessLog: AccessLogSink,
                          onListening: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let library = LibraryAccess(store: store, threadPool: threadPool)
@@ -93,7 +82,7 @@ public struct LibraryServer: Sendable {
                              jobs: jobs, maximumBodyBytes: configuration.maximumBodyBytes,
                              openAPIDocument: try Self.resource("openapi", "yaml"))
         api.register(on: router)
-        MediaFiles(library: library, fileIO: FileIO(), cacheScope: configuration.token == nil ? "public" : "private",
+        MediaFiles(library: library, cacheScope: configuration.token == nil ? "public" : "private",
                    accelRedirectPrefix: configuration.accelRedirectPrefix).register(on: router)
         let staticFiles = try [
             "site.css": (contentType: "text/css; charset=utf-8", body: Self.resource("site", "css")),
@@ -104,7 +93,8 @@ public struct LibraryServer: Sendable {
         let binding = configuration.binding
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileHandler()],
+                                                 idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
             configuration: ApplicationConfiguration(address: .hostname(binding.host, port: binding.port), serverName: "pixsim-media"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? binding.port) },
             logger: Logger(label: logger.label) { [handler = logger.handler] _ in RequestLogHandler(wrapping: handler) })

@@ -13,25 +13,19 @@ import Synchronization
 ///
 /// No part of a request path is ever joined to a filesystem path: the hash must be 64 lowercase hex digits
 /// and is looked up in the library, which answers with the paths it stored; a keyframe is a number, looked
-/// up in the keyframes stage's own listing. The files are streamed in chunks by Hummingbird's `FileIO`,
-/// never read whole.
+/// up in the keyframes stage's own listing. The bytes go from the file to the socket in the kernel
+/// (``SendfileHandler``), never through the process's memory.
 struct MediaFiles: Sendable {
     let library: LibraryAccess
-    let fileIO: FileIO
     /// `private` when a token guards the server (a shared cache must not keep what needs a token).
     let cacheScope: String
     /// The internal location of an nginx in front (``ServerConfiguration/accelRedirectPrefix``): files are
-    /// then sent by nginx, not read here. Hummingbird writes bodies through user space (no sendfile), which
-    /// holds a large range to about 0.4 of nginx's rate.
+    /// then sent by nginx, not from here.
     var accelRedirectPrefix: String? = nil
     /// What a hash resolved to. Content named by its hash never changes, so an entry stays true until the
     /// file is evicted (then reading it fails and the entry is dropped).
     let resolvedContent = ResolvedContent()
     static let cacheLimit = 4096
-    /// Bytes read from disk per step of a body. `FileIO`'s default (128 KiB) takes eight trips through
-    /// NIO's file thread pool for a player's typical 1 MiB range; one trip of up to 1 MiB holds at most
-    /// 1 MiB per connection in memory while it is written.
-    static let chunkLength = 1 << 20
 
     /// Hashes already looked up, shared by every request (a class: a `Mutex` cannot be copied with a struct).
     final class ResolvedContent: Sendable {
@@ -44,6 +38,8 @@ struct MediaFiles: Sendable {
         var size: Int
         var contentType: String
         var eTag: String
+        /// The path as ``SendfileHandler`` reads it from a response's field.
+        var fieldFormPath: String
         /// Where nginx finds the file (``accelRedirectPrefix``); nil without nginx in front or for a file
         /// outside the store. Worked out when the file is resolved, so a kept entry answers without it:
         /// standardising and percent-encoding the path was a fifth of the CPU of a redirect.
@@ -142,7 +138,8 @@ struct MediaFiles: Sendable {
             throw HTTPFailure.notFound(eTag, "the file is not in the store")
         }
         let type = contentType ?? MediaType.getMediaType(forExtension: URL(fileURLWithPath: path).pathExtension)?.description ?? "application/octet-stream"
-        return StoredMedia(path: path, size: Int(status.st_size), contentType: type, eTag: eTag)
+        return StoredMedia(path: path, size: Int(status.st_size), contentType: type, eTag: eTag,
+                           fieldFormPath: SendfileHandler.FileSpan.fieldForm(of: path))
     }
 
     /// The response for a stored file: 304 when the client holds it, 206 for a range, 416 outside it.
@@ -178,16 +175,24 @@ struct MediaFiles: Sendable {
         case .whole:
             headers[.contentLength] = String(stored.size)
             if isHead || stored.size == 0 { return Response(status: .ok, headers: headers) }
-            let body = try await fileIO.loadFile(path: stored.path, range: 0...(stored.size - 1), context: context,
-                                             chunkLength: Self.chunkLength)
-            return Response(status: .ok, headers: headers, body: body)
+            return try Self.sending(stored, 0..<stored.size, status: .ok, headers: headers)
         case .part(let bytes):
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(stored.size)"
             headers[.contentLength] = String(bytes.count)
             if isHead { return Response(status: .partialContent, headers: headers) }
-            let body = try await fileIO.loadFile(path: stored.path, range: bytes, context: context, chunkLength: Self.chunkLength)
-            return Response(status: .partialContent, headers: headers, body: body)
+            return try Self.sending(stored, bytes.lowerBound..<(bytes.upperBound + 1), status: .partialContent, headers: headers)
         }
+    }
+
+    /// A response whose body is `span` of the stored file, sent by ``SendfileHandler``; 404 (`HTTPError`,
+    /// which drops a kept entry) when the file has gone since it was resolved.
+    static func sending(_ stored: StoredMedia, _ span: Range<Int>, status: HTTPResponse.Status, headers: HTTPFields) throws -> Response {
+        guard access(stored.path, R_OK) == 0 else { throw HTTPError(.notFound) }
+        var headers = headers
+        headers[.pixsimSendfile] = SendfileHandler.FileSpan.fieldValue(fieldFormPath: stored.fieldFormPath, offset: span.lowerBound,
+                                                                     count: span.count)
+        // The headers announce the span's length; the router writes no body (head and end in one write).
+        return Response(status: status, headers: headers)
     }
 
     /// `prefix` + the file's path inside the file store, percent-encoded; nil for a file outside the store

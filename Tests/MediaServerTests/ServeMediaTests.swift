@@ -73,6 +73,40 @@ struct ServeMediaTests {
         #expect(try get("\(path)/keyframes/999.jpg").status == 404)
     }
 
+    /// Media bodies leave by `sendfile(2)` (the response names the file in an internal field that the
+    /// connection's handler takes off): responses in a row on one kept-alive connection each carry exactly
+    /// their bytes, from a store whose path has to be percent-encoded to travel in that field; a file gone
+    /// from the store after it was served once is a 404, not a head promising bytes that never come.
+    @Test func bodiesAreSentFromAnAwkwardlyNamedStoreOnOneConnection() throws {
+        server.stop()
+        let folder = try TestMedia.makeTemporaryDirectory("sendfile")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let library = folder.appendingPathComponent("a library ü 100%")
+        let source = fixture.story.file
+        _ = try TestMedia.run(TestMedia.cliExecutable.path, ["ingest", "--library", library.path, source.path, "--quiet"])
+        let own = try ServeProcess(library: library)
+        defer { own.stop() }
+        let url = own.baseURL + "/media/\(fixture.story.sha256)"
+        let outputs = (0..<3).map { folder.appendingPathComponent("body-\($0)") }
+        let transfers = try TestMedia.run("curl", [
+            "-sS", "--max-time", "30", "-w", "%{http_code}:%{num_connects} ", "-o", outputs[0].path, url, "--next",
+            "-sS", "--max-time", "30", "-w", "%{http_code}:%{num_connects} ", "-H", "Range: bytes=100-1099", "-o", outputs[1].path, url, "--next",
+            "-sS", "--max-time", "30", "-w", "%{http_code}:%{num_connects}", "-o", outputs[2].path, url,
+        ])
+        #expect(transfers.stdout == "200:1 206:0 200:0", "one connection, three answers: \(transfers.stdout)")
+        let file = try Data(contentsOf: source)
+        #expect(try Data(contentsOf: outputs[0]) == file)
+        #expect(try Data(contentsOf: outputs[1]) == file.subdata(in: 100..<1100))
+        #expect(try Data(contentsOf: outputs[2]) == file)
+
+        let stored = try #require(FileManager.default.subpaths(atPath: library.path)?
+            .map { library.appendingPathComponent($0) }
+            .first { $0.pathExtension == "mp4" && (try? Data(contentsOf: $0)) == file })
+        try FileManager.default.removeItem(at: stored)
+        let gone = try HTTPExchange.send(url, headers: ["Range": "bytes=0-99"])
+        #expect(gone.status == 404, "\(gone.status) \(gone.text.prefix(200))")
+    }
+
     /// `--accel-redirect PREFIX` (behind nginx): a media answer names the stored file inside the file
     /// store for nginx's internal location to send, with our headers and no body; 304 and 404 stay ours.
     @Test func behindNginxMediaIsAnInternalRedirectToTheStoredFile() throws {
