@@ -174,22 +174,25 @@ struct AnalysisCrossCheckTests {
         #expect(try VideoAnalyzer.analyze(path: rotated.path).segments.first?.cameraMotion == .tiltDown)
     }
 
-    @Test("corpus goldens: counter.mp4 and fades.mp4")
+    @Test("corpus goldens: counter.mp4 and fades.mp4", .needsCorpus)
     func corpusGoldens() throws {
-        if let counter = TestMedia.corpusFileIfPresent("PySceneDetect/counter.mp4") {
+        do {
+            let counter = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/counter.mp4"))
             let analysis = try VideoAnalyzer.analyze(path: counter.path)
             // PySceneDetect's adaptive detector finds the cut at 20; the colour also changes at 10
             // (frames 1-10 grey, 11-20 red, 21-30 green: counter_description.txt numbers from 1).
             #expect(Self.boundaries(analysis) == [10, 20])
             #expect(analysis.frameCount == 30)
         }
-        if let fades = TestMedia.corpusFileIfPresent("PySceneDetect/fades.mp4") {
+        do {
+            let fades = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/fades.mp4"))
             let analysis = try VideoAnalyzer.analyze(path: fades.path)
             // PySceneDetect's threshold (fade) detector: boundaries at 84 and 167.
             #expect(Self.boundaries(analysis) == [84, 167])
             #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .fade })
         }
-        if let delayed = TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4") {
+        do {
+            let delayed = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4"))
             let analysis = try VideoAnalyzer.analyze(path: delayed.path)
             #expect(analysis.segments.first?.startTime == 0)  // times from the media's start (1.075 s)
             #expect(analysis.frameCount == 24)
@@ -202,13 +205,17 @@ struct AnalysisCrossCheckTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = folder.appendingPathComponent("notes.mp4")
         try Data("not a video".utf8).write(to: text)
-        var cases: [(String, MediaError.Code)] = [("/nonexistent.mp4", .notFound), (text.path, .notMedia)]
-        if let vvc = TestMedia.corpusFileIfPresent("mp4ff/vvc_400kbps_2s.mp4") { cases.append((vvc.path, .unsupportedCodec)) }
-        if let truncated = TestMedia.corpusFileIfPresent("file-type/fixture2.mkv") { cases.append((truncated.path, .truncated)) }
-        if let audio = TestMedia.corpusFileIfPresent("streamio-ffmpeg/napoleon.mp3") { cases.append((audio.path, .noVideo)) }
-        for (path, code) in cases {
+        for (path, code) in [("/nonexistent.mp4", MediaError.Code.notFound), (text.path, .notMedia)] {
             #expect(performing: { _ = try VideoAnalyzer.analyze(path: path) }, throws: { ($0 as? MediaError)?.code == code })
         }
+    }
+
+    @Test("the corpus's unanalysable files are refused with the right reason", .needsCorpus,
+          arguments: [("mp4ff/vvc_400kbps_2s.mp4", MediaError.Code.unsupportedCodec),
+                      ("file-type/fixture2.mkv", .truncated), ("streamio-ffmpeg/napoleon.mp3", .noVideo)])
+    func corpusBadInput(name: String, code: MediaError.Code) throws {
+        let url = try #require(TestMedia.corpusFileIfPresent(name))
+        #expect(performing: { _ = try VideoAnalyzer.analyze(path: url.path) }, throws: { ($0 as? MediaError)?.code == code })
     }
 
     @Test("segments command: JSON of SPEC section 4 and one thumbnail per segment")

@@ -81,9 +81,12 @@ struct ProbeTests {
         try TestMedia.ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", mp3.path])
         let audio = try MediaProbe.probe(mp3.path)
         #expect(audio.mediaType == "audio" && audio.mimeType == "audio/mpeg" && audio.video == nil)
-        if let cover = TestMedia.corpusFileIfPresent("moviepy/with-attached-pic.mp3") {
-            #expect(try MediaProbe.probe(cover.path).mediaType == "audio")
-        }
+    }
+
+    @Test("an MP3 with cover art is audio, not video", .needsCorpus)
+    func coverArtIsNotVideo() throws {
+        let cover = try #require(TestMedia.corpusFileIfPresent("moviepy/with-attached-pic.mp3"))
+        #expect(try MediaProbe.probe(cover.path).mediaType == "audio")
     }
 
     /// Random bytes that libav reads as media: at seed 35 as an LRC lyrics file (probe score 5 of 100,
@@ -196,29 +199,35 @@ struct ProbeTests {
         #expect(result.warnings.contains { $0.contains("no decoder") })
     }
 
-    @Test("rotation, aspect ratio and start offsets from the corpus ground truth")
+    @Test("rotation, aspect ratio and start offsets from the corpus ground truth", .needsCorpus)
     func corpusGroundTruth() throws {
-        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/issue-134-rotate.mp4") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/issue-134-rotate.mp4"))
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.rotation == 90 && video.displayWidth == 544 && video.displayHeight == 1280)
         }
-        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/issue-195-aspect-ratio.mp4") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/issue-195-aspect-ratio.mp4"))
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.sampleAspectRatio == "16:11" && video.displayWidth == 1024 && video.frameCount == 628)
         }
-        if let url = TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("PySceneDetect/delayed_start.mp4"))
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(abs((video.startTimeSec ?? 0) - 1.075) < 0.001)
         }
-        if let url = TestMedia.corpusFileIfPresent("mediabunny/cursed-vfr.mp4") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("mediabunny/cursed-vfr.mp4"))
             let video = try #require(try MediaProbe.probe(url.path).video)
             #expect(video.frameRateMode == "vfr" && video.width == 3026)
         }
-        if let url = TestMedia.corpusFileIfPresent("mediabunny/frag-buck-bunny.mp4") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("mediabunny/frag-buck-bunny.mp4"))
             let result = try MediaProbe.probe(url.path)
             #expect(result.video?.frameCount == 120 && result.audio?.channels == 6)
         }
-        if let url = TestMedia.corpusFileIfPresent("streamio-ffmpeg/awesome_movie.mov") {
+        do {
+            let url = try #require(TestMedia.corpusFileIfPresent("streamio-ffmpeg/awesome_movie.mov"))
             let result = try MediaProbe.probe(url.path)
             #expect(result.mimeType == "video/quicktime" && result.bitRate == 481846 && result.audio?.sampleRate == 44100)
         }
