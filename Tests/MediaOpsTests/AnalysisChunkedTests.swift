@@ -15,7 +15,7 @@ struct AnalysisChunkedTests {
     static func expectChunkedEqualsSequential(_ url: URL, workers: Int = 3) throws -> Int {
         let input = try InputValidation.openWithStreamInfo(url.path)
         let stream = try #require(input.bestStream(.video))
-        let chunks = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: 3 * workers).chunks
+        let chunks = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: ChunkedMeasuring.chunksPerWorker * workers).chunks
         let sequential = try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(threads: 1))
         let chunked = try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(threads: workers))
         #expect(chunked.frameCount == sequential.frameCount, "\(url.lastPathComponent)")

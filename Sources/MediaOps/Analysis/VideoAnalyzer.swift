@@ -160,7 +160,8 @@ public enum VideoAnalyzer {
         var input = input, stream = stream
         // Pictures kept for a render come from one decoder in order (its frame threads use the cores).
         if threads > 1 && retaining == nil {
-            let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: 3 * threads)
+            let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index,
+                                             parts: ChunkedMeasuring.chunksPerWorker * threads)
             if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, chunks: plan.chunks,
                                                       width: width, height: height, workers: threads, stillWindows: stillWindows),
                chunked.measures.frameCount > 0 {
