@@ -86,11 +86,20 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes `span` below the HTTP/1 codec (as HTTP/1 body bytes); false when the file cannot be opened
-    /// or the codec is not in the pipeline.
+    /// Writes `span` below the HTTP/1 codec (as HTTP/1 body bytes); false when the file cannot be opened,
+    /// no longer holds the span (a file cut short would leave `sendfile` nothing to send, and the response
+    /// waiting for bytes), or the codec is not in the pipeline.
     private func sendFile(_ span: FileSpan, context: ChannelHandlerContext) -> Bool {
         guard let codec = try? context.pipeline.syncOperations.context(handlerType: HTTP1ToHTTPServerCodec.self),
               let handle = try? NIOFileHandle(_deprecatedPath: span.path) else { return false }
+        let size = try? handle.withUnsafeFileDescriptor { descriptor -> Int in
+            var status = stat()
+            return fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : -1
+        }
+        guard let size, size >= span.offset + span.count else {
+            try? handle.close()
+            return false
+        }
         let region = FileRegion(fileHandle: handle, readerIndex: span.offset, endIndex: span.offset + span.count)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenComplete { _ in try? handle.close() }
