@@ -89,6 +89,19 @@ enum ChunkedMeasuring {
         return (chunks, true)
     }
 
+    /// Frame threads per worker's decoder: one when no chunk is more than a worker's share of the bytes
+    /// (the workers then stay busy side by side to the end, and frame threads only add their
+    /// synchronisation, about a tenth more CPU), two when one is (a video of two groups of pictures, 80 %
+    /// and 20 %: its last worker then still keeps two cores busy). Measured with four chunks per worker on
+    /// the segments benchmark (medians of 5 runs, ratio to ffmpeg's decode): H.264 720p 0.84x with two
+    /// threads, 0.80x with one; 1080p 0.84x, 0.83x; HEVC 540p equal; video-h265.mp4 (80/20) 0.87x with
+    /// two, 1.21x with one.
+    static func frameThreads(for chunks: [DecodeChunk], workers: Int) -> Int {
+        let total = chunks.reduce(Int64(0)) { $0 + $1.bytes }
+        let largest = chunks.map(\.bytes).max() ?? 0
+        return largest * Int64(max(1, workers)) > total ? 2 : 1
+    }
+
     /// The pts of the stream's keyframe packet at `position`, reading forward to it.
     private static func keyframePresentationTime(input: InputFile, streamIndex: Int, packet: Packet, position: Int64) -> Int64? {
         while true {
@@ -114,6 +127,7 @@ enum ChunkedMeasuring {
         // Candidate stills are merged as chunks finish, so the frames held stay as few as in one pass.
         let stills = Mutex<[[StillCandidate]]>(Array(repeating: [], count: stillWindows.count))
         let keep = StillCollector.keep(forPixels: width * height)
+        let decoderThreads = frameThreads(for: chunks, workers: workers)
         DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { _ in
             var worker: ChunkWorker?
             while true {
@@ -122,7 +136,7 @@ enum ChunkedMeasuring {
                 let index = order[taken]
                 // The first chunk starts at the file's start, where only a fresh demuxer is.
                 if worker == nil || chunks[index].seekTimestamp == nil {
-                    worker = try? ChunkWorker(path: path, streamIndex: streamIndex)
+                    worker = try? ChunkWorker(path: path, streamIndex: streamIndex, threads: decoderThreads)
                 }
                 guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height, stillWindows: stillWindows) else {
                     failed.store(true, ordering: .relaxed)
@@ -174,14 +188,13 @@ struct MeasuredVideo: Sendable {
 private final class ChunkWorker {
     let reader: FrameReader
 
-    init(path: String, streamIndex: Int) throws {
+    /// - Parameter threads: the decoder's frame threads (``ChunkedMeasuring/frameThreads(for:workers:)``).
+    init(path: String, streamIndex: Int, threads: Int) throws {
         // Opened as the probe opens: no decoding to learn what the headers say.
         let input = try MediaProbe.openDescribed(path).input
         let stream = try input.stream(at: streamIndex)
         var options = DecoderOptions()
-        // Two frame threads each: when the other workers have run out of chunks,
-        // the last one still keeps two cores busy.
-        options.threadCount = 2
+        options.threadCount = threads
         options.skipLoopFilter = true
         reader = try FrameReader(input: input, stream: stream, options: options)
     }
