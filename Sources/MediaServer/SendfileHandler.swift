@@ -15,9 +15,9 @@ import NIOHTTPTypesHTTP1
 /// socket whole. The field never leaves the process.
 ///
 /// One handler per connection (responses on a connection are written in order, one at a time). The file
-/// is opened when its response ends and closed when the write completes or fails. A file gone between the
-/// route's check and the write (evicted in that instant) closes the connection: the head, with its
-/// length, has been sent, and a short body must not pass for a whole one.
+/// is opened when its response ends and closed when the write completes or fails. A file gone or cut short
+/// between the route's check and the write closes the connection: the head, with its length, is on its
+/// way, and a short body must not pass for a whole one (nor a response wait for bytes that are not there).
 final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
@@ -51,7 +51,7 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
             let parts = fieldValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, let offset = Int(parts[0]), let count = Int(parts[1]), offset >= 0, count > 0,
                   let path = parts[2].utf8.contains(UInt8(ascii: "%")) ? String(parts[2]).removingPercentEncoding : String(parts[2]),
-                  path.hasPrefix("/") else { return nil }
+                  !path.isEmpty else { return nil }
             self.init(path: path, offset: offset, count: count)
         }
     }
