@@ -75,8 +75,9 @@ struct ServeMediaTests {
 
     /// Media bodies leave by `sendfile(2)` (the response names the file in an internal field that the
     /// connection's handler takes off): responses in a row on one kept-alive connection each carry exactly
-    /// their bytes, from a store whose path has to be percent-encoded to travel in that field; a file gone
-    /// from the store after it was served once is a 404, not a head promising bytes that never come.
+    /// their bytes, from a store whose path has to be percent-encoded to travel in that field; a file cut
+    /// short after it was served fails the request at once (no waiting for bytes that are not there), and
+    /// a file gone from the store is a 404, not a head promising bytes that never come.
     @Test func bodiesAreSentFromAnAwkwardlyNamedStoreOnOneConnection() throws {
         server.stop()
         let folder = try TestMedia.makeTemporaryDirectory("sendfile")
