@@ -23,7 +23,7 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     /// The span of a file a response promised, between its head and its end.
-    struct FileSpan: Equatable {
+    struct FileSpan {
         var path: String
         var offset: Int
         var count: Int
@@ -40,28 +40,16 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
             let plain = path.utf8.allSatisfy { (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "%") }
             return plain ? path : (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)
         }
-
-        init(path: String, offset: Int, count: Int) {
-            self.path = path
-            self.offset = offset
-            self.count = count
-        }
-
-        init?(fieldValue: String) {
-            let parts = fieldValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, let offset = Int(parts[0]), let count = Int(parts[1]), offset >= 0, count > 0,
-                  let path = parts[2].utf8.contains(UInt8(ascii: "%")) ? String(parts[2]).removingPercentEncoding : String(parts[2]),
-                  !path.isEmpty else { return nil }
-            self.init(path: path, offset: offset, count: count)
-        }
     }
 
     private var pending: FileSpan?
+    /// The HTTP/1 codec's context, below which the file regions are written (looked up once).
+    private var codec: ChannelHandlerContext?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(var response) where response.headerFields[.pixsimSendfile] != nil:
-            let value = response.headerFields[.pixsimSendfile] ?? ""
+        case .head(var response):
+            guard let value = response.headerFields[.pixsimSendfile] else { break }
             response.headerFields[.pixsimSendfile] = nil
             guard let span = FileSpan(fieldValue: value) else {
                 // Only our own routes set the field; a malformed one is a bug, not a reason to send a
@@ -72,26 +60,27 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
             }
             pending = span
             context.write(wrapOutboundOut(.head(response)), promise: promise)
-        case .end where pending != nil:
-            let span = pending!
+            return
+        case .end:
+            guard let span = pending else { break }
             pending = nil
             guard sendFile(span, context: context) else {
                 promise?.fail(ChannelError.ioOnClosedChannel)
                 context.close(promise: nil)
                 return
             }
-            context.write(data, promise: promise)
-        default:
-            context.write(data, promise: promise)
+        case .body:
+            break
         }
+        context.write(data, promise: promise)
     }
 
     /// Writes `span` below the HTTP/1 codec (as HTTP/1 body bytes); false when the file cannot be opened,
     /// no longer holds the span (a file cut short would leave `sendfile` nothing to send, and the response
     /// waiting for bytes), or the codec is not in the pipeline.
     private func sendFile(_ span: FileSpan, context: ChannelHandlerContext) -> Bool {
-        guard let codec = try? context.pipeline.syncOperations.context(handlerType: HTTP1ToHTTPServerCodec.self),
-              let handle = try? NIOFileHandle(_deprecatedPath: span.path) else { return false }
+        if codec == nil { codec = try? context.pipeline.syncOperations.context(handlerType: HTTP1ToHTTPServerCodec.self) }
+        guard let codec, let handle = try? NIOFileHandle(_deprecatedPath: span.path) else { return false }
         let size = try? handle.withUnsafeFileDescriptor { descriptor -> Int in
             var status = stat()
             return fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : -1
@@ -105,6 +94,17 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         written.futureResult.whenComplete { _ in try? handle.close() }
         codec.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: written)
         return true
+    }
+}
+
+extension SendfileHandler.FileSpan {
+    /// The span a field names; nil for a value no route of ours writes.
+    init?(fieldValue: String) {
+        let parts = fieldValue.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let offset = Int(parts[0]), let count = Int(parts[1]), offset >= 0, count > 0,
+              let path = parts[2].utf8.contains(UInt8(ascii: "%")) ? String(parts[2]).removingPercentEncoding : String(parts[2]),
+              !path.isEmpty else { return nil }
+        self.init(path: path, offset: offset, count: count)
     }
 }
 

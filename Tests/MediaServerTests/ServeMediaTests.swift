@@ -82,7 +82,7 @@ struct ServeMediaTests {
         server.stop()
         let folder = try TestMedia.makeTemporaryDirectory("sendfile")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let library = folder.appendingPathComponent("a library ü 100%")
+        let library = folder.appendingPathComponent("a library ü 100%\nsecond line")  // a field value cannot carry any of it raw
         let source = fixture.story.file
         _ = try TestMedia.run(TestMedia.cliExecutable.path, ["ingest", "--library", library.path, source.path, "--quiet"])
         let own = try ServeProcess(library: library)
