@@ -10,12 +10,17 @@ struct BearerTokenMiddleware: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer ",
-              Self.same(header.dropFirst(7).trimmingCharacters(in: .whitespaces), token) else {
+        guard Self.authorizes(request.headers[.authorization], token: token) else {
             throw HTTPFailure(.unauthorized, code: .unauthorized, subject: request.uri.path,
                               message: "this server needs its token: Authorization: Bearer <token>")
         }
         return try await next(request, context)
+    }
+
+    /// Whether an `Authorization` field value is `Bearer <token>`.
+    static func authorizes(_ header: String?, token: String) -> Bool {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
+        return same(header.dropFirst(7).trimmingCharacters(in: .whitespaces), token)
     }
 
     /// Compares in time that depends on the lengths only, not on where the texts first differ.

@@ -82,8 +82,11 @@ public struct LibraryServer: Sendable {
                              jobs: jobs, maximumBodyBytes: configuration.maximumBodyBytes,
                              openAPIDocument: try Self.resource("openapi", "yaml"))
         api.register(on: router)
-        MediaFiles(library: library, cacheScope: configuration.token == nil ? "public" : "private",
-                   accelRedirectPrefix: configuration.accelRedirectPrefix).register(on: router)
+        let media = MediaFiles(library: library, cacheScope: configuration.token == nil ? "public" : "private",
+                               accelRedirectPrefix: configuration.accelRedirectPrefix)
+        media.register(on: router)
+        let direct = DirectMediaHandler.Settings(media: media, token: configuration.token, serverName: Self.serverName,
+                                                 accessLog: accessLogger)
         let staticFiles = try [
             "site.css": (contentType: "text/css; charset=utf-8", body: Self.resource("site", "css")),
             "site.js": (contentType: "text/javascript; charset=utf-8", body: Self.resource("site", "js")),
@@ -93,12 +96,15 @@ public struct LibraryServer: Sendable {
         let binding = configuration.binding
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileHandler()],
+            server: .http1(configuration: .init(additionalChannelHandlers: [SendfileHandler(), DirectMediaHandler.Installer(settings: direct)],
                                                  idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
-            configuration: ApplicationConfiguration(address: .hostname(binding.host, port: binding.port), serverName: "pixsim-media"),
+            configuration: ApplicationConfiguration(address: .hostname(binding.host, port: binding.port), serverName: Self.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? binding.port) },
             logger: Logger(label: logger.label) { [handler = logger.handler] _ in RequestLogHandler(wrapping: handler) })
     }
+
+    /// Every answer's `Server` field.
+    static let serverName = "pixsim-media"
 
     /// A file of the target's resources.
     static func resource(_ name: String, _ ext: String) throws -> ByteBuffer {

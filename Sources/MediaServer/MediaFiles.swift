@@ -89,15 +89,25 @@ struct MediaFiles: Sendable {
     /// The hash in the path: exactly 64 lowercase hex digits, else 400 (nothing else reaches the library).
     static func hash(_ context: BasicRequestContext) throws(HTTPFailure) -> String {
         let text = context.parameters.get("sha256") ?? ""
-        guard text.utf8.count == 64, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+        guard isHash(text[...]) else {
             throw .badRequest("sha256", "media are named by their SHA-256: 64 lowercase hex digits")
         }
         return text
     }
 
+    /// Whether `text` is a SHA-256 as media are named by it: exactly 64 lowercase hex digits.
+    static func isHash(_ text: Substring) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    /// The asset's own file if a request has resolved it before (no library call).
+    func known(_ sha: String) -> StoredMedia? {
+        resolvedContent.entries.withLock { $0[sha] }
+    }
+
     /// The asset's own file.
     func content(_ sha: String) async throws -> StoredMedia {
-        if let known = resolvedContent.entries.withLock({ $0[sha] }) { return known }
+        if let known = known(sha) { return known }
         let found = try await library.run { store in
             guard let asset = try store.asset(sha256: sha) else { throw HTTPFailure.notFound(sha, "no asset with this SHA-256") }
             guard let path = asset.localPath, asset.syncStatus != Asset.SyncStatus.evicted.rawValue else {
@@ -142,8 +152,20 @@ struct MediaFiles: Sendable {
                            fieldFormPath: SendfileHandler.FileSpan.fieldForm(of: path))
     }
 
-    /// The response for a stored file: 304 when the client holds it, 206 for a range, 416 outside it.
-    func respond(_ request: Request, context: BasicRequestContext, with stored: StoredMedia, immutable: Bool) async throws -> Response {
+    /// What a request for a stored file gets, worked out from its method and header fields alone: the
+    /// route and ``DirectMediaHandler`` (which answers known files without the router) answer alike.
+    enum Answer: Equatable {
+        /// Header fields only: 304, a HEAD, an empty file, or nginx's internal redirect.
+        case fields(HTTPResponse.Status, HTTPFields)
+        /// Header fields and these bytes of the file (sent by ``SendfileHandler``).
+        case file(HTTPResponse.Status, HTTPFields, Range<Int>)
+        /// 416: the range lies outside the file; these fields go on the JSON failure.
+        case unsatisfiable(HTTPFields)
+    }
+
+    /// 304 when the client holds the file, 206 for a range, 416 outside it, the redirect with nginx in front.
+    static func answer(method: HTTPRequest.Method, fields request: HTTPFields, stored: StoredMedia, immutable: Bool,
+                       cacheScope: String) -> Answer {
         let eTag = "\"\(stored.eTag)\""
         var headers: HTTPFields = [
             .eTag: eTag,
@@ -152,47 +174,67 @@ struct MediaFiles: Sendable {
             .cacheControl: immutable ? "\(cacheScope), max-age=31536000, immutable" : "\(cacheScope), max-age=300",
             .xContentTypeOptions: "nosniff",
         ]
-        if let match = request.headers[.ifNoneMatch],
+        if let match = request[.ifNoneMatch],
            match.split(separator: ",").contains(where: { let tag = $0.trimmingCharacters(in: .whitespaces); return tag == eTag || tag == "*" || tag == "W/\(eTag)" }) {
-            return Response(status: .notModified, headers: headers)
+            return .fields(.notModified, headers)
         }
         if let location = stored.accelLocation {
             // nginx serves the file (and the range) from its internal location, with the headers above.
             headers[.xAccelRedirect] = location
-            return Response(status: .ok, headers: headers)
+            return .fields(.ok, headers)
         }
-        var range = ByteRange(header: request.headers[.range], size: stored.size)
-        if let condition = request.headers[.ifRange], condition != eTag { range = .whole }
-        let isHead = request.method == .head
+        var range = ByteRange(header: request[.range], size: stored.size)
+        if let condition = request[.ifRange], condition != eTag { range = .whole }
+        let isHead = method == .head
         switch range {
         case .unsatisfiable:
             headers[.contentRange] = "bytes */\(stored.size)"
-            let failure = HTTPFailure(.rangeNotSatisfiable, code: .invalidRange, subject: stored.eTag,
-                                      message: "the range is outside the file's \(stored.size) bytes")
-            var response = Response.failure(failure)
-            for field in headers where field.name != .contentType { response.headers[field.name] = field.value }
-            return response
+            headers[.contentType] = nil
+            return .unsatisfiable(headers)
         case .whole:
             headers[.contentLength] = String(stored.size)
-            if isHead || stored.size == 0 { return Response(status: .ok, headers: headers) }
-            return try Self.sending(stored, 0..<stored.size, status: .ok, headers: headers)
+            if isHead || stored.size == 0 { return .fields(.ok, headers) }
+            return .file(.ok, headers, 0..<stored.size)
         case .part(let bytes):
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(stored.size)"
             headers[.contentLength] = String(bytes.count)
-            if isHead { return Response(status: .partialContent, headers: headers) }
-            return try Self.sending(stored, bytes.lowerBound..<(bytes.upperBound + 1), status: .partialContent, headers: headers)
+            if isHead { return .fields(.partialContent, headers) }
+            return .file(.partialContent, headers, bytes.lowerBound..<(bytes.upperBound + 1))
+        }
+    }
+
+    /// The response for a stored file (``answer(method:fields:stored:immutable:cacheScope:)``).
+    func respond(_ request: Request, context: BasicRequestContext, with stored: StoredMedia, immutable: Bool) async throws -> Response {
+        switch Self.answer(method: request.method, fields: request.headers, stored: stored, immutable: immutable, cacheScope: cacheScope) {
+        case .fields(let status, let headers):
+            return Response(status: status, headers: headers)
+        case .file(let status, let headers, let span):
+            return try Self.sending(stored, span, status: status, headers: headers)
+        case .unsatisfiable(let headers):
+            let failure = HTTPFailure(.rangeNotSatisfiable, code: .invalidRange, subject: stored.eTag,
+                                      message: "the range is outside the file's \(stored.size) bytes")
+            var response = Response.failure(failure)
+            for field in headers { response.headers[field.name] = field.value }
+            return response
         }
     }
 
     /// A response whose body is `span` of the stored file, sent by ``SendfileHandler``; 404 (`HTTPError`,
     /// which drops a kept entry) when the file has gone since it was resolved.
     static func sending(_ stored: StoredMedia, _ span: Range<Int>, status: HTTPResponse.Status, headers: HTTPFields) throws -> Response {
-        guard access(stored.path, R_OK) == 0 else { throw HTTPError(.notFound) }
+        guard let headers = sendfileFields(stored, span, headers) else { throw HTTPError(.notFound) }
+        // The headers announce the span's length; the router writes no body (head and end in one write).
+        return Response(status: status, headers: headers)
+    }
+
+    /// `headers` with the field that has ``SendfileHandler`` send `span` of the file; nil when the file
+    /// cannot be read any more.
+    static func sendfileFields(_ stored: StoredMedia, _ span: Range<Int>, _ headers: HTTPFields) -> HTTPFields? {
+        guard access(stored.path, R_OK) == 0 else { return nil }
         var headers = headers
         headers[.pixsimSendfile] = SendfileHandler.FileSpan.fieldValue(fieldFormPath: stored.fieldFormPath, offset: span.lowerBound,
                                                                      count: span.count)
-        // The headers announce the span's length; the router writes no body (head and end in one write).
-        return Response(status: status, headers: headers)
+        return headers
     }
 
     /// `prefix` + the file's path inside the file store, percent-encoded; nil for a file outside the store

@@ -59,6 +59,7 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
                 return
             }
             pending = span
+            Self.setCork(true, on: context.channel)
             context.write(wrapOutboundOut(.head(response)), promise: promise)
             return
         case .end:
@@ -73,6 +74,18 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
             break
         }
         context.write(data, promise: promise)
+    }
+
+    /// The socket's `TCP_CORK`, as nginx's `tcp_nopush` sets it around a file: on from the head until the
+    /// file's bytes are with the kernel, so the head leaves in the same segments as the file's first bytes.
+    /// Without it (NIO sets `TCP_NODELAY`) the head went out as a packet of its own and the client woke up
+    /// and read twice per answer: wrk spent two thirds more CPU per request on `serve` than on nginx.
+    /// Taking the cork off sends what is left at once.
+    static func setCork(_ on: Bool, on channel: any Channel) {
+        // Called on the channel's event loop: set at once, without a future (a closed socket fails, and
+        // then there is nothing to send anyway).
+        try? channel.syncOptions?.setOption(ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_CORK)),
+                                            value: on ? 1 : 0)
     }
 
     /// Writes `span` below the HTTP/1 codec (as HTTP/1 body bytes); false when the file cannot be opened,
@@ -91,7 +104,11 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         }
         let region = FileRegion(fileHandle: handle, readerIndex: span.offset, endIndex: span.offset + span.count)
         let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenComplete { _ in try? handle.close() }
+        let channel = context.channel
+        written.futureResult.whenComplete { _ in
+            try? handle.close()
+            Self.setCork(false, on: channel)
+        }
         codec.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: written)
         return true
     }

@@ -116,6 +116,45 @@ struct ServeMediaTests {
         #expect(gone.status == 404, "\(gone.status) \(gone.text.prefix(200))")
     }
 
+    /// A file the server has resolved is answered on the connection's event loop, without the router
+    /// (``DirectMediaHandler``): answers still leave in the order the requests came when the one before is
+    /// with the router (pipelined on one connection), HEAD, ranges and the router's own answers (416, a
+    /// file gone) stay what they were, and every answer is in the access log.
+    @Test func resolvedMediaIsAnsweredInOrderBesideTheRouter() throws {
+        defer { server.stop() }
+        let sha = fixture.story.sha256
+        let file = try Data(contentsOf: fixture.story.file)
+        #expect(try get("/media/\(sha)", headers: ["Range": "bytes=0-9"]).status == 206)  // resolved from now on
+        let media = "GET /media/\(sha) HTTP/1.1\r\nHost: x\r\nRange: bytes=100-1099\r\n\r\n"
+        let answers = try HTTPExchange.pipelined(port: server.port, [
+            "GET /api/v1/assets?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n",  // the router's, from the library's threads
+            media,
+            "HEAD /media/\(sha) HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /media/\(sha)?player=1 HTTP/1.1\r\nHost: x\r\nRange: bytes=-10\r\n\r\n",
+            "GET /media/\(sha) HTTP/1.1\r\nHost: x\r\nRange: bytes=\(file.count)-\r\n\r\n",
+            "GET /api/v1/assets/\(fixture.story.id) HTTP/1.1\r\nHost: x\r\n\r\n",
+            media,
+            "GET /media/\(sha) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        ])
+        #expect(answers.map(\.status) == [200, 206, 200, 206, 416, 200, 206, 200])
+        try #require(answers.count == 8)
+        #expect(answers[0].headers["content-type"]?.hasPrefix("application/json") == true)
+        #expect(answers[1].body == file.subdata(in: 100..<1100))
+        #expect(answers[1].headers["content-range"] == "bytes 100-1099/\(file.count)")
+        #expect(answers[1].headers["date"]?.hasSuffix(" GMT") == true && answers[1].headers["server"] == "pixsim-media")
+        #expect(answers[1].headers["x-pixsim-sendfile"] == nil)
+        #expect(answers[2].headers["content-length"] == "\(file.count)")
+        #expect(answers[3].body == file.suffix(10))
+        #expect(answers[4].headers["content-range"] == "bytes */\(file.count)")
+        #expect(answers[5].text.contains(sha))
+        #expect(answers[6].body == file.subdata(in: 100..<1100))
+        #expect(answers[7].body == file)
+        usleep(600_000)  // the access log is written every quarter second
+        let logged = server.logText.components(separatedBy: "\n").filter { $0.contains("GET /media/\(sha)") || $0.contains("HEAD /media/\(sha)") }
+        #expect(logged.count == 7, "\(logged.joined(separator: "\n"))")
+        #expect(logged.contains { $0.contains("status=416") } && logged.contains { $0.contains("HEAD /media/") })
+    }
+
     /// `--accel-redirect PREFIX` (behind nginx): a media answer names the stored file inside the file
     /// store for nginx's internal location to send, with our headers and no body; 304 and 404 stay ours.
     @Test func behindNginxMediaIsAnInternalRedirectToTheStoredFile() throws {
@@ -234,6 +273,11 @@ struct ServePageTests {
             #expect(try HTTPExchange.send(server.baseURL + path, headers: ["Authorization": "Basic \(token)"]).status == 401)
             #expect(try HTTPExchange.send(server.baseURL + path, headers: ["Authorization": "Bearer \(token)"]).status == 200, "\(path)")
         }
+        // Once the media file is resolved it is answered without the router: still not without the token.
+        let media = server.baseURL + "/media/\(fixture.story.sha256)"
+        #expect(try HTTPExchange.send(media).status == 401)
+        #expect(try HTTPExchange.send(media, headers: ["Authorization": "Bearer wrong-token-for-tests"]).status == 401)
+        #expect(try HTTPExchange.send(media, headers: ["Authorization": "Bearer \(token)", "Range": "bytes=0-9"]).status == 206)
         let viaEnvironment = try ServeProcess(library: fixture.library, bind: "0.0.0.0:0", environment: ["PIXSIM_SERVE_TOKEN": token])
         defer { viaEnvironment.stop() }
         #expect(try HTTPExchange.send(viaEnvironment.baseURL + "/api/v1/assets").status == 401)

@@ -99,3 +99,54 @@ struct HTTPExchange {
                             body: (try? Data(contentsOf: bodyFile)) ?? Data())
     }
 }
+
+extension HTTPExchange {
+    /// Sends `requests` to `port` on one connection in a single write (HTTP/1.1 pipelining, which curl no
+    /// longer does) and reads the answers until the server closes the connection (the last request should
+    /// say `Connection: close`); the answers in the order they arrived.
+    static func pipelined(port: Int, _ requests: [String]) throws -> [HTTPExchange] {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw ServeFixture.Failure(description: "socket: \(errno)") }
+        defer { close(socketDescriptor) }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ServeFixture.Failure(description: "connect to port \(port): \(errno)") }
+        let bytes = Array(requests.joined().utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(socketDescriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw ServeFixture.Failure(description: "the requests were not sent whole")
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socketDescriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        // Each answer: a head up to the blank line, then Content-Length bytes of body (none after a HEAD).
+        var answers: [HTTPExchange] = []
+        var rest = received[...]
+        while let end = rest.range(of: Data("\r\n\r\n".utf8)) {
+            let lines = String(decoding: rest[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            var fields: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+            // The answer to a HEAD announces the length of a body it does not carry.
+            let isHead = answers.count < requests.count && requests[answers.count].hasPrefix("HEAD ")
+            let length = isHead ? 0 : Int(fields["content-length"] ?? "0") ?? 0
+            let body = rest[end.upperBound...].prefix(length)
+            answers.append(HTTPExchange(status: status, headers: fields, body: Data(body)))
+            rest = rest[(end.upperBound + body.count)...]
+        }
+        return answers
+    }
+}
