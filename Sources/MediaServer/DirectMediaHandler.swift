@@ -11,7 +11,7 @@ import NIOHTTPTypes
 /// from the event loop to a task, through the router and four middlewares and back, which cost more CPU
 /// than sending the megabyte itself (`sendfile`).
 ///
-/// It answers only what the route would answer the same way (``MediaFiles/answer(method:fields:stored:immutable:cacheScope:)``
+/// It answers only what the route would answer the same way (``MediaFiles/answer(method:fields:stored:)``
 /// decides for both, ``SendfileHandler`` sends the bytes for both): a GET or HEAD of `/media/{sha256}`
 /// whose file is in ``MediaFiles``' resolved entries and still readable, with the token when the server
 /// has one, on a kept-alive connection, when no earlier request on the connection is still with the
@@ -94,8 +94,7 @@ final class DirectMediaHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let connection = request.headerFields[.connection], connection.lowercased().contains("close") { return nil }
         var status: HTTPResponse.Status
         var fields: HTTPFields
-        switch MediaFiles.answer(method: request.method, fields: request.headerFields, stored: stored, immutable: true,
-                                 cacheScope: settings.media.cacheScope) {
+        switch MediaFiles.answer(method: request.method, fields: request.headerFields, stored: stored) {
         case .fields(let answerStatus, let answerFields):
             (status, fields) = (answerStatus, answerFields)
         case .file(let answerStatus, let answerFields, let span):

@@ -36,10 +36,12 @@ struct MediaFiles: Sendable {
     struct StoredMedia: Sendable {
         var path: String
         var size: Int
-        var contentType: String
         var eTag: String
         /// The path as ``SendfileHandler`` reads it from a response's field.
         var fieldFormPath: String
+        /// The fields every answer about the file carries (tag, type, caching), made once per file rather
+        /// than field by field on every request.
+        var fields: HTTPFields
         /// Where nginx finds the file (``accelRedirectPrefix``); nil without nginx in front or for a file
         /// outside the store. Worked out when the file is resolved, so a kept entry answers without it:
         /// standardising and percent-encoding the path was a fifth of the CPU of a redirect.
@@ -53,7 +55,7 @@ struct MediaFiles: Sendable {
                 let sha = try Self.hash(context)
                 let stored = try await content(sha)
                 do {
-                    return try await respond(request, context: context, with: stored, immutable: true)
+                    return try await respond(request, with: stored)
                 } catch let error as HTTPError where error.status == .notFound {
                     _ = resolvedContent.entries.withLock { $0.removeValue(forKey: sha) }
                     throw HTTPFailure.notFound(sha, "the file is not in the store (evicted?)")
@@ -65,12 +67,12 @@ struct MediaFiles: Sendable {
                     guard let path = asset.thumbnailPath else { throw HTTPFailure.notFound(sha, "the asset has no poster") }
                     return path
                 }
-                return try await respond(request, context: context, with: stored, immutable: false)
+                return try await respond(request, with: stored)
             }
             media.on(":sha256/storyboard.jpg", method: method) { request, context in
                 let sha = try Self.hash(context)
                 let stored = try await derived(sha, name: "storyboard") { store, asset in try Self.storyboard(store, asset) }
-                return try await respond(request, context: context, with: stored, immutable: false)
+                return try await respond(request, with: stored)
             }
             media.on(":sha256/keyframes/:image", method: method) { request, context in
                 let sha = try Self.hash(context)
@@ -81,7 +83,7 @@ struct MediaFiles: Sendable {
                 let stored = try await derived(sha, name: "keyframe-\(index)") { store, asset in
                     try Self.keyframe(index, of: asset, in: store)
                 }
-                return try await respond(request, context: context, with: stored, immutable: false)
+                return try await respond(request, with: stored)
             }
         }
     }
@@ -113,7 +115,7 @@ struct MediaFiles: Sendable {
             guard let path = asset.localPath, asset.syncStatus != Asset.SyncStatus.evicted.rawValue else {
                 throw HTTPFailure.notFound(sha, "the asset's file is not in the store (evicted: `pixsim-media sync \(asset.assetID)`)")
             }
-            return try Self.describe(path, contentType: asset.mimeType, eTag: sha)
+            return try Self.describe(path, contentType: asset.mimeType, eTag: sha, cacheControl: cacheControl(immutable: true))
         }
         let stored = locatedForNginx(found)
         resolvedContent.entries.withLock { cache in
@@ -128,7 +130,8 @@ struct MediaFiles: Sendable {
                  _ locate: @escaping @Sendable (any LibraryStore, Asset) throws -> String) async throws -> StoredMedia {
         let found = try await library.run { store in
             guard let asset = try store.asset(sha256: sha) else { throw HTTPFailure.notFound(sha, "no asset with this SHA-256") }
-            return try Self.describe(try locate(store, asset), contentType: nil, eTag: "\(sha).\(name)")
+            return try Self.describe(try locate(store, asset), contentType: nil, eTag: "\(sha).\(name)",
+                                     cacheControl: cacheControl(immutable: false))
         }
         return locatedForNginx(found)
     }
@@ -141,15 +144,28 @@ struct MediaFiles: Sendable {
         return located
     }
 
+    /// How long a client may keep an answer: a year for content named by its hash, five minutes for files
+    /// made from it (a storyboard can be made again).
+    func cacheControl(immutable: Bool) -> String {
+        immutable ? "\(cacheScope), max-age=31536000, immutable" : "\(cacheScope), max-age=300"
+    }
+
     /// Size and type of a stored file (a regular file only).
-    static func describe(_ path: String, contentType: String?, eTag: String) throws(HTTPFailure) -> StoredMedia {
+    static func describe(_ path: String, contentType: String?, eTag: String, cacheControl: String) throws(HTTPFailure) -> StoredMedia {
         var status = stat()
         guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw HTTPFailure.notFound(eTag, "the file is not in the store")
         }
         let type = contentType ?? MediaType.getMediaType(forExtension: URL(fileURLWithPath: path).pathExtension)?.description ?? "application/octet-stream"
-        return StoredMedia(path: path, size: Int(status.st_size), contentType: type, eTag: eTag,
-                           fieldFormPath: SendfileHandler.FileSpan.fieldForm(of: path))
+        let fields: HTTPFields = [
+            .eTag: "\"\(eTag)\"",
+            .acceptRanges: "bytes",
+            .contentType: type,
+            .cacheControl: cacheControl,
+            .xContentTypeOptions: "nosniff",
+        ]
+        return StoredMedia(path: path, size: Int(status.st_size), eTag: eTag,
+                           fieldFormPath: SendfileHandler.FileSpan.fieldForm(of: path), fields: fields)
     }
 
     /// What a request for a stored file gets, worked out from its method and header fields alone: the
@@ -164,23 +180,18 @@ struct MediaFiles: Sendable {
     }
 
     /// 304 when the client holds the file, 206 for a range, 416 outside it, the redirect with nginx in front.
-    static func answer(method: HTTPRequest.Method, fields request: HTTPFields, stored: StoredMedia, immutable: Bool,
-                       cacheScope: String) -> Answer {
+    static func answer(method: HTTPRequest.Method, fields request: HTTPFields, stored: StoredMedia) -> Answer {
         let eTag = "\"\(stored.eTag)\""
-        var headers: HTTPFields = [
-            .eTag: eTag,
-            .acceptRanges: "bytes",
-            .contentType: stored.contentType,
-            .cacheControl: immutable ? "\(cacheScope), max-age=31536000, immutable" : "\(cacheScope), max-age=300",
-            .xContentTypeOptions: "nosniff",
-        ]
+        var headers = stored.fields
         if let match = request[.ifNoneMatch],
            match.split(separator: ",").contains(where: { let tag = $0.trimmingCharacters(in: .whitespaces); return tag == eTag || tag == "*" || tag == "W/\(eTag)" }) {
             return .fields(.notModified, headers)
         }
         if let location = stored.accelLocation {
-            // nginx serves the file (and the range) from its internal location, with the headers above.
+            // nginx serves the file (and the range) from its internal location, with the headers above. The
+            // empty body is said (else the answer went chunked and nginx kept no connection to us open).
             headers[.xAccelRedirect] = location
+            headers[.contentLength] = "0"
             return .fields(.ok, headers)
         }
         var range = ByteRange(header: request[.range], size: stored.size)
@@ -203,9 +214,9 @@ struct MediaFiles: Sendable {
         }
     }
 
-    /// The response for a stored file (``answer(method:fields:stored:immutable:cacheScope:)``).
-    func respond(_ request: Request, context: BasicRequestContext, with stored: StoredMedia, immutable: Bool) async throws -> Response {
-        switch Self.answer(method: request.method, fields: request.headers, stored: stored, immutable: immutable, cacheScope: cacheScope) {
+    /// The response for a stored file (``answer(method:fields:stored:)``).
+    func respond(_ request: Request, with stored: StoredMedia) async throws -> Response {
+        switch Self.answer(method: request.method, fields: request.headers, stored: stored) {
         case .fields(let status, let headers):
             return Response(status: status, headers: headers)
         case .file(let status, let headers, let span):
