@@ -25,7 +25,7 @@ FPS=30
 FADE=15          # frames of each crossfade
 SOURCES=4
 SOURCE_SECONDS=$((ITEM + 10))
-[ -x "$PIXSIM" ] || { echo "missing $PIXSIM: run swift build -c release --product pixsim-media" >&2; exit 1; }
+[ -x "$PIXSIM" ] || { echo "missing $PIXSIM: run bash scripts/build-release.sh" >&2; exit 1; }
 WORK="$(mktemp -d /tmp/pixsim-bench-compose.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 FF=(ffmpeg -hide_banner -loglevel error -nostdin -y)

@@ -6,12 +6,12 @@
 #   exact  <= 1.1x  ffmpeg -ss S -to E -i F -c:v libx264 (same preset and CRF)
 #   smart  <= 0.35x our exact, on a 15 s range of a source with 2 s GOPs
 #   concat <= 1.5x  ffmpeg -f concat -i list -c copy
-# Usage: bench/editing.sh   (builds nothing: run `swift build -c release` first)
+# Usage: bench/editing.sh   (builds nothing: run `bash scripts/build-release.sh` first)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$ROOT/.build/release/pixsim-media"
-[ -x "$BIN" ] || { echo "missing $BIN: run swift build -c release" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "missing $BIN: run bash scripts/build-release.sh" >&2; exit 1; }
 WORK="$(mktemp -d /tmp/pixsim-bench-editing.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 PRESET=veryfast

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out/keyframes
 mkdir -p "$OUT"
-swift build -c release --product pixsim-media >/dev/null
+bash scripts/build-release.sh >/dev/null
 BIN=.build/release/pixsim-media
 
 SHORT=$OUT/short-60s-720p.mp4

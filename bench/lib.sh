@@ -12,7 +12,7 @@ mkdir -p "$BENCH_OUT"
 # Builds the release binary once per bench run.
 bench_build() {
   if [ -z "${PIXSIM_BENCH_BUILT:-}" ]; then
-    (cd "$BENCH_ROOT" && swift build -c release --product pixsim-media 2>&1 | tail -1) >&2
+    (cd "$BENCH_ROOT" && bash scripts/build-release.sh 2>&1 | tail -1) >&2
     export PIXSIM_BENCH_BUILT=1
   fi
 }

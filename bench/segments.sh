@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 OUT=bench/out/segments
 mkdir -p "$OUT"
 # PIXSIM_BIN=… times a binary built before (a copy, so that a build meanwhile cannot change it).
-if [ -n "${PIXSIM_BIN:-}" ]; then BIN=$PIXSIM_BIN; else swift build -c release --product pixsim-media >/dev/null; BIN=.build/release/pixsim-media; fi
+if [ -n "${PIXSIM_BIN:-}" ]; then BIN=$PIXSIM_BIN; else bash scripts/build-release.sh >/dev/null; BIN=.build/release/pixsim-media; fi
 python3 -c "import scenedetect, cv2" 2>/dev/null || pip install --quiet "scenedetect==0.7.*" opencv-python-headless
 RUNS=${RUNS:-3}
 

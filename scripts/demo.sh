@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-swift build -c release --product pixsim-media
+bash scripts/build-release.sh
 bin=.build/release/pixsim-media
 echo "== probe: what each sample is"
 "$bin" probe --sha256 samples/*.mp4 samples/*.png

@@ -24,19 +24,42 @@ public struct FrameQuality: Sendable, Equatable {
     /// a full-range luma picture (row-major, `width * height` bytes). Both the
     /// analysis pass and the seek pickers measure the analysis picture
     /// (`AnalysisShrinker`) with it.
+    ///
+    /// Measured once per analysed frame, so the sums run in 32-bit wrapping arithmetic over runs short
+    /// enough never to overflow (1,024 pixels: at most 1,024 squares of 1,020), which the compiler turns
+    /// into vector code; 64-bit checked sums pixel by pixel were a tenth of a small video's analysis.
     init(luma p: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int) {
+        let run = 1024
         var sum = 0, sumSquares = 0
-        for value in p { let v = Int(value); sum += v; sumSquares += v * v }
+        var start = 0
+        while start < p.count {
+            var runSum: Int32 = 0, runSquares: Int32 = 0
+            for index in start..<min(p.count, start + run) {
+                let v = Int32(p[index])
+                runSum &+= v; runSquares &+= v &* v
+            }
+            sum += Int(runSum); sumSquares += Int(runSquares)
+            start += run
+        }
         let count = Double(max(1, p.count))
         let mean = Double(sum) / count
         var lapSum = 0, lapSquares = 0, samples = 0
-        if w >= 3 && h >= 3 {
+        if w >= 3 && h >= 3 && p.count >= w * h {
             for y in 1..<(h - 1) {
                 let row = y * w
-                for x in 1..<(w - 1) {
-                    let value = 4 * Int(p[row + x]) - Int(p[row + x - 1]) - Int(p[row + x + 1]) - Int(p[row - w + x]) - Int(p[row + w + x])
-                    lapSum += value; lapSquares += value * value; samples += 1
+                var x = 1
+                while x < w - 1 {
+                    let end = min(w - 1, x + run)
+                    var runSum: Int32 = 0, runSquares: Int32 = 0
+                    for column in x..<end {
+                        let i = row + column
+                        let value = 4 &* Int32(p[i]) &- Int32(p[i - 1]) &- Int32(p[i + 1]) &- Int32(p[i - w]) &- Int32(p[i + w])
+                        runSum &+= value; runSquares &+= value &* value
+                    }
+                    lapSum += Int(runSum); lapSquares += Int(runSquares)
+                    x = end
                 }
+                samples += w - 2
             }
         }
         var sharpness = 0.0
