@@ -76,7 +76,9 @@ final class DirectMediaHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { withRouter -= 1 }
+        // The router also ends answers to requests it never read a head of (a request that did not parse,
+        // just before the connection closes): those were not counted.
+        if case .end = unwrapOutboundIn(data), withRouter > 0 { withRouter -= 1 }
         context.write(data, promise: promise)
     }
 
