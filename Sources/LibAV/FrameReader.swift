@@ -27,6 +27,14 @@ public final class FrameReader {
     public var firstDamage: AVError? { damage.firstDamage }
     /// Packets of the stream read so far.
     public private(set) var packetsRead = 0
+    /// A file position where reading ends as at the end of the file: the first packet of the
+    /// stream at or beyond it is not decoded, and the decoder is drained instead. A caller that
+    /// decodes a stretch up to a keyframe sets it to the keyframe's position, so that the decoder
+    /// does not decode the next stretch's keyframe only to learn that its frame is past the end.
+    /// Packets of unknown position never stop the reading.
+    public var stopPosition: Int64?
+    /// Reading ended at ``stopPosition`` (since the last seek), not at the file's end.
+    public private(set) var stoppedAtPosition = false
 
     /// - Parameters:
     ///   - input: the open file; only `stream` is demuxed from now on.
@@ -68,7 +76,18 @@ public final class FrameReader {
                         inputEnded = true
                         break
                     }
-                    if packet.streamIndex == streamIndex { gotPacket = true } else { packet.unreference() }
+                    guard packet.streamIndex == streamIndex else {
+                        packet.unreference()
+                        continue
+                    }
+                    if let stopPosition, packet.position >= stopPosition {
+                        packet.unreference()
+                        try decoder.sendEndOfStream()
+                        inputEnded = true
+                        stoppedAtPosition = true
+                        break
+                    }
+                    gotPacket = true
                 }
                 if inputEnded { continue }
                 packetsRead += 1
@@ -88,6 +107,7 @@ public final class FrameReader {
         decoder.flush()
         pendingPacket = false
         inputEnded = false
+        stoppedAtPosition = false
         finished = false
     }
 

@@ -91,6 +91,39 @@ struct LibAVDecodingTests {
         #expect(pts == expectedKeyframe)
     }
 
+    @Test("a stop position ends the reading at that packet: every frame shown before it is drained out, none after", .needsFFmpeg)
+    func stopsAtPosition() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try Self.makeBFrameClip(in: folder)
+        let oracle = try Self.ffprobeFrames(url)
+        let input = try InputFile(path: url.path)
+        try input.findStreamInfo()
+        let stream = try #require(input.bestStream(.video))
+        // The third keyframe (x264 closes its GOPs by default): the frames of the first two GOPs come before it.
+        let keyframes = try input.indexEntries(stream: stream.index).filter(\.isKeyframe)
+        try #require(keyframes.count >= 3)
+        let keyframePTS = oracle.filter(\.key).map(\.pts)[2]
+        let reader = try FrameReader(input: input, stream: stream)
+        reader.stopPosition = keyframes[2].position
+        var timestamps: [Int64] = []
+        while let frame = try reader.nextFrame() { timestamps.append(reader.presentationTimestamp(of: frame)) }
+        #expect(reader.stoppedAtPosition)
+        #expect(timestamps == oracle.map(\.pts).filter { $0 < keyframePTS })
+        #expect(timestamps.count >= 12)
+        // A seek starts reading again (the stop still applies to what follows it).
+        try reader.seek(toKeyframeBefore: oracle.filter(\.key).map(\.pts)[1])
+        #expect(!reader.stoppedAtPosition)
+        var again: [Int64] = []
+        while let frame = try reader.nextFrame() { again.append(reader.presentationTimestamp(of: frame)) }
+        #expect(again == oracle.map(\.pts).filter { $0 >= oracle.filter(\.key).map(\.pts)[1] && $0 < keyframePTS })
+        reader.stopPosition = nil
+        try reader.seek(toKeyframeBefore: keyframePTS)
+        var rest = 0
+        while try reader.nextFrame() != nil { rest += 1 }
+        #expect(!reader.stoppedAtPosition && rest == oracle.count - timestamps.count)
+    }
+
     @Test("a missing file fails with libav's own message")
     func missingFile() {
         #expect {

@@ -50,6 +50,14 @@ struct AnalysisChunkedTests {
         let url = try Self.make("h264.mp4", codec: codec)
         let chunks = try Self.expectChunkedEqualsSequential(url)
         #expect(chunks > 1)
+        // Closed groups of pictures: every chunk but the last stops reading at the next one's keyframe.
+        // Open ones: the joins whose keyframe has leading pictures decode on, or those pictures were lost.
+        let input = try InputValidation.openWithStreamInfo(url.path)
+        let stream = try #require(input.bestStream(.video))
+        let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index, parts: ChunkedMeasuring.chunksPerWorker * 3).chunks
+        let stops = plan.dropLast().map { $0.endPosition != nil }
+        #expect(plan.last?.endPosition == nil)
+        if codec.contains("open-gop=1") { #expect(stops.contains(false)) } else { #expect(!stops.contains(false)) }
         // The oracle: every frame ffmpeg decodes is measured once.
         let analysis = try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(threads: 3))
         #expect(analysis.frameCount == (try TestMedia.frameMD5(url)).count)

@@ -12,8 +12,15 @@ struct DecodeChunk: Sendable, Equatable {
     var start: Int64?
     /// The next chunk's `start`: the first frame that is no longer this chunk's. Nil for the last chunk.
     var end: Int64?
-    /// Bytes of the chunk in the file: the estimate of its decoding work.
-    var bytes: Int64 = 0
+    /// File position of the next chunk's keyframe when the join is closed (no picture after the
+    /// keyframe in decoding order is shown before it): the worker stops reading there and drains
+    /// its decoder. Otherwise (open joins, the last chunk) it decodes on until a frame at `end`
+    /// comes out, which costs the next keyframe and the pictures the decoder's delay holds (on the
+    /// 1080p benchmark clip, 7 % more bytes decoded, most of them on the largest chunk).
+    var endPosition: Int64?
+    /// Estimated decoding work: its packets' bytes and a charge per picture
+    /// (``ChunkedMeasuring/pictureCostPerPixel``).
+    var cost: Int64 = 0
 }
 
 /// What one worker measured of one chunk, and whether it is trustworthy.
@@ -23,6 +30,11 @@ struct ChunkMeasures: Sendable {
     var lastLuma: [UInt8]?
     /// The chunk ran to its end: a frame at or after `end` came out, or the stream ended (last chunk).
     var complete: Bool
+    /// The latest timestamp of the frames shown before the chunk's start that its decode gave: an
+    /// open GOP's leading pictures, or frames of the previous chunk when the seek landed early. A
+    /// leading picture later than the previous chunk's last frame is one that chunk did not decode
+    /// (it stopped reading at this chunk's keyframe): the join is then refused.
+    var latestLeadingFrame: Int64?
     var damagedPackets: Int
     var firstDamage: AVError?
     /// Candidate stills per window (see ``StillCollector``).
@@ -45,51 +57,68 @@ struct ChunkMeasures: Sendable {
 /// (MP4/MOV) and the joins check out; ``measure(path:streamIndex:chunks:width:height:workers:stillWindows:)``
 /// returns nil otherwise and the caller decodes sequentially.
 enum ChunkedMeasuring {
-    /// Chunks planned per worker. A group of pictures is the smallest chunk, and small ones are merged
-    /// up to the byte target: with three per worker the merging left one worker alone at the end more
-    /// often. Measured with four against three on the segments benchmark's clips (three runs, medians of
-    /// 5-7 each, ratios to ffmpeg's decode): H.264 720p 0.88-0.90x -> 0.84-0.87x, 1080p 0.86-0.89x ->
-    /// 0.83-0.90x (mixed), HEVC 540p within the noise.
-    static let chunksPerWorker = 4
+    /// Chunks planned per worker: every group of pictures is a chunk of its own unless it is a small
+    /// fraction of the work, when it is merged with the next. Joins at closed groups of pictures cost
+    /// only a seek (``DecodeChunk/endPosition``), and small chunks let the workers finish together:
+    /// the largest are taken first and the smallest fill the gaps at the end. Measured with sixteen
+    /// against four on the segments benchmark's clips (medians of 11 runs, ratios to ffmpeg's decode):
+    /// H.264 1080p 0.839x -> 0.765x (four merged its two last groups into a chunk that one worker
+    /// decoded alone at the end), HEVC 540p 0.823x -> 0.777x; 720p within the noise.
+    static let chunksPerWorker = 16
 
-    /// Plans about `parts` chunks of similar byte size at the stream's
-    /// indexed keyframes; fewer (or one) when the index has few keyframes.
+    /// Decoding work charged for each picture beside its packet's bytes, in bytes per pixel: motion
+    /// compensation, the inverse transforms and the analysis cost per picture whatever its size in the
+    /// file. Fitted on the 1080p benchmark clip's groups of pictures decoded alone (one thread, no loop
+    /// filter): 0.13 s per MB and 2.8 ms per picture, that is about 21 KB per 2-megapixel picture. With
+    /// bytes alone, two static groups of 120 pictures weighed as little as 4 % of the work and were
+    /// merged into one chunk left for the end, when they took 11 % of the time.
+    static let pictureCostPerPixel = 0.01
+
+    /// Plans about `parts` chunks of similar decoding work (``DecodeChunk/cost``) at the
+    /// stream's indexed keyframes; fewer (or one) when the index has few keyframes.
     /// Reads packets of `input` to learn the keyframes' presentation times:
     /// `movedInput` says when `input` was left somewhere in the file.
     static func plan(input: InputFile, streamIndex: Int, parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
         let entries = (try? input.indexEntries(stream: streamIndex)) ?? []
-        let keyframes = entries.filter { $0.isKeyframe && !$0.isDiscard }
-        guard parts > 1, keyframes.count > 1, let first = keyframes.first, let last = entries.last else { return ([DecodeChunk()], false) }
-        let totalBytes = max(1, last.position + Int64(last.size) - first.position)
-        let target = totalBytes / Int64(parts)
-        var boundaries: [IndexEntry] = []
-        var chunkStart = first.position
-        for keyframe in keyframes.dropFirst() where keyframe.position - chunkStart >= target && totalBytes - (keyframe.position - first.position) >= target / 2 {
-            boundaries.append(keyframe)
-            chunkStart = keyframe.position
+        guard parts > 1, entries.count > 1 else { return ([DecodeChunk()], false) }
+        let pixels = (try? input.stream(at: streamIndex)).map { $0.parameters.width * $0.parameters.height } ?? 0
+        let perPicture = Int64(Double(max(0, pixels)) * pictureCostPerPixel)
+        // costBefore[i]: the work of decoding entries[..<i].
+        var costBefore = [Int64](repeating: 0, count: entries.count + 1)
+        for (i, entry) in entries.enumerated() { costBefore[i + 1] = costBefore[i] + Int64(entry.size) + perPicture }
+        let total = max(1, costBefore[entries.count])
+        let target = total / Int64(parts)
+        var boundaries: [Int] = []
+        var chunkStart: Int64 = 0
+        for i in entries.indices.dropFirst() where entries[i].isKeyframe && !entries[i].isDiscard
+            && costBefore[i] - chunkStart >= target && total - costBefore[i] >= target / 2 {
+            boundaries.append(i)
+            chunkStart = costBefore[i]
         }
         // Each join needs the keyframe's presentation time: seek near it and read up to its packet
         // (the index holds decode times, and demuxers seek by presentation time, so the
         // seek may land a keyframe early). The workers then seek to that presentation time.
         guard !boundaries.isEmpty, let packet = try? Packet() else { return ([DecodeChunk()], false) }
-        var starts: [(pts: Int64, position: Int64)] = []
+        var starts: [(pts: Int64, position: Int64, closed: Bool, entry: Int)] = []
         for boundary in boundaries {
-            guard (try? input.seek(stream: streamIndex, toKeyframeBefore: boundary.timestamp)) != nil,
-                  let pts = keyframePresentationTime(input: input, streamIndex: streamIndex, packet: packet, position: boundary.position),
-                  pts > (starts.last?.pts ?? Int64.min) else { continue }
-            starts.append((pts, boundary.position))
+            let entry = entries[boundary]
+            guard (try? input.seek(stream: streamIndex, toKeyframeBefore: entry.timestamp)) != nil,
+                  let keyframe = keyframePresentationTime(input: input, streamIndex: streamIndex, packet: packet, position: entry.position),
+                  keyframe.pts > (starts.last?.pts ?? Int64.min) else { continue }
+            starts.append((keyframe.pts, entry.position, keyframe.closed, boundary))
         }
-        let fileEnd = last.position + Int64(last.size)
-        var chunks = [DecodeChunk(seekTimestamp: nil, start: nil, end: starts.first?.pts, bytes: (starts.first?.position ?? fileEnd) - first.position)]
-        for (i, start) in starts.enumerated() {
+        var chunks: [DecodeChunk] = []
+        for i in -1..<starts.count {
+            let start = i >= 0 ? starts[i] : nil
             let next = i + 1 < starts.count ? starts[i + 1] : nil
-            chunks.append(DecodeChunk(seekTimestamp: start.pts, start: start.pts, end: next?.pts,
-                                      bytes: (next?.position ?? fileEnd) - start.position))
+            chunks.append(DecodeChunk(seekTimestamp: start?.pts, start: start?.pts, end: next?.pts,
+                                      endPosition: next.flatMap { $0.closed ? $0.position : nil },
+                                      cost: costBefore[next?.entry ?? entries.count] - costBefore[start?.entry ?? 0]))
         }
         return (chunks, true)
     }
 
-    /// Frame threads per worker's decoder: one when no chunk is more than a worker's share of the bytes
+    /// Frame threads per worker's decoder: one when no chunk is more than a worker's share of the work
     /// (the workers then stay busy side by side to the end, and frame threads only add their
     /// synchronisation, about a tenth more CPU), two when one is (a video of two groups of pictures, 80 %
     /// and 20 %: its last worker then still keeps two cores busy). Measured with four chunks per worker on
@@ -97,19 +126,39 @@ enum ChunkedMeasuring {
     /// threads, 0.80x with one; 1080p 0.84x, 0.83x; HEVC 540p equal; video-h265.mp4 (80/20) 0.87x with
     /// two, 1.21x with one.
     static func frameThreads(for chunks: [DecodeChunk], workers: Int) -> Int {
-        let total = chunks.reduce(Int64(0)) { $0 + $1.bytes }
-        let largest = chunks.map(\.bytes).max() ?? 0
+        let total = chunks.reduce(Int64(0)) { $0 + $1.cost }
+        let largest = chunks.map(\.cost).max() ?? 0
         return largest * Int64(max(1, workers)) > total ? 2 : 1
     }
 
-    /// The pts of the stream's keyframe packet at `position`, reading forward to it.
-    private static func keyframePresentationTime(input: InputFile, streamIndex: Int, packet: Packet, position: Int64) -> Int64? {
+    /// Packets after a keyframe (in decoding order) looked at for pictures shown before it. Leading
+    /// pictures come right after their keyframe (HEVC requires it; H.264 encoders put an open GOP's
+    /// B-frames there). Should one come later, the next chunk's decode shows it and the join is refused.
+    static let leadingPictureLookahead = 8
+
+    /// The pts of the stream's keyframe packet at `position`, reading forward to it, and whether
+    /// its join is closed: none of the packets after it, up to the next keyframe or
+    /// ``leadingPictureLookahead`` packets, is shown before it.
+    private static func keyframePresentationTime(input: InputFile, streamIndex: Int, packet: Packet,
+                                                 position: Int64) -> (pts: Int64, closed: Bool)? {
+        var keyframe: Int64?
+        var following = 0
         while true {
             packet.unreference()
-            guard let result = try? input.read(into: packet), result == .packet else { return nil }
+            guard let result = try? input.read(into: packet), result == .packet else {
+                // The file ended after the keyframe: nothing can lead it.
+                return keyframe.map { ($0, true) }
+            }
             guard packet.streamIndex == streamIndex, packet.position >= position else { continue }
-            guard packet.position == position, packet.isKeyframe, packet.pts != Timestamp.none else { return nil }
-            return packet.pts
+            guard let pts = keyframe else {
+                guard packet.position == position, packet.isKeyframe, packet.pts != Timestamp.none else { return nil }
+                keyframe = packet.pts
+                continue
+            }
+            if packet.isKeyframe { return (pts, true) }
+            if packet.pts == Timestamp.none || packet.pts < pts { return (pts, false) }
+            following += 1
+            if following == leadingPictureLookahead { return (pts, true) }
         }
     }
 
@@ -120,7 +169,7 @@ enum ChunkedMeasuring {
                         stillWindows: [StillWindow] = []) -> MeasuredVideo? {
         guard chunks.count > 1 else { return nil }
         // Largest first, so that no big chunk is left for the end while the other workers idle.
-        let order = chunks.indices.sorted { chunks[$0].bytes > chunks[$1].bytes }
+        let order = chunks.indices.sorted { chunks[$0].cost > chunks[$1].cost }
         let next = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
         let results = Mutex<[Int: ChunkMeasures]>([:])
@@ -158,6 +207,7 @@ enum ChunkedMeasuring {
         var previousLuma: [UInt8]?
         for (index, chunk) in chunks.enumerated() {
             guard let part = parts[index], part.complete else { return nil }
+            if let leading = part.latestLeadingFrame, leading > joined?.timestamps.last ?? Int64.min { return nil }
             if let start = chunk.start, part.measures.timestamps.first != start { return nil }
             damaged += part.damagedPackets
             if firstDamage == nil { firstDamage = part.firstDamage }
@@ -206,6 +256,8 @@ private final class ChunkWorker {
         let damageBefore = reader.damagedPackets
         do {
             if let seek = chunk.seekTimestamp { try reader.seek(toKeyframeBefore: seek) }
+            reader.stopPosition = chunk.endPosition
+            var latestLeadingFrame: Int64?
             let pass = MeasuringPass(sourceWidth: width, sourceHeight: height, stillWindows: stillWindows)
             var complete = chunk.end == nil
             var previous = Int64.min
@@ -213,12 +265,18 @@ private final class ChunkWorker {
                 let timestamp = reader.presentationTimestamp(of: frame)
                 guard timestamp != Timestamp.none, timestamp > previous else { return nil }
                 previous = timestamp
-                if let start = chunk.start, timestamp < start { continue }
+                if let start = chunk.start, timestamp < start {
+                    latestLeadingFrame = timestamp
+                    continue
+                }
                 if let end = chunk.end, timestamp >= end { complete = true; break }
                 try pass.measure(frame, timestamp: timestamp)
             }
+            // Stopped at the next keyframe and drained: every frame shown before it has come out.
+            if reader.stoppedAtPosition { complete = true }
             return ChunkMeasures(measures: pass.measures, firstLuma: pass.firstLuma,
                                  lastLuma: pass.frameCount > 0 ? pass.lastLuma : nil, complete: complete,
+                                 latestLeadingFrame: latestLeadingFrame,
                                  damagedPackets: reader.damagedPackets - damageBefore,
                                  firstDamage: reader.damagedPackets > damageBefore ? reader.firstDamage : nil,
                                  stills: pass.stills?.candidates ?? [])

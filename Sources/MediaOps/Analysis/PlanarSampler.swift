@@ -28,15 +28,12 @@ final class PlanarSampler {
     /// Per colour cell: 4 chroma columns and rows for the cell mean, and the chroma position of its centre pixel.
     private var cellChromaColumns: [Int] = [], cellChromaRows: [Int] = []
     private var centreChromaColumns: [Int] = [], centreChromaRows: [Int] = []
-    /// Luma row sums of the current analysis row.
-    private var rowSums: [Int]
     /// Mean of 16 samples (0-255, as coded) to full-range luma.
     private var lumaTable = [UInt8](repeating: 0, count: 256)
     private var matrix: YUVMatrix?
 
     init(width: Int, height: Int, cell: Int) {
         self.width = width; self.height = height; self.cell = cell
-        rowSums = [Int](repeating: 0, count: width)
     }
 
     /// Samples `frame` into `luma` (`width * height`, full range), `cellColors`
@@ -65,23 +62,25 @@ final class PlanarSampler {
         }
     }
 
+    /// Each analysis pixel's 16 samples are summed in registers from the four source rows at
+    /// once: summing row by row into a row of sums wrote every sum four times, and that traffic
+    /// took as long as the loads of the (mostly uncached) source samples themselves.
     private func sampleLuma(_ plane: UnsafePointer<UInt8>, stride: Int, into luma: inout [UInt8], width w: Int, height h: Int) {
         sampleColumns.withUnsafeBufferPointer { columns in
             sampleRows.withUnsafeBufferPointer { rows in
-                rowSums.withUnsafeMutableBufferPointer { sums in
-                    lumaTable.withUnsafeBufferPointer { table in
-                        luma.withUnsafeMutableBufferPointer { out in
-                            for y in 0..<h {
-                                for x in 0..<w { sums[x] = 0 }
-                                for r in 0..<4 {
-                                    let row = plane + rows[4 * y + r] * stride
-                                    for x in 0..<w {
-                                        let c = 4 * x
-                                        sums[x] &+= Int(row[columns[c]]) &+ Int(row[columns[c + 1]]) &+ Int(row[columns[c + 2]]) &+ Int(row[columns[c + 3]])
-                                    }
-                                }
-                                let outRow = y * w
-                                for x in 0..<w { out[outRow + x] = table[(sums[x] &+ 8) >> 4] }
+                lumaTable.withUnsafeBufferPointer { table in
+                    luma.withUnsafeMutableBufferPointer { out in
+                        for y in 0..<h {
+                            let row0 = plane + rows[4 * y] * stride, row1 = plane + rows[4 * y + 1] * stride
+                            let row2 = plane + rows[4 * y + 2] * stride, row3 = plane + rows[4 * y + 3] * stride
+                            let outRow = y * w
+                            for x in 0..<w {
+                                let c0 = columns[4 * x], c1 = columns[4 * x + 1], c2 = columns[4 * x + 2], c3 = columns[4 * x + 3]
+                                var sum = Int(row0[c0]) &+ Int(row0[c1]) &+ Int(row0[c2]) &+ Int(row0[c3])
+                                sum &+= Int(row1[c0]) &+ Int(row1[c1]) &+ Int(row1[c2]) &+ Int(row1[c3])
+                                sum &+= Int(row2[c0]) &+ Int(row2[c1]) &+ Int(row2[c2]) &+ Int(row2[c3])
+                                sum &+= Int(row3[c0]) &+ Int(row3[c1]) &+ Int(row3[c2]) &+ Int(row3[c3])
+                                out[outRow + x] = table[(sum &+ 8) >> 4]
                             }
                         }
                     }
