@@ -54,7 +54,7 @@ struct ChunkMeasures: Sendable {
 /// not is refused, and the whole video is then decoded sequentially).
 ///
 /// Used only when the container's index gives each keyframe's position
-/// (MP4/MOV) and the joins check out; ``measure(path:streamIndex:chunks:width:height:workers:stillWindows:)``
+/// (MP4/MOV samples, Matroska/WebM cues) and the joins check out; ``measure(path:streamIndex:chunks:width:height:workers:stillWindows:)``
 /// returns nil otherwise and the caller decodes sequentially.
 enum ChunkedMeasuring {
     /// Chunks planned per worker: every group of pictures is a chunk of its own unless it is a small
@@ -78,22 +78,35 @@ enum ChunkedMeasuring {
     /// stream's indexed keyframes; fewer (or one) when the index has few keyframes.
     /// Reads packets of `input` to learn the keyframes' presentation times:
     /// `movedInput` says when `input` was left somewhere in the file.
-    static func plan(input: InputFile, streamIndex: Int, parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
-        let entries = (try? input.indexEntries(stream: streamIndex)) ?? []
-        guard parts > 1, entries.count > 1 else { return ([DecodeChunk()], false) }
-        let pixels = (try? input.stream(at: streamIndex)).map { $0.parameters.width * $0.parameters.height } ?? 0
-        let perPicture = Int64(Double(max(0, pixels)) * pictureCostPerPixel)
-        // costBefore[i]: the work of decoding entries[..<i].
-        var costBefore = [Int64](repeating: 0, count: entries.count + 1)
-        for (i, entry) in entries.enumerated() { costBefore[i + 1] = costBefore[i] + Int64(entry.size) + perPicture }
-        let total = max(1, costBefore[entries.count])
-        let target = total / Int64(parts)
+    ///
+    /// An index without packet sizes (Matroska's cues, read only on the first seek; until then the
+    /// index holds the keyframes read so far) is planned on an input of its own, opened from `path`
+    /// without stream info, so that a file that stays in one piece keeps `input` where it is.
+    static func plan(path: String, input: InputFile, streamIndex: Int, parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
+        guard parts > 1, let stream = try? input.stream(at: streamIndex) else { return ([DecodeChunk()], false) }
+        let entries = stream.indexEntries
+        if !entries.isEmpty && entries.allSatisfy({ $0.size > 0 }) {
+            return plan(input: input, stream: stream, entries: entries, parts: parts)
+        }
+        guard let own = try? InputValidation.open(path), let ownStream = try? own.stream(at: streamIndex),
+              ownStream.kind == .video, (try? own.seek(stream: streamIndex, toKeyframeBefore: ownStream.startTime ?? 0)) != nil else {
+            return ([DecodeChunk()], false)
+        }
+        return (plan(input: own, stream: ownStream, entries: ownStream.indexEntries, parts: parts).chunks, false)
+    }
+
+    private static func plan(input: InputFile, stream: MediaStream, entries: [IndexEntry], parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
+        let streamIndex = stream.index
+        guard entries.count > 1, let work = IndexedWork(entries: entries, stream: stream, input: input) else {
+            return ([DecodeChunk()], false)
+        }
+        let target = work.total / Int64(parts)
         var boundaries: [Int] = []
         var chunkStart: Int64 = 0
         for i in entries.indices.dropFirst() where entries[i].isKeyframe && !entries[i].isDiscard
-            && costBefore[i] - chunkStart >= target && total - costBefore[i] >= target / 2 {
+            && work.before(i) - chunkStart >= target && work.total - work.before(i) >= target / 2 {
             boundaries.append(i)
-            chunkStart = costBefore[i]
+            chunkStart = work.before(i)
         }
         // Each join needs the keyframe's presentation time: seek near it and read up to its packet
         // (the index holds decode times, and demuxers seek by presentation time, so the
@@ -103,9 +116,10 @@ enum ChunkedMeasuring {
         for boundary in boundaries {
             let entry = entries[boundary]
             guard (try? input.seek(stream: streamIndex, toKeyframeBefore: entry.timestamp)) != nil,
-                  let keyframe = keyframePresentationTime(input: input, streamIndex: streamIndex, packet: packet, position: entry.position),
+                  let keyframe = keyframePacket(input: input, streamIndex: streamIndex, packet: packet, entry: entry,
+                                                exactPosition: !work.isSparse),
                   keyframe.pts > (starts.last?.pts ?? Int64.min) else { continue }
-            starts.append((keyframe.pts, entry.position, keyframe.closed, boundary))
+            starts.append((keyframe.pts, keyframe.position, keyframe.closed, boundary))
         }
         var chunks: [DecodeChunk] = []
         for i in -1..<starts.count {
@@ -113,7 +127,7 @@ enum ChunkedMeasuring {
             let next = i + 1 < starts.count ? starts[i + 1] : nil
             chunks.append(DecodeChunk(seekTimestamp: start?.pts, start: start?.pts, end: next?.pts,
                                       endPosition: next.flatMap { $0.closed ? $0.position : nil },
-                                      cost: costBefore[next?.entry ?? entries.count] - costBefore[start?.entry ?? 0]))
+                                      cost: (next.map { work.before($0.entry) } ?? work.total) - (start.map { work.before($0.entry) } ?? 0)))
         }
         return (chunks, true)
     }
@@ -136,29 +150,32 @@ enum ChunkedMeasuring {
     /// B-frames there). Should one come later, the next chunk's decode shows it and the join is refused.
     static let leadingPictureLookahead = 8
 
-    /// The pts of the stream's keyframe packet at `position`, reading forward to it, and whether
-    /// its join is closed: none of the packets after it, up to the next keyframe or
-    /// ``leadingPictureLookahead`` packets, is shown before it.
-    private static func keyframePresentationTime(input: InputFile, streamIndex: Int, packet: Packet,
-                                                 position: Int64) -> (pts: Int64, closed: Bool)? {
-        var keyframe: Int64?
+    /// The pts and file position of the keyframe packet `entry` indexes, reading forward to it, and
+    /// whether its join is closed: none of the packets after it, up to the next keyframe or
+    /// ``leadingPictureLookahead`` packets, is shown before it. An MP4 index gives the packet's own
+    /// position (`exactPosition`); Matroska's cues give the cluster's, and the packet is the stream's
+    /// first one in it, with the cue's presentation time.
+    private static func keyframePacket(input: InputFile, streamIndex: Int, packet: Packet, entry: IndexEntry,
+                                       exactPosition: Bool) -> (pts: Int64, position: Int64, closed: Bool)? {
+        var keyframe: (pts: Int64, position: Int64)?
         var following = 0
         while true {
             packet.unreference()
             guard let result = try? input.read(into: packet), result == .packet else {
                 // The file ended after the keyframe: nothing can lead it.
-                return keyframe.map { ($0, true) }
+                return keyframe.map { ($0.pts, $0.position, true) }
             }
-            guard packet.streamIndex == streamIndex, packet.position >= position else { continue }
-            guard let pts = keyframe else {
-                guard packet.position == position, packet.isKeyframe, packet.pts != Timestamp.none else { return nil }
-                keyframe = packet.pts
+            guard packet.streamIndex == streamIndex, packet.position >= entry.position else { continue }
+            guard let found = keyframe else {
+                guard packet.isKeyframe, packet.pts != Timestamp.none,
+                      exactPosition ? packet.position == entry.position : packet.pts == entry.timestamp else { return nil }
+                keyframe = (packet.pts, packet.position)
                 continue
             }
-            if packet.isKeyframe { return (pts, true) }
-            if packet.pts == Timestamp.none || packet.pts < pts { return (pts, false) }
+            if packet.isKeyframe { return (found.pts, found.position, true) }
+            if packet.pts == Timestamp.none || packet.pts < found.pts { return (found.pts, found.position, false) }
             following += 1
-            if following == leadingPictureLookahead { return (pts, true) }
+            if following == leadingPictureLookahead { return (found.pts, found.position, true) }
         }
     }
 
@@ -223,6 +240,54 @@ enum ChunkedMeasuring {
         guard let joined else { return nil }
         return MeasuredVideo(measures: joined, damagedPackets: damaged, firstDamage: firstDamage, stills: stills.withLock { $0 })
     }
+}
+
+/// The decoding work before each entry of a stream's index, the estimate chunks are planned by:
+/// packet bytes plus ``ChunkedMeasuring/pictureCostPerPixel`` per picture.
+///
+/// An MP4 index lists every packet with its size, so the work is summed packet by packet.
+/// Matroska's cues list only keyframes, at their clusters' positions and without sizes (a sparse
+/// index): the bytes are the distance between clusters and the pictures are counted from the
+/// time between keyframes at the stream's frame rate.
+private struct IndexedWork {
+    let isSparse: Bool
+    /// Work before each entry, and ``total`` after the last.
+    private let costBefore: [Int64]
+    let total: Int64
+
+    init?(entries: [IndexEntry], stream: MediaStream, input: InputFile) {
+        let parameters = stream.parameters
+        let perPicture = Int64(Double(max(0, parameters.width * parameters.height)) * ChunkedMeasuring.pictureCostPerPixel)
+        isSparse = entries.allSatisfy { $0.size == 0 }
+        var costs: [Int64] = []
+        costs.reserveCapacity(entries.count + 1)
+        if !isSparse {
+            var sum: Int64 = 0
+            for entry in entries {
+                costs.append(sum)
+                sum += Int64(entry.size) + perPicture
+            }
+            costs.append(sum)
+        } else {
+            let rate = stream.averageFrameRate.isValid ? stream.averageFrameRate : stream.realFrameRate
+            guard rate.isValid, let first = entries.first, let fileSize = input.fileSize,
+                  let duration = stream.duration ?? input.duration.map({ rescale($0, from: .microseconds, to: stream.timeBase) }) else { return nil }
+            // Pictures from the first keyframe to `timestamp`, at the stream's frame rate.
+            let picturesPerTick = stream.timeBase.doubleValue * rate.doubleValue
+            func work(position: Int64, timestamp: Int64) -> Int64 {
+                max(0, position - first.position) + Int64(Double(max(0, timestamp - first.timestamp)) * picturesPerTick) * perPicture
+            }
+            for entry in entries { costs.append(work(position: entry.position, timestamp: entry.timestamp)) }
+            costs.append(work(position: fileSize, timestamp: (stream.startTime ?? 0) + duration))
+            // Cues out of file or time order would make the estimate meaningless.
+            guard zip(costs, costs.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
+        }
+        costBefore = costs
+        total = max(1, costs[entries.count])
+    }
+
+    /// The work of decoding the entries before `index`.
+    func before(_ index: Int) -> Int64 { costBefore[index] }
 }
 
 /// Every frame's measures, joined in presentation order, with the candidate stills.

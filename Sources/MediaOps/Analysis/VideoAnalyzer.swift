@@ -160,7 +160,7 @@ public enum VideoAnalyzer {
         var input = input, stream = stream
         // Pictures kept for a render come from one decoder in order (its frame threads use the cores).
         if threads > 1 && retaining == nil {
-            let plan = ChunkedMeasuring.plan(input: input, streamIndex: stream.index,
+            let plan = ChunkedMeasuring.plan(path: path, input: input, streamIndex: stream.index,
                                              parts: ChunkedMeasuring.chunksPerWorker * threads)
             if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, chunks: plan.chunks,
                                                       width: width, height: height, workers: threads, stillWindows: stillWindows),
