@@ -20,6 +20,15 @@ struct LibAVDecodingTests {
         }
     }
 
+    /// The B-frame clip in a fresh folder (the caller removes it), opened with stream info, and ffprobe's frames of it.
+    static func openBFrameClip() throws -> (folder: URL, oracle: [(pts: Int64, key: Bool)], input: InputFile, stream: MediaStream) {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        let url = try makeBFrameClip(in: folder)
+        let input = try InputFile(path: url.path)
+        try input.findStreamInfo()
+        return (folder, try ffprobeFrames(url), input, try #require(input.bestStream(.video)))
+    }
+
     @Test("decodes exactly the frames ffprobe decodes, with the same timestamps, in presentation order", .needsFFmpeg)
     func decodesAllFrames() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
@@ -72,14 +81,8 @@ struct LibAVDecodingTests {
 
     @Test("seeking lands on the keyframe at or before the target", .needsFFmpeg, arguments: [0.0, 0.5, 0.95, 1.3, 1.96])
     func seeksToKeyframe(seconds: Double) throws {
-        let folder = try TestMedia.makeTemporaryDirectory()
+        let (folder, oracle, input, stream) = try Self.openBFrameClip()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = try Self.makeBFrameClip(in: folder)
-        let oracle = try Self.ffprobeFrames(url)
-
-        let input = try InputFile(path: url.path)
-        try input.findStreamInfo()
-        let stream = try #require(input.bestStream(.video))
         let reader = try FrameReader(input: input, stream: stream)
         _ = try reader.nextFrame()  // decode a little first, so the seek must really reset
         let target = Timestamp(seconds: seconds, timeBase: stream.timeBase).value
@@ -93,13 +96,8 @@ struct LibAVDecodingTests {
 
     @Test("a stop position ends the reading at that packet: every frame shown before it is drained out, none after", .needsFFmpeg)
     func stopsAtPosition() throws {
-        let folder = try TestMedia.makeTemporaryDirectory()
+        let (folder, oracle, input, stream) = try Self.openBFrameClip()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = try Self.makeBFrameClip(in: folder)
-        let oracle = try Self.ffprobeFrames(url)
-        let input = try InputFile(path: url.path)
-        try input.findStreamInfo()
-        let stream = try #require(input.bestStream(.video))
         // The third keyframe (x264 closes its GOPs by default): the frames of the first two GOPs come before it.
         let keyframes = try input.indexEntries(stream: stream.index).filter(\.isKeyframe)
         try #require(keyframes.count >= 3)

@@ -95,6 +95,7 @@ enum ChunkedMeasuring {
         return (plan(input: own, stream: ownStream, entries: ownStream.indexEntries, parts: parts).chunks, false)
     }
 
+    /// Plans on `input`, whose index is `entries` (whole: every packet, or every keyframe).
     private static func plan(input: InputFile, stream: MediaStream, entries: [IndexEntry], parts: Int) -> (chunks: [DecodeChunk], movedInput: Bool) {
         let streamIndex = stream.index
         guard entries.count > 1, let work = IndexedWork(entries: entries, stream: stream, input: input) else {
@@ -147,7 +148,8 @@ enum ChunkedMeasuring {
 
     /// Packets after a keyframe (in decoding order) looked at for pictures shown before it. Leading
     /// pictures come right after their keyframe (HEVC requires it; H.264 encoders put an open GOP's
-    /// B-frames there). Should one come later, the next chunk's decode shows it and the join is refused.
+    /// B-frames there). Should one come later and its decoder still output it after the seek (decoders
+    /// mostly drop pictures whose references they lack), the join is refused (``ChunkMeasures/latestLeadingFrame``).
     static let leadingPictureLookahead = 8
 
     /// The pts and file position of the keyframe packet `entry` indexes, reading forward to it, and
