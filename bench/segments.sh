@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # segments (one decode pass + analysis) against the practical limit, decoding the same file with
 # `ffmpeg -i F -an -f null -`, and against PySceneDetect 0.7 `scenedetect -i F detect-content`,
-# on generated 720p and 1080p H.264 and 540p HEVC clips with cuts, and on a few corpus files.
+# on generated 720p and 1080p H.264 and 540p HEVC clips with cuts, on generated 5 s single shots of
+# one GOP (H.264 and HEVC 1080p, VP9 720p), and on a few corpus files.
 # Goals: <= 0.9x ffmpeg's decode time; >= 2x faster than PySceneDetect.
 # The floor column is what any tool that decodes every frame with libavcodec would need at best on
 # this machine: ffmpeg's one-thread decode with the loop filter skipped (as segments decodes),
@@ -33,6 +34,21 @@ CLIPS=(
   "$(make_clip h264-720p.mp4 1280x720 -c:v libx264 -preset fast -b:v 4M)"
   "$(make_clip h264-1080p.mp4 1920x1080 -c:v libx264 -preset fast -b:v 8M)"
   "$(make_clip hevc-540p.mp4 960x540 -c:v libx265 -preset fast -b:v 2M -x265-params log-level=error)"
+)
+# 5 s single shots of one GOP each, as a generation service delivers them: no keyframe to split the
+# decode at, so they are decoded in one pass on the decoder's frame threads. Made once.
+make_shot() {  # name source codec-args...
+  local name=$1 source=$2; shift 2
+  local file=$OUT/$name
+  if [ ! -s "$file" ]; then
+    ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "$source" -vf format=yuv420p "$@" "$file"
+  fi
+  echo "$file"
+}
+CLIPS+=(
+  "$(make_shot shot-h264-1080p.mp4 "mandelbrot=size=1920x1080:rate=30,trim=duration=5" -c:v libx264 -preset fast -b:v 8M -g 300)"
+  "$(make_shot shot-hevc-1080p.mp4 "testsrc2=size=1920x1080:rate=30:duration=5" -c:v libx265 -preset fast -b:v 4M -x265-params log-level=error:keyint=300)"
+  "$(make_shot shot-vp9-720p.webm "mandelbrot=size=1280x720:rate=30,trim=duration=5" -c:v libvpx-vp9 -b:v 3M -g 300 -deadline realtime -cpu-used 8 -row-mt 1)"
 )
 CORPUS=../shared/corpus
 for f in PySceneDetect/issue-134-rotate.mp4 PySceneDetect/issue-195-aspect-ratio.mp4 mediabunny/video-h265.mp4 ffmpeg-concat/0.mp4 PySceneDetect/fades.mp4; do
