@@ -3,7 +3,7 @@ import CFFmpeg
 /// How a ``Decoder`` should run. The defaults decode every frame exactly; the
 /// analysis options trade picture quality nobody looks at for speed.
 public struct DecoderOptions: Sendable, Hashable {
-    /// Decoder threads; 0 lets libav pick one per core.
+    /// Decoder threads; 0 lets libavcodec pick (for frame threads, one more than the cores).
     public var threadCount: Int = 0
     /// Frame threads add a frame of latency per thread but scale best; slice
     /// threads do not delay. Both by default.
