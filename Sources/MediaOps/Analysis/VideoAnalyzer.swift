@@ -180,8 +180,9 @@ public enum VideoAnalyzer {
         // One frame thread per core rather than libavcodec's automatic count (a core more): the thread
         // that feeds the decoder also measures every frame, and an extra decoding thread only takes
         // turns with it. Measured on 5 s clips of one GOP each (the files that take this path most;
-        // medians of 9-15 paired runs on 2 cores), time with one per core over time with the automatic
-        // count: H.264 720p 0.91-0.98, 1080p 0.94-0.95; HEVC 1080p 0.92-0.99; VP9 720p 0.97, 1080p 0.95.
+        // medians of 11 paired runs on 2 cores, the same binary before and after), time with one per
+        // core over time with the automatic count: H.264 720p 0.87, 1080p 0.94; HEVC 1080p 0.93; VP9
+        // 720p 0.96, 1080p 0.89 (earlier sets of 9-15 runs: 0.91-0.98, 0.92-0.99, 0.95-0.97).
         // Capped where libavcodec caps its own count.
         decoderOptions.threadCount = min(threads, 16)
         let reader: FrameReader
