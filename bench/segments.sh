@@ -17,18 +17,21 @@ if [ -n "${PIXSIM_BIN:-}" ]; then BIN=$PIXSIM_BIN; else bash scripts/build-relea
 python3 -c "import scenedetect, cv2" 2>/dev/null || pip install --quiet "scenedetect==0.7.*" opencv-python-headless
 RUNS=${RUNS:-3}
 
+# Runs `ffmpeg ARGS... OUT/NAME` unless that file is there already, and prints its path.
+made_once() {  # name ffmpeg-args...
+  local name=$1; shift
+  local file=$OUT/$name
+  [ -s "$file" ] || ffmpeg -hide_banner -loglevel error -nostdin -y "$@" "$file"
+  echo "$file"
+}
 # ~24 s clips with a cut every 4 s (six different sources), made once.
 make_clip() {  # name size codec-args...
   local name=$1 size=$2; shift 2
-  local file=$OUT/$name
-  if [ ! -s "$file" ]; then
-    ffmpeg -hide_banner -loglevel error -nostdin -y \
-      -f lavfi -i "testsrc2=size=$size:rate=30:duration=4" -f lavfi -i "mandelbrot=size=$size:rate=30,trim=duration=4" \
-      -f lavfi -i "smptehdbars=size=$size:rate=30:duration=4" -f lavfi -i "life=size=$size:rate=30:mold=10:ratio=0.3,trim=duration=4" \
-      -f lavfi -i "testsrc=size=$size:rate=30:duration=4" -f lavfi -i "cellauto=size=$size:rate=30:rule=110,trim=duration=4" \
-      -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1:a=0,format=yuv420p" "$@" "$file"
-  fi
-  echo "$file"
+  made_once "$name" \
+    -f lavfi -i "testsrc2=size=$size:rate=30:duration=4" -f lavfi -i "mandelbrot=size=$size:rate=30,trim=duration=4" \
+    -f lavfi -i "smptehdbars=size=$size:rate=30:duration=4" -f lavfi -i "life=size=$size:rate=30:mold=10:ratio=0.3,trim=duration=4" \
+    -f lavfi -i "testsrc=size=$size:rate=30:duration=4" -f lavfi -i "cellauto=size=$size:rate=30:rule=110,trim=duration=4" \
+    -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1:a=0,format=yuv420p" "$@"
 }
 CLIPS=(
   "$(make_clip h264-720p.mp4 1280x720 -c:v libx264 -preset fast -b:v 4M)"
@@ -39,11 +42,7 @@ CLIPS=(
 # decode at, so they are decoded in one pass on the decoder's frame threads. Made once.
 make_shot() {  # name source codec-args...
   local name=$1 source=$2; shift 2
-  local file=$OUT/$name
-  if [ ! -s "$file" ]; then
-    ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "$source" -vf format=yuv420p "$@" "$file"
-  fi
-  echo "$file"
+  made_once "$name" -f lavfi -i "$source" -vf format=yuv420p "$@"
 }
 CLIPS+=(
   "$(make_shot shot-h264-1080p.mp4 "mandelbrot=size=1920x1080:rate=30,trim=duration=5" -c:v libx264 -preset fast -b:v 8M -g 300)"
