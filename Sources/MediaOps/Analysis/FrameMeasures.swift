@@ -78,32 +78,38 @@ struct FrameMeasures: Sendable {
     /// Mean absolute difference between two frames' tiny pictures (luma and colour), 0-255.
     func distance(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount, m = tinyColorCount
-        var lumaSum = 0, colorSum = 0
-        tinyLuma.withUnsafeBufferPointer { p in
-            let pa = a * n, pb = b * n
-            for i in 0..<n { let d = Int(p[pa + i]) - Int(p[pb + i]); lumaSum += d < 0 ? -d : d }
-        }
-        tinyColor.withUnsafeBufferPointer { p in
-            let pa = a * m, pb = b * m
-            for i in 0..<m { let d = Int(p[pa + i]) - Int(p[pb + i]); colorSum += d < 0 ? -d : d }
-        }
+        let lumaSum = tinyLuma.withUnsafeBufferPointer { Self.absoluteDifference($0, a * n, b * n, count: n) }
+        let colorSum = tinyColor.withUnsafeBufferPointer { Self.absoluteDifference($0, a * m, b * m, count: m) }
         // The larger of the two: a cut between shots of equal brightness but
         // different hue shows only in colour, a change of texture mostly in luma.
         return max(Double(lumaSum) / Double(n), Double(colorSum) / Double(m))
+    }
+
+    /// The sum of absolute differences of `count` bytes from `first` and from `second` in `bytes`,
+    /// less `offset` each. In wrapping arithmetic, which the compiler turns into vector instructions
+    /// (the decisions call this thousands of times a video, for every stretch of frames they test);
+    /// it cannot wrap: a tiny picture has a few thousand bytes at most, and the sum would need 8 million.
+    static func absoluteDifference(_ bytes: UnsafeBufferPointer<UInt8>, _ first: Int, _ second: Int, count: Int,
+                                   offset: Int32 = 0) -> Int {
+        guard let base = bytes.baseAddress, count > 0 else { return 0 }
+        let x = base + first, y = base + second
+        var sum: UInt32 = 0
+        for i in 0..<count {
+            let d = Int32(x[i]) &- Int32(y[i]) &- offset
+            sum &+= UInt32(bitPattern: d < 0 ? 0 &- d : d)
+        }
+        return Int(sum)
     }
 
     /// Like ``distance(_:_:)`` on luma with each picture's mean removed: what
     /// differs in structure, not in overall brightness (a fade changes only the latter).
     func structuralDistance(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount
-        var sumA = 0, sumB = 0
-        tinyLuma.withUnsafeBufferPointer { p in
-            for i in 0..<n { sumA += Int(p[a * n + i]); sumB += Int(p[b * n + i]) }
-        }
-        let offset = (sumA - sumB) / n
-        var total = 0
-        tinyLuma.withUnsafeBufferPointer { p in
-            for i in 0..<n { let d = Int(p[a * n + i]) - Int(p[b * n + i]) - offset; total += d < 0 ? -d : d }
+        let total = tinyLuma.withUnsafeBufferPointer { p in
+            var sumA: UInt32 = 0, sumB: UInt32 = 0
+            for i in 0..<n { sumA &+= UInt32(p[a * n + i]); sumB &+= UInt32(p[b * n + i]) }
+            let offset = (Int(sumA) - Int(sumB)) / n
+            return Self.absoluteDifference(p, a * n, b * n, count: n, offset: Int32(offset))
         }
         return Double(total) / Double(n)
     }
@@ -114,22 +120,22 @@ struct FrameMeasures: Sendable {
     /// whatever its timing; the frames of a pan or a zoom are not.
     func blendFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
         let n = tinyCount
-        var dot = 0.0, norm = 0.0
-        tinyLuma.withUnsafeBufferPointer { p in
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
+            // In integers: exact (as the sums of products were in doubles), and several times faster.
+            var dot = 0, norm = 0
             for i in 0..<n {
-                let d = Double(p[b * n + i]) - Double(p[a * n + i])
-                dot += (Double(p[k * n + i]) - Double(p[a * n + i])) * d
+                let d = Int(pb[i]) - Int(pa[i])
+                dot += (Int(pk[i]) - Int(pa[i])) * d
                 norm += d * d
             }
-        }
-        let t = norm > 0 ? min(1, max(0, dot / norm)) : 0
-        var sum = 0.0
-        tinyLuma.withUnsafeBufferPointer { p in
+            let t = norm > 0 ? min(1, max(0, Double(dot) / Double(norm))) : 0
+            var sum = 0.0
             for i in 0..<n {
-                sum += abs(Double(p[k * n + i]) - (1 - t) * Double(p[a * n + i]) - t * Double(p[b * n + i]))
+                sum += abs(Double(pk[i]) - (1 - t) * Double(pa[i]) - t * Double(pb[i]))
             }
+            return (t, sum / Double(n))
         }
-        return (t, sum / Double(n))
     }
 
     /// The luma change from frame `i - 1` to frame `i` as it is (`plain`) and

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides where segments begin and how, from the measures of a
 /// ``MeasuringPass`` (``FrameMeasures``), then describes each segment.
 ///
@@ -156,41 +158,36 @@ struct SegmentDecider {
         let cutFrames = Set(found.filter { $0.kind == .cut }.map(\.frame))
 
         // Dissolves: test half-lengths of 4 to 16 frames around each frame.
-        var dissolveCandidates: [Boundary] = []
-        for m in 4..<max(4, count - 4) where !dark[m] && !insideFade(m) {
+        let blackSpans = fadeSpans
+        let threshold = options.threshold
+        /// The best dissolve centred on frame `m`, if any.
+        @Sendable func dissolve(around m: Int) -> Boundary? {
+            guard !dark[m], !blackSpans.contains(where: { m >= $0.0 && m < $0.1 }) else { return nil }
             var best: Boundary?
             var bestRatio = 0.25
             for half in [4, 5, 6, 8, 10, 12, 16] {
                 let a = m - half, b = m + half
                 guard a >= 1, b < count - 1 else { continue }
-                guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
+                guard !blackSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
                 let change = measures.distance(a, b)
-                guard change >= options.threshold else { continue }
+                guard change >= threshold else { continue }
                 // Two shots with structure, differing in structure: a fade through a flat
                 // picture (black, white) is a brightness ramp, not a dissolve.
                 guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
-                      measures.structuralDistance(a, b) >= 0.5 * options.threshold else { continue }
+                      measures.structuralDistance(a, b) >= 0.5 * threshold else { continue }
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
                 guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { continue }
                 // Steady before and after: the ends are shots, not more motion.
                 guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { continue }
-                // Every frame between is a mix of the ends (fitted share `t`, whatever the
-                // timing), the share growing from one end to the other: a camera move, a
-                // zoom or a lighting change between two looks is not a blend all along.
-                var residual = 0.0, worst = 0.0, previousShare = 0.0, ordered = true
-                for k in (a + 1)..<b {
-                    let fit = measures.blendFit(a, k, b)
-                    residual += fit.residual
-                    worst = max(worst, fit.residual)
-                    if fit.t < previousShare - 0.15 { ordered = false }
-                    previousShare = max(previousShare, fit.t)
-                }
-                residual /= Double(b - a - 1)
-                let middle = measures.blendFit(a, m, b)
-                guard ordered, residual < 0.12 * change + 1, worst < 0.25 * change + 1, middle.t > 0.2, middle.t < 0.8 else { continue }
-                let ratio = residual / change
+                // The change belongs to this stretch: as long before it and after it, the
+                // picture changes at most half as much (a slow drift of light or a slow zoom
+                // goes on around it), and it changes by at least one level a frame on average.
+                let around = max(4, half)
+                guard measures.distance(max(0, a - around), a) <= 0.5 * change,
+                      measures.distance(b, min(count - 1, b + around)) <= 0.5 * change,
+                      change >= Double(b - a) else { continue }
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
                 // frame (5% a second at 30 fps) is already a camera move. When the frames fit
@@ -207,14 +204,37 @@ struct SegmentDecider {
                 travels.sort()
                 let travel = travels[travels.count / 2]
                 let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
-                guard travel < 0.0015 || (travel < 0.006 && ratio < 0.15 && steadyMove < 0.0025) else { continue }
-                // The change belongs to this stretch: as long before it and after it, the
-                // picture changes at most half as much (a slow drift of light or a slow zoom
-                // goes on around it), and it changes by at least one level a frame on average.
-                let around = max(4, half)
-                guard measures.distance(max(0, a - around), a) <= 0.5 * change,
-                      measures.distance(b, min(count - 1, b + around)) <= 0.5 * change,
-                      change >= Double(b - a) else { continue }
+                // The part of this test that does not depend on how closely the frames fit the blend
+                // comes before the fitting, as the tests above do: they cost little, and reject most
+                // stretches of moving footage (where every frame has a change around it to test).
+                guard travel < 0.006, travel < 0.0015 || steadyMove < 0.0025 else { continue }
+                // Every frame between is a mix of the ends (fitted share `t`, whatever the
+                // timing), the share growing from one end to the other: a camera move, a
+                // zoom or a lighting change between two looks is not a blend all along.
+                // The fitting stops at the first frame that makes the stretch fail whatever the others
+                // are (the sum of residuals and the worst one only grow, and a share going back stays a
+                // failure), or as soon as it cannot fit better than the best half-length found so far.
+                let between = Double(b - a - 1)
+                let meanAllowed = 0.12 * change + 1, worstAllowed = 0.25 * change + 1
+                var residual = 0.0, worst = 0.0, previousShare = 0.0, blends = true
+                var middle = (t: 0.0, residual: 0.0)
+                for k in (a + 1)..<b {
+                    let fit = measures.blendFit(a, k, b)
+                    residual += fit.residual
+                    worst = max(worst, fit.residual)
+                    if k == m { middle = fit }
+                    if fit.t < previousShare - 0.15 || worst >= worstAllowed || residual / between >= meanAllowed
+                        || residual / between / change >= bestRatio {
+                        blends = false
+                        break
+                    }
+                    previousShare = max(previousShare, fit.t)
+                }
+                residual /= between
+                guard blends, middle.t > 0.2, middle.t < 0.8 else { continue }
+                let ratio = residual / change
+                // The moving shot (above) only when the frames fit the blend closely.
+                guard travel < 0.0015 || ratio < 0.15 else { continue }
                 if ratio < bestRatio {
                     bestRatio = ratio
                     // The blend: from the first frame that has left `a` to the last that has not reached `b`.
@@ -225,8 +245,10 @@ struct SegmentDecider {
                                     spanStart: first, spanEnd: last + 1)
                 }
             }
-            if let best { dissolveCandidates.append(best) }
+            return best
         }
+        let workers = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+        var dissolveCandidates = FrameStripes.map(4..<max(4, count - 4), workers: workers) { dissolve(around: $0) }.compactMap { $0 }
         // Keep the best candidate of each overlapping group, away from other boundaries.
         dissolveCandidates.sort { $0.strength > $1.strength }
         var dissolves: [Boundary] = []
