@@ -106,6 +106,28 @@ extension MediaStream {
         }
     }
 
+    /// Records the picture parameters another opening of the same file learnt by decoding
+    /// (`avformat_find_stream_info` on its first frames), so that this opening's stream info
+    /// need not decode them again (``InputFile/findStreamInfo(withoutDecoding:)``). Every field
+    /// a decoder reports is set, replacing what the container says, as that decoding replaced it.
+    public func adopt(decoded parameters: CodecParameters) {
+        let p = pointer.pointee.codecpar!
+        p.pointee.width = Int32(parameters.width)
+        p.pointee.height = Int32(parameters.height)
+        p.pointee.format = parameters.pixelFormat.rawValue
+        p.pointee.sample_aspect_ratio = parameters.sampleAspectRatio.avRational
+        p.pointee.field_order = parameters.fieldOrder.avValue
+        p.pointee.color_range = parameters.colorimetry.range.avValue
+        p.pointee.color_primaries = parameters.colorimetry.primaries.avValue
+        p.pointee.color_trc = parameters.colorimetry.transfer.avValue
+        p.pointee.color_space = parameters.colorimetry.matrix.avValue
+        p.pointee.chroma_location = AVChromaLocation(rawValue: UInt32(bitPattern: parameters.chromaLocation))
+        p.pointee.video_delay = Int32(parameters.videoDelay)
+        p.pointee.profile = parameters.profile
+        p.pointee.level = parameters.level
+        p.pointee.bits_per_raw_sample = Int32(parameters.bitsPerRawSample)
+    }
+
     /// Sets the reordering delay (`video_delay`, what decoders call `has_b_frames`).
     public func setReorderDelay(_ frames: Int) {
         pointer.pointee.codecpar.pointee.video_delay = Int32(frames)

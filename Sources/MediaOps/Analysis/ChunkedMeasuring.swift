@@ -184,7 +184,8 @@ enum ChunkedMeasuring {
     /// Measures `chunks` of the video stream with `workers` workers and joins
     /// the parts, or returns nil when any part failed or a join does not fit
     /// exactly (then decode sequentially, which tolerates what this cannot).
-    static func measure(path: String, streamIndex: Int, chunks: [DecodeChunk], width: Int, height: Int, workers: Int,
+    static func measure(path: String, streamIndex: Int, decoded: MediaProbe.DecodedStreamInfo? = nil, chunks: [DecodeChunk],
+                        width: Int, height: Int, workers: Int,
                         stillWindows: [StillWindow] = []) -> MeasuredVideo? {
         guard chunks.count > 1 else { return nil }
         // Largest first, so that no big chunk is left for the end while the other workers idle.
@@ -204,7 +205,7 @@ enum ChunkedMeasuring {
                 let index = order[taken]
                 // The first chunk starts at the file's start, where only a fresh demuxer is.
                 if worker == nil || chunks[index].seekTimestamp == nil {
-                    worker = try? ChunkWorker(path: path, streamIndex: streamIndex, threads: decoderThreads)
+                    worker = try? ChunkWorker(path: path, streamIndex: streamIndex, decoded: decoded, threads: decoderThreads)
                 }
                 guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height, stillWindows: stillWindows) else {
                     failed.store(true, ordering: .relaxed)
@@ -305,10 +306,12 @@ struct MeasuredVideo: Sendable {
 private final class ChunkWorker {
     let reader: FrameReader
 
-    /// - Parameter threads: the decoder's frame threads (``ChunkedMeasuring/frameThreads(for:workers:)``).
-    init(path: String, streamIndex: Int, threads: Int) throws {
+    /// - Parameters:
+    ///   - decoded: what the pass's own opening learnt by decoding, adopted rather than decoded again.
+    ///   - threads: the decoder's frame threads (``ChunkedMeasuring/frameThreads(for:workers:)``).
+    init(path: String, streamIndex: Int, decoded: MediaProbe.DecodedStreamInfo?, threads: Int) throws {
         // Opened as the probe opens: no decoding to learn what the headers say.
-        let input = try MediaProbe.openDescribed(path).input
+        let input = try MediaProbe.openDescribed(path, knowing: decoded).input
         let stream = try input.stream(at: streamIndex)
         var options = DecoderOptions()
         options.threadCount = threads

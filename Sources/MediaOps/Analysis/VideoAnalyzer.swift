@@ -70,13 +70,13 @@ public enum VideoAnalyzer {
                             retaining: RetainedFrames? = nil) throws(MediaError) -> (analysis: VideoAnalysis, stills: AnalysisStills, measures: FrameMeasures) {
         // The probe refuses truncated files and codecs this FFmpeg cannot decode
         // with a clear reason, for the cost of reading the header and index.
-        let probe = try MediaProbe.probe(path)
+        let (probe, decoded) = try MediaProbe.probeDescribing(path)
         if let video = probe.video, !video.decodable {
             throw MediaError(path: path, code: .unsupportedCodec, message: "no decoder for video codec '\(video.codec)' in this FFmpeg")
         }
         // Opened as the probe opens (stream info from the headers, no decoding):
         // the frames are decoded once, by the pass itself.
-        let input = try MediaProbe.openDescribed(path).input
+        let input = try MediaProbe.openDescribed(path, knowing: decoded).input
         guard let stream = input.bestStream(.video) else {
             throw MediaError(path: path, code: .noVideo, message: "no video stream")
         }
@@ -88,7 +88,7 @@ public enum VideoAnalyzer {
         let fileStart = input.startTime.map { rescale($0, from: .microseconds, to: timeBase) }
         let windows = stills.map { StillPlan(request: $0, duration: probe.video?.durationSec ?? probe.durationSec ?? 0,
                                              origin: fileStart ?? 0, timeBase: timeBase) }
-        let measured = try measure(path: path, input: input, stream: stream, width: parameters.width, height: parameters.height,
+        let measured = try measure(path: path, input: input, stream: stream, decoded: decoded, width: parameters.width, height: parameters.height,
                                    threads: options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount,
                                    stillWindows: windows?.windows ?? [], retaining: retaining)
         let measures = measured.measures
@@ -155,14 +155,15 @@ public enum VideoAnalyzer {
     /// Decodes and measures every frame once: in keyframe-aligned chunks on
     /// `threads` cores when the container's index allows (``ChunkedMeasuring``),
     /// else in one sequential pass with libav's own threads.
-    private static func measure(path: String, input: InputFile, stream: MediaStream, width: Int, height: Int,
+    private static func measure(path: String, input: InputFile, stream: MediaStream, decoded: MediaProbe.DecodedStreamInfo,
+                                width: Int, height: Int,
                                 threads: Int, stillWindows: [StillWindow], retaining: RetainedFrames? = nil) throws(MediaError) -> MeasuredVideo {
         var input = input, stream = stream
         // Pictures kept for a render come from one decoder in order (its frame threads use the cores).
         if threads > 1 && retaining == nil {
             let plan = ChunkedMeasuring.plan(path: path, input: input, streamIndex: stream.index,
                                              parts: ChunkedMeasuring.chunksPerWorker * threads)
-            if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, chunks: plan.chunks,
+            if let chunked = ChunkedMeasuring.measure(path: path, streamIndex: stream.index, decoded: decoded, chunks: plan.chunks,
                                                       width: width, height: height, workers: threads, stillWindows: stillWindows),
                chunked.measures.frameCount > 0 {
                 return chunked
@@ -170,7 +171,7 @@ public enum VideoAnalyzer {
             if plan.movedInput {
                 // The planning moved the demuxer: the sequential pass starts afresh.
                 let index = stream.index
-                input = try MediaProbe.openDescribed(path).input
+                input = try MediaProbe.openDescribed(path, knowing: decoded).input
                 do { stream = try input.stream(at: index) } catch { throw MediaError(path: path, code: .noVideo, message: "no video stream") }
             }
         }

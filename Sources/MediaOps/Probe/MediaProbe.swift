@@ -17,8 +17,14 @@ public enum MediaProbe {
     /// - Throws: ``MediaError`` for anything that is not readable media
     ///   (missing, directory, empty, not media, truncated, no streams).
     public static func probe(_ path: String, computeSHA256: Bool = false) throws(MediaError) -> ProbeResult {
+        try probeDescribing(path, computeSHA256: computeSHA256).result
+    }
+
+    /// ``probe(_:computeSHA256:)``, and what its opening learnt by decoding, for a later
+    /// opening of the same file to adopt (``openDescribed(_:knowing:)``).
+    static func probeDescribing(_ path: String, computeSHA256: Bool = false) throws(MediaError) -> (result: ProbeResult, decoded: DecodedStreamInfo) {
         let fileSize = try InputValidation.checkReadableFile(path)
-        let (input, _) = try openDescribed(path)
+        let (input, _, decoded) = try openDescribed(path)
         let streams = input.streams
         guard !streams.isEmpty else {
             throw MediaError(path: path, code: .notMedia, message: "no audio or video streams (\(input.formatName) container with nothing in it)")
@@ -89,11 +95,12 @@ public enum MediaProbe {
         if bitRate == nil, let durationSec, durationSec > 0 { bitRate = Int64((Double(fileSize) * 8 / durationSec).rounded()) }
 
         let sha = computeSHA256 ? try FileDigest.sha256(ofFile: path) : nil
-        return ProbeResult(
+        let result = ProbeResult(
             path: path, fileSizeBytes: fileSize, sha256: sha, container: container, mimeType: mime,
             mediaType: mediaType, durationSec: durationSec, bitRate: bitRate,
             startTimeSec: input.startTime.map { Double($0) / 1_000_000 },
             video: video, audio: audio, streams: streams.map(streamInfo), tags: tags, warnings: warnings)
+        return (result, decoded)
     }
 
     // MARK: Stream information
@@ -105,9 +112,13 @@ public enum MediaProbe {
     /// pictures (it still reads packets for durations and frame rates). It
     /// decodes up to several frames per stream otherwise, which dominates the
     /// cost of a probe. Codecs without a parser that tells the format, and
-    /// files that cannot seek back to their start, take the ordinary path.
-    /// - Returns: the open file and, per parsed video stream, its reordering delay.
-    static func openDescribed(_ path: String) throws(MediaError) -> (input: InputFile, reorderDelays: [Int: Int]) {
+    /// files that cannot seek back to their start, take the ordinary path, unless an earlier
+    /// opening of the same file decoded their pictures already (`known`): then they adopt
+    /// what it found, and are not decoded again.
+    /// - Returns: the open file, per parsed video stream its reordering delay, and what this
+    ///   opening learnt by decoding (for the next).
+    static func openDescribed(_ path: String, knowing known: DecodedStreamInfo? = nil) throws(MediaError)
+        -> (input: InputFile, reorderDelays: [Int: Int], decoded: DecodedStreamInfo) {
         var input = try InputValidation.open(path)
         var parsed: [Int: ParsedVideo] = [:]
         if containersWithPresentationTimes.contains(input.formatName) {
@@ -132,13 +143,41 @@ public enum MediaProbe {
             streams[index].adopt(video.picture)
             streams[index].setReorderDelay(video.reorderDelay)
         }
+        let codecs = streams.map(\.parameters.codecID)
+        var adopted: Set<Int> = []
+        // Only where packets carry their presentation times: elsewhere (MPEG program streams, for
+        // one) the decoder's frame rate also times the packets during stream info.
+        if let known, known.codecs == codecs, containersWithPresentationTimes.contains(input.formatName) {
+            for (index, parameters) in known.pictures where index < streams.count && parsed[index] == nil {
+                streams[index].adopt(decoded: parameters)
+                adopted.insert(index)
+            }
+        }
         do {
-            try input.findStreamInfo(withoutDecoding: Set(parsed.keys))
+            try input.findStreamInfo(withoutDecoding: Set(parsed.keys).union(adopted))
         } catch {
             throw MediaError(path: path, libav: error)
         }
         for (index, video) in parsed { streams[index].setReorderDelay(video.reorderDelay) }
-        return (input, parsed.mapValues(\.reorderDelay))
+        var decoded: [Int: CodecParameters] = [:]
+        for stream in streams where stream.kind == .video && parsed[stream.index] == nil {
+            let parameters = stream.parameters
+            if parameters.pixelFormat != .none { decoded[stream.index] = parameters }
+        }
+        return (input, parsed.mapValues(\.reorderDelay), DecodedStreamInfo(codecs: codecs, pictures: decoded))
+    }
+
+    /// What an opening learnt by decoding in its stream info: the picture parameters of the video
+    /// streams no parser described (VP9's parser, for one, tells only the frame type). A later
+    /// opening of the same file in the same run adopts them rather than decode again: for a 720p
+    /// VP9 keyframe that is 8 ms, a fortieth of a 5 s clip's whole `segments` run, at each opening
+    /// (the probe, the pass and every chunk worker open the file).
+    struct DecodedStreamInfo: Sendable {
+        /// Every stream's codec as the container's header names it (before stream info): a file
+        /// whose streams differ is not the one described, and nothing is adopted.
+        let codecs: [CodecID]
+        /// By stream index, the parameters of the video streams stream info decoded pictures of.
+        let pictures: [Int: CodecParameters]
     }
 
     /// Containers whose packets carry presentation times, so that reordering
@@ -176,6 +215,10 @@ public enum MediaProbe {
             let index = packet.streamIndex
             guard let parser = parsers[index] else { continue }
             if pictures[index] == nil, let picture = parser.parse(packet) { pictures[index] = picture }
+            // A parser that reads no picture format from a keyframe (VP9's reads only the frame
+            // type) reads none from the packets after it either: stop here rather than read on
+            // through 400 packets (often the whole file) for the ordinary path anyway.
+            if pictures[index] == nil && packet.isKeyframe { return [:] }
             guard packet.pts != Timestamp.none else { return [:] }  // no presentation times: cannot tell reordering
             seen[index, default: 0] += 1
             if let latest = latestPTS[index], packet.pts < latest { reordered.insert(index) }
