@@ -307,7 +307,7 @@ private final class ChunkWorker {
     let reader: FrameReader
 
     /// - Parameters:
-    ///   - decoded: what the pass's own opening learnt by decoding, adopted rather than decoded again.
+    ///   - decoded: what the probe's opening of the file learnt by decoding, adopted rather than decoded again.
     ///   - threads: the decoder's frame threads (``ChunkedMeasuring/frameThreads(for:workers:)``).
     init(path: String, streamIndex: Int, decoded: MediaProbe.DecodedStreamInfo?, threads: Int) throws {
         // Opened as the probe opens: no decoding to learn what the headers say.

@@ -122,7 +122,7 @@ struct FrameMeasures: Sendable {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in
             let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
-            // In integers: exact (as the sums of products were in doubles), and several times faster.
+            // In integers: the same exact sums the doubles held (products of bytes), without conversions.
             var dot = 0, norm = 0
             for i in 0..<n {
                 let d = Int(pb[i]) - Int(pa[i])
