@@ -235,15 +235,14 @@ struct SegmentDecider {
                 let ratio = residual / change
                 // The moving shot (above) only when the frames fit the blend closely.
                 guard travel < 0.0015 || ratio < 0.15 else { continue }
-                if ratio < bestRatio {
-                    bestRatio = ratio
-                    // The blend: from the first frame that has left `a` to the last that has not reached `b`.
-                    var first = a + 1, last = b - 1
-                    while first < m, measures.distance(a, first) < 0.1 * change { first += 1 }
-                    while last > m, measures.distance(last, b) < 0.1 * change { last -= 1 }
-                    best = Boundary(frame: (first + last + 1) / 2, kind: .dissolve, strength: change * (1 - ratio),
-                                    spanStart: first, spanEnd: last + 1)
-                }
+                // Better than the best half-length so far (the fitting stopped otherwise).
+                bestRatio = ratio
+                // The blend: from the first frame that has left `a` to the last that has not reached `b`.
+                var first = a + 1, last = b - 1
+                while first < m, measures.distance(a, first) < 0.1 * change { first += 1 }
+                while last > m, measures.distance(last, b) < 0.1 * change { last -= 1 }
+                best = Boundary(frame: (first + last + 1) / 2, kind: .dissolve, strength: change * (1 - ratio),
+                                spanStart: first, spanEnd: last + 1)
             }
             return best
         }

@@ -176,7 +176,8 @@ public enum MediaProbe {
         /// Every stream's codec as the container's header names it (before stream info): a file
         /// whose streams differ is not the one described, and nothing is adopted.
         let codecs: [CodecID]
-        /// By stream index, the parameters of the video streams stream info decoded pictures of.
+        /// By stream index, what stream info gave the video streams no parser described (decoded
+        /// where the container did not tell the picture format).
         let pictures: [Int: CodecParameters]
     }
 
