@@ -1,5 +1,5 @@
 # Shortcuts; each target is also a plain script, so a machine without make works too.
-.PHONY: demo test bench build clean fuzz sanitize leaks
+.PHONY: demo test bench build clean fuzz sanitize leaks mutate
 build:
 	swift build
 demo:
@@ -13,6 +13,10 @@ bench:
 # libFuzzer over probe+decode and manifest parsing (not in .ci/run): make fuzz FUZZ_SECONDS=1800
 fuzz:
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+# Damaged copies of the corpus's multi-GOP files through every reading command (not in .ci/run):
+# make mutate MUTATE_BIN=.build/asan-rel/release/pixsim-media (see scripts/mutate.py)
+mutate:
+	python3 scripts/mutate.py --bin $(or $(MUTATE_BIN),.build/release/pixsim-media) --out mutate $$(ls ../shared/corpus/*/*.mp4 ../shared/corpus/*/*.mkv ../shared/corpus/*/*.webm 2>/dev/null)
 # The suite under AddressSanitizer, the concurrent parts under ThreadSanitizer (not in .ci/run).
 sanitize:
 	bash scripts/sanitize.sh

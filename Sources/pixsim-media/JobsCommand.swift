@@ -13,7 +13,7 @@ struct JobsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Jobs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Jobs, newest first.")
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Only jobs in this state: queued, running, succeeded, failed, cancelled.")
         var state: String?
@@ -43,7 +43,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One job, every column.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One job, every column.")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The job's id.") var id: Int64
 
@@ -64,7 +64,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue a failed or cancelled job again (attempts reset).")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a failed or cancelled job again (attempts reset).")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The job's id.") var id: Int64
 
@@ -88,6 +88,7 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Cancel a queued or running job (a running job's worker then has its result refused).")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The job's id.") var id: Int64
@@ -106,7 +107,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Counts by state, the oldest waiting job, throughput.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by state, the oldest waiting job, throughput.")
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
@@ -128,7 +129,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Prune: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete finished jobs older than some days.")
+        static let configuration = CommandConfiguration(commandName: "prune", abstract: "Delete finished jobs older than some days.")
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Days since the job finished (default 7).") var olderThan = 7.0
 
