@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Damaged real files through the command line: a mutation campaign. Not part of CI.
 
-libFuzzer (scripts/fuzz.sh) explores small inputs through the probe and one decoded
-frame; the analysis (chunked decoding planned from the container's index, the joins,
-the decisions), clips and keyframes only run on whole files of several groups of
+libFuzzer (scripts/fuzz.sh) explores small inputs (at most 300 KB, a couple a second
+once the analysis runs); the analysis's chunked decoding planned from the container's
+index, clips, keyframes, the library's stages need whole files of several groups of
 pictures, too large and too slow for it. This script damages such files the ways
 files get damaged (bytes overwritten, a block zeroed, the file cut short, a block
 removed or repeated so that every offset in the index after it is wrong, the
@@ -12,8 +12,9 @@ header's bytes changed) and runs the commands on each damaged copy.
     python3 scripts/mutate.py --bin BIN [--per-file N] [--seed S] [--timeout T] FILE...
 
 A finding is a run that crashed (killed by a signal), hung (past --timeout), failed
-with anything but one error line naming the file, printed JSON that does not parse,
-or (with a binary built with --sanitize=address) left an AddressSanitizer report.
+with anything but one error line naming the file, left output behind when it failed,
+printed JSON that does not parse, left a library that `verify` finds damaged, or (with
+a binary built with --sanitize=address) left an AddressSanitizer report.
 Each finding is kept with the damaged file and the command in OUT/findings/.
 """
 import argparse
@@ -88,7 +89,10 @@ def library_check(binary: str, scratch: str, env: dict, timeout: float):
     if not os.path.isdir(library):
         return None
     for argv in (["verify", "--library", library, "--json"], ["assets", "list", "--library", library, "--json"]):
-        result = subprocess.run([binary] + argv, capture_output=True, env=env, timeout=timeout)
+        try:
+            result = subprocess.run([binary] + argv, capture_output=True, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return "after ingest, %s hung" % argv[0]
         if result.returncode != 0:
             return "after ingest, %s exit %d: %s" % (argv[0], result.returncode,
                                                      result.stderr.decode(errors="replace").strip()[:300])
@@ -147,6 +151,7 @@ def main() -> int:
     env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + os.path.abspath(asan_dir) + "/report"
     only = set(args.only.split(",")) if args.only else None
     runs = findings = 0
+    kept = len(os.listdir(findings_dir))  # findings of earlier runs into the same folder stay
     tally = {}
     for source in args.files:
         data = open(source, "rb").read()
@@ -174,20 +179,23 @@ def main() -> int:
                     stdout, stderr = process.communicate()
                     timed_out = True
                 result = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
-                reports = sorted(set(os.listdir(asan_dir)) - before)
                 runs += 1
                 outcome = "exit %d" % result.returncode
                 tally[(name, outcome)] = tally.get((name, outcome), 0) + 1
-                problem = judge(result, timed_out, wants_json, reports, path, output)
+                problem = judge(result, timed_out, wants_json, sorted(set(os.listdir(asan_dir)) - before), path, output)
                 if not problem and name == "ingest":
                     problem = library_check(args.bin, scratch, env, args.timeout)
+                # Reports of the checks after an ingest count too.
+                reports = sorted(set(os.listdir(asan_dir)) - before)
+                if reports and not problem:
+                    problem = "AddressSanitizer report"
                 if output and os.path.isdir(output):
                     shutil.rmtree(output)
                 elif output and os.path.exists(output):
                     os.remove(output)
                 if problem:
                     findings += 1
-                    keep = os.path.join(findings_dir, "%03d-%s" % (findings, name))
+                    keep = os.path.join(findings_dir, "%03d-%s" % (kept + findings, name))
                     os.makedirs(keep)
                     shutil.copy(path, keep)
                     for report in reports:
