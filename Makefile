@@ -13,9 +13,11 @@ bench:
 # libFuzzer over probe+decode and manifest parsing (not in .ci/run): make fuzz FUZZ_SECONDS=1800
 fuzz:
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
-# Damaged copies of the corpus's multi-GOP files through every reading command (not in .ci/run):
-# make mutate MUTATE_BIN=.build/asan-rel/release/pixsim-media (see scripts/mutate.py)
+# Damaged copies of the corpus's MP4, Matroska and WebM files through every reading command (not in
+# .ci/run); MUTATE_BIN=.build/asan-rel/release/pixsim-media for a build under AddressSanitizer
+# (swift build -c release --sanitize=address --build-path .build/asan-rel). See scripts/mutate.py.
 mutate:
+	@[ -n "$(MUTATE_BIN)" ] || bash scripts/build-release.sh
 	python3 scripts/mutate.py --bin $(or $(MUTATE_BIN),.build/release/pixsim-media) --out mutate $$(ls ../shared/corpus/*/*.mp4 ../shared/corpus/*/*.mkv ../shared/corpus/*/*.webm 2>/dev/null)
 # The suite under AddressSanitizer, the concurrent parts under ThreadSanitizer (not in .ci/run).
 sanitize:
