@@ -121,7 +121,7 @@ def judge(result, timed_out: bool, wants_json: bool, asan_reports: list, path: s
             return None  # a batch report: its items say what failed
     if result.returncode == 0:
         return None
-    if output and os.path.exists(output) and (not os.path.isdir(output) or os.listdir(output)):
+    if output and os.path.exists(output):
         return "exit %d with output left at %s" % (result.returncode, os.path.basename(output))
     lines = [line for line in result.stderr.decode(errors="replace").splitlines() if line.strip()]
     errors = [line for line in lines if not line.startswith("warning:")]
