@@ -31,6 +31,8 @@ static inline int pixsim_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int pixsim_averror_eof(void) { return AVERROR_EOF; }
 /// AVERROR_INVALIDDATA.
 static inline int pixsim_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+/// AVERROR_PATCHWELCOME: a feature the decoder lacks (damaged data often claims one).
+static inline int pixsim_averror_patchwelcome(void) { return AVERROR_PATCHWELCOME; }
 /// AVERROR_DECODER_NOT_FOUND.
 static inline int pixsim_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 /// AV_NOPTS_VALUE: "no timestamp".

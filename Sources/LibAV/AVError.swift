@@ -43,6 +43,8 @@ public struct AVError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let endOfFileCode: Int32 = pixsim_averror_eof()
     /// `AVERROR_INVALIDDATA`.
     public static let invalidDataCode: Int32 = pixsim_averror_invaliddata()
+    /// `AVERROR_PATCHWELCOME`: "not yet implemented in FFmpeg".
+    public static let notImplementedCode: Int32 = pixsim_averror_patchwelcome()
     /// `AVERROR_DECODER_NOT_FOUND`.
     public static let decoderNotFoundCode: Int32 = pixsim_averror_decoder_not_found()
     /// `AVERROR(EINVAL)`.

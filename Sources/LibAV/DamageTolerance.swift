@@ -29,9 +29,19 @@ public struct DamageTolerance: Sendable {
 
     /// Sends a packet; nil when the decoder rejected it as damaged (skipped, counted).
     public mutating func send(_ decoder: Decoder, _ packet: Packet) throws(AVError) -> SendResult? {
-        do { return try decoder.send(packet) } catch where error.isInvalidData || error.code == AVError.invalidArgumentCode {
+        do { return try decoder.send(packet) } catch where Self.isDamage(error) {
             note(error)
             return nil
+        }
+    }
+
+    /// Tells the decoder the input has ended, so that it gives up the pictures it holds. Sending the
+    /// end also decodes what the decoder still had queued (libavcodec's `avcodec_send_packet` runs
+    /// the decoder on its buffered packet), so a damaged last packet fails here: that is damage too
+    /// (counted), and the decoder drains what it has either way.
+    public mutating func sendEndOfStream(_ decoder: Decoder) throws(AVError) {
+        do { try decoder.sendEndOfStream() } catch where Self.isDamage(error) {
+            note(error)
         }
     }
 
@@ -41,6 +51,14 @@ public struct DamageTolerance: Sendable {
             note(error)
             return nil
         }
+    }
+
+    /// What a decoder says of a packet it cannot use: invalid data, an invalid argument (a parameter
+    /// the damaged packet changed), or a feature it lacks (damaged bits that claim one; the ffmpeg
+    /// command line, too, logs every decoding error and goes on). A stream that only ever fails
+    /// decodes nothing, and the caller reports ``firstDamage``.
+    static func isDamage(_ error: AVError) -> Bool {
+        error.isInvalidData || error.code == AVError.invalidArgumentCode || error.code == AVError.notImplementedCode
     }
 
     private mutating func note(_ error: AVError) {

@@ -72,7 +72,7 @@ public final class FrameReader {
                 var gotPacket = false
                 while !gotPacket {
                     if try damage.read(input, into: packet) == .endOfFile {
-                        try decoder.sendEndOfStream()
+                        try damage.sendEndOfStream(decoder)
                         inputEnded = true
                         break
                     }
@@ -82,7 +82,7 @@ public final class FrameReader {
                     }
                     if let stopPosition, packet.position >= stopPosition {
                         packet.unreference()
-                        try decoder.sendEndOfStream()
+                        try damage.sendEndOfStream(decoder)
                         inputEnded = true
                         stoppedAtPosition = true
                         break

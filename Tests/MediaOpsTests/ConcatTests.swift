@@ -161,4 +161,70 @@ import MediaTestSupport
         let bars = try gray(["-ss", String(offset + 0.01), "-i", output.path, "-vf", "crop=80:240:0:0"])
         #expect(Double(bars.map(Int.init).reduce(0, +)) / Double(max(1, bars.count)) < 20)
     }
+
+    /// Real files damaged as `scripts/mutate.py` damaged them when it found these: a block repeated (every
+    /// offset the index gives after it is wrong), a few header bytes changed (the decoder then meets
+    /// features it lacks and, at the end, a damaged packet still queued when the end of the input is sent).
+    /// Re-encoding skips what cannot be decoded, as every other command does, and says so in a warning;
+    /// before, both failed naming the output instead of the input.
+    static let damagedCopies: [(file: String, damage: Damage)] = [
+        ("ffmpeg-concat/1.mp4", .repeated(at: 119_103, length: 18_364)),
+        ("mediabunny/1080p-portrait-derotated.mp4", .bytes([(720, 202), (2415, 254), (3027, 38)])),
+    ]
+
+    enum Damage: Sendable {
+        case repeated(at: Int, length: Int)
+        case bytes([(offset: Int, value: UInt8)])
+
+        func apply(to data: Data) -> Data {
+            switch self {
+            case .repeated(let at, let length):
+                return data.prefix(at) + data.subdata(in: at..<(at + length)) + data.suffix(from: at)
+            case .bytes(let changes):
+                var copy = data
+                for change in changes { copy[change.offset] = change.value }
+                return copy
+            }
+        }
+    }
+
+    static func damagedCopy(_ file: String, _ damage: Damage, in folder: URL) throws -> URL {
+        let source = try TestMedia.corpusFile(file)
+        let copy = folder.appendingPathComponent("damaged-" + source.lastPathComponent)
+        try damage.apply(to: Data(contentsOf: source)).write(to: copy)
+        return copy
+    }
+
+    @Test(.needsFFmpeg, .needsCorpus, arguments: 0..<2)
+    func damagedInputsAreReencodedWithTheirDamageSkipped(_ index: Int) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (file, damage) = Self.damagedCopies[index]
+        let damaged = try Self.damagedCopy(file, damage, in: folder)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .reencode,
+                                                           quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.frames > 0)
+        #expect(result.inputs.map(\.frames) == [result.frames / 2, result.frames / 2])
+        #expect(result.frames == (try EditingOracle.frames(output).count))
+        #expect(result.warnings.count == 2 && result.warnings.allSatisfy { $0.contains(damaged.path) && $0.contains("damaged packets skipped") })
+        #expect(try EditingOracle.decodeErrors(output) == "")
+    }
+
+    /// A WebM whose codec header was damaged: its decoder cannot open. The error names that input, not the output, which is never left.
+    @Test(.needsFFmpeg, .needsCorpus, arguments: [ConcatMode.auto, .reencode])
+    func anInputWhoseDecoderCannotOpenIsNamed(_ mode: ConcatMode) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try Self.damagedCopy("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]), in: folder)
+        let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [good.path, damaged.path], output: output.path, mode: mode))
+        }
+        #expect(error?.path == damaged.path)
+        #expect(error?.code == .corrupt)
+        #expect(error?.message.contains("avcodec_open2") == true)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

@@ -46,6 +46,7 @@ enum ConcatReencode {
 
         var slots: Int64 = 0
         var summaries: [ConcatInputSummary] = []
+        var firstDamage: (path: String, error: AVError)?
         for (position, input) in inputs.enumerated() {
             // Turned so that, shown with the first input's rotation, the picture stands as its own rotation says.
             let quarterTurns = turnable ? ((input.video.rotation - first.video.rotation + 360) % 360) / 90 : 0
@@ -54,6 +55,7 @@ enum ConcatReencode {
             try lane.run()
             if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
             if lane.damagedPackets > 0 { warnings.append("\(input.path): \(lane.damagedPackets) damaged packets skipped") }
+            if firstDamage == nil, let damage = lane.firstDamage { firstDamage = (input.path, damage) }
             summaries.append(ConcatInputSummary(path: input.path, offsetSec: Timestamp(slots, frameBase).seconds,
                                                 durationSec: Timestamp(lane.slotsWritten, frameBase).seconds,
                                                 frames: Int(lane.slotsWritten), droppedDuplicateFrame: lane.droppedFirst))
@@ -61,7 +63,11 @@ enum ConcatReencode {
             progress?(Double(position + 1) / Double(inputs.count))
         }
         guard slots > 0 else {
-            throw MediaError(path: request.output, code: .corrupt, message: "no input had a decodable video frame")
+            // Named by its input, as every bad input is (the output was never there), with libav's own reason when it gave one.
+            if let firstDamage { throw MediaError(path: firstDamage.path, libav: firstDamage.error) }
+            let others = Set(inputs.map(\.path)).count - 1
+            throw MediaError(path: first.path, code: .corrupt,
+                             message: "no video frame could be decoded" + (others > 0 ? " (nor from the \(others) other inputs)" : ""))
         }
         try video.finish(output: output)
         if let sound {
@@ -89,6 +95,7 @@ enum ConcatReencode {
         private(set) var droppedFirst = false
         private var damage = DamageTolerance()
         var damagedPackets: Int { damage.damagedPackets }
+        var firstDamage: AVError? { damage.firstDamage }
 
         private var scaler: Scaler?
         private var scaled: Frame?
@@ -116,33 +123,33 @@ enum ConcatReencode {
         }
 
         func run() throws {
-            let videoDecoder = try Decoder(stream: input.video)
-            let audioDecoder = try input.audio.flatMap { stream -> Decoder? in
-                guard sound != nil, stream.parameters.codecID.hasDecoder else { return nil }
-                return try Decoder(stream: stream)
+            let videoDecoder = try reading { try Decoder(stream: input.video) }
+            var audioDecoder: Decoder?
+            if let stream = input.audio, sound != nil, stream.parameters.codecID.hasDecoder {
+                audioDecoder = try reading { try Decoder(stream: stream) }
             }
             var wanted: Set<Int> = [input.video.index]
             if let audio = input.audio, audioDecoder != nil { wanted.insert(audio.index) }
             input.input.selectStreams(wanted)
             let packet = try Packet()
             let frame = try Frame()
-            while try damage.read(input.input, into: packet) == .packet {
+            while try reading({ try damage.read(input.input, into: packet) }) == .packet {
                 defer { packet.unreference() }
                 if packet.streamIndex == input.video.index {
                     while true {
-                        guard let sent = try damage.send(videoDecoder, packet) else { break }
+                        guard let sent = try reading({ try damage.send(videoDecoder, packet) }) else { break }
                         try drainVideo(videoDecoder, frame)
                         if sent == .accepted { break }
                     }
                 } else if let audioDecoder, packet.streamIndex == input.audio?.index {
-                    guard try damage.send(audioDecoder, packet) != nil else { continue }
+                    guard try reading({ try damage.send(audioDecoder, packet) }) != nil else { continue }
                     try drainAudio(audioDecoder)
                 }
             }
-            try videoDecoder.sendEndOfStream()
+            try reading { try damage.sendEndOfStream(videoDecoder) }
             try drainVideo(videoDecoder, frame)
             if let audioDecoder {
-                try audioDecoder.sendEndOfStream()
+                try reading { try damage.sendEndOfStream(audioDecoder) }
                 try drainAudio(audioDecoder)
             }
             // The last picture lasts until the input's end.
@@ -160,7 +167,7 @@ enum ConcatReencode {
 
         private func drainVideo(_ decoder: Decoder, _ frame: Frame) throws {
             while true {
-                guard let state = try damage.receive(decoder, into: frame) else { continue }
+                guard let state = try reading({ try damage.receive(decoder, into: frame) }) else { continue }
                 guard state == .frame else { return }
                 defer { frame.unreference() }
                 let pts = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
@@ -176,10 +183,17 @@ enum ConcatReencode {
                 guard let origin, pts >= origin else { continue }
                 let slot = rescale(pts - origin, from: input.video.timeBase, to: frameBase)
                 if pending != nil { try emit(until: slot) }
-                pending = try fit(frame)
+                pending = try reading { try fit(frame) }
                 let duration = frame.duration > 0 ? frame.duration : rescale(1, from: frameBase, to: input.video.timeBase)
                 lastEnd = max(lastEnd, pts + duration)
             }
+        }
+
+        /// Runs a step that reads this input (opening its decoders, demuxing, decoding, scaling its
+        /// pictures): a libav error there is the input's, and names it. Encoding and writing are the
+        /// output's (named by the caller).
+        private func reading<T>(_ step: () throws -> T) throws -> T {
+            do { return try step() } catch let error as AVError { throw MediaError(path: input.path, libav: error) }
         }
 
         /// Encodes the pending picture into every output slot before `slot`.
@@ -248,7 +262,7 @@ enum ConcatReencode {
         private func drainAudio(_ decoder: Decoder) throws {
             let frame = try Frame()
             while true {
-                guard let state = try damage.receive(decoder, into: frame) else { continue }
+                guard let state = try reading({ try damage.receive(decoder, into: frame) }) else { continue }
                 guard state == .frame else { return }
                 if origin == nil {
                     waitingAudio.append(try frame.clone())

@@ -154,12 +154,12 @@ final class ReencodingWriter {
             if kept != nil {
                 try takeKeptFrames(nil)
             } else {
-                try videoDecoder.sendEndOfStream()
+                try damage.sendEndOfStream(videoDecoder)
                 try takeVideoFrames()
             }
         }
         for lane in audio.values where !lane.passedEnd {
-            try lane.decoder.sendEndOfStream()
+            try damage.sendEndOfStream(lane.decoder)
             try takeAudioFrames(lane, firstVideo: first, end: end)
         }
         guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
