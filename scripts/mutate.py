@@ -66,8 +66,9 @@ KINDS = ["overwrite", "zero", "truncate", "remove", "repeat", "header"]
 
 def commands(path: str, scratch: str):
     """The commands run on each damaged file: (name, argv, prints JSON, output left only on success)."""
-    keys, thumbs, thumb, board, clip = (os.path.join(scratch, name)
-                                        for name in ("keys", "thumbs", "thumb.jpg", "board.jpg", "clip.mp4"))
+    keys, thumbs, thumb, board, clip, loop, joined = (
+        os.path.join(scratch, name)
+        for name in ("keys", "thumbs", "thumb.jpg", "board.jpg", "clip.mp4", "loop.mp4", "joined.mp4"))
     return [
         ("probe", ["probe", path, "--json"], True, None),
         ("segments", ["segments", path, "--json"], True, None),
@@ -76,6 +77,12 @@ def commands(path: str, scratch: str):
         ("thumbnail", ["thumbnail", path, "-o", thumb, "--at", "1"], False, thumb),
         ("storyboard", ["storyboard", path, "-o", board, "--count", "4"], False, board),
         ("clip", ["clip", path, "--start", "0.5", "--end", "1.5", "-o", clip, "--mode", "exact"], False, clip),
+        ("clip-copy", ["clip", path, "--start", "0.5", "--end", "1.5", "-o", clip, "--mode", "copy"], False, clip),
+        ("clip-smart", ["clip", path, "--start", "0.5", "--end", "1.5", "-o", clip, "--mode", "smart"], False, clip),
+        ("loops", ["loops", path, "--max-length", "3", "--render", loop, "--json"], True, loop),
+        # The damaged file joined to itself: copied (auto), and re-encoded.
+        ("concat", ["concat", path, path, "-o", joined, "--json"], True, joined),
+        ("concat-reencode", ["concat", path, path, "-o", joined, "--mode", "reencode", "--json"], True, joined),
         # Into a library with every stage: a batch JSON whether the file was taken or failed (judged
         # on its own), and the library consistent after (``library_check``).
         ("ingest", ["ingest", path, "--library", os.path.join(scratch, "library"), "--json"], True, None),
