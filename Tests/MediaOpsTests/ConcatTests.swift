@@ -227,4 +227,21 @@ import MediaTestSupport
         #expect(error?.message.contains("avcodec_open2") == true)
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// The same input in a timeline (`compose`, `loops --render`): the item's file is named, not the output.
+    @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemWhoseDecoderCannotOpenIsNamed() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try Self.damagedCopy("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]), in: folder)
+        let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
+        let output = folder.appendingPathComponent("timeline.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try TimelineRenderer.render(TimelineRequest(entries: [TimelineEntry(path: good.path, start: 0, end: 1),
+                                                                  TimelineEntry(path: damaged.path, start: 0, end: 0.07)],
+                                                        output: output.path))
+        }
+        #expect(error?.path == damaged.path)
+        #expect(error?.message.contains("avcodec_open2") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

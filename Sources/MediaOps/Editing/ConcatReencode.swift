@@ -193,7 +193,7 @@ enum ConcatReencode {
         /// pictures): a libav error there is the input's, and names it. Encoding and writing are the
         /// output's (named by the caller).
         private func reading<T>(_ step: () throws -> T) throws -> T {
-            do { return try step() } catch let error as AVError { throw MediaError(path: input.path, libav: error) }
+            try MediaError.attributing(to: input.path, step)
         }
 
         /// Encodes the pending picture into every output slot before `slot`.

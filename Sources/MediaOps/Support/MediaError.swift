@@ -59,4 +59,11 @@ extension MediaError {
 
     /// The file the error is about (``CodedError``).
     public var subject: String { path }
+
+    /// Runs `body`, which reads the input at `path` (opens its decoders, demuxes, decodes, scales
+    /// its pictures), so that a libav error there names that input. An operation that writes
+    /// several inputs into one output otherwise reports every error against the output.
+    static func attributing<T>(to path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as AVError { throw MediaError(path: path, libav: error) }
+    }
 }

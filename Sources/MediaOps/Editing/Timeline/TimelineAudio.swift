@@ -40,10 +40,11 @@ final class TimelineAudio {
     /// Decodes the item's sound shown between the video timestamps `start` and `end` and queues it.
     private func append(stream: MediaStream, of item: TimelineItem, from start: Int64, to end: Int64, total: Int64, output: OutputFile) throws {
         let source = item.source
-        let reader = try FrameReader(input: source.input, stream: stream)
+        // Reading the item's file names it in an error; encoding and writing are the output's.
+        let reader = try MediaError.attributing(to: source.path) { try FrameReader(input: source.input, stream: stream) }
         defer { source.input.selectStreams(Set(0..<source.input.streams.count)) }
-        try reader.seek(toKeyframeBefore: rescale(start, from: source.timeBase, to: stream.timeBase))
-        while let frame = try reader.nextFrame() {
+        try MediaError.attributing(to: source.path) { try reader.seek(toKeyframeBefore: rescale(start, from: source.timeBase, to: stream.timeBase)) }
+        while let frame = try MediaError.attributing(to: source.path, { try reader.nextFrame() }) {
             guard frame.sampleRate > 0 else { continue }
             let own = Rational(1, Int32(frame.sampleRate))
             let startSample = rescale(start, from: source.timeBase, to: own)

@@ -22,14 +22,15 @@ final class TimelineFrameSource {
     ///   - path: the item's file, opened afresh (the renderer's copy of it reads packets elsewhere).
     ///   - start: the item's start in its stream time base.
     init(path: String, start: Int64, frameRate: Rational, width: Int, height: Int, pixelFormat: PixelFormat) throws {
-        source = try ClipSource(path: path)
-        reader = try FrameReader(input: source.input, stream: source.video)
+        let source = try ClipSource(path: path)
+        self.source = source
+        reader = try MediaError.attributing(to: path) { try FrameReader(input: source.input, stream: source.video) }
         startTimestamp = start
         slotDuration = frameRate.inverted
         let parameters = source.video.parameters
         if parameters.width != width || parameters.height != height || parameters.pixelFormat != pixelFormat {
-            scaler = try Scaler(sourceWidth: parameters.width, sourceHeight: parameters.height, sourceFormat: parameters.pixelFormat,
-                                destinationWidth: width, destinationHeight: height, destinationFormat: pixelFormat, algorithm: .bicubic)
+            scaler = try MediaError.attributing(to: path) { try Scaler(sourceWidth: parameters.width, sourceHeight: parameters.height, sourceFormat: parameters.pixelFormat,
+                                destinationWidth: width, destinationHeight: height, destinationFormat: pixelFormat, algorithm: .bicubic) }
         } else {
             scaler = nil
         }
@@ -43,6 +44,10 @@ final class TimelineFrameSource {
     /// The picture for `slot` (item-local), in the target format. The frame
     /// is shared with the source: copy it before changing it.
     func picture(slot: Int) throws -> Frame {
+        try MediaError.attributing(to: source.path) { try decodedPicture(slot: slot) }
+    }
+
+    private func decodedPicture(slot: Int) throws -> Frame {
         let target = timestamp(slot: slot)
         let half = max(0, rescale(1, from: slotDuration, to: source.timeBase) / 2 - 1)
         let limit = target + half
