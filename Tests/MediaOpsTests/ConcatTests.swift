@@ -244,4 +244,32 @@ import MediaTestSupport
         #expect(error?.message.contains("avcodec_open2") == true, "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// A block repeated inside the index of fire2.mp4 gives its sound packets of no length at equal times; copied as
+    /// they were, two of them reached the muxer with one decoding time ("non monotonically increasing dts").
+    @Test(.needsFFmpeg, .needsCorpus) func soundPacketsOfNoLengthStillJoinByCopy() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try Self.damagedCopy("moviepy/fire2.mp4", .repeated(at: 398_437, length: 6_588), in: folder)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .copy))
+        #expect(result.modeUsed == .copy)
+        #expect(result.frames > 0 && result.inputs.map(\.frames) == [result.frames / 2, result.frames / 2])
+        #expect(try TestMedia.packetCount(output) == result.frames)
+    }
+
+    /// A block repeated into the header of count-video.mp4 makes it claim 18391x9014 pictures, which libx264 refuses.
+    /// Without --size that size is the first input's: the error names the input and says what to give.
+    @Test(.needsFFmpeg, .needsCorpus) func aSizeTheEncoderRefusesNamesTheInputItCameFrom() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try Self.damagedCopy("mp4parser/count-video.mp4", .repeated(at: 255_075, length: 23_755), in: folder)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .reencode))
+        }
+        #expect(error?.path == damaged.path)
+        #expect(error?.message.contains("18390x9014") == true && error?.message.contains("--size") == true)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

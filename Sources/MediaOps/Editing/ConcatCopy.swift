@@ -106,7 +106,9 @@ enum ConcatCopy {
                     packet.pts = pts
                     packet.dts = pts
                     packet.duration = duration
-                    lastAudioEnd = pts + duration
+                    // A packet of no length (a damaged index gives some) still takes one tick: the next one
+                    // must come after it, or the muxer refuses the join (equal decoding times).
+                    lastAudioEnd = pts + max(duration, 1)
                     try output.write(packet, from: audioBase, toStream: audioOut)
                 }
             }

@@ -26,7 +26,7 @@ enum ConcatReencode {
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
             timeBase: frameBase, frameRate: rate, colorimetry: firstParameters.colorimetry)
-        let video = try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+        let video = try videoEncoder(picture: picture, request: request, output: output, sizeOf: first.path)
         // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
         var warnings: [String] = []
         if let matrix = first.video.displayMatrix { try output.setDisplayMatrix(stream: video.outputIndex, matrix) }
@@ -76,6 +76,20 @@ enum ConcatReencode {
         try output.finish()
         return ConcatResult(output: path, modeUsed: .reencode, inputs: summaries, durationSec: Timestamp(slots, frameBase).seconds,
                             frames: Int(slots), reason: nil, warnings: warnings)
+    }
+
+    /// The output's video encoder. Without `--size` the picture size is the first input's own, so an
+    /// encoder that refuses it refuses what that input says (a damaged header can claim 18391x9014
+    /// pictures of a 640x360 stream): the error then names that input.
+    private static func videoEncoder(picture: VideoTrackEncoder.Picture, request: ConcatRequest, output: OutputFile,
+                                     sizeOf firstPath: String) throws -> VideoTrackEncoder {
+        do {
+            return try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+        } catch {
+            guard request.size == nil else { throw error }
+            throw MediaError(path: firstPath, code: .libav,
+                             message: "its \(picture.width)x\(picture.height) pictures cannot be re-encoded (\(error.operation): \(error.message)); give --size")
+        }
     }
 
     /// One input decoded onto the output's frame grid and sample timeline.
