@@ -172,6 +172,9 @@ import MediaTestSupport
         ("mediabunny/1080p-portrait-derotated.mp4", .bytes([(720, 202), (2415, 254), (3027, 38)])),
     ]
 
+    /// A WebM whose Vorbis headers (its sound track's codec private data) the campaign damaged: that decoder cannot open.
+    static let unopenableWebM: (file: String, damage: Damage) = ("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]))
+
     enum Damage: Sendable {
         case repeated(at: Int, length: Int)
         case bytes([(offset: Int, value: UInt8)])
@@ -216,7 +219,7 @@ import MediaTestSupport
     func anInputWhoseDecoderCannotOpenIsNamed(_ mode: ConcatMode) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]), in: folder)
+        let damaged = try Self.damagedCopy(Self.unopenableWebM.file, Self.unopenableWebM.damage, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
@@ -232,7 +235,7 @@ import MediaTestSupport
     @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemWhoseDecoderCannotOpenIsNamed() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]), in: folder)
+        let damaged = try Self.damagedCopy(Self.unopenableWebM.file, Self.unopenableWebM.damage, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("timeline.mp4")
         let error = #expect(throws: MediaError.self) {
