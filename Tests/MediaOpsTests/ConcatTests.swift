@@ -261,18 +261,24 @@ import MediaTestSupport
         #expect(try TestMedia.packetCount(output) == result.frames)
     }
 
-    /// A block repeated into the header of count-video.mp4 makes it claim 18391x9014 pictures, which libx264 refuses.
-    /// Without --size that size is the first input's: the error names the input and says what to give.
-    @Test(.needsFFmpeg, .needsCorpus) func aSizeTheEncoderRefusesNamesTheInputItCameFrom() throws {
+    /// Damage that leaves the input saying what cannot be re-encoded. A block repeated into the header of
+    /// count-video.mp4 makes it claim 18391x9014 pictures, which libx264 refuses: without --size that size is the
+    /// first input's, so the error names the input and says what to give. One repeated into edts.mp4 leaves sound
+    /// the resampler refuses (swr_init). Both named the output before.
+    @Test(.needsFFmpeg, .needsCorpus, arguments: [
+        ("mp4parser/count-video.mp4", 255_075, 23_755, "18390x9014 pictures cannot be re-encoded"),
+        ("mediabunny/edts.mp4", 55_905, 18_743, "swr_init"),
+    ])
+    func whatTheInputSaysThatCannotBeReencodedNamesIt(_ file: String, _ at: Int, _ length: Int, _ reason: String) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy("mp4parser/count-video.mp4", .repeated(at: 255_075, length: 23_755), in: folder)
+        let damaged = try Self.damagedCopy(file, .repeated(at: at, length: length), in: folder)
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
             try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .reencode))
         }
         #expect(error?.path == damaged.path)
-        #expect(error?.message.contains("18390x9014") == true && error?.message.contains("--size") == true)
+        #expect(error?.message.contains(reason) == true, "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }

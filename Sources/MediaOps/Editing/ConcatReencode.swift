@@ -311,7 +311,8 @@ enum ConcatReencode {
                 try sound.appendSilence(samples: (position - startSample) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
             }
             let skip = Int(max(0, startSample - position))
-            try sound.append(frame, skipping: skip)
+            // Resampling reads what the input says of its sound (rate, layout): a refusal is the input's.
+            try reading { try sound.append(frame, skipping: skip) }
         }
     }
 }
