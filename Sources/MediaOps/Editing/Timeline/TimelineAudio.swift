@@ -54,7 +54,8 @@ final class TimelineAudio {
             let position = rescale(pts, from: stream.timeBase, to: own)
             if position >= endSample { break }
             if position + Int64(frame.sampleCount) <= startSample { continue }
-            try encoder.append(frame, skipping: Int(max(0, startSample - position)))
+            // Resampling reads what the item says of its sound (rate, layout): a refusal names it too.
+            try MediaError.attributing(to: source.path) { try encoder.append(frame, skipping: Int(max(0, startSample - position))) }
             try encoder.encodeAvailable(upTo: total, output: output)
         }
     }
