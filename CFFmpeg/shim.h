@@ -33,6 +33,8 @@ static inline int pixsim_averror_eof(void) { return AVERROR_EOF; }
 static inline int pixsim_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 /// AVERROR_PATCHWELCOME: a feature the decoder lacks (damaged data often claims one).
 static inline int pixsim_averror_patchwelcome(void) { return AVERROR_PATCHWELCOME; }
+/// AVERROR_EXTERNAL: an external library (libx264, libvpx) failed.
+static inline int pixsim_averror_external(void) { return AVERROR_EXTERNAL; }
 /// AVERROR_DECODER_NOT_FOUND.
 static inline int pixsim_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 /// AV_NOPTS_VALUE: "no timestamp".

@@ -45,6 +45,8 @@ public struct AVError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let invalidDataCode: Int32 = pixsim_averror_invaliddata()
     /// `AVERROR_PATCHWELCOME`: "not yet implemented in FFmpeg".
     public static let notImplementedCode: Int32 = pixsim_averror_patchwelcome()
+    /// `AVERROR_EXTERNAL`: "Generic error in an external library" (libx264 refusing its settings, among others).
+    public static let externalLibraryCode: Int32 = pixsim_averror_external()
     /// `AVERROR_DECODER_NOT_FOUND`.
     public static let decoderNotFoundCode: Int32 = pixsim_averror_decoder_not_found()
     /// `AVERROR(EINVAL)`.

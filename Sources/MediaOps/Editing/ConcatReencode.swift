@@ -79,14 +79,16 @@ enum ConcatReencode {
     }
 
     /// The output's video encoder. Without `--size` the picture size is the first input's own, so an
-    /// encoder that refuses it refuses what that input says (a damaged header can claim 18391x9014
-    /// pictures of a 640x360 stream): the error then names that input.
+    /// encoder that refuses its settings (an invalid argument, or libx264 failing to open: it checks the
+    /// size) refuses what that input says (a damaged header can claim 18391x9014 pictures of a 640x360
+    /// stream): the error then names that input. Other failures (memory, a missing encoder) are not the input's.
     private static func videoEncoder(picture: VideoTrackEncoder.Picture, request: ConcatRequest, output: OutputFile,
                                      sizeOf firstPath: String) throws -> VideoTrackEncoder {
         do {
             return try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
         } catch {
-            guard request.size == nil else { throw error }
+            guard request.size == nil,
+                  error.code == AVError.invalidArgumentCode || error.code == AVError.externalLibraryCode else { throw error }
             throw MediaError(path: firstPath, code: .libav,
                              message: "its \(picture.width)x\(picture.height) pictures cannot be re-encoded (\(error.operation): \(error.message)); give --size")
         }
