@@ -7,7 +7,8 @@ index, clips, keyframes, the library's stages need whole files of several groups
 pictures, too large and too slow for it. This script damages such files the ways
 files get damaged (bytes overwritten, a block zeroed, the file cut short, a block
 removed or repeated so that every offset in the index after it is wrong, the
-header's bytes changed) and runs the commands on each damaged copy.
+header's bytes changed) and runs the commands on each damaged copy; when an ingest
+stores it, also two renditions of the asset and a timeline of two of its ranges.
 
     python3 scripts/mutate.py --bin BIN [--per-file N] [--seed S] [--timeout T] FILE...
 
@@ -89,9 +90,41 @@ def commands(path: str, scratch: str):
     ]
 
 
-def library_check(binary: str, scratch: str, env: dict, timeout: float):
-    """What is wrong with the scratch library after an ingest, or None: every stored file there
-    with its recorded SHA-256 (`verify`), and the assets listed."""
+def library_commands(scratch: str):
+    """The commands run on the asset an ingest of the damaged file stored (asset 1 of the scratch
+    library): two renditions, and a timeline of two of its ranges joined by a crossfade. Same
+    tuples as ``commands``; their errors may name the asset or its stored file instead of the path."""
+    library = os.path.join(scratch, "library")
+    timeline = os.path.join(scratch, "timeline.json")
+    with open(timeline, "w") as f:
+        json.dump({"items": [{"asset": 1, "start": 0, "end": 1},
+                             {"asset": 1, "start": 0.5, "end": 1.5,
+                              "transition_in": {"type": "crossfade", "frames": 4}}]}, f)
+    composed = os.path.join(scratch, "composed.mp4")
+    quick = ["--preset", "ultrafast", "--library", library, "--json"]
+    return [
+        ("variants-compressed", ["variants", "create", "1", "--type", "compressed", "--height", "240"] + quick, True, None),
+        ("variants-reframed", ["variants", "create", "1", "--type", "reframed", "--aspect", "1:1"] + quick, True, None),
+        ("compose-timeline", ["compose", "--timeline", timeline, "-o", composed, "--stages", "probe",
+                              "--library", library, "--json"], True, composed),
+    ]
+
+
+LIBRARY_COMMANDS = ("variants-compressed", "variants-reframed", "compose-timeline")
+
+
+def stored_asset(stdout: bytes):
+    """The asset id an ingest's JSON report gives its one item, or None when it was not stored."""
+    try:
+        items = json.loads(stdout).get("items") or []
+    except (ValueError, AttributeError):
+        return None
+    return items[0].get("asset_id") if items else None
+
+
+def library_check(binary: str, scratch: str, env: dict, timeout: float, after: str):
+    """What is wrong with the scratch library after command `after`, or None: every stored file
+    there with its recorded SHA-256 (`verify`), and the assets listed."""
     library = os.path.join(scratch, "library")
     if not os.path.isdir(library):
         return None
@@ -99,19 +132,20 @@ def library_check(binary: str, scratch: str, env: dict, timeout: float):
         try:
             result = subprocess.run([binary] + argv, capture_output=True, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return "after ingest, %s hung" % argv[0]
+            return "after %s, %s hung" % (after, argv[0])
         if result.returncode != 0:
-            return "after ingest, %s exit %d: %s" % (argv[0], result.returncode,
+            return "after %s, %s exit %d: %s" % (after, argv[0], result.returncode,
                                                      result.stderr.decode(errors="replace").strip()[:300])
         try:
             json.loads(result.stdout)
         except ValueError:
-            return "after ingest, %s printed JSON that does not parse" % argv[0]
+            return "after %s, %s printed JSON that does not parse" % (after, argv[0])
     return None
 
 
-def judge(result, timed_out: bool, wants_json: bool, asan_reports: list, path: str, output):
-    """What is wrong with one run, or None."""
+def judge(result, timed_out: bool, wants_json: bool, asan_reports: list, names: list, output):
+    """What is wrong with one run, or None. `names`: what its error line may name (the file's
+    name; for a library command, the asset too)."""
     if timed_out:
         return "hung"
     if result.returncode < 0:
@@ -134,7 +168,7 @@ def judge(result, timed_out: bool, wants_json: bool, asan_reports: list, path: s
     errors = [line for line in lines if not line.startswith("warning:")]
     if len(errors) != 1:
         return "exit %d with %d error lines" % (result.returncode, len(errors))
-    if os.path.basename(path) not in errors[0]:
+    if not any(name in errors[0] for name in names):
         return "error line does not name the file"
     return None
 
@@ -172,7 +206,10 @@ def main() -> int:
             path = os.path.join(scratch, "%s.%s%d%s" % (os.path.splitext(os.path.basename(source))[0], kind, n, extension))
             with open(path, "wb") as f:
                 f.write(damaged)
-            for name, argv, wants_json, output in commands(path, scratch):
+            pending = commands(path, scratch)
+            names = [os.path.basename(path)]
+            while pending:
+                name, argv, wants_json, output = pending.pop(0)
                 if only and name not in only:
                     continue
                 before = set(os.listdir(asan_dir))
@@ -189,9 +226,13 @@ def main() -> int:
                 runs += 1
                 outcome = "exit %d" % result.returncode
                 tally[(name, outcome)] = tally.get((name, outcome), 0) + 1
-                problem = judge(result, timed_out, wants_json, sorted(set(os.listdir(asan_dir)) - before), path, output)
-                if not problem and name == "ingest":
-                    problem = library_check(args.bin, scratch, env, args.timeout)
+                problem = judge(result, timed_out, wants_json, sorted(set(os.listdir(asan_dir)) - before), names, output)
+                if not problem and (name == "ingest" or name in LIBRARY_COMMANDS):
+                    problem = library_check(args.bin, scratch, env, args.timeout, name)
+                if not problem and name == "ingest" and stored_asset(stdout) == 1:
+                    # The stored asset's own commands (with --only, name them beside ingest).
+                    pending.extend(library_commands(scratch))
+                    names = [os.path.basename(path), "asset 1", os.path.join(scratch, "library", "files")]
                 # Reports of the checks after an ingest count too.
                 reports = sorted(set(os.listdir(asan_dir)) - before)
                 if reports and not problem:

@@ -7,6 +7,9 @@ public struct VariantOutcome: Sendable {
     public var variant: AssetVariant
     /// False when the same rendition with the same parameters was already in the library (nothing was rendered).
     public var created: Bool
+    /// What the render passed over or changed (damaged pictures left out, a track it could not carry):
+    /// the lines a clip prints as warnings. Empty when nothing was rendered.
+    public var warnings: [String] = []
 }
 
 extension LibraryEditor {
@@ -46,7 +49,7 @@ extension LibraryEditor {
                                parametersKey: key, path: path, width: result.width, height: result.height, codec: result.codec,
                                bitRate: result.bitRate, metadata: PipelineRunner.json(result))
         let recorded = try wrap { () throws(LibraryError) in try store.recordVariant(row, transformation: transformation) }
-        return VariantOutcome(variant: recorded.variant, created: recorded.inserted)
+        return VariantOutcome(variant: recorded.variant, created: recorded.inserted, warnings: result.warnings)
     }
 
     struct VariantTransformation: Codable {

@@ -44,6 +44,7 @@ struct VariantsCommand: AsyncParsableCommand {
                 let editor = LibraryEditor(runner: LibraryCommandSupport.makeRunner(store),
                                            options: PipelineRunner.Options(stages: [PipelineStage(name: "probe")].compactMap { $0 }))
                 let outcome = try editor.createVariant(assetID: source.assetID, rendition: rendition)
+                if !options.quiet { for warning in outcome.warnings { CommandOutput.printWarning(path: "asset \(source.assetID)", message: warning) } }
                 if options.json {
                     try CommandOutput.printJSON(VariantDocument(outcome.variant, created: outcome.created))
                 } else if !options.quiet {

@@ -77,4 +77,37 @@ import MediaTestSupport
         #expect(stream["color_space"] as? String == "bt709")
         #expect(stream["sample_aspect_ratio"] as? String == "4:3")
     }
+
+    /// A damaged stream that gives a picture the timestamp of the one before it: chaplin.mp4 with a block
+    /// zeroed, as `scripts/mutate.py` found it. The muxer refuses such a timestamp, so an exact clip and
+    /// every rendition (the same writer) failed with "av_interleaved_write_frame: Invalid argument". The
+    /// picture is left out and a warning says so: the output has the source's pictures whose timestamps
+    /// rise (ffprobe's decode of the damaged file is the judge), each once, in order.
+    @Test(.needsFFmpeg, .needsCorpus) func picturesTimedAtOrBeforeThePreviousOneAreLeftOut() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.zeroed(at: 498_597, length: 65_109).copy(of: "moviepy/chaplin.mp4", in: folder)
+        let probe = try TestMedia.run("ffprobe", ["-v", "quiet", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp",
+                                                  "-of", "csv=p=0", damaged.path])
+        let stamps = probe.stdout.split(separator: "\n").compactMap { Int64($0.split(separator: ",").first ?? "") }
+        var rising = 0, last = Int64.min
+        for stamp in stamps where stamp > last { rising += 1; last = stamp }
+        #expect(rising == stamps.count - 1, "the damage repeats one timestamp: \(rising) rising of \(stamps.count)")
+
+        let quality = EncodingQuality(crf: 30, preset: "ultrafast")
+        let duration = try #require(try MediaProbe.probe(damaged.path).durationSec)
+        let clipped = folder.appendingPathComponent("exact.mp4")
+        let clip = try Clipper.clip(ClipRequest(input: damaged.path, output: clipped.path, start: 0, end: duration, mode: .exact, quality: quality))
+        let reframed = folder.appendingPathComponent("square.mp4")
+        let rendition = try RenditionRenderer.render(input: damaged.path, output: reframed.path,
+                                                     rendition: .reframed(aspect: AspectRatio("1:1")!, fit: .crop, quality: quality))
+        for (output, frames, warnings) in [(clipped, clip.actual.frames, clip.warnings), (reframed, rendition.frames, rendition.warnings)] {
+            #expect(frames == rising, "\(output.lastPathComponent)")
+            #expect(warnings.contains { $0.contains("1 damaged picture") && $0.contains("left out") }, "\(warnings)")
+            let presented = try EditingOracle.frames(output)
+            #expect(presented.count == rising)
+            #expect(zip(presented, presented.dropFirst()).allSatisfy { $0.time < $1.time })
+            #expect(try EditingOracle.decodeErrors(output) == "")
+        }
+    }
 }

@@ -167,43 +167,20 @@ import MediaTestSupport
     /// features it lacks and, at the end, a damaged packet still queued when the end of the input is sent).
     /// Re-encoding skips what cannot be decoded, as every other command does, and says so in a warning;
     /// before, both failed naming the output instead of the input.
-    static let damagedCopies: [(file: String, damage: Damage)] = [
+    static let damagedCopies: [(file: String, damage: CorpusDamage)] = [
         ("ffmpeg-concat/1.mp4", .repeated(at: 119_103, length: 18_364)),
         ("mediabunny/1080p-portrait-derotated.mp4", .bytes([(720, 202), (2415, 254), (3027, 38)])),
     ]
 
     /// A WebM whose Vorbis headers (its sound track's codec private data) the campaign damaged: that decoder cannot open.
-    static let unopenableWebM: (file: String, damage: Damage) = ("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]))
-
-    enum Damage: Sendable {
-        case repeated(at: Int, length: Int)
-        case bytes([(offset: Int, value: UInt8)])
-
-        func apply(to data: Data) -> Data {
-            switch self {
-            case .repeated(let at, let length):
-                return data.prefix(at) + data.subdata(in: at..<(at + length)) + data.suffix(from: at)
-            case .bytes(let changes):
-                var copy = data
-                for change in changes { copy[change.offset] = change.value }
-                return copy
-            }
-        }
-    }
-
-    static func damagedCopy(_ file: String, _ damage: Damage, in folder: URL) throws -> URL {
-        let source = try TestMedia.corpusFile(file)
-        let copy = folder.appendingPathComponent("damaged-" + source.lastPathComponent)
-        try damage.apply(to: Data(contentsOf: source)).write(to: copy)
-        return copy
-    }
+    static let unopenableWebM: (file: String, damage: CorpusDamage) = ("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]))
 
     @Test(.needsFFmpeg, .needsCorpus, arguments: 0..<2)
     func damagedInputsAreReencodedWithTheirDamageSkipped(_ index: Int) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let (file, damage) = Self.damagedCopies[index]
-        let damaged = try Self.damagedCopy(file, damage, in: folder)
+        let damaged = try damage.copy(of: file, in: folder)
         let output = folder.appendingPathComponent("joined.mp4")
         let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .reencode,
                                                            quality: EncodingQuality(crf: 30, preset: "ultrafast")))
@@ -219,7 +196,7 @@ import MediaTestSupport
     func anInputWhoseDecoderCannotOpenIsNamed(_ mode: ConcatMode) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy(Self.unopenableWebM.file, Self.unopenableWebM.damage, in: folder)
+        let damaged = try Self.unopenableWebM.damage.copy(of: Self.unopenableWebM.file, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
@@ -235,7 +212,7 @@ import MediaTestSupport
     @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemWhoseDecoderCannotOpenIsNamed() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy(Self.unopenableWebM.file, Self.unopenableWebM.damage, in: folder)
+        let damaged = try Self.unopenableWebM.damage.copy(of: Self.unopenableWebM.file, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("timeline.mp4")
         let error = #expect(throws: MediaError.self) {
@@ -253,7 +230,7 @@ import MediaTestSupport
     @Test(.needsFFmpeg, .needsCorpus) func soundPacketsOfNoLengthStillJoinByCopy() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy("moviepy/fire2.mp4", .repeated(at: 398_437, length: 6_588), in: folder)
+        let damaged = try CorpusDamage.repeated(at: 398_437, length: 6_588).copy(of: "moviepy/fire2.mp4", in: folder)
         let output = folder.appendingPathComponent("joined.mp4")
         let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .copy))
         #expect(result.modeUsed == .copy)
@@ -272,7 +249,7 @@ import MediaTestSupport
     func whatTheInputSaysThatCannotBeReencodedNamesIt(_ file: String, _ at: Int, _ length: Int, _ reason: String) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.damagedCopy(file, .repeated(at: at, length: length), in: folder)
+        let damaged = try CorpusDamage.repeated(at: at, length: length).copy(of: file, in: folder)
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
             try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .reencode))

@@ -81,8 +81,13 @@ final class ReencodingWriter {
         let frame = try Frame()
         var first: Int64? = nil
         var lastEnd: Int64? = nil
+        var lastPTS: Int64? = nil
+        var outOfOrder = 0
         var next: Int64? = nil
         var frames = 0
+        /// Pictures of the range decoded so far, encoded or dropped: a transform's index (a reframe's
+        /// crop windows count every picture its analysis decoded).
+        var pictures = 0
         var videoDone = false
 
         /// Encodes one decoded picture of the range (passing over those before it); false once past its end.
@@ -98,9 +103,17 @@ final class ReencodingWriter {
                 first = pts
                 try releaseWaitingAudio(firstVideo: pts, end: end)
             }
+            pictures += 1
+            // Damaged streams give pictures a timestamp at or before the previous one's (a lost
+            // reference, a repeated block): the muxer refuses those, so they are left out.
+            if let lastPTS, pts <= lastPTS {
+                outOfOrder += 1
+                return true
+            }
+            lastPTS = pts
             let duration = frame.duration > 0 ? frame.duration : Timestamp(seconds: source.frameSeconds, timeBase: source.timeBase).value
             lastEnd = pts + duration
-            let picture = try transform?.apply(frame, index: frames) ?? frame
+            let picture = try transform?.apply(frame, index: pictures - 1) ?? frame
             try videoEncoder.encode(picture, pts: pts - first!, output: output)
             frames += 1
             if let progress, frames % 12 == 0 { progress(Double(pts - start) / Double(max(1, end - start))) }
@@ -161,6 +174,9 @@ final class ReencodingWriter {
         for lane in audio.values where !lane.passedEnd {
             try damage.sendEndOfStream(lane.decoder)
             try takeAudioFrames(lane, firstVideo: first, end: end)
+        }
+        if outOfOrder > 0 {
+            warnings.append("\(outOfOrder) damaged picture\(outOfOrder == 1 ? "" : "s") timed at or before the picture shown before \(outOfOrder == 1 ? "it" : "them") left out")
         }
         guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
         try releaseHeld(first: first, end: end)
