@@ -232,7 +232,8 @@ def main() -> int:
                 if not problem and name == "ingest" and stored_asset(stdout) == 1:
                     # The stored asset's own commands (with --only, name them beside ingest).
                     pending.extend(library_commands(scratch))
-                    names = [os.path.basename(path), "asset 1", os.path.join(scratch, "library", "files")]
+                    names = [os.path.basename(path), "asset 1", "asset #1", os.path.join(scratch, "library", "files"),
+                             os.path.join(scratch, "timeline.json")]
                 # Reports of the checks after an ingest count too.
                 reports = sorted(set(os.listdir(asan_dir)) - before)
                 if reports and not problem:

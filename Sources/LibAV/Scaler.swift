@@ -38,6 +38,17 @@ public final class Scaler {
             throw AVError.invalid("cannot scale \(sourceWidth)x\(sourceHeight) to \(destinationWidth)x\(destinationHeight)",
                                   operation: "sws_getContext", code: AVError.invalidArgumentCode)
         }
+        // libswscale asserts (aborts the process) on a format it has no converter for, such as the
+        // unknown format of a stream whose decoder never saw a picture: refused here instead.
+        guard sws_isSupportedInput(sourceFormat.avValue) > 0 else {
+            let format = sourceFormat == .none ? "an unknown pixel format (no picture of the stream was decoded to tell it)" : "pixel format \(sourceFormat)"
+            throw AVError.invalid("cannot convert pictures of \(format)",
+                                  operation: "sws_getContext", code: AVError.invalidArgumentCode)
+        }
+        guard sws_isSupportedOutput(destinationFormat.avValue) > 0 else {
+            throw AVError.invalid("cannot convert pictures into pixel format \(destinationFormat)",
+                                  operation: "sws_getContext", code: AVError.invalidArgumentCode)
+        }
         guard let context = sws_getContext(Int32(sourceWidth), Int32(sourceHeight), sourceFormat.avValue,
                                            Int32(destinationWidth), Int32(destinationHeight), destinationFormat.avValue,
                                            algorithm.flags, nil, nil, nil) else {

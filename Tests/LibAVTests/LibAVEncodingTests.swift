@@ -81,6 +81,23 @@ struct LibAVEncodingTests {
         #expect(try TestMedia.frameMD5(source).map(\.md5) == (try TestMedia.frameMD5(URL(fileURLWithPath: target))).map(\.md5))
     }
 
+    /// libswscale aborts the process (an assertion in sws_setColorspaceDetails) when asked to convert
+    /// from a format it has no reader for: a stream whose decoder never reported its pixel format (an
+    /// MP4 of mp4parser's whose H.264 has no usable parameter sets) reached it through a timeline.
+    @Test("a pixel format libswscale cannot read or write is refused, not an abort")
+    func unknownPixelFormatsAreRefused() throws {
+        let unknown = #expect(throws: AVError.self) {
+            try Scaler(sourceWidth: 320, sourceHeight: 240, sourceFormat: .none,
+                       destinationWidth: 320, destinationHeight: 240, destinationFormat: .yuv420p)
+        }
+        #expect(unknown?.message.contains("unknown pixel format") == true, "\(String(describing: unknown))")
+        #expect(unknown?.operation == "sws_getContext")
+        #expect(throws: AVError.self) {
+            try Scaler(sourceWidth: 320, sourceHeight: 240, sourceFormat: .yuv420p,
+                       destinationWidth: 320, destinationHeight: 240, destinationFormat: .none)
+        }
+    }
+
     @Test("scaling a flat grey picture to gray8 keeps its level")
     func scales() throws {
         let source = try Frame(width: 64, height: 48, pixelFormat: .yuv420p)

@@ -225,6 +225,24 @@ import MediaTestSupport
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A timeline item whose pictures have no known pixel format (mp4parser's example-sans-amf0.mp4: its H.264 never
+    /// decodes, so its decoder never tells one): libswscale aborted the whole process on it (found by `scripts/mutate.py`
+    /// through `compose`). Now one error naming the item's file, and no output.
+    @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemOfUnknownPixelFormatIsNamed() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let undecodable = try TestMedia.corpusFile("mp4parser/example-sans-amf0.mp4")
+        let output = folder.appendingPathComponent("timeline.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try TimelineRenderer.render(TimelineRequest(entries: [TimelineEntry(path: undecodable.path, start: 0, end: 1),
+                                                                  TimelineEntry(path: undecodable.path, start: 0.5, end: 1.5)],
+                                                        output: output.path))
+        }
+        #expect(error?.path == undecodable.path)
+        #expect(error?.message.contains("unknown pixel format") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     /// A block repeated inside the index of fire2.mp4 gives its sound packets of no length at equal times; copied as
     /// they were, two of them reached the muxer with one decoding time ("non monotonically increasing dts").
     @Test(.needsFFmpeg, .needsCorpus) func soundPacketsOfNoLengthStillJoinByCopy() throws {
