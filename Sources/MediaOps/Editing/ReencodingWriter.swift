@@ -176,7 +176,8 @@ final class ReencodingWriter {
             try takeAudioFrames(lane, firstVideo: first, end: end)
         }
         if outOfOrder > 0 {
-            warnings.append("\(outOfOrder) damaged picture\(outOfOrder == 1 ? "" : "s") timed at or before the picture shown before \(outOfOrder == 1 ? "it" : "them") left out")
+            let leftOut = outOfOrder == 1 ? "1 damaged picture" : "\(outOfOrder) damaged pictures"
+            warnings.append("\(leftOut) left out: timed at or before the picture before \(outOfOrder == 1 ? "it" : "each")")
         }
         guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
         try releaseHeld(first: first, end: end)
