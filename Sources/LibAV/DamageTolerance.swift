@@ -53,6 +53,16 @@ public struct DamageTolerance: Sendable {
         }
     }
 
+    /// Opens what a caller can do without when a stream's headers are damaged (the decoder of a sound
+    /// track, a reader of it): `.failure` with libav's error when opening fails on damage (see
+    /// ``isDamage(_:)``; a Vorbis setup header that does not parse gives invalid data), so that the
+    /// caller can go on without it and say why; any other failure (no memory) is thrown.
+    public static func opening<Opened>(_ open: () throws(AVError) -> Opened) throws(AVError) -> Result<Opened, AVError> {
+        do { return .success(try open()) } catch where isDamage(error) {
+            return .failure(error)
+        }
+    }
+
     /// What a decoder says of a packet it cannot use: invalid data, an invalid argument (a parameter
     /// the damaged packet changed), or a feature it lacks (damaged bits that claim one; the ffmpeg
     /// command line, too, logs every decoding error and goes on). A stream that only ever fails

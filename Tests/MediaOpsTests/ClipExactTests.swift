@@ -110,4 +110,27 @@ import MediaTestSupport
             #expect(try EditingOracle.decodeErrors(output) == "")
         }
     }
+
+    /// A sound track whose decoder refuses its damaged headers (`ConcatTests.damagedVorbisHeaders`): an exact clip
+    /// and a rendition, which re-encode the sound, failed on it as the ffmpeg command line does. The picture is
+    /// whole, so they now leave the track out and say why, as they do for a track they cannot store.
+    @Test(.needsFFmpeg, .needsCorpus) func aSoundTrackWhoseDecoderRefusesItIsLeftOut() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try ConcatTests.damagedVorbisHeaders.damage.copy(of: ConcatTests.damagedVorbisHeaders.file, in: folder)
+        let quality = EncodingQuality(crf: 30, preset: "ultrafast")
+        let clipped = folder.appendingPathComponent("exact.mp4")
+        let clip = try Clipper.clip(ClipRequest(input: damaged.path, output: clipped.path, start: 0.25, end: 0.75, mode: .exact, quality: quality))
+        let compressed = folder.appendingPathComponent("small.mp4")
+        let rendition = try RenditionRenderer.render(input: damaged.path, output: compressed.path,
+                                                     rendition: .compressed(height: 180, quality: quality))
+        for (output, frames, warnings, expected) in [(clipped, clip.actual.frames, clip.warnings, 12), (compressed, rendition.frames, rendition.warnings, 24)] {
+            #expect(frames == expected)
+            #expect(try EditingOracle.frames(output).count == expected)
+            #expect(warnings.contains { $0.hasPrefix("dropped stream #1 (audio vorbis): its decoder refuses its damaged headers (avcodec_open2") },
+                    "\(warnings)")
+            #expect(try EditingOracle.streamDuration(output, kind: "a") == nil)
+            #expect(try EditingOracle.decodeErrors(output) == "")
+        }
+    }
 }

@@ -172,8 +172,6 @@ import MediaTestSupport
         ("mediabunny/1080p-portrait-derotated.mp4", .bytes([(720, 202), (2415, 254), (3027, 38)])),
     ]
 
-    /// A WebM whose Vorbis headers (its sound track's codec private data) the campaign damaged: that decoder cannot open.
-    static let unopenableWebM: (file: String, damage: CorpusDamage) = ("file-type/fixture.webm", .bytes([(2460, 154), (2462, 241), (3375, 19), (3603, 146)]))
 
     @Test(.needsFFmpeg, .needsCorpus, arguments: 0..<2)
     func damagedInputsAreReencodedWithTheirDamageSkipped(_ index: Int) throws {
@@ -191,38 +189,56 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
-    /// A WebM whose codec header was damaged: its decoder cannot open. The error names that input, not the output, which is never left.
+    /// A WebM whose sound track's Vorbis setup header was damaged (one byte): its decoder refuses to open, as
+    /// ffmpeg's does ("Setup header corrupt"). Before, joining it failed naming it; the picture is all there,
+    /// so now it is joined with silence for its sound, and a warning names it and libav's reason.
     @Test(.needsFFmpeg, .needsCorpus, arguments: [ConcatMode.auto, .reencode])
-    func anInputWhoseDecoderCannotOpenIsNamed(_ mode: ConcatMode) throws {
+    func anInputWhoseSoundCannotBeDecodedJoinsWithSilence(_ mode: ConcatMode) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.unopenableWebM.damage.copy(of: Self.unopenableWebM.file, in: folder)
+        let damaged = try Self.damagedVorbisHeaders.damage.copy(of: Self.damagedVorbisHeaders.file, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("joined.mp4")
-        let error = #expect(throws: MediaError.self) {
-            try Concatenator.concat(ConcatRequest(inputs: [good.path, damaged.path], output: output.path, mode: mode))
-        }
-        #expect(error?.path == damaged.path)
-        #expect(error?.code == .corrupt)
-        #expect(error?.message.contains("avcodec_open2") == true)
-        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let result = try Concatenator.concat(ConcatRequest(inputs: [good.path, damaged.path], output: output.path, mode: mode,
+                                                           quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.inputs.map(\.frames) == [25, 25], "1 s of each at the first input's 25 fps")
+        #expect(result.warnings.contains { $0.hasPrefix(damaged.path) && $0.contains("its sound cannot be decoded (avcodec_open2")
+            && $0.contains("silence in its place") }, "\(result.warnings)")
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        let sound = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(sound - 2) < 0.05)
+        // The tone of the first input is heard; the second's second is silent.
+        #expect(try Self.loudestLevel(output, from: 0.1, to: 0.9) > -30)
+        #expect(try Self.loudestLevel(output, from: 1.1, to: 1.9) < -80)
     }
 
-    /// The same input in a timeline (`compose`, `loops --render`): the item's file is named, not the output.
-    @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemWhoseDecoderCannotOpenIsNamed() throws {
+    /// The same input in a timeline (`compose`, `loops --render`): its frames with silence, and the warning.
+    @Test(.needsFFmpeg, .needsCorpus) func aTimelineItemWhoseSoundCannotBeDecodedIsSilent() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try Self.unopenableWebM.damage.copy(of: Self.unopenableWebM.file, in: folder)
+        let damaged = try Self.damagedVorbisHeaders.damage.copy(of: Self.damagedVorbisHeaders.file, in: folder)
         let good = try TestMedia.makeClip(at: folder.appendingPathComponent("good.mp4"), seconds: 1)
         let output = folder.appendingPathComponent("timeline.mp4")
-        let error = #expect(throws: MediaError.self) {
-            try TimelineRenderer.render(TimelineRequest(entries: [TimelineEntry(path: good.path, start: 0, end: 1),
-                                                                  TimelineEntry(path: damaged.path, start: 0, end: 0.07)],
-                                                        output: output.path))
-        }
-        #expect(error?.path == damaged.path)
-        #expect(error?.message.contains("avcodec_open2") == true, "\(String(describing: error))")
-        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let result = try TimelineRenderer.render(TimelineRequest(entries: [TimelineEntry(path: good.path, start: 0, end: 1),
+                                                                           TimelineEntry(path: damaged.path, start: 0, end: 1)],
+                                                                 output: output.path))
+        #expect(result.frames == 50)
+        #expect(result.warnings.contains { $0.hasPrefix(damaged.path) && $0.contains("its sound cannot be decoded (avcodec_open2") },
+                "\(result.warnings)")
+        #expect(try Self.loudestLevel(output, from: 0.1, to: 0.9) > -30)
+        #expect(try Self.loudestLevel(output, from: 1.1, to: 1.9) < -80)
+    }
+
+    /// big_buck_bunny_432_433.webm (1 s, VP8 and Vorbis) with one byte of its Vorbis setup header changed.
+    static let damagedVorbisHeaders: (file: String, damage: CorpusDamage) = ("moviepy/big_buck_bunny_432_433.webm", .bytes([(599, 216)]))
+
+    /// The loudest sample of `url`'s sound between two times, in dB below full scale (ffmpeg's volumedetect).
+    static func loudestLevel(_ url: URL, from start: Double, to end: Double) throws -> Double {
+        let run = try TestMedia.run("ffmpeg", ["-hide_banner", "-nostdin", "-ss", String(start), "-to", String(end), "-i", url.path,
+                                               "-map", "0:a", "-af", "volumedetect", "-f", "null", "-"])
+        let line = try #require(run.stderr.split(separator: "\n").first { $0.contains("max_volume:") })
+        return try #require(Double(line.split(separator: " ").dropLast().last ?? ""))
     }
 
     /// A timeline item whose pictures have no known pixel format (mp4parser's example-sans-amf0.mp4: its H.264 never

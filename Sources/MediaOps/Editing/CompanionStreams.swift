@@ -13,9 +13,12 @@ struct CompanionStreams {
 
     /// Adds output streams for every companion of `source`, in the source's order.
     /// - Parameter reencodeAudio: when given, called for each decodable audio
-    ///   stream to add a re-encoded stream instead of a copy.
+    ///   stream to add a re-encoded stream instead of a copy. It returns nil when it added
+    ///   the stream, or why it could not (a decoder that refuses the stream's damaged
+    ///   headers): the track is then dropped with that reason, as the command line's
+    ///   user would rather have the picture without the sound than nothing.
     static func add(from source: ClipSource, to output: OutputFile,
-                    reencodeAudio: ((MediaStream) throws -> Void)? = nil) throws -> CompanionStreams {
+                    reencodeAudio: ((MediaStream) throws -> String?)? = nil) throws -> CompanionStreams {
         var result = CompanionStreams()
         for stream in source.input.streams where stream.index != source.videoIndex {
             let parameters = stream.parameters
@@ -24,7 +27,7 @@ struct CompanionStreams {
             case .audio:
                 if let reencodeAudio {
                     if parameters.codecID.hasDecoder && parameters.sampleRate > 0 {
-                        try reencodeAudio(stream)
+                        if let reason = try reencodeAudio(stream) { result.warnings.append("dropped \(label): \(reason)") }
                     } else {
                         result.warnings.append("dropped \(label): this FFmpeg cannot decode it to re-encode")
                     }

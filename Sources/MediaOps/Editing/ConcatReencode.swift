@@ -55,6 +55,9 @@ enum ConcatReencode {
             try lane.run()
             if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
             if lane.damagedPackets > 0 { warnings.append("\(input.path): \(lane.damagedPackets) damaged packets skipped") }
+            if let refusal = lane.soundRefusal {
+                warnings.append("\(input.path): its sound cannot be decoded (\(refusal.operation): \(refusal.message)); silence in its place")
+            }
             if firstDamage == nil, let damage = lane.firstDamage { firstDamage = (input.path, damage) }
             summaries.append(ConcatInputSummary(path: input.path, offsetSec: Timestamp(slots, frameBase).seconds,
                                                 durationSec: Timestamp(lane.slotsWritten, frameBase).seconds,
@@ -112,6 +115,9 @@ enum ConcatReencode {
         private var damage = DamageTolerance()
         var damagedPackets: Int { damage.damagedPackets }
         var firstDamage: AVError? { damage.firstDamage }
+        /// Why the input's sound could not be decoded (its decoder refused the stream's damaged headers):
+        /// its frames are then joined with silence.
+        private(set) var soundRefusal: AVError?
 
         private var scaler: Scaler?
         private var scaled: Frame?
@@ -142,7 +148,10 @@ enum ConcatReencode {
             let videoDecoder = try reading { try Decoder(stream: input.video) }
             var audioDecoder: Decoder?
             if let stream = input.audio, sound != nil, stream.parameters.codecID.hasDecoder {
-                audioDecoder = try reading { try Decoder(stream: stream) }
+                switch try reading({ () throws(AVError) in try DamageTolerance.opening { () throws(AVError) in try Decoder(stream: stream) } }) {
+                case .success(let decoder): audioDecoder = decoder
+                case .failure(let refusal): soundRefusal = refusal
+                }
             }
             var wanted: Set<Int> = [input.video.index]
             if let audio = input.audio, audioDecoder != nil { wanted.insert(audio.index) }

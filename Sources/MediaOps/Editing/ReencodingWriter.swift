@@ -58,10 +58,15 @@ final class ReencodingWriter {
         try output.setTimeBase(stream: videoEncoder.outputIndex, source.timeBase)
         var lanes: [Int: AudioLane] = [:]
         companions = try CompanionStreams.add(from: source, to: output) { stream in
-            let decoder = try Decoder(stream: stream)
+            let decoder: Decoder
+            switch try DamageTolerance.opening({ () throws(AVError) in try Decoder(stream: stream) }) {
+            case .success(let opened): decoder = opened
+            case .failure(let damage): return "its decoder refuses its damaged headers (\(damage.operation): \(damage.message))"
+            }
             let layout = stream.parameters.channelLayout ?? ChannelLayout(defaultFor: 2)
             let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout)
             lanes[stream.index] = AudioLane(decoder: decoder, encoder: encoder, timeBase: stream.timeBase)
+            return nil
         }
         audio = lanes
         warnings = companions.warnings

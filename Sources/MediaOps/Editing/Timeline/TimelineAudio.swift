@@ -6,6 +6,9 @@ import LibAV
 /// so that the sound stays in step with the picture at every join.
 final class TimelineAudio {
     private let encoder: AudioTrackEncoder
+    /// Items' files whose sound could not be decoded (a decoder that refuses damaged headers), with
+    /// libav's reason: silence in its place, said once per file.
+    private(set) var refusals: [(path: String, error: AVError)] = []
 
     /// Adds the track to `output` when any item has sound; nil when none has.
     init?(items: [TimelineItem], output: OutputFile) throws {
@@ -41,7 +44,16 @@ final class TimelineAudio {
     private func append(stream: MediaStream, of item: TimelineItem, from start: Int64, to end: Int64, total: Int64, output: OutputFile) throws {
         let source = item.source
         // Reading the item's file names it in an error; encoding and writing are the output's.
-        let reader = try MediaError.attributing(to: source.path) { try FrameReader(input: source.input, stream: stream) }
+        let opened = try MediaError.attributing(to: source.path) { () throws(AVError) in
+            try DamageTolerance.opening { () throws(AVError) in try FrameReader(input: source.input, stream: stream) }
+        }
+        let reader: FrameReader
+        switch opened {
+        case .success(let made): reader = made
+        case .failure(let refusal):
+            if !refusals.contains(where: { $0.path == source.path }) { refusals.append((source.path, refusal)) }
+            return
+        }
         defer { source.input.selectStreams(Set(0..<source.input.streams.count)) }
         try MediaError.attributing(to: source.path) { try reader.seek(toKeyframeBefore: rescale(start, from: source.timeBase, to: stream.timeBase)) }
         while let frame = try MediaError.attributing(to: source.path, { try reader.nextFrame() }) {

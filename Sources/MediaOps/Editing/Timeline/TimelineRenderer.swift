@@ -264,6 +264,9 @@ final class TimelineWriter {
         frameSources = [:]
         let slotDuration = target.frameRate.inverted
         try audio?.write(items: items, frameDuration: slotDuration, output: output)
+        for refusal in audio?.refusals ?? [] {
+            warnings.append("\(refusal.path): its sound cannot be decoded (\(refusal.error.operation): \(refusal.error.message)); silence in its place")
+        }
         try output.finish()
 
         let expected = items.reduce(0) { $0 + $1.frames - $1.overlapIn }
