@@ -17,8 +17,11 @@ public struct VariantDocument: Encodable {
     public var parameters: String
     /// Whether this call made it (false: the same rendition was already there). Only from `create`.
     public var created: Bool?
+    /// What the render passed over (a sound track left out, damaged pictures): the lines also printed on
+    /// stderr, for a caller that reads only the JSON. Only from `create`, and only when it rendered.
+    public var warnings: [String]?
 
-    public init(_ variant: AssetVariant, created: Bool? = nil) {
+    public init(_ variant: AssetVariant, created: Bool? = nil, warnings: [String]? = nil) {
         variantId = variant.id ?? 0
         assetId = variant.assetID
         variantAssetId = variant.variantAssetID
@@ -30,6 +33,7 @@ public struct VariantDocument: Encodable {
         bitRate = variant.bitRate
         parameters = variant.parametersKey
         self.created = created
+        self.warnings = warnings
     }
 
     /// `variant #3 of asset #1: compressed 1280x720 h264 1.52 Mb/s files/ab/….mp4 (asset #7) [crf=23;…]`

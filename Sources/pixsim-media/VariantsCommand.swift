@@ -46,7 +46,8 @@ struct VariantsCommand: AsyncParsableCommand {
                 let outcome = try editor.createVariant(assetID: source.assetID, rendition: rendition)
                 if !options.quiet { for warning in outcome.warnings { CommandOutput.printWarning(path: "asset \(source.assetID)", message: warning) } }
                 if options.json {
-                    try CommandOutput.printJSON(VariantDocument(outcome.variant, created: outcome.created))
+                    try CommandOutput.printJSON(VariantDocument(outcome.variant, created: outcome.created,
+                                                                 warnings: outcome.created ? outcome.warnings : nil))
                 } else if !options.quiet {
                     CommandOutput.printLine((outcome.created ? "" : "(already made) ") + VariantDocument.line(outcome.variant))
                 }

@@ -126,6 +126,7 @@ import Testing
         let made = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--json"]).stdout)
         #expect(made["variant_type"] as? String == "compressed" && made["codec"] as? String == "h264" && made["created"] as? Bool == true)
         #expect(made["width"] as? Int == 1280 && made["height"] as? Int == 720)
+        #expect((made["warnings"] as? [String]) == [], "nothing passed over: \(String(describing: made["warnings"]))")
         let path = try #require(made["path"] as? String)
         #expect(path.hasPrefix("files/"), "the path is relative to the file store")
         let file = library.store.appendingPathComponent(path)
@@ -159,12 +160,37 @@ import Testing
         let filesBefore = library.storedFiles()
         let again = try Self.json(library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--json"]).stdout)
         #expect(again["variant_id"] as? Int == made["variant_id"] as? Int && again["created"] as? Bool == false)
+        #expect(again["warnings"] == nil, "nothing was rendered")
         #expect(library.storedFiles() == filesBefore && library.partialFiles().isEmpty)
         #expect(try library.variantRows(of: id).count == 1)
         // Listed, in both forms.
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(library.run(binary, ["variants", "list", "\(id)", "--json"]).stdout.utf8)) as? [[String: Any]])
         #expect(listed.count == 1 && listed.first?["path"] as? String == path)
         #expect(try library.run(binary, ["variants", "list", "\(id)"]).stdout.contains("compressed 1280x720 h264"))
+    }
+
+    /// A source whose sound track's decoder refuses its damaged headers (`ConcatTests.damagedVorbisHeaders`): the
+    /// rendition is made without the sound, and says so on stderr and in its JSON (before, it failed; and the
+    /// render's warnings, such as a track left out, were dropped by `variants create`).
+    @Test(.needsCorpus)
+    func aRenditionSaysWhatItLeftOut() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("variants-warnings")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let library = try Library(.sqlite, in: folder)
+        let source = try CorpusDamage.bytes([(599, 216)]).copy(of: "moviepy/big_buck_bunny_432_433.webm", in: folder)
+        let id = try library.ingest(binary, source)
+        let run = try library.run(binary, ["variants", "create", "\(id)", "--type", "compressed", "--height", "180",
+                                           "--preset", "ultrafast", "--json"])
+        let made = try Self.json(run.stdout)
+        let warnings = try #require(made["warnings"] as? [String])
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("dropped stream #1 (audio vorbis): its decoder refuses its damaged headers"),
+                "\(warnings)")
+        #expect(run.stderr.contains("warning: asset \(id): dropped stream #1 (audio vorbis)"), "\(run.stderr)")
+        let file = library.store.appendingPathComponent(try #require(made["path"] as? String))
+        #expect(try Self.videoFacts(file)["nb_read_frames"] as? String == "24")
+        let audio = try TestMedia.ffprobeJSON(["-select_streams", "a", "-show_streams", file.path])
+        #expect((audio["streams"] as? [[String: Any]])?.isEmpty == true)
     }
 
     /// A quarter-turned 1080p clip (display 1080x1920): 720 display lines are 720 coded columns, the display matrix is kept.
