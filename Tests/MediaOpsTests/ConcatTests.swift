@@ -1,4 +1,5 @@
 import Foundation
+import LibAV
 import Testing
 import MediaOps
 import MediaTestSupport
@@ -257,6 +258,23 @@ import MediaTestSupport
         #expect(error?.path == undecodable.path)
         #expect(error?.message.contains("unknown pixel format") == true, "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    /// cursed-vfr.mp4 with two header bytes changed, as `scripts/mutate.py` found it: its average frame rate reads
+    /// 1138376815/37789409 (30.124 fps), and 512 ticks a frame of that overflowed 32 bits: `compose` was killed
+    /// (SIGILL, a Swift overflow trap). The rate is now taken as a fraction of smaller terms, the same to a millionth.
+    @Test(.needsFFmpeg, .needsCorpus) func aFrameRateOfHugeTermsStillMakesATimeline() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.bytes([(710, 71), (3429, 241)]).copy(of: "mediabunny/cursed-vfr.mp4", in: folder)
+        let output = folder.appendingPathComponent("timeline.mp4")
+        let result = try TimelineRenderer.render(TimelineRequest(entries: [TimelineEntry(path: damaged.path, start: 0, end: 1),
+                                                                           TimelineEntry(path: damaged.path, start: 0.5, end: 1.5)],
+                                                                 output: output.path, quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.frameRate.numerator <= 1_000_000)
+        #expect(abs(result.frameRate.doubleValue - 1138376815.0 / 37789409.0) < 1e-6)
+        #expect(result.frames == 60)
+        #expect(try EditingOracle.frames(output).count == 60)
     }
 
     /// A block repeated inside the index of fire2.mp4 gives its sound packets of no length at equal times; copied as

@@ -59,6 +59,9 @@ final class TimelineWriter {
     var target: TimelineTarget
     var warnings: [String] = []
 
+    /// The largest frame-rate numerator kept as it is: times 512 (ticks a frame) it still fits in an `Int32`.
+    static let largestRateNumerator = 1_000_000
+
     init(request: TimelineRequest, path: String) throws {
         self.request = request
         self.path = path
@@ -71,13 +74,18 @@ final class TimelineWriter {
         }
         let first = items[0].source.video
         let parameters = first.parameters
-        let rate: Rational = try {
+        let chosen: Rational = try {
             if let rate = request.frameRate { return rate.reduced }
             for candidate in [first.averageFrameRate, first.realFrameRate] where candidate.isValid && candidate.doubleValue > 0 && candidate.doubleValue <= 240 {
                 return candidate.reduced
             }
             throw MediaError(path: request.entries[0].path, code: .invalidArgument, message: "has no usable frame rate; give the timeline an \"fps\"")
         }()
+        // The working time base counts 512 ticks a frame (``TimelineTarget/workingTimeBase``): a rate whose
+        // numerator does not allow that in 32 bits (a damaged header's average, 1138376815/37789409) is
+        // taken as the nearest fraction of smaller terms, the same rate to a millionth.
+        let rate = chosen.numerator > Self.largestRateNumerator
+            ? Rational(approximating: chosen.doubleValue, maxDenominator: Int32(Self.largestRateNumerator)) : chosen
         guard rate.doubleValue > 0, rate.doubleValue <= 240 else {
             throw MediaError(path: request.output, code: .invalidArgument, message: "the frame rate must be above 0 and at most 240, not \(rate)")
         }
