@@ -64,7 +64,8 @@ final class TimelineItem {
             return "its frame rate \(rate) is not the timeline's \(target.frameRate)"
         }
         let base = source.timeBase
-        guard (Int64(base.denominator) * Int64(target.frameRate.denominator)) % (Int64(base.numerator) * Int64(target.frameRate.numerator)) == 0 else {
+        guard base.numerator > 0, base.denominator > 0,
+              (Int64(base.denominator) * Int64(target.frameRate.denominator)) % (Int64(base.numerator) * Int64(target.frameRate.numerator)) == 0 else {
             return "its time base \(base) does not hold whole frames at \(target.frameRate) fps"
         }
         let sar = video.sampleAspectRatio.isValid ? video.sampleAspectRatio : parameters.sampleAspectRatio
