@@ -28,6 +28,9 @@ public struct AVError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// `operation: message`, as error and warning lines quote libav (`avcodec_open2: Invalid data found ...`).
+    public var detail: String { "\(operation): \(message)" }
+
     /// `av_strerror`: libav's text for a return code.
     public static func describe(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

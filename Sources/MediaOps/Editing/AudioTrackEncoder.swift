@@ -98,6 +98,12 @@ final class AudioTrackEncoder {
         encodedSamples += Int64(frame.sampleCount)
         try encoder.encode(frame, packet: packet) { try output.write($0, from: self.encoder.timeBase, toStream: self.outputIndex) }
     }
+
+    /// The warning of a join (`concat --mode reencode`, a timeline) whose input at `path` has a sound
+    /// track its decoder refused (``DamageTolerance/opening(_:)``): silence is appended in its place.
+    static func silenceWarning(path: String, refusal: AVError) -> String {
+        "\(path): its sound cannot be decoded (\(refusal.detail)); silence in its place"
+    }
 }
 
 @available(*, unavailable, message: "An AudioTrackEncoder owns libav objects that must stay in one task.")

@@ -56,7 +56,7 @@ enum ConcatReencode {
             if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
             if lane.damagedPackets > 0 { warnings.append("\(input.path): \(lane.damagedPackets) damaged packets skipped") }
             if let refusal = lane.soundRefusal {
-                warnings.append("\(input.path): its sound cannot be decoded (\(refusal.operation): \(refusal.message)); silence in its place")
+                warnings.append(AudioTrackEncoder.silenceWarning(path: input.path, refusal: refusal))
             }
             if firstDamage == nil, let damage = lane.firstDamage { firstDamage = (input.path, damage) }
             summaries.append(ConcatInputSummary(path: input.path, offsetSec: Timestamp(slots, frameBase).seconds,
@@ -93,7 +93,7 @@ enum ConcatReencode {
             guard request.size == nil,
                   error.code == AVError.invalidArgumentCode || error.code == AVError.externalLibraryCode else { throw error }
             throw MediaError(path: firstPath, code: .libav,
-                             message: "its \(picture.width)x\(picture.height) pictures cannot be re-encoded (\(error.operation): \(error.message)); give --size")
+                             message: "its \(picture.width)x\(picture.height) pictures cannot be re-encoded (\(error.detail)); give --size")
         }
     }
 

@@ -61,7 +61,7 @@ final class ReencodingWriter {
             let decoder: Decoder
             switch try DamageTolerance.opening({ () throws(AVError) in try Decoder(stream: stream) }) {
             case .success(let opened): decoder = opened
-            case .failure(let damage): return "its decoder refuses its damaged headers (\(damage.operation): \(damage.message))"
+            case .failure(let damage): return "its decoder refuses its damaged headers (\(damage.detail))"
             }
             let layout = stream.parameters.channelLayout ?? ChannelLayout(defaultFor: 2)
             let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout)

@@ -36,18 +36,18 @@ public struct MediaError: CodedError, Equatable, CustomStringConvertible {
             code = error.operation.hasPrefix("avformat_open_input") ? .notMedia : .corrupt
             message = error.operation.hasPrefix("avformat_open_input")
                 ? "not a media file libav can read (\(error.message))"
-                : "damaged media data (\(error.operation): \(error.message))"
+                : "damaged media data (\(error.detail))"
         } else if error.isStorageFailure && Self.writingOperations.contains(where: { error.operation.hasPrefix($0) }) {
             // A full disk while muxing is the output's problem, and must read as one (the pipeline
             // does not hold it against the input: ``ErrorCode/outputUnwritable``).
             code = .outputUnwritable
-            message = "cannot write the output (\(error.operation): \(error.message))"
+            message = "cannot write the output (\(error.detail))"
         } else if error.isEndOfFile {
             code = .truncated
-            message = "file ends before its media does (\(error.operation): \(error.message))"
+            message = "file ends before its media does (\(error.detail))"
         } else {
             code = .libav
-            message = "\(error.operation): \(error.message)"
+            message = error.detail
         }
     }
 }

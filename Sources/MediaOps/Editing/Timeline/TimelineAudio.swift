@@ -43,6 +43,8 @@ final class TimelineAudio {
     /// Decodes the item's sound shown between the video timestamps `start` and `end` and queues it.
     private func append(stream: MediaStream, of item: TimelineItem, from start: Int64, to end: Int64, total: Int64, output: OutputFile) throws {
         let source = item.source
+        // A file whose sound was refused for an earlier item is not opened again.
+        guard !refusals.contains(where: { $0.path == source.path }) else { return }
         // Reading the item's file names it in an error; encoding and writing are the output's.
         let opened = try MediaError.attributing(to: source.path) { () throws(AVError) in
             try DamageTolerance.opening { () throws(AVError) in try FrameReader(input: source.input, stream: stream) }
@@ -51,7 +53,7 @@ final class TimelineAudio {
         switch opened {
         case .success(let made): reader = made
         case .failure(let refusal):
-            if !refusals.contains(where: { $0.path == source.path }) { refusals.append((source.path, refusal)) }
+            refusals.append((source.path, refusal))
             return
         }
         defer { source.input.selectStreams(Set(0..<source.input.streams.count)) }

@@ -273,7 +273,7 @@ final class TimelineWriter {
         let slotDuration = target.frameRate.inverted
         try audio?.write(items: items, frameDuration: slotDuration, output: output)
         for refusal in audio?.refusals ?? [] {
-            warnings.append("\(refusal.path): its sound cannot be decoded (\(refusal.error.operation): \(refusal.error.message)); silence in its place")
+            warnings.append(AudioTrackEncoder.silenceWarning(path: refusal.path, refusal: refusal.error))
         }
         try output.finish()
 
