@@ -79,8 +79,8 @@ final class TimelineItem {
     /// before their end. Frames before and after are re-encoded.
     func planCopy(target: TimelineTarget) throws(MediaError) {
         if let refusal = copyRefusal(target: target) { copyRefusal = refusal; return }
-        // A time base coarser than a frame (a damaged header) cannot place its packets on the frames.
-        guard slotTimestamps > 0 else { copyRefusal = "its time base \(source.timeBase) is coarser than a frame"; return }
+        // `copyRefusal` has made sure a frame is a whole number of ticks, so `slotTimestamps` is at least 1
+        // (a time base coarser than a frame, as a damaged header may give, is refused there).
         // On the source's own frame grid, the frame a slot shows is the one that starts there.
         let origin = source.video.startTime ?? 0
         let offset = startTimestamp - origin
