@@ -25,4 +25,48 @@ struct LoggingCommandLineTests {
         // The decision to share one decode between thumbnail and segments is logged.
         #expect(lines.contains { $0.contains("one analysis pass") && $0.contains("stages=thumbnail,segments") })
     }
+
+    /// `segments --verbose` says how it decoded the video: in chunks, each chunk's frames adding up to
+    /// the video's, when the index has keyframes to split at and there is more than one core; else in
+    /// one pass, and why. Without `--verbose`, nothing of it.
+    @Test func verboseSegmentsSaysHowTheVideoWasDecoded() throws {
+        let binary = try PipelineFixture.executable().path
+        let folder = try TestMedia.makeTemporaryDirectory("analysis-log")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func clip(_ name: String, keyframeInterval: Int) throws -> String {
+            let url = folder.appendingPathComponent(name)
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+                                  "-g", "\(keyframeInterval)", "-sc_threshold", "0", "-pix_fmt", "yuv420p", url.path])
+            return url.path
+        }
+        /// The value of `key=` in a log line.
+        func value(_ key: String, in line: Substring) -> Int? {
+            line.split(separator: " ").first { $0.hasPrefix("\(key)=") }.flatMap { Int($0.dropFirst(key.count + 1)) }
+        }
+
+        let groups = try clip("groups.mp4", keyframeInterval: 25)
+        let quiet = try TestMedia.run(binary, ["segments", "--json", groups])
+        #expect(quiet.stderr.isEmpty)
+        let verbose = try TestMedia.run(binary, ["segments", "--json", "--verbose", groups])
+        struct Analysis: Decodable { var frame_count: Int }
+        let frames = try JSONDecoder().decode(Analysis.self, from: Data(verbose.stdout.utf8)).frame_count
+        #expect(frames == 100)
+        let lines = verbose.stderr.split(separator: "\n")
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            let chunks = lines.filter { $0.contains("chunk decoded") }.compactMap { value("frames", in: $0) }
+            #expect(chunks.count > 1)
+            #expect(chunks.reduce(0, +) == frames)
+            #expect(lines.contains { $0.contains("decoded in chunks") && value("chunks", in: $0) == chunks.count
+                && value("frames", in: $0) == frames && $0.contains("workers_apart=") })
+        } else {
+            #expect(lines.contains { $0.contains("decoded in one pass") && $0.contains("why=one core") && value("frames", in: $0) == frames })
+        }
+
+        // One group of pictures: nothing to split at.
+        let shot = try clip("shot.mp4", keyframeInterval: 300)
+        let one = try TestMedia.run(binary, ["segments", "--json", "--verbose", shot]).stderr.split(separator: "\n")
+        #expect(!one.contains { $0.contains("chunk decoded") })
+        let why = ProcessInfo.processInfo.activeProcessorCount > 1 ? "why=the index has no keyframe to split the work at" : "why=one core"
+        #expect(one.contains { $0.contains("decoded in one pass") && $0.contains(why) && value("frames", in: $0) == 100 })
+    }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import LibAV
+import Logging
 import Synchronization
 
 /// A stretch of the video that one worker decodes on its own: from a
@@ -188,29 +189,41 @@ enum ChunkedMeasuring {
                         width: Int, height: Int, workers: Int,
                         stillWindows: [StillWindow] = []) -> MeasuredVideo? {
         guard chunks.count > 1 else { return nil }
+        let log = AnalysisLog.logger
+        let clock = ContinuousClock()
+        let started = clock.now
         // Largest first, so that no big chunk is left for the end while the other workers idle.
         let order = chunks.indices.sorted { chunks[$0].cost > chunks[$1].cost }
         let next = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
         let results = Mutex<[Int: ChunkMeasures]>([:])
+        // When each worker ran out of chunks: the spread is time a core idled at the end.
+        let workersEnded = Mutex<[Duration]>([])
         // Candidate stills are merged as chunks finish, so the frames held stay as few as in one pass.
         let stills = Mutex<[[StillCandidate]]>(Array(repeating: [], count: stillWindows.count))
         let keep = StillCollector.keep(forPixels: width * height)
         let decoderThreads = frameThreads(for: chunks, workers: workers)
-        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { _ in
+        DispatchQueue.concurrentPerform(iterations: min(workers, chunks.count)) { slot in
             var worker: ChunkWorker?
+            defer { workersEnded.withLock { $0.append(clock.now - started) } }
             while true {
                 let taken = next.add(1, ordering: .relaxed).oldValue
                 guard taken < order.count, !failed.load(ordering: .relaxed) else { return }
                 let index = order[taken]
+                let chunkStarted = clock.now
                 // The first chunk starts at the file's start, where only a fresh demuxer is.
                 if worker == nil || chunks[index].seekTimestamp == nil {
                     worker = try? ChunkWorker(path: path, streamIndex: streamIndex, decoded: decoded, threads: decoderThreads)
                 }
                 guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height, stillWindows: stillWindows) else {
+                    log.debug("a chunk could not be decoded on its own: the video is decoded again in one pass",
+                              metadata: ["file": "\(path)", "chunk": "\(index + 1)/\(chunks.count)"])
                     failed.store(true, ordering: .relaxed)
                     return
                 }
+                log.debug("chunk decoded", metadata: ["chunk": "\(index + 1)/\(chunks.count)", "worker": "\(slot + 1)",
+                                                      "frames": "\(outcome.measures.frameCount)",
+                                                      "seconds": AnalysisLog.seconds(clock.now - chunkStarted)])
                 var measured = outcome
                 if !stillWindows.isEmpty {
                     stills.withLock { $0 = StillCollector.merge($0, outcome.stills, windows: stillWindows, keep: keep) }
@@ -221,14 +234,23 @@ enum ChunkedMeasuring {
         }
         let parts = results.withLock { $0 }
         guard parts.count == chunks.count else { return nil }
+        /// A join that does not fit: the caller decodes the whole video in one pass.
+        func refused(_ why: String) -> MeasuredVideo? {
+            log.debug("chunks do not join: the video is decoded again in one pass", metadata: ["file": "\(path)", "why": "\(why)"])
+            return nil
+        }
         var joined: FrameMeasures?
         var damaged = 0
         var firstDamage: AVError?
         var previousLuma: [UInt8]?
         for (index, chunk) in chunks.enumerated() {
-            guard let part = parts[index], part.complete else { return nil }
-            if let leading = part.latestLeadingFrame, leading > joined?.timestamps.last ?? Int64.min { return nil }
-            if let start = chunk.start, part.measures.timestamps.first != start { return nil }
+            guard let part = parts[index], part.complete else { return refused("chunk \(index + 1) did not reach the next one's start") }
+            if let leading = part.latestLeadingFrame, leading > joined?.timestamps.last ?? Int64.min {
+                return refused("chunk \(index + 1) leads with pictures the chunk before did not decode")
+            }
+            if let start = chunk.start, part.measures.timestamps.first != start {
+                return refused("chunk \(index + 1) does not start at its keyframe")
+            }
             damaged += part.damagedPackets
             if firstDamage == nil { firstDamage = part.firstDamage }
             var measures = part.measures
@@ -241,6 +263,13 @@ enum ChunkedMeasuring {
             if part.lastLuma != nil { previousLuma = part.lastLuma }
         }
         guard let joined else { return nil }
+        let ends = workersEnded.withLock { $0 }
+        log.debug("decoded in chunks", metadata: [
+            "file": "\(path)", "chunks": "\(chunks.count)", "workers": "\(min(workers, chunks.count))",
+            "frame_threads": "\(decoderThreads)", "frames": "\(joined.frameCount)",
+            "seconds": AnalysisLog.seconds(clock.now - started),
+            "workers_apart": AnalysisLog.seconds((ends.max() ?? .zero) - (ends.min() ?? .zero)),
+        ])
         return MeasuredVideo(measures: joined, damagedPackets: damaged, firstDamage: firstDamage, stills: stills.withLock { $0 })
     }
 }

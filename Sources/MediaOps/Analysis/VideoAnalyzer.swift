@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LibAV
 
 /// What to look for in ``VideoAnalyzer/analyze(path:options:)``.
@@ -159,6 +160,10 @@ public enum VideoAnalyzer {
                                 width: Int, height: Int,
                                 threads: Int, stillWindows: [StillWindow], retaining: RetainedFrames? = nil) throws(MediaError) -> MeasuredVideo {
         var input = input, stream = stream
+        let clock = ContinuousClock()
+        let started = clock.now
+        // Why the video is decoded in one pass, for the log.
+        var onePass = threads > 1 ? "the pictures kept for the render come from one decoder, in order" : "one core"
         // Pictures kept for a render come from one decoder in order (its frame threads use the cores).
         if threads > 1 && retaining == nil {
             let plan = ChunkedMeasuring.plan(path: path, input: input, streamIndex: stream.index,
@@ -168,6 +173,7 @@ public enum VideoAnalyzer {
                chunked.measures.frameCount > 0 {
                 return chunked
             }
+            onePass = plan.chunks.count > 1 ? "its chunks did not join" : "the index has no keyframe to split the work at"
             if plan.movedInput {
                 // The planning moved the demuxer: the sequential pass starts afresh.
                 let index = stream.index
@@ -212,6 +218,10 @@ public enum VideoAnalyzer {
             if let damage = firstError ?? reader.firstDamage { throw MediaError(path: path, libav: damage) }
             throw MediaError(path: path, code: .corrupt, message: "no video frame could be decoded")
         }
+        AnalysisLog.logger.debug("decoded in one pass", metadata: [
+            "file": "\(path)", "why": "\(onePass)", "frame_threads": "\(decoderOptions.threadCount)",
+            "frames": "\(pass.frameCount)", "seconds": AnalysisLog.seconds(clock.now - started),
+        ])
         return MeasuredVideo(measures: pass.measures, damagedPackets: reader.damagedPackets, firstDamage: reader.firstDamage,
                              stills: pass.stills?.candidates ?? [])
     }
