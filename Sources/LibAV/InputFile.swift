@@ -154,6 +154,14 @@ public final class InputFile {
         try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0), "avformat_seek_file")
     }
 
+    /// Seeks so that the next packets of `stream` start at the keyframe nearest
+    /// `timestamp`, before or after it (`avformat_seek_file` with any `max_ts`): to
+    /// the first keyframe of a stream whose start is not known yet (a file opened
+    /// without stream info, whose video starts after 0, has no keyframe before 0).
+    public func seek(stream: Int, toKeyframeNear timestamp: Int64) throws(AVError) {
+        try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, Int64.max, 0), "avformat_seek_file")
+    }
+
     /// What the demuxer's index knows about `stream`'s packets without reading
     /// them (`avformat_index_get_entry`): complete for MP4/MOV, partial or empty
     /// for containers that index as they go.
@@ -200,6 +208,16 @@ public struct IndexEntry: Sendable, Hashable {
     public var isKeyframe: Bool
     /// `AVINDEX_DISCARD_FRAME`: an edit-list pre-roll sample, decoded but not shown.
     public var isDiscard: Bool
+
+    /// An entry for a packet read from the file, where the demuxer's own index lists too little
+    /// (a Matroska file written without cues).
+    public init(timestamp: Int64, position: Int64, size: Int, isKeyframe: Bool, isDiscard: Bool = false) {
+        self.timestamp = timestamp
+        self.position = position
+        self.size = size
+        self.isKeyframe = isKeyframe
+        self.isDiscard = isDiscard
+    }
 
     init(_ entry: AVIndexEntry) {
         timestamp = entry.timestamp

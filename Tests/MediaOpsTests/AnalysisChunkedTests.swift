@@ -95,11 +95,30 @@ struct AnalysisChunkedTests {
         #expect(plan.chunks.dropLast().allSatisfy { $0.endPosition != nil })
     }
 
+    @Test("Matroska and WebM written live (no cues, no duration): planned from their packets, chunks join exactly", arguments: [
+        ("live.mkv", ["-c:v", "libx264", "-preset", "medium", "-g", "20", "-bf", "3", "-f", "matroska", "-live", "1"]),
+        ("live.webm", ["-c:v", "libvpx-vp9", "-g", "20", "-deadline", "realtime", "-cpu-used", "8", "-f", "webm", "-live", "1"]),
+        // Its video starts at 0.12 s: no keyframe at or before 0, where the plan's first seek used to look.
+        ("late.webm", ["-c:v", "libvpx-vp9", "-g", "20", "-deadline", "realtime", "-cpu-used", "8", "-output_ts_offset", "0.12",
+                       "-f", "webm", "-live", "1"]),
+    ])
+    func matroskaWithoutCues(name: String, codec: [String]) throws {
+        let url = try Self.make(name, codec: codec)
+        // As a recorder or a pipe leaves such a file: nothing says where it ends.
+        let input = try InputValidation.openWithStreamInfo(url.path)
+        #expect(input.duration == nil)
+        let chunks = try Self.expectChunkedEqualsSequential(url)
+        #expect(chunks > 1)
+        let analysis = try VideoAnalyzer.analyze(path: url.path, options: AnalysisOptions(threads: 3))
+        #expect(analysis.frameCount == (try TestMedia.frameMD5(url)).count)
+        #expect(analysis.segments.map(\.startFrame) == [0, 50, 100])
+    }
+
     @Test("corpus: edit lists, open GOPs, B-frames, all-intra, WebM", .needsCorpus)
     func corpus() throws {
         let names = ["mediabunny/edit-list-discard.mp4", "mediabunny/video-h265.mp4", "mp4parser/foreman-hevc-384.mp4",
                      "mp4parser/BBB_fixedres_B_180x320_80.mp4", "PySceneDetect/fades.mp4", "PySceneDetect/issue-134-rotate.mp4",
-                     "moviepy/big_buck_bunny_0_30.webm"]
+                     "moviepy/big_buck_bunny_0_30.webm", "mediabunny/annex-b-avc.mkv"]
         var chunked = 0
         for name in names {
             let url = try TestMedia.corpusFile(name)

@@ -89,11 +89,52 @@ enum ChunkedMeasuring {
         if !entries.isEmpty && entries.allSatisfy({ $0.size > 0 }) {
             return plan(input: input, stream: stream, entries: entries, parts: parts)
         }
-        guard let own = try? InputValidation.open(path), let ownStream = try? own.stream(at: streamIndex),
-              ownStream.kind == .video, (try? own.seek(stream: streamIndex, toKeyframeBefore: ownStream.startTime ?? 0)) != nil else {
+        guard let own = try? InputValidation.open(path), let ownStream = try? own.stream(at: streamIndex), ownStream.kind == .video else {
             return ([DecodeChunk()], false)
         }
-        return (plan(input: own, stream: ownStream, entries: ownStream.indexEntries, parts: parts).chunks, false)
+        // Opened without stream info, the stream mostly does not know its start yet: its first keyframe is then
+        // the one nearest 0 (a video that starts after 0 has none at or before it).
+        do {
+            if let start = ownStream.startTime { try own.seek(stream: streamIndex, toKeyframeBefore: start) } else {
+                try own.seek(stream: streamIndex, toKeyframeNear: 0)
+            }
+        } catch {
+            return ([DecodeChunk()], false)
+        }
+        var ownEntries = ownStream.indexEntries
+        // Matroska written without cues (and so, mostly, without a duration): the index holds the keyframes
+        // read so far, and the work between them cannot be estimated without the stream's end.
+        if own.formatName.contains("matroska"),
+           ownEntries.filter(\.isKeyframe).count < 2 || IndexedWork(entries: ownEntries, stream: ownStream, input: own) == nil {
+            guard let read = packetEntries(input: own, streamIndex: streamIndex) else { return ([DecodeChunk()], false) }
+            ownEntries = read
+        }
+        return (plan(input: own, stream: ownStream, entries: ownEntries, parts: parts).chunks, false)
+    }
+
+    /// Every packet of the stream read through once (demuxing, no decoding), as index entries with their
+    /// sizes; nil when the file cannot be read to its end (one pass then decodes what it can).
+    ///
+    /// For a Matroska file written without cues (a recorder's WebM, ffmpeg writing to a pipe or with
+    /// `-live 1`): its index lists only the keyframes read so far, and such a file mostly has no duration
+    /// either. Reading costs little next to decoding (745 packets of 1080p H.264, 1.3 MB, in a few
+    /// milliseconds), and the workers' seeks then find their keyframes as Matroska seeks without cues: by
+    /// reading on.
+    private static func packetEntries(input: InputFile, streamIndex: Int) -> [IndexEntry]? {
+        guard let packet = try? Packet() else { return nil }
+        var entries: [IndexEntry] = []
+        while true {
+            packet.unreference()
+            guard let result = try? input.read(into: packet) else { return nil }
+            guard result == .packet else { break }
+            guard packet.streamIndex == streamIndex else { continue }
+            // A keyframe is sought by its presentation time (Matroska stores those; decoding times may be guessed).
+            let time = packet.pts != Timestamp.none ? packet.pts : packet.dts
+            guard time != Timestamp.none, packet.position >= 0 else { return nil }
+            entries.append(IndexEntry(timestamp: time, position: packet.position, size: packet.size,
+                                      isKeyframe: packet.isKeyframe, isDiscard: packet.isDiscard))
+        }
+        return entries
     }
 
     /// Plans on `input`, whose index is `entries` (whole: every packet, or every keyframe).
