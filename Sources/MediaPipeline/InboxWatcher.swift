@@ -203,9 +203,9 @@ public struct InboxWatcher: Sendable {
         if !succeeded && (runner.downloader.shouldStop?() ?? false) { return outcome }
         let folder = succeeded ? doneFolder : failedFolder
         if succeeded {
-            PipelineLogging.inbox.info("filed in done/", metadata: ["item": "\(item.path)", "status": "\(outcome.status.rawValue)"])
+            PipelineLogging.inbox.info("filed in done/", metadata: ["item": "\(DisplayText.escaped(item.path))", "status": "\(outcome.status.rawValue)"])
         } else {
-            PipelineLogging.inbox.warning("filed in failed/", metadata: ["item": "\(item.path)", "error": "\(outcome.error?.message ?? "failed")"])
+            PipelineLogging.inbox.warning("filed in failed/", metadata: ["item": "\(DisplayText.escaped(item.path))", "error": "\(DisplayText.escaped(outcome.error?.message ?? "failed"))"])
         }
         for path in [item.path] + item.companions where FileManager.default.fileExists(atPath: path) {
             let destination = uniqueDestination(for: path, in: folder)

@@ -346,7 +346,7 @@ public struct PipelineRunner: Sendable {
         var logger = self.logger
         logger[metadataKey: "asset"] = "\(asset.assetID)"
         logger[metadataKey: "stage"] = "\(stage.name)"
-        logger.debug("stage started", metadata: ["file": "\(subject)"])
+        logger.debug("stage started", metadata: ["file": "\(DisplayText.escaped(subject))"])
         let stageRun: StageRun
         do {
             stageRun = try store.startStageRun(pipelineRunID: runID, assetID: asset.assetID, stage: stage.name, version: stage.version)

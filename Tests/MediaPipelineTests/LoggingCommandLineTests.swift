@@ -68,5 +68,14 @@ struct LoggingCommandLineTests {
         #expect(!one.contains { $0.contains("chunk decoded") })
         let why = ProcessInfo.processInfo.activeProcessorCount > 1 ? "why=the index has no keyframe to split the work at" : "why=one core"
         #expect(one.contains { $0.contains("decoded in one pass") && $0.contains(why) && value("frames", in: $0) == 100 })
+
+        // A file's name is echoed escaped: a newline in it makes no line of its own.
+        let named = folder.appendingPathComponent("shot\nerror: forged.mp4")
+        try FileManager.default.copyItem(atPath: shot, toPath: named.path)
+        let escaped = try TestMedia.run(binary, ["segments", "--json", "--verbose", named.path])
+        #expect(escaped.status == 0)
+        let echoed = escaped.stderr.split(separator: "\n")
+        #expect(!echoed.contains { $0.hasPrefix("error: forged") })
+        #expect(echoed.contains { $0.contains("decoded in one pass") && $0.contains("shot\\nerror: forged.mp4") })
     }
 }

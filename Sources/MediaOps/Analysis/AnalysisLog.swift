@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MediaCore
 
 /// Where the analysis says how it decoded a video (`--verbose`): in chunks on
 /// several cores or in one pass and why, what each chunk took, and how far
@@ -7,6 +8,9 @@ import Logging
 /// takes, and which way it went is the first thing to know about a slow file.
 enum AnalysisLog {
     static var logger: Logger { Logger(label: "pixsim.analysis") }
+
+    /// A file's path as the logs show it: escaped, as everything from outside that is echoed.
+    static func file(_ path: String) -> Logger.MetadataValue { .string(DisplayText.escaped(path)) }
 
     /// Seconds as the logs show them.
     static func seconds(_ duration: Duration) -> Logger.MetadataValue {

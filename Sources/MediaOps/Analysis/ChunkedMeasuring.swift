@@ -258,7 +258,7 @@ enum ChunkedMeasuring {
                 }
                 guard let worker, let outcome = worker.measure(chunks[index], width: width, height: height, stillWindows: stillWindows) else {
                     log.debug("a chunk could not be decoded on its own: the video is decoded again in one pass",
-                              metadata: ["file": "\(path)", "chunk": "\(index + 1)/\(chunks.count)"])
+                              metadata: ["file": AnalysisLog.file(path), "chunk": "\(index + 1)/\(chunks.count)"])
                     failed.store(true, ordering: .relaxed)
                     return
                 }
@@ -277,7 +277,7 @@ enum ChunkedMeasuring {
         guard parts.count == chunks.count else { return nil }
         /// A join that does not fit: the caller decodes the whole video in one pass.
         func refused(_ why: String) -> MeasuredVideo? {
-            log.debug("chunks do not join: the video is decoded again in one pass", metadata: ["file": "\(path)", "why": "\(why)"])
+            log.debug("chunks do not join: the video is decoded again in one pass", metadata: ["file": AnalysisLog.file(path), "why": "\(why)"])
             return nil
         }
         var joined: FrameMeasures?
@@ -306,7 +306,7 @@ enum ChunkedMeasuring {
         guard let joined else { return nil }
         let ends = workersEnded.withLock { $0 }
         log.debug("decoded in chunks", metadata: [
-            "file": "\(path)", "chunks": "\(chunks.count)", "workers": "\(min(workers, chunks.count))",
+            "file": AnalysisLog.file(path), "chunks": "\(chunks.count)", "workers": "\(min(workers, chunks.count))",
             "frame_threads": "\(decoderThreads)", "frames": "\(joined.frameCount)",
             "seconds": AnalysisLog.seconds(clock.now - started),
             "workers_apart": AnalysisLog.seconds((ends.max() ?? .zero) - (ends.min() ?? .zero)),
