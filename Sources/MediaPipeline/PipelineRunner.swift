@@ -64,9 +64,9 @@ public struct PipelineRunner: Sendable {
         var context = SyncContext()
         defer { context.removeSharedPassFiles() }
         do {
-            logger.debug("run started", metadata: ["source": "\(name)", "stages": "\(options.stages.map(\.name).joined(separator: ","))"])
+            logger.debug("run started", metadata: ["source": "\(DisplayText.escaped(name))", "stages": "\(options.stages.map(\.name).joined(separator: ","))"])
             let synced = try sync(source, runID: runID, retryFailed: options.retryFailed)
-            logger.info("synced", metadata: ["source": "\(name)", "asset": "\(synced.asset.assetID)",
+            logger.info("synced", metadata: ["source": "\(DisplayText.escaped(name))", "asset": "\(synced.asset.assetID)",
                                              "status": "\(synced.stageOutcome.status.rawValue)",
                                              "seconds": PipelineLogging.seconds(synced.stageOutcome.seconds ?? 0)])
             context = synced.context
@@ -195,7 +195,7 @@ public struct PipelineRunner: Sendable {
                     "poster": "\(result.poster != nil ? "made" : "seek instead")",
                     "keyframes": "\(result.keyframes != nil ? "made" : "seek instead")"])
             } catch {
-                logger.warning("the shared analysis pass failed", metadata: ["asset": "\(asset.assetID)", "error": "\(error)"])
+                logger.warning("the shared analysis pass failed", metadata: ["asset": "\(asset.assetID)", "error": "\(DisplayText.escaped(String(describing: error)))"])
                 for url in [poster, keyframes].compactMap({ $0 }) { try? FileManager.default.removeItem(at: url) }
                 context.sharedPass = .failed(error)
             }
@@ -361,7 +361,7 @@ public struct PipelineRunner: Sendable {
             return .init(stage: stage, status: .init(status), failure: nil, seconds: seconds)
         } catch {
             let failure = PipelineError(subject: subject, error)
-            logger.warning("stage failed", metadata: ["code": "\(failure.code.rawValue)", "error": "\(failure.message)",
+            logger.warning("stage failed", metadata: ["code": "\(failure.code.rawValue)", "error": "\(DisplayText.escaped(failure.message))",
                                                       "seconds": PipelineLogging.seconds(Date().timeIntervalSince(started))])
             try? store.failStageRun(id: stageRunID, error: failure.message, status: Self.failureStatus(failure.code))
             return .init(stage: stage, status: .failed, failure: failure, seconds: Date().timeIntervalSince(started))

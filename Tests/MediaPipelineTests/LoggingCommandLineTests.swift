@@ -24,6 +24,16 @@ struct LoggingCommandLineTests {
         }
         // The decision to share one decode between thumbnail and segments is logged.
         #expect(lines.contains { $0.contains("one analysis pass") && $0.contains("stages=thumbnail,segments") })
+
+        // The names the logs echo are escaped: a newline in one makes no line of its own.
+        let named = folder.appendingPathComponent("clip\nerror: forged.mp4")
+        try FileManager.default.copyItem(at: clip, to: named)
+        let escaped = try TestMedia.run(binary, ["ingest", "--verbose", "--library", folder.appendingPathComponent("c").path,
+                                                 "--stages", "probe,segments", named.path])
+        #expect(escaped.status == 0)
+        let echoed = escaped.stderr.split(separator: "\n")
+        #expect(!echoed.contains { $0.hasPrefix("error: forged") })
+        #expect(echoed.contains { $0.contains("run started") && $0.contains("clip\\nerror: forged.mp4") })
     }
 
     /// `segments --verbose` says how it decoded the video: in chunks, each chunk's frames adding up to
