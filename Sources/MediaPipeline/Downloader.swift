@@ -55,7 +55,8 @@ public struct Downloader: Sendable {
                 lastError = error.error
                 guard error.retryable, attempt < attempts else { break }
                 PipelineLogging.download.warning("download failed; retrying", metadata: [
-                    "url": "\(url.absoluteString)", "attempt": "\(attempt)", "of": "\(attempts)", "error": "\(error.error.message)",
+                    "url": "\(DisplayText.escaped(url.absoluteString))", "attempt": "\(attempt)", "of": "\(attempts)",
+                    "error": "\(DisplayText.escaped(error.error.message))",
                     "retry_in": PipelineLogging.seconds(delay)])
                 if !pause(delay) { throw stopped(url) }
                 delay *= 2
