@@ -2,7 +2,8 @@
 # segments (one decode pass + analysis) against the practical limit, decoding the same file with
 # `ffmpeg -i F -an -f null -`, and against PySceneDetect 0.7 `scenedetect -i F detect-content`,
 # on generated 720p and 1080p H.264 and 540p HEVC clips with cuts, on generated 5 s single shots of
-# one GOP (H.264, HEVC and AV1 1080p, VP9 720p), and on a few corpus files.
+# one GOP (H.264, HEVC and AV1 1080p, VP9 720p), and on a few corpus files (one a Chrome recording:
+# Matroska without cues or duration).
 # Goals: <= 0.9x ffmpeg's decode time; >= 2x faster than PySceneDetect.
 # RUNS=N rounds (default 3); times are the best of the rounds, ratios the median of the rounds' own.
 # The floor column is what any tool that decodes every frame with libavcodec would need at best on
@@ -54,7 +55,8 @@ CLIPS+=(
   "$(SVT_LOG=1 make_shot shot-av1-1080p.mp4 "mandelbrot=size=1920x1080:rate=30,trim=duration=5" -c:v libsvtav1 -preset 10 -b:v 4M -g 300)"
 )
 CORPUS=../shared/corpus
-for f in PySceneDetect/issue-134-rotate.mp4 PySceneDetect/issue-195-aspect-ratio.mp4 mediabunny/video-h265.mp4 ffmpeg-concat/0.mp4 PySceneDetect/fades.mp4; do
+for f in PySceneDetect/issue-134-rotate.mp4 PySceneDetect/issue-195-aspect-ratio.mp4 mediabunny/video-h265.mp4 ffmpeg-concat/0.mp4 PySceneDetect/fades.mp4 \
+         mediabunny/annex-b-avc.mkv; do
   [ -s "$CORPUS/$f" ] && CLIPS+=("$CORPUS/$f")
 done
 # The real-footage files of bench/shots.sh, when it has made them.
