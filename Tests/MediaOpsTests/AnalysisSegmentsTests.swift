@@ -89,6 +89,17 @@ struct AnalysisSegmentsTests {
         }
     }
 
+    /// Gradients turning fast (colours of three seeds): at the analysis's scale each frame is nearly a blend
+    /// of the frames 5 before and 5 after, and the motion is measured; a dissolve would need detail at both ends.
+    /// Each made three or four dissolves when a moving stretch that fits the blend passed without that.
+    @Test(arguments: [1, 2, 10])
+    func smoothContentMovingFastIsNoDissolve(seed: Int) throws {
+        let url = try Self.make("gradient.mp4", inputs: ["gradients=s=640x360:r=25:speed=0.08:d=6:seed=\(seed)"])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 150)
+        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+    }
+
     @Test(arguments: [
         ("pan_right", "crop=640:360:x='200+t*120':y=300"),
         ("pan_left", "crop=640:360:x='700-t*120':y=300"),

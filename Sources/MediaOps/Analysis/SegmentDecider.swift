@@ -204,10 +204,17 @@ struct SegmentDecider {
                 travels.sort()
                 let travel = travels[travels.count / 2]
                 let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
-                // The part of this test that does not depend on how closely the frames fit the blend
-                // comes before the fitting, as the tests above do: they cost little, and reject most
-                // stretches of moving footage (where every frame has a change around it to test).
-                guard travel < 0.006, travel < 0.0015 || steadyMove < 0.0025 else { continue }
+                // But the motion is measured by an estimator that sees one picture in each frame, and a
+                // blend of two unlike pictures can look to it like a move (a dissolve from a rabbit into a
+                // webcam's room read as a pan of 3 % a frame, steady over twelve frames). A camera move over
+                // detail is never a blend of its ends frame after frame, so a moving stretch is still a
+                // dissolve when every frame between fits the blend almost exactly, its ends have detail
+                // (smooth content, a gradient, moves in a way that fits a blend at the tiny pictures'
+                // scale) and differ strongly. The fitting below stops at the first frame that does not
+                // fit: moving footage costs a fit or two per stretch.
+                let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
+                guard !moving || (change >= 2 * threshold
+                                  && min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001) else { continue }
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
@@ -215,7 +222,8 @@ struct SegmentDecider {
                 // are (the sum of residuals and the worst one only grow, and a share going back stays a
                 // failure), or as soon as it cannot fit better than the best half-length found so far.
                 let between = Double(b - a - 1)
-                let meanAllowed = 0.12 * change + 1, worstAllowed = 0.25 * change + 1
+                let meanAllowed = moving ? 0.05 * change : 0.12 * change + 1
+                let worstAllowed = moving ? 0.1 * change : 0.25 * change + 1
                 var residual = 0.0, worst = 0.0, previousShare = 0.0, blends = true
                 var middle = (t: 0.0, residual: 0.0)
                 for k in (a + 1)..<b {
