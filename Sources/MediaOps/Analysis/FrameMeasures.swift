@@ -122,19 +122,75 @@ struct FrameMeasures: Sendable {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in
             let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
-            // In integers: the same exact sums the doubles held (products of bytes), without conversions.
-            var dot = 0, norm = 0
-            for i in 0..<n {
-                let d = Int(pb[i]) - Int(pa[i])
-                dot += (Int(pk[i]) - Int(pa[i])) * d
-                norm += d * d
-            }
-            let t = norm > 0 ? min(1, max(0, Double(dot) / Double(norm))) : 0
+            let t = Self.share(pa, pk, pb, count: n)
             var sum = 0.0
             for i in 0..<n {
                 sum += abs(Double(pk[i]) - (1 - t) * Double(pa[i]) - t * Double(pb[i]))
             }
             return (t, sum / Double(n))
+        }
+    }
+
+    /// The share `t` of `pb` in `pk` as a mix of `pa` and `pb` that fits best (least squares), 0-1.
+    private static func share(_ pa: UnsafePointer<UInt8>, _ pk: UnsafePointer<UInt8>, _ pb: UnsafePointer<UInt8>, count n: Int) -> Double {
+        // In integers: the same exact sums the doubles held (products of bytes), without conversions.
+        var dot = 0, norm = 0
+        for i in 0..<n {
+            let d = Int(pb[i]) - Int(pa[i])
+            dot += (Int(pk[i]) - Int(pa[i])) * d
+            norm += d * d
+        }
+        return norm > 0 ? min(1, max(0, Double(dot) / Double(norm))) : 0
+    }
+
+    /// ``blendFit(_:_:_:)`` with the residual taken where the ends differ and most of the picture
+    /// blends: over the pixels that change between `a` and `b` by at least half their mean change,
+    /// leaving out the fifth of them that fits worst (nil when fewer than a quarter change).
+    ///
+    /// A dissolve into or out of a shot where something moves (hands typing in front of the lens, a
+    /// paper raised into view) blends everywhere but where that thing moves; over the whole picture it
+    /// fits no better than a camera move does. A thing moving in one shot is no such blend either
+    /// way: the pixels it leaves and reaches are the ones that change, and each switches from one
+    /// end's value to the other's at its own frame instead of mixing (the pixels that stay, which any
+    /// share fits, are not counted).
+    func blendFitOfMost(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double)? {
+        let n = tinyCount
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
+            let t = Self.share(pa, pk, pb, count: n)
+            var total = 0
+            for i in 0..<n { total += abs(Int(pb[i]) - Int(pa[i])) }
+            // At least half the mean change, in integers: 2 |b - a| n >= total.
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { residuals in
+                var count = 0
+                for i in 0..<n where 2 * abs(Int(pb[i]) - Int(pa[i])) * n >= total {
+                    residuals[count] = abs(Double(pk[i]) - (1 - t) * Double(pa[i]) - t * Double(pb[i]))
+                    count += 1
+                }
+                guard count * 4 >= n else { return nil }
+                let kept = max(1, count * 4 / 5)
+                Self.putSmallestFirst(UnsafeMutableBufferPointer(rebasing: residuals[0..<count]), kept)
+                var sum = 0.0
+                for i in 0..<kept { sum += residuals[i] }
+                return (t, sum / Double(kept))
+            }
+        }
+    }
+
+    /// Reorders `values` so that its `count` smallest come first, in no order (quickselect: sorting
+    /// every fit's residuals cost a twentieth of `segments` on footage full of moving hands).
+    private static func putSmallestFirst(_ values: UnsafeMutableBufferPointer<Double>, _ count: Int) {
+        var low = 0, high = values.count - 1
+        while low < high {
+            let pivot = values[(low + high) / 2]
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // [low, j] <= pivot <= [i, high], and what lies between equals the pivot.
+            if count <= j { high = j } else if count >= i { low = i } else { return }
         }
     }
 

@@ -24,6 +24,9 @@ import Foundation
 ///   their own share, whose ends differ as different shots do, with no jump
 ///   of its own, no camera move, and not inside a fade; its change is its own
 ///   (the picture is steadier as long before and after it), not a slow drift.
+///   Between ends that differ strongly, most of what changes blending is
+///   enough (something may move in either shot); a stretch the motion
+///   estimator reads as a move must blend almost exactly, all over.
 struct SegmentDecider {
     let measures: FrameMeasures
     let starts: [Double]
@@ -224,22 +227,32 @@ struct SegmentDecider {
                 let between = Double(b - a - 1)
                 let meanAllowed = moving ? 0.05 * change : 0.12 * change + 1
                 let worstAllowed = moving ? 0.1 * change : 0.25 * change + 1
-                var residual = 0.0, worst = 0.0, previousShare = 0.0, blends = true
-                var middle = (t: 0.0, residual: 0.0)
-                for k in (a + 1)..<b {
-                    let fit = measures.blendFit(a, k, b)
-                    residual += fit.residual
-                    worst = max(worst, fit.residual)
-                    if k == m { middle = fit }
-                    if fit.t < previousShare - 0.15 || worst >= worstAllowed || residual / between >= meanAllowed
-                        || residual / between / change >= bestRatio {
-                        blends = false
-                        break
+                /// The mean residual of the frames between as blends by `fit`, and the middle frame's fit;
+                /// nil when they do not blend.
+                func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> (residual: Double, middle: (t: Double, residual: Double))? {
+                    var residual = 0.0, worst = 0.0, previousShare = 0.0
+                    var middle = (t: 0.0, residual: 0.0)
+                    for k in (a + 1)..<b {
+                        guard let fit = fit(k) else { return nil }
+                        residual += fit.residual
+                        worst = max(worst, fit.residual)
+                        if k == m { middle = fit }
+                        if fit.t < previousShare - 0.15 || worst >= worstAllowed || residual / between >= meanAllowed
+                            || residual / between / change >= bestRatio {
+                            return nil
+                        }
+                        previousShare = max(previousShare, fit.t)
                     }
-                    previousShare = max(previousShare, fit.t)
+                    return (residual / between, middle)
                 }
-                residual /= between
-                guard blends, middle.t > 0.2, middle.t < 0.8 else { continue }
+                // The whole picture blends; or, between still ends that differ strongly, most of what
+                // changes does (``FrameMeasures/blendFitOfMost(_:_:_:)``: hands typing in the shot that
+                // comes in). Not for weaker changes: there a thing moving in one shot is most of what
+                // changes (the hands over a keyboard alone, 21 levels over ten frames, fit it).
+                var blend = blendsAlong { measures.blendFit(a, $0, b) }
+                if blend == nil, !moving, change >= 2 * threshold { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
+                guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { continue }
+                let residual = blend.residual
                 let ratio = residual / change
                 // The moving shot (above) only when the frames fit the blend closely.
                 guard travel < 0.0015 || ratio < 0.15 else { continue }
