@@ -50,7 +50,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = options.configureLogging()
+        options.configureLogging()
         // Stages are checked here (a typo fails now, not in every worker), stored as given but normalised.
         let stageText = try stages.map { try LibraryCommandSupport.stages($0).map(\.name).joined(separator: ",") }
         var requests: [JobRequest] = []

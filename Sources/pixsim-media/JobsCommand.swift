@@ -21,7 +21,7 @@ struct JobsCommand: AsyncParsableCommand {
         var limit = 50
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             let wanted: MediaJob.State?
             if let state {
                 guard let parsed = MediaJob.State(rawValue: state) else {
@@ -48,7 +48,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Argument(help: "The job's id.") var id: Int64
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
                 let job = try await JobsCommand.existingJob(queue, id: id)
                 let document = JobDocument(job)
@@ -69,7 +69,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Argument(help: "The job's id.") var id: Int64
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
                 let job = try await JobsCommand.existingJob(queue, id: id)
                 let retried: Bool
@@ -94,7 +94,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Argument(help: "The job's id.") var id: Int64
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
                 let job = try await JobsCommand.existingJob(queue, id: id)
                 guard try await queue.cancel(id: id) else {
@@ -111,7 +111,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
                 let statistics = try await queue.statistics()
                 if options.json {
@@ -134,7 +134,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Days since the job finished (default 7).") var olderThan = 7.0
 
         func run() async throws {
-            _ = options.configureLogging()
+            options.configureLogging()
             try await JobCommandSupport.withQueue(options, connections: 1) { _, queue in
                 let count = try await queue.prune(olderThan: olderThan * 86400)
                 if options.json { try CommandOutput.printJSON(["pruned": count]) } else { CommandOutput.printLine("pruned \(count) job(s)") }
