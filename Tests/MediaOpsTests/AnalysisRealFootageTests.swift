@@ -149,6 +149,9 @@ struct AnalysisRealFootageTests {
         // Hands typing in front of the lens: most of what changes over ten frames is the hands (a weak change,
         // where the whole picture must blend for a dissolve).
         ("ffmpeg-concat/0.mp4", []),
+        // Discs turning through a one-second clip: a slow drift of twenty frames, with no frames around it to show
+        // it goes on (the same picture in seven of the corpus's containers).
+        ("mediabunny/mp4_mpeg4-aac.mp4", []),
     ])
     func corpusShots(file: String, cuts: [Int]) throws {
         let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile(file).path)

@@ -187,9 +187,13 @@ struct SegmentDecider {
                 // The change belongs to this stretch: as long before it and after it, the
                 // picture changes at most half as much (a slow drift of light or a slow zoom
                 // goes on around it), and it changes by at least one level a frame on average.
+                // Where the video begins or ends sooner, the frames there are held to the same
+                // rate (discs turning through a one-second clip otherwise passed as a dissolve of
+                // twenty frames, for want of frames around it to show the drift).
                 let around = max(4, half)
-                guard measures.distance(max(0, a - around), a) <= 0.5 * change,
-                      measures.distance(b, min(count - 1, b + around)) <= 0.5 * change,
+                let before = max(0, a - around), after = min(count - 1, b + around)
+                guard measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before),
+                      measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b),
                       change >= Double(b - a) else { continue }
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
