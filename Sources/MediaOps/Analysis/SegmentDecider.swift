@@ -220,7 +220,9 @@ struct SegmentDecider {
                 // scale) and differ strongly. The fitting below stops at the first frame that does not
                 // fit: moving footage costs a fit or two per stretch.
                 let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
-                guard !moving || (change >= 2 * threshold
+                // Ends that differ strongly: the looser tests below (a moving stretch, most of what changes) need it.
+                let strongChange = change >= 2 * threshold
+                guard !moving || (strongChange
                                   && min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001) else { continue }
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
@@ -254,7 +256,7 @@ struct SegmentDecider {
                 // comes in). Not for weaker changes: there a thing moving in one shot is most of what
                 // changes (the hands over a keyboard alone, 21 levels over ten frames, fit it).
                 var blend = blendsAlong { measures.blendFit(a, $0, b) }
-                if blend == nil, !moving, change >= 2 * threshold { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
+                if blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
                 guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { continue }
                 let residual = blend.residual
                 let ratio = residual / change
