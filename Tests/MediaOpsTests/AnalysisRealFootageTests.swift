@@ -152,6 +152,13 @@ struct AnalysisRealFootageTests {
         // Discs turning through a one-second clip: a slow drift of twenty frames, with no frames around it to show
         // it goes on (the same picture in seven of the corpus's containers).
         ("mediabunny/mp4_mpeg4-aac.mp4", []),
+        // The same view under other light: a webcam's exposure settling over eighteen frames (correlation of the ends
+        // 0.98), Big Buck Bunny's title card brightening behind the title (0.999). Each was a dissolve.
+        ("streamio-ffmpeg/file_with_data_streams.mp4", []),
+        ("mediabunny/missing-keyframe-labels.ts", []),
+        // Colour bars scrolling behind a test card's captions, clocks and timecode: a fifth to two fifths of the
+        // picture changes, and at the analysis's scale it fits a blend. A dissolve about every second.
+        ("moviepy/doc_medias_long_examples_example.mp4", []),
     ])
     func corpusShots(file: String, cuts: [Int]) throws {
         let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile(file).path)

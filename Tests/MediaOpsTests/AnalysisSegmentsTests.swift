@@ -100,6 +100,42 @@ struct AnalysisSegmentsTests {
         #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
     }
 
+    /// The same view under other light: a still brightening while its contrast falls, over half a second.
+    /// At the analysis's scale every frame between is a blend of the ends, which differ strongly; but the
+    /// ends are one picture (correlation near 1), so it is no dissolve.
+    @Test func lightingChangeIsNoDissolve() throws {
+        let url = try Self.camera("light.mp4", filter: "scale=640:360,eq=eval=frame:brightness='0.3*clip((t-1.2)/0.5\\,0\\,1)'"
+                                  + ":contrast='1-0.5*clip((t-1.2)/0.5\\,0\\,1)'", frames: 75)
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 75)
+        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+    }
+
+    /// Two pictures cross-fading in the left third of a still: a blend, but of a part of one shot.
+    @Test func blendInAThirdOfThePictureIsNoDissolve() throws {
+        let picture = try Self.still()
+        let url = picture.deletingLastPathComponent().appendingPathComponent("part.mp4")
+        try TestMedia.ffmpeg(["-loop", "1", "-i", picture.path,
+                              "-f", "lavfi", "-i", "smptebars=s=214x360:r=25:d=3", "-f", "lavfi", "-i", "rgbtestsrc=s=214x360:r=25:d=3",
+                              "-filter_complex", "[1][2]xfade=transition=fade:duration=0.5:offset=1.2[part];"
+                                  + "[0]scale=640:360,fps=25[still];[still][part]overlay=x=0:y=0:shortest=1,format=yuv420p",
+                              "-frames:v", "75"] + Self.x264 + [url.path])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 75)
+        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+    }
+
+    /// A dissolve between two upright shots shown between black bars (a third of the width is picture): the
+    /// bars, unchanged, are not counted against the share of the picture that changes.
+    @Test func pillarboxedDissolveIsStillADissolve() throws {
+        let url = try Self.make("pillar.mp4", inputs: ["smptebars=s=202x360:r=25:d=3", "rgbtestsrc=s=202x360:r=25:d=3"],
+                                filter: "[0][1]xfade=transition=fade:duration=0.5:offset=1.2,pad=640:360:(ow-iw)/2:0:black")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .dissolve], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        // The blend runs from frame 30 to frame 43: its middle is frame 37.
+        #expect(abs((analysis.segments.dropFirst().first?.startFrame ?? 0) - 37) <= 3)
+    }
+
     @Test(arguments: [
         ("pan_right", "crop=640:360:x='200+t*120':y=300"),
         ("pan_left", "crop=640:360:x='700-t*120':y=300"),

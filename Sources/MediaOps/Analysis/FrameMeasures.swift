@@ -194,6 +194,55 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How alike frames `a` and `b` are once brightness and contrast are set aside: the correlation
+    /// of their tiny luma pictures (Pearson's, -1 to 1; 0 when either is flat). The same view under
+    /// other light (a camera's exposure settling, a title card's background brightening) stays above
+    /// 0.95; the two shots of a dissolve in the spliced benchmark (``SegmentDecider``) stay below 0.7.
+    func correlation(_ a: Int, _ b: Int) -> Double {
+        let n = tinyCount
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
+            // In integers, exact: sums of bytes and of their products.
+            var sumA = 0, sumB = 0, sumAA = 0, sumBB = 0, sumAB = 0
+            for i in 0..<n {
+                let x = Int(pa[i]), y = Int(pb[i])
+                sumA += x; sumB += y; sumAA += x * x; sumBB += y * y; sumAB += x * y
+            }
+            let count = Double(n)
+            let covariance = Double(sumAB) - Double(sumA) * Double(sumB) / count
+            let varianceA = Double(sumAA) - Double(sumA) * Double(sumA) / count
+            let varianceB = Double(sumBB) - Double(sumB) * Double(sumB) / count
+            guard varianceA > 0, varianceB > 0 else { return 0 }
+            return covariance / (varianceA * varianceB).squareRoot()
+        }
+    }
+
+    /// The share of the picture whose tiny luma changes by at least `level` from frame `a` to frame
+    /// `b`, leaving out the rows and columns at the edges that are dark in both (letterbox and
+    /// pillarbox bars, where no change of shot shows). A change of shot reaches most of the picture;
+    /// a part of one shot changing (a clock hand, colour bars scrolling behind a test card's
+    /// captions) leaves most of it as it was.
+    func changedShare(_ a: Int, _ b: Int, level: Int = 8) -> Double {
+        let w = tinyWidth, h = tinyHeight, n = tinyCount
+        /// Dark in the tiny pictures: below about a tenth of full brightness.
+        let darkLevel = 24
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
+            func dark(_ x: Int, _ y: Int) -> Bool { pa[y * w + x] <= darkLevel && pb[y * w + x] <= darkLevel }
+            var top = 0, bottom = h, left = 0, right = w
+            while top < bottom, (0..<w).allSatisfy({ dark($0, top) }) { top += 1 }
+            while bottom > top, (0..<w).allSatisfy({ dark($0, bottom - 1) }) { bottom -= 1 }
+            while left < right, (top..<bottom).allSatisfy({ dark(left, $0) }) { left += 1 }
+            while right > left, (top..<bottom).allSatisfy({ dark(right - 1, $0) }) { right -= 1 }
+            guard top < bottom, left < right else { return 0 }
+            var changed = 0
+            for y in top..<bottom {
+                for x in left..<right where abs(Int(pa[y * w + x]) - Int(pb[y * w + x])) >= level { changed += 1 }
+            }
+            return Double(changed) / Double((bottom - top) * (right - left))
+        }
+    }
+
     /// The luma change from frame `i - 1` to frame `i` as it is (`plain`) and
     /// after moving the previous picture by the camera motion measured between
     /// them (`compensated`, never more than `plain`): a pan or zoom changes
