@@ -159,6 +159,9 @@ struct AnalysisRealFootageTests {
         // Colour bars scrolling behind a test card's captions, clocks and timecode: a fifth to two fifths of the
         // picture changes, and at the analysis's scale it fits a blend. A dissolve about every second.
         ("moviepy/doc_medias_long_examples_example.mp4", []),
+        // Red, green, blue, black and white, a frame a second: a cut at every change but the last (a run of black
+        // makes one boundary, here the cut into it). Only a fade at the white was found before.
+        ("moviepy/-video-with-dash-.mp4", [1, 2, 3]),
     ])
     func corpusShots(file: String, cuts: [Int]) throws {
         let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile(file).path)

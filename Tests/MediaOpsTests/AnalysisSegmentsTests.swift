@@ -62,6 +62,20 @@ struct AnalysisSegmentsTests {
         #expect(analysis.segments.map(\.startFrame) == [0, 50])
     }
 
+    /// A slideshow of one frame a second, each picture shown for two frames: six frames each side of a frame
+    /// span three pictures, whose cuts hid each other (none was found); the neighbourhood is at most 0.6 s.
+    @Test func slideshowOfOneFrameASecondHasEveryCut() throws {
+        let sources = ["testsrc2", "smptebars", "mandelbrot", "rgbtestsrc", "testsrc", "yuvtestsrc"]
+        let pictures = sources.indices.map { "[\($0)]trim=end_frame=1,loop=loop=1:size=1,setpts=N/TB[p\($0)];" }.joined()
+        let url = try Self.make("slideshow.mp4", inputs: sources.map { "\($0)=s=320x240:r=1" },
+                                filter: pictures + sources.indices.map { "[p\($0)]" }.joined() + "concat=n=6:v=1:a=0",
+                                extra: ["-r", "1"])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 12)
+        #expect(analysis.segments.map(\.startFrame) == [0, 2, 4, 6, 8, 10])
+        #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .cut })
+    }
+
     @Test func fadeThroughBlackIsOneFadeBoundary() throws {
         // 2 s fading out over its last 0.6 s, then 2 s fading in over 0.6 s: black in the middle at frame 50.
         let url = try Self.make("fade.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "smptebars=s=320x240:r=25:d=2"],

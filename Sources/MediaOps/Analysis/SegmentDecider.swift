@@ -100,9 +100,18 @@ struct SegmentDecider {
         // Frames no dissolve may touch: fade ramps and black (also at the start and end).
         var fadeSpans: [(Int, Int)] = []
 
+        // A frame's neighbourhood, the changes its own is compared with: six frames each side (a quarter
+        // of a second at 25 fps), but no more than 0.6 s of them. A slideshow of one or two frames a second
+        // would otherwise put the next few pictures' cuts in the neighbourhood, where each hides the others.
+        let frameDuration = count > 1 ? (starts[count - 1] - starts[0]) / Double(count - 1) : 0
+        let reach = frameDuration > 0 ? min(6, Int(0.6 / frameDuration + 1e-9)) : 6
+        /// The changes `values` around frame `i` (not its own): their median, without those below `floor`.
+        func aroundMedian(_ values: [Double], _ i: Int, floor: Double? = nil) -> Double {
+            median(values, i - reach, i + reach + 1, except: [i], floor: floor)
+        }
         /// A cut at `i`: a change that passes the threshold and stands out against the frames before and after.
         func cutsAt(_ i: Int) -> Bool {
-            scores[i] >= options.threshold && scores[i] >= 3 * median(scores, i - 6, i + 7, except: [i]) + 2
+            scores[i] >= options.threshold && scores[i] >= 3 * aroundMedian(scores, i) + 2
         }
         // The frames a brightness ramp into black at `i` (backwards) or out of it at `j` covers.
         func rampStart(_ i: Int) -> Int {
@@ -141,16 +150,16 @@ struct SegmentDecider {
         for i in 1..<count where !insideFade(i) {
             // The activity around: a repeated frame (footage converted to a higher rate, a
             // webcam dropping frames) changes nothing and says nothing about it.
-            let local = median(scores, i - 6, i + 7, except: [i], floor: 0.5)
+            let local = aroundMedian(scores, i, floor: 0.5)
             let standsOut = scores[i] >= 3 * local + 2
             // Strong change, or a weaker one (similar palettes) that still stands well out and changes the histograms,
             // and is clearly the largest change around: inside a burst of changes (a hand moving in front of
             // the lens, exposure hunting) a weak one is more of the same, not a cut.
             let strong = scores[i] >= options.threshold && standsOut
             var largestAround = 0.0
-            for j in max(1, i - 6)..<min(count, i + 7) where j != i { largestAround = max(largestAround, scores[j]) }
+            for j in max(1, i - reach)..<min(count, i + reach + 1) where j != i { largestAround = max(largestAround, scores[j]) }
             let similarShots = scores[i] >= 0.5 * options.threshold && scores[i] >= 5 * local + 3
-                && changes.histogram[i] >= 3 * median(changes.histogram, i - 6, i + 7, except: [i]) + 0.05
+                && changes.histogram[i] >= 3 * aroundMedian(changes.histogram, i) + 0.05
                 && scores[i] >= 1.25 * largestAround
             guard strong || similarShots else { continue }
             // A weak change of brightness alone is lighting, not a cut: the structure must change too.
