@@ -103,6 +103,20 @@ struct AnalysisSegmentsTests {
         }
     }
 
+    /// A dissolve of two seconds between two still shots, longer than the longest stretch the search tests (33
+    /// frames): it was found as two dissolves meeting end to end, and is one.
+    @Test func longDissolveIsOneBoundary() throws {
+        let url = try Self.make("long-dissolve.mp4", inputs: ["smptebars=s=320x240:r=25:d=4", "rgbtestsrc=s=320x240:r=25:d=4"],
+                                filter: "[0][1]xfade=transition=fade:duration=2:offset=2")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .dissolve], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        // The blend runs from frame 50 to frame 100.
+        let boundary = try #require(analysis.segments.dropFirst().first)
+        #expect(boundary.startFrame >= 65 && boundary.startFrame < 85, "\(boundary.startFrame)")
+        let span = try #require(boundary.transitionFrames)
+        #expect(span.count == 2 && span[0] >= 50 && span[1] <= 100 && span[1] - span[0] >= 30, "\(span)")
+    }
+
     /// Gradients turning fast (colours of three seeds): at the analysis's scale each frame is nearly a blend
     /// of the frames 5 before and 5 after, and the motion is measured; a dissolve would need detail at both ends.
     /// Each made three or four dissolves when a moving stretch that fits the blend passed without that.

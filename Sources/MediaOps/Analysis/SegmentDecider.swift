@@ -243,29 +243,12 @@ struct SegmentDecider {
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
-                // The fitting stops at the first frame that makes the stretch fail whatever the others
-                // are (the sum of residuals and the worst one only grow, and a share going back stays a
-                // failure), or as soon as it cannot fit better than the best half-length found so far.
-                let between = Double(b - a - 1)
+                // The fitting stops as soon as it cannot fit better than the best half-length found so far.
                 let meanAllowed = moving ? 0.05 * change : 0.12 * change + 1
                 let worstAllowed = moving ? 0.1 * change : 0.25 * change + 1
-                /// The mean residual of the frames between as blends by `fit`, and the middle frame's fit;
-                /// nil when they do not blend.
                 func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> (residual: Double, middle: (t: Double, residual: Double))? {
-                    var residual = 0.0, worst = 0.0, previousShare = 0.0
-                    var middle = (t: 0.0, residual: 0.0)
-                    for k in (a + 1)..<b {
-                        guard let fit = fit(k) else { return nil }
-                        residual += fit.residual
-                        worst = max(worst, fit.residual)
-                        if k == m { middle = fit }
-                        if fit.t < previousShare - 0.15 || worst >= worstAllowed || residual / between >= meanAllowed
-                            || residual / between / change >= bestRatio {
-                            return nil
-                        }
-                        previousShare = max(previousShare, fit.t)
-                    }
-                    return (residual / between, middle)
+                    Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed, worstAllowed: worstAllowed,
+                               ratioBelow: bestRatio, fit: fit)
                 }
                 // The whole picture blends; or, between still ends that differ strongly, most of what
                 // changes does (``FrameMeasures/blendFitOfMost(_:_:_:)``: hands typing in the shot that
@@ -299,7 +282,33 @@ struct SegmentDecider {
             if found.contains(where: { $0.frame >= candidate.spanStart - 1 && $0.frame <= candidate.spanEnd }) { continue }
             dissolves.append(candidate)
         }
-        found += dissolves
+        // A dissolve longer than the longest stretch tested (33 frames: a second and a half at 24 fps) is
+        // found as two or more that meet end to end (a two-second dissolve at 25 fps made two boundaries).
+        // They are one when every frame between the outer ends is a blend of those, by the test that found
+        // them, and no other boundary lies there.
+        dissolves.sort { $0.frame < $1.frame }
+        var joined: [Boundary] = []
+        for next in dissolves {
+            if let last = joined.last, next.spanStart - last.spanEnd <= 4 {
+                let a = last.spanStart - 1, b = min(count - 1, next.spanEnd)
+                let change = measures.distance(a, b)
+                let clear = !found.contains { $0.frame >= a && $0.frame <= b }
+                func blends(_ fit: (Int) -> (t: Double, residual: Double)?) -> Bool {
+                    Self.blend(from: a, to: b, middle: (a + b) / 2, change: change,
+                               meanAllowed: 0.12 * change + 1, worstAllowed: 0.25 * change + 1, fit: fit) != nil
+                }
+                if a >= 0, clear, change >= threshold,
+                   blends({ measures.blendFit(a, $0, b) })
+                    || (change >= 2 * threshold && blends({ measures.blendFitOfMost(a, $0, b) })) {
+                    joined[joined.count - 1] = Boundary(frame: (last.spanStart + next.spanEnd) / 2, kind: .dissolve,
+                                                        strength: max(last.strength, next.strength),
+                                                        spanStart: last.spanStart, spanEnd: next.spanEnd)
+                    continue
+                }
+            }
+            joined.append(next)
+        }
+        found += joined
         found.sort { $0.frame < $1.frame }
 
         // Minimum length: drop a boundary too close to the previous kept one (or to the end),
@@ -319,6 +328,30 @@ struct SegmentDecider {
             kept.removeLast()
         }
         return kept
+    }
+
+    /// The frames strictly between `a` and `b` as blends of them by `fit`: their mean residual, and the fit of
+    /// frame `middle`. Nil as soon as a frame makes the stretch fail whatever the others are: it has no fit,
+    /// its share goes back by more than 0.15, its residual reaches `worstAllowed`, or the residuals so far
+    /// (over all the frames between) reach `meanAllowed` or `ratioBelow` of `change` (sums and the worst only grow).
+    static func blend(from a: Int, to b: Int, middle: Int, change: Double, meanAllowed: Double, worstAllowed: Double,
+                      ratioBelow: Double = .infinity,
+                      fit: (Int) -> (t: Double, residual: Double)?) -> (residual: Double, middle: (t: Double, residual: Double))? {
+        let between = Double(b - a - 1)
+        var residual = 0.0, worst = 0.0, previousShare = 0.0
+        var middleFit = (t: 0.0, residual: 0.0)
+        for k in (a + 1)..<b {
+            guard let fit = fit(k) else { return nil }
+            residual += fit.residual
+            worst = max(worst, fit.residual)
+            if k == middle { middleFit = fit }
+            if fit.t < previousShare - 0.15 || worst >= worstAllowed || residual / between >= meanAllowed
+                || residual / between / change >= ratioBelow {
+                return nil
+            }
+            previousShare = max(previousShare, fit.t)
+        }
+        return (residual / between, middleFit)
     }
 
     /// Whether the jump at `i` is part of a 1-3 frame flash: the picture before
