@@ -153,9 +153,11 @@ struct AnalysisRealFootageTests {
         // it goes on (the same picture in seven of the corpus's containers).
         ("mediabunny/mp4_mpeg4-aac.mp4", []),
         // The same view under other light: a webcam's exposure settling over eighteen frames (correlation of the ends
-        // 0.98), Big Buck Bunny's title card brightening behind the title (0.999). Each was a dissolve.
+        // 0.98; Big Buck Bunny's title card brightening is in `titleFadesThroughFlatColour`). It was a dissolve.
         ("streamio-ffmpeg/file_with_data_streams.mp4", []),
-        ("mediabunny/missing-keyframe-labels.ts", []),
+        // An aeroplane flying away into a grey sky: the frames come steadily nearer a flat picture, but are no blend
+        // of the shot with it, so no fade.
+        ("moviepy/video_with_failing_audio.mp4", []),
         // Colour bars scrolling behind a test card's captions, clocks and timecode: a fifth to two fifths of the
         // picture changes, and at the analysis's scale it fits a blend. A dissolve about every second.
         ("moviepy/doc_medias_long_examples_example.mp4", []),
@@ -168,6 +170,21 @@ struct AnalysisRealFootageTests {
         let found = analysis.segments.dropFirst()
         #expect(found.map(\.startFrame) == cuts, "\(found.map { ($0.startFrame, $0.transitionIn) })")
         #expect(found.allSatisfy { $0.transitionIn == .cut })
+    }
+
+    /// Big Buck Bunny's title on a light background that brightens (a lighting change: 0.999 correlation between
+    /// the ends; it was a dissolve at frame 227), then fades into a flat lavender picture, which fades into the first
+    /// shot (it was no boundary): one fade, through the flat picture.
+    @Test("a title fading through a flat colour into the first shot is one fade")
+    func titleFadesThroughFlatColour() throws {
+        let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile("mediabunny/missing-keyframe-labels.ts").path)
+        let found = Array(analysis.segments.dropFirst())
+        #expect(found.map(\.transitionIn) == [.fade], "\(found.map { ($0.startFrame, $0.transitionIn) })")
+        // The flat picture is frames 252 to 268 (60 fps), the title fading out from about 225, the shot in to about 290.
+        let fade = try #require(found.first)
+        #expect(fade.startFrame >= 252 && fade.startFrame < 268, "\(fade.startFrame)")
+        let span = try #require(fade.transitionFrames)
+        #expect(span.count == 2 && span[0] >= 215 && span[0] < 252 && span[1] > 268 && span[1] <= 300, "\(span)")
     }
 
     @Test("webcam footage at 25 fps is one shot: repeated frames, a paper moved in front of the lens, exposure ramping")

@@ -91,6 +91,32 @@ struct AnalysisSegmentsTests {
         }
     }
 
+    /// A dip to white: 2 s fading out to white over its last 0.4 s, 8 white frames, 2 s fading in from white over
+    /// 0.4 s. One fade, as through black; it was no boundary at all.
+    @Test func fadeThroughWhiteIsOneFadeBoundary() throws {
+        let url = try Self.make("dip-white.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "color=white:s=320x240:r=25:d=0.32",
+                                                          "mandelbrot=s=320x240:r=25,trim=duration=2"],
+                                filter: "[0]fade=t=out:st=1.6:d=0.4:color=white[a];[2]fade=t=in:st=0:d=0.4:color=white[c];[a][1][c]concat=n=3:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .fade], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        // Fade out from frame 40, white 50 to 58, fade in to frame 68.
+        let fade = try #require(analysis.segments.dropFirst().first)
+        #expect(fade.startFrame >= 50 && fade.startFrame < 58, "\(fade.startFrame)")
+        let span = try #require(fade.transitionFrames)
+        #expect(span.count == 2 && span[0] >= 38 && span[0] < 50 && span[1] > 58 && span[1] <= 70, "\(span)")
+    }
+
+    /// A plain blue card cut into and cut out of is a shot of its own: two cuts, not one boundary as a black run
+    /// between cuts makes (nothing fades out of the card, so the span of its run ends before the cut out of it).
+    @Test func plainCardBetweenCutsIsAShot() throws {
+        let url = try Self.make("card.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "color=0x3050c0:s=320x240:r=25:d=2",
+                                                     "mandelbrot=s=320x240:r=25,trim=duration=2"],
+                                filter: "[0][1][2]concat=n=3:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.startFrame) == [0, 50, 100])
+        #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .cut })
+    }
+
     @Test func dissolveIsFoundAsADissolve() throws {
         // Two still shots cross-fading from 2 s to 3 s: middle of the dissolve at frame 62.
         let url = try Self.make("dissolve.mp4", inputs: ["smptebars=s=320x240:r=25:d=3", "rgbtestsrc=s=320x240:r=25:d=3"],

@@ -19,7 +19,9 @@ import Foundation
 /// - Black: a run of black frames inside the video makes one boundary. Entered
 ///   by a cut, it is that cut, at its exact frame; left by a cut after a fade
 ///   out, the cut out of it; otherwise one `fade` in the middle of the run,
-///   spanning the fade out, the black and the fade in.
+///   spanning the fade out, the black and the fade in. A run of a solid light
+///   picture (a dip to white) is the same when it is faded into or out of,
+///   its ramps blend the shot with it, and the shots either side differ.
 /// - Dissolves: a stretch whose frames are each the mix of its two ends at
 ///   their own share, whose ends differ as different shots do, with no jump
 ///   of its own, no camera move, and not inside a fade; its change is its own
@@ -143,6 +145,46 @@ struct SegmentDecider {
                 }
             }
             i = j
+        }
+        // Runs of a flat picture other than black faded into or out of (a dip to white between two
+        // shots): one boundary each, as a black run makes, where the shots on either side differ. The
+        // ramps into and out of it are the frames that come steadily nearer the flat picture. Left to
+        // the cuts below: a run with the same shot on both sides (a flash, a dip inside one shot; the
+        // cuts know flashes), and a plain card cut into and out of (a shot of its own).
+        /// A solid picture well above black: contrast under 0.01 (a smooth gradient's, flat by
+        /// ``FrameQuality/isFlat``, is near 0.03, and moving it comes nearer and nearer another);
+        /// what is near black belongs to the black runs and their ramps.
+        func flatLight(_ k: Int) -> Bool {
+            measures.qualities[k].contrast < 0.01 && brightness[k] >= 48 && !fadeSpans.contains { k >= $0.0 && k < $0.1 }
+        }
+        i = 0
+        while i < count {
+            guard flatLight(i) else { i += 1; continue }
+            var j = i
+            while j < count, flatLight(j) { j += 1 }
+            defer { i = j }
+            guard i > 0, j < count else { continue }
+            var first = i
+            while first > 0, i - first < 60, measures.distance(first - 1, i) > measures.distance(first, i) + 0.3, !cutsAt(first) { first -= 1 }
+            var end = j
+            while end < count, end - j < 60, measures.distance(end, j - 1) > measures.distance(end - 1, j - 1) + 0.3, !cutsAt(end) { end += 1 }
+            guard first < i || end > j, first > 0, end < count, measures.distance(first - 1, end) >= options.threshold else { continue }
+            // A fade is a blend of the shot and the flat picture, frame after frame: a thing moving away
+            // into a grey sky also comes steadily nearer a flat picture, and is no fade.
+            func blends(_ a: Int, _ b: Int) -> Bool {
+                let change = measures.distance(a, b)
+                return b - a < 2 || Self.blend(from: a, to: b, middle: a, change: change, meanAllowed: 0.12 * change + 1,
+                                               worstAllowed: 0.25 * change + 1, fit: { measures.blendFit(a, $0, b) }) != nil
+            }
+            guard blends(first - 1, i), blends(j - 1, end) else { continue }
+            fadeSpans.append((first, end))
+            if cutsAt(i) {
+                found.append(Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i))
+            } else if cutsAt(j) {
+                found.append(Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j))
+            } else {
+                found.append(Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end))
+            }
         }
         func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
