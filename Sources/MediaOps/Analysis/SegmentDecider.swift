@@ -127,6 +127,14 @@ struct SegmentDecider {
             return k + 1
         }
 
+        /// The one boundary of a run of black or of a solid picture, frames `[i, j)`, whose fades span
+        /// `[first, end)`: the cut into it, else the cut out of it, else a fade in its middle.
+        func boundary(ofRun i: Int, _ j: Int, first: Int, end: Int) -> Boundary {
+            if cutsAt(i) { return Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i) }
+            if cutsAt(j) { return Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j) }
+            return Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end)
+        }
+
         // Black runs.
         var i = 0
         while i < count {
@@ -135,15 +143,7 @@ struct SegmentDecider {
             while j < count && dark[j] { j += 1 }
             let first = i > 0 ? rampStart(i) : 0, end = j < count ? rampEnd(j) : count
             fadeSpans.append((first, end))
-            if i > 0 && j < count {
-                if cutsAt(i) {
-                    found.append(Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i))
-                } else if cutsAt(j) {
-                    found.append(Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j))
-                } else {
-                    found.append(Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end))
-                }
-            }
+            if i > 0 && j < count { found.append(boundary(ofRun: i, j, first: first, end: end)) }
             i = j
         }
         // Runs of a flat picture other than black faded into or out of (a dip to white between two
@@ -178,13 +178,7 @@ struct SegmentDecider {
             }
             guard blends(first - 1, i), blends(j - 1, end) else { continue }
             fadeSpans.append((first, end))
-            if cutsAt(i) {
-                found.append(Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i))
-            } else if cutsAt(j) {
-                found.append(Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j))
-            } else {
-                found.append(Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end))
-            }
+            found.append(boundary(ofRun: i, j, first: first, end: end))
         }
         func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
