@@ -173,8 +173,9 @@ struct SegmentDecider {
             // into a grey sky also comes steadily nearer a flat picture, and is no fade.
             func blends(_ a: Int, _ b: Int) -> Bool {
                 let change = measures.distance(a, b)
-                return b - a < 2 || Self.blend(from: a, to: b, middle: a, change: change, meanAllowed: 0.12 * change + 1,
-                                               worstAllowed: 0.25 * change + 1, fit: { measures.blendFit(a, $0, b) }) != nil
+                let allowed = Self.blendAllowance(change)
+                return b - a < 2 || Self.blend(from: a, to: b, middle: a, change: change, meanAllowed: allowed.mean,
+                                               worstAllowed: allowed.worst, fit: { measures.blendFit(a, $0, b) }) != nil
             }
             guard blends(first - 1, i), blends(j - 1, end) else { continue }
             fadeSpans.append((first, end))
@@ -280,8 +281,8 @@ struct SegmentDecider {
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
                 // The fitting stops as soon as it cannot fit better than the best half-length found so far.
-                let meanAllowed = moving ? 0.05 * change : 0.12 * change + 1
-                let worstAllowed = moving ? 0.1 * change : 0.25 * change + 1
+                let meanAllowed = moving ? 0.05 * change : Self.blendAllowance(change).mean
+                let worstAllowed = moving ? 0.1 * change : Self.blendAllowance(change).worst
                 func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> (residual: Double, middle: (t: Double, residual: Double))? {
                     Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed, worstAllowed: worstAllowed,
                                ratioBelow: bestRatio, fit: fit)
@@ -329,9 +330,10 @@ struct SegmentDecider {
                 let a = last.spanStart - 1, b = min(count - 1, next.spanEnd)
                 let change = measures.distance(a, b)
                 let clear = !found.contains { $0.frame >= a && $0.frame <= b }
+                let allowed = Self.blendAllowance(change)
                 func blends(_ fit: (Int) -> (t: Double, residual: Double)?) -> Bool {
                     Self.blend(from: a, to: b, middle: (a + b) / 2, change: change,
-                               meanAllowed: 0.12 * change + 1, worstAllowed: 0.25 * change + 1, fit: fit) != nil
+                               meanAllowed: allowed.mean, worstAllowed: allowed.worst, fit: fit) != nil
                 }
                 if a >= 0, clear, change >= threshold,
                    blends({ measures.blendFit(a, $0, b) })
@@ -364,6 +366,13 @@ struct SegmentDecider {
             kept.removeLast()
         }
         return kept
+    }
+
+    /// The residuals the frames of a stretch may leave and still be blends of its ends `change` apart
+    /// (0-255): on average an eighth of the change, at worst a quarter, and a level more for the
+    /// encoder's noise. A stretch the motion estimator reads as moving is held closer (in the search).
+    static func blendAllowance(_ change: Double) -> (mean: Double, worst: Double) {
+        (0.12 * change + 1, 0.25 * change + 1)
     }
 
     /// The frames strictly between `a` and `b` as blends of them by `fit`: their mean residual, and the fit of
