@@ -224,13 +224,6 @@ struct SegmentDecider {
                 // picture (black, white) is a brightness ramp, not a dissolve.
                 guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
                       measures.structuralDistance(a, b) >= 0.5 * threshold else { continue }
-                // Two different shots, not one: not the same view under other light (a webcam's
-                // exposure settling, a title card's background brightening: correlation 0.98 and
-                // 0.999; the 247 dissolves found on the spliced benchmark's ten seeds at most 0.68,
-                // at the ends of their blends), and not a shot of which only a part changes (colour
-                // bars scrolling behind a test card's captions: a fifth to two fifths of the
-                // picture changes; in those dissolves two thirds or more).
-                guard measures.correlation(a, b) < 0.9, measures.changedShare(a, b) >= 0.5 else { continue }
                 // No single jump inside: a cut is not a dissolve.
                 var largestStep = 0.0
                 for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
@@ -248,6 +241,14 @@ struct SegmentDecider {
                 guard measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before),
                       measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b),
                       change >= Double(b - a) else { continue }
+                // Two different shots, not one (a pass over the tiny pictures, after the cheaper tests
+                // above): not the same view under other light (a webcam's exposure settling, a title
+                // card's background brightening: correlation 0.98 and 0.999; the 247 dissolves found
+                // on the spliced benchmark's ten seeds at most 0.68, at the ends of their blends), and
+                // not a shot of which only a part changes (colour bars scrolling behind a test card's
+                // captions: a fifth to two fifths of the picture changes; in those dissolves two
+                // thirds or more).
+                guard measures.correlation(a, b) < 0.9, measures.changedShare(a, b) >= 0.5 else { continue }
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
                 // frame (5% a second at 30 fps) is already a camera move. When the frames fit
@@ -281,8 +282,9 @@ struct SegmentDecider {
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
                 // The fitting stops as soon as it cannot fit better than the best half-length found so far.
-                let meanAllowed = moving ? 0.05 * change : Self.blendAllowance(change).mean
-                let worstAllowed = moving ? 0.1 * change : Self.blendAllowance(change).worst
+                let allowance = Self.blendAllowance(change)
+                let meanAllowed = moving ? 0.05 * change : allowance.mean
+                let worstAllowed = moving ? 0.1 * change : allowance.worst
                 func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> (residual: Double, middle: (t: Double, residual: Double))? {
                     Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed, worstAllowed: worstAllowed,
                                ratioBelow: bestRatio, fit: fit)
