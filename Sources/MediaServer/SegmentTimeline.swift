@@ -2,7 +2,7 @@ import Foundation
 import MediaLibrary
 
 /// The band under the player: one band per segment, as wide as the segment is long, in its dominant colour,
-/// with the transition into it marked (a line for a cut, a shaded span for a fade or dissolve) and its
+/// with the transition into it marked (a line for a cut, a shaded span for a fade, dissolve or wipe) and its
 /// camera motion as the label. A band links to the media at its start time, and the page's script seeks
 /// the player there instead.
 struct SegmentTimeline {
@@ -52,7 +52,7 @@ struct SegmentTimeline {
                         transition: transition, isCut: transition == "cut")
         }
         transitions = segments.compactMap { segment in
-            guard let kind = segment.transitionIn, kind == "fade" || kind == "dissolve", let fps, fps > 0,
+            guard let kind = segment.transitionIn, ["fade", "dissolve", "wipe"].contains(kind), let fps, fps > 0,
                   let frames = Self.frameSpan(segment.transitionFrames), frames.end > frames.first else { return nil }
             let start = Double(frames.first) / fps, end = Double(frames.end) / fps
             return TransitionSpan(kind: kind, left: PageFormatting.percent(start / total * 100),

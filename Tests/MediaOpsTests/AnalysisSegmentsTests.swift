@@ -129,6 +129,22 @@ struct AnalysisSegmentsTests {
         }
     }
 
+    /// Wipes between two shots that hold still (an edge sweeping left, a clock hand, an edge sweeping up): one
+    /// `wipe` each, inside the sweep. No boundary at all before: each frame changes only where the edge
+    /// passes, too little for a cut, and no frame is a blend of the two shots.
+    @Test(arguments: ["wipeleft", "radial", "wipeup"])
+    func wipeIsFoundAsAWipe(transition: String) throws {
+        let url = try Self.make("wipe-\(transition).mp4", inputs: ["smptebars=s=320x240:r=25:d=3", "testsrc=s=320x240:r=25:d=3"],
+                                filter: "[0][1]xfade=transition=\(transition):duration=1:offset=2")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .wipe], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        // The sweep runs from frame 50 to frame 75.
+        let boundary = try #require(analysis.segments.dropFirst().first)
+        #expect(boundary.startFrame >= 56 && boundary.startFrame < 70, "\(boundary.startFrame)")
+        let span = try #require(boundary.transitionFrames)
+        #expect(span.count == 2 && span[0] >= 48 && span[1] <= 77 && span[1] - span[0] >= 10, "\(span)")
+    }
+
     /// A dissolve of two seconds between two still shots, longer than the longest stretch the search tests (33
     /// frames): it was found as two dissolves meeting end to end, and is one.
     @Test func longDissolveIsOneBoundary() throws {

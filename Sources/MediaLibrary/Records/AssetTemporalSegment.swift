@@ -9,7 +9,7 @@ public struct AssetTemporalSegment: Codable, Sendable, Equatable, Identifiable, 
     public var segmentIndex: Int
     /// "scene" for a shot; transitions may become segments of their own.
     public var segmentType: String
-    /// "start", "cut", "fade" or "dissolve".
+    /// "start", "cut", "fade", "dissolve" or "wipe".
     public var transitionIn: String?
     public var timestampSec: Double
     public var endSec: Double

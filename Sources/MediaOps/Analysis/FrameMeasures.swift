@@ -131,6 +131,34 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How far frame `k` is from a picture made of parts of frames `a` and `b` as they are, each part
+    /// showing one of them (a wipe: an edge, a circle or a clock hand sweeping the new shot in): the mean
+    /// over the tiny picture of each pixel's distance to the nearer end (0-255), and the share `t` of
+    /// the pixels that change between the ends by at least half their mean change that are nearer `b`.
+    ///
+    /// The middle of a dissolve is near neither end anywhere (half the change away from both), and the
+    /// pictures of a pan or a zoom over detail are shifted copies, near neither; a wipe's frames are
+    /// near one end everywhere but along the moving edge.
+    func wipeFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
+        let n = tinyCount
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
+            var total = 0
+            for i in 0..<n { total += abs(Int(pb[i]) - Int(pa[i])) }
+            var sum = 0, changing = 0, nearerB = 0
+            for i in 0..<n {
+                let toA = abs(Int(pk[i]) - Int(pa[i])), toB = abs(Int(pk[i]) - Int(pb[i]))
+                sum += min(toA, toB)
+                // At least half the mean change, in integers: 2 |b - a| n >= total.
+                if 2 * abs(Int(pb[i]) - Int(pa[i])) * n >= total {
+                    changing += 1
+                    if toB < toA { nearerB += 1 }
+                }
+            }
+            return (changing > 0 ? Double(nearerB) / Double(changing) : 0, Double(sum) / Double(n))
+        }
+    }
+
     /// The share `t` of `pb` in `pk` as a mix of `pa` and `pb` that fits best (least squares), 0-1.
     private static func share(_ pa: UnsafePointer<UInt8>, _ pk: UnsafePointer<UInt8>, _ pb: UnsafePointer<UInt8>, count n: Int) -> Double {
         // In integers: the same exact sums the doubles held (products of bytes), without conversions.

@@ -39,9 +39,11 @@ public struct AnalyzedFrame: Sendable, Equatable {
     public var quality: FrameQuality
 }
 
-/// How a segment begins.
+/// How a segment begins: the first segment at the `start`; the others by a `cut`, a `fade` through
+/// black or a solid picture, a `dissolve` (the shots blend) or a `wipe` (the new shot sweeps in part
+/// by part over the old one).
 public enum TransitionKind: String, Sendable, Codable, Hashable {
-    case start, cut, fade, dissolve
+    case start, cut, fade, dissolve, wipe
 }
 
 /// The camera's movement over a segment (names say where the CAMERA goes:
