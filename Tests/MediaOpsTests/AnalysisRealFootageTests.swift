@@ -145,6 +145,8 @@ struct AnalysisRealFootageTests {
     @Test("corpus shots as they are: every cut, and no boundary in a slow brightening zoom", arguments: [
         ("moviepy/big_buck_bunny_0_30.webm", [283, 376, 551]),  // 594-626: light and a slow zoom, 20 levels over 32 frames
         ("PySceneDetect/issue-195-aspect-ratio.mp4", [70, 170, 301, 421, 484]),
+        // A sheet of paper raised before the lens and later pulled down out of view: it covers most of the picture
+        // as a wipe would, and leaving it fits a push over the dark room (but a reveal better).
         ("streamio-ffmpeg/awesome_movie.mov", []),
         // Hands typing in front of the lens: most of what changes over ten frames is the hands (a weak change,
         // where the whole picture must blend for a dissolve).

@@ -159,6 +159,50 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How far frame `k` is from a push (a slide) between frames `a` and `b` along one axis: the pictures
+    /// moved by `shift` tiny pixels (negative: left or up), `a` going out on one side and `b` coming in
+    /// from the other, their edges meeting. The mean absolute difference over the tiny picture (0-255),
+    /// pictures sampled between pixels by linear interpolation.
+    ///
+    /// In a push both pictures move. `oldMoves` or `newMoves` false gives the transitions it is told
+    /// from: the new picture sliding in over the old one held still (a cover), or the old one sliding
+    /// away from the new one held still (a reveal, as when a sheet of paper held before the lens is
+    /// pulled away).
+    func pushResidual(_ a: Int, _ k: Int, _ b: Int, shift: Double, horizontal: Bool,
+                      oldMoves: Bool = true, newMoves: Bool = true) -> Double {
+        let w = tinyWidth, h = tinyHeight, n = tinyCount
+        let length = horizontal ? w : h
+        let moved = abs(shift), full = Double(length)
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
+            /// `picture` at `position` along the axis (interpolated, clamped to the picture) and `across` it.
+            func sample(_ picture: UnsafePointer<UInt8>, _ position: Double, _ across: Int) -> Double {
+                let clamped = min(full - 1, max(0, position))
+                let low = Int(clamped), high = min(length - 1, low + 1), fraction = clamped - Double(low)
+                func at(_ along: Int) -> Double { Double(horizontal ? picture[across * w + along] : picture[along * w + across]) }
+                return at(low) * (1 - fraction) + at(high) * fraction
+            }
+            var sum = 0.0
+            for across in 0..<(horizontal ? h : w) {
+                for along in 0..<length {
+                    let x = Double(along)
+                    let expected: Double
+                    if shift <= 0 {
+                        // Moving left or up: the new picture comes in at the far end.
+                        expected = x < full - moved ? sample(pa, oldMoves ? x + moved : x, across)
+                                                    : sample(pb, newMoves ? x + moved - full : x, across)
+                    } else {
+                        expected = x < moved ? sample(pb, newMoves ? x - moved + full : x, across)
+                                             : sample(pa, oldMoves ? x - moved : x, across)
+                    }
+                    let seen = Double(horizontal ? pk[across * w + along] : pk[along * w + across])
+                    sum += abs(seen - expected)
+                }
+            }
+            return sum / Double(n)
+        }
+    }
+
     /// The share `t` of `pb` in `pk` as a mix of `pa` and `pb` that fits best (least squares), 0-1.
     private static func share(_ pa: UnsafePointer<UInt8>, _ pk: UnsafePointer<UInt8>, _ pb: UnsafePointer<UInt8>, count n: Int) -> Double {
         // In integers: the same exact sums the doubles held (products of bytes), without conversions.

@@ -32,7 +32,10 @@ import Foundation
 /// - Wipes: a stretch tested as a dissolve whose frames are each made of parts
 ///   of its two ends as they are (a moving edge, an iris, a clock hand) is a
 ///   `wipe`, when its ends differ over most of the picture and the frames fit
-///   closely (the shots hold still while it sweeps).
+///   closely (the shots hold still while it sweeps). So is a push (a slide):
+///   a move of one picture's length, each frame the two pictures side by side
+///   as far as the move has gone, both seen to move (a picture pulled away
+///   from a still one, or sliding over it, is not told from an object).
 struct SegmentDecider {
     let measures: FrameMeasures
     let starts: [Double]
@@ -213,6 +216,48 @@ struct SegmentDecider {
         // Dissolves: test half-lengths of 4 to 16 frames around each frame.
         let blackSpans = fadeSpans
         let threshold = options.threshold
+        /// The stretch from `a` to `b` as a push, as ``blend(from:to:middle:change:meanAllowed:worstAllowed:ratioBelow:fit:)``
+        /// fits it, when the motion measured over it adds up to one picture's length along one axis (three
+        /// quarters to five quarters of it) and little across.
+        @Sendable func pushAlong(_ a: Int, _ b: Int, change: Double, meanAllowed: Double, worstAllowed: Double,
+                                 ratioBelow: Double) -> (residual: Double, middle: (t: Double, residual: Double))? {
+            var sumX = 0.0, sumY = 0.0
+            for k in (a + 1)...b { sumX += Double(measures.motions[k].dx); sumY += Double(measures.motions[k].dy) }
+            let horizontal = abs(sumX) >= abs(sumY)
+            let along = horizontal ? sumX : sumY, across = horizontal ? sumY : sumX
+            guard abs(along) >= 0.75, abs(along) <= 1.25, abs(across) < 0.15 else { return nil }
+            let length = Double(horizontal ? measures.tinyWidth : measures.tinyHeight)
+            var moved = 0.0
+            var movedBy = [Double](repeating: 0, count: b - a + 1)
+            for k in (a + 1)...b {
+                moved += Double(horizontal ? measures.motions[k].dx : measures.motions[k].dy)
+                movedBy[k - a] = moved / abs(along)
+            }
+            /// How far frame `k` is from the model at its best shift within a pixel and a half (six quarters) of
+            /// the move measured up to it.
+            func residual(at k: Int, oldMoves: Bool, newMoves: Bool) -> Double {
+                let expected = movedBy[k - a] * length
+                var best = Double.infinity
+                for step in -6...6 {
+                    best = min(best, measures.pushResidual(a, k, b, shift: expected + Double(step) * 0.25, horizontal: horizontal,
+                                                           oldMoves: oldMoves, newMoves: newMoves))
+                }
+                return best
+            }
+            guard let push = Self.blend(from: a, to: b, middle: (a + b) / 2, change: change, meanAllowed: meanAllowed,
+                                        worstAllowed: worstAllowed, ratioBelow: ratioBelow,
+                                        fit: { k in (t: min(1, abs(movedBy[k - a])), residual: residual(at: k, oldMoves: true, newMoves: true)) })
+            else { return nil }
+            // Both pictures must be seen to move: the frames fit a push clearly better (by a third) than one
+            // picture sliding over the other held still. A sheet of paper pulled down from before a webcam
+            // over a dark room fits a push within a tenth of the change, and a reveal better still.
+            for (oldMoves, newMoves) in [(true, false), (false, true)] {
+                var other = 0.0
+                for k in (a + 1)..<b { other += residual(at: k, oldMoves: oldMoves, newMoves: newMoves) }
+                guard push.residual * 1.5 <= other / Double(b - a - 1) else { return nil }
+            }
+            return push
+        }
         /// The best dissolve centred on frame `m`, if any.
         @Sendable func dissolve(around m: Int) -> Boundary? {
             guard !dark[m], !blackSpans.contains(where: { m >= $0.0 && m < $0.1 }) else { return nil }
@@ -308,6 +353,16 @@ struct SegmentDecider {
                    let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
                                          worstAllowed: worstAllowed, ratioBelow: bestRatio, fit: { measures.wipeFit(a, $0, b) }) {
                     blend = wipe
+                    kind = .wipe
+                }
+                // Or a push (a slide): the two pictures move across together, the old one going out on one side
+                // and the new one coming in from the other. The motion estimator reads it as a pan of one
+                // picture's length over the stretch; each frame between must then be the window of the two
+                // pictures side by side that the move has reached (``FrameMeasures/pushResidual``), to within
+                // a pixel and a half of the tiny picture either way of what the measured move says.
+                if blend == nil, moving, let push = pushAlong(a, b, change: change, meanAllowed: allowance.mean,
+                                                              worstAllowed: allowance.worst, ratioBelow: bestRatio) {
+                    blend = push
                     kind = .wipe
                 }
                 if blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
