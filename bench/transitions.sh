@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Transitions an editor offers, beyond the cuts, dissolves and fades that bench/shots.sh splices: for
+# each kind of ffmpeg's xfade (wipes, irises, slides, blurs...), eight pairs of single shots of the
+# corpus's real footage (bench/shots/splice.py's shots, most of them moving) joined by a one-second
+# transition, 640x360 at 25 fps, H.264. The transition spans frames [50, 75) of each file.
+# Prints per kind how many of the eight files get a boundary inside those frames (and of which kinds),
+# and how many boundaries fall elsewhere (each one false: the pieces are single shots).
+# TRANSITIONS="a b" chooses the kinds.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+# PIXSIM_BIN=… measures a given build (say so with the figures); default: release.
+if [ -n "${PIXSIM_BIN:-}" ]; then PIXSIM="$PIXSIM_BIN"; else bench_build; fi
+OUT="$BENCH_OUT/transitions"
+mkdir -p "$OUT"
+# (first shot, its start in seconds, second shot, its start): 4.4 s of each, inside one shot.
+PAIRS=(
+  "mp4parser/foreman-hevc-384.mp4 1 moviepy/big_buck_bunny_0_30.webm 3"
+  "PySceneDetect/issue-134-rotate.mp4 0.2 mediabunny/video-h265.mp4 2"
+  "moviepy/chaplin.mp4 2 PySceneDetect/issue-134-rotate.mp4 4"
+  "moviepy/big_buck_bunny_0_30.webm 16 mp4parser/foreman-hevc-384.mp4 5"
+  "PySceneDetect/issue-195-aspect-ratio.mp4 7 moviepy/big_buck_bunny_0_30.webm 24"
+  "mediabunny/video-h265.mp4 5 PySceneDetect/issue-195-aspect-ratio.mp4 12.5"
+  "streamio-ffmpeg/awesome_movie.mov 0 moviepy/chaplin.mp4 5"
+  "PySceneDetect/issue-134-rotate.mp4 4 moviepy/big_buck_bunny_0_30.webm 16.5"
+)
+KINDS=${TRANSITIONS:-"fade dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown"}
+printf '%-12s %6s %-28s %s\n' kind found "as" "elsewhere"
+for kind in $KINDS; do
+  files=()
+  n=0
+  for pair in "${PAIRS[@]}"; do
+    read -r first firstStart second secondStart <<< "$pair"
+    file="$OUT/$kind-$n.mp4"
+    [ -s "$file" ] || ffmpeg -nostdin -hide_banner -loglevel error -y -ss "$firstStart" -t 4.5 -i "$CORPUS/$first" \
+      -ss "$secondStart" -t 4.5 -i "$CORPUS/$second" -filter_complex \
+      "[0]scale=640:360,setsar=1,fps=25,format=yuv420p,trim=duration=4.4[x];[1]scale=640:360,setsar=1,fps=25,format=yuv420p,trim=duration=4.4[y];[x][y]xfade=transition=$kind:duration=1:offset=2" \
+      -an -c:v libx264 -preset veryfast -crf 20 "$file"
+    files+=("$file")
+    n=$((n + 1))
+  done
+  python3 - "$PIXSIM" "$kind" "${files[@]}" <<'PY'
+import json, subprocess, sys
+binary, kind, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+found, kinds, elsewhere = 0, {}, 0
+for path in files:
+    out = subprocess.run([binary, "segments", path, "--json"], check=True, capture_output=True, text=True).stdout
+    boundaries = json.loads(out)["segments"][1:]
+    inside = [b for b in boundaries if 50 <= b["start_frame"] < 75]
+    elsewhere += len(boundaries) - len(inside)
+    if inside:
+        found += 1
+        kinds[inside[0]["transition_in"]] = kinds.get(inside[0]["transition_in"], 0) + 1
+described = " ".join(k + " " + str(v) for k, v in sorted(kinds.items()))
+print(f"{kind:12} {found:>4}/{len(files)} {described:28} {elsewhere}")
+PY
+done
