@@ -346,8 +346,9 @@ struct SegmentDecider {
                 // Or a wipe: the new shot sweeps in part by part, each part as it is (an edge, an iris, a clock
                 // hand), ``FrameMeasures/wipeFit(_:_:_:)``. Only where the ends differ over three quarters of the
                 // picture and every frame fits within a twentieth of the change: a flat sheet of paper raised
-                // before a webcam covers the picture the same way at the analysis's scale (it fits within 7 %,
-                // over four fifths of the picture), so a wipe between shots that move much is left unfound.
+                // before a webcam covers the picture the same way at the analysis's scale (its frames fit at 7 to 10 %
+                // of the change, over four fifths of the picture), so a wipe between shots that move much is left
+                // unfound (they fit at 6 to 9 %).
                 var kind = TransitionKind.dissolve
                 if blend == nil, measures.changedShare(a, b) >= 0.75,
                    let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
