@@ -19,7 +19,7 @@ PAIRS=(
   "moviepy/chaplin.mp4 2 PySceneDetect/issue-134-rotate.mp4 4"
   "moviepy/big_buck_bunny_0_30.webm 16 mp4parser/foreman-hevc-384.mp4 5"
   "PySceneDetect/issue-195-aspect-ratio.mp4 7 moviepy/big_buck_bunny_0_30.webm 24"
-  "mediabunny/video-h265.mp4 5 PySceneDetect/issue-195-aspect-ratio.mp4 12.5"
+  "mediabunny/video-h265.mp4 5 PySceneDetect/issue-195-aspect-ratio.mp4 12.2"
   "streamio-ffmpeg/awesome_movie.mov 0 moviepy/chaplin.mp4 5"
   "PySceneDetect/issue-134-rotate.mp4 4 moviepy/big_buck_bunny_0_30.webm 16.5"
 )
