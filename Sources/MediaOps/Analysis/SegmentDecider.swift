@@ -297,7 +297,9 @@ struct SegmentDecider {
                 // not a shot of which only a part changes (colour bars scrolling behind a test card's
                 // captions: a fifth to two fifths of the picture changes; in those dissolves two
                 // thirds or more).
-                guard measures.correlation(a, b) < 0.9, measures.changedShare(a, b) >= 0.5 else { continue }
+                guard measures.correlation(a, b) < 0.9 else { continue }
+                let changedShare = measures.changedShare(a, b)
+                guard changedShare >= 0.5 else { continue }
                 // A camera move is not a dissolve: the motion measured (its median, as the
                 // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
                 // frame (5% a second at 30 fps) is already a camera move. When the frames fit
@@ -350,7 +352,7 @@ struct SegmentDecider {
                 // of the change, over four fifths of the picture), so a wipe between shots that move much is left
                 // unfound (they fit at 6 to 9 %).
                 var kind = TransitionKind.dissolve
-                if blend == nil, measures.changedShare(a, b) >= 0.75,
+                if blend == nil, changedShare >= 0.75,
                    let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
                                          worstAllowed: worstAllowed, ratioBelow: bestRatio, fit: { measures.wipeFit(a, $0, b) }) {
                     blend = wipe
