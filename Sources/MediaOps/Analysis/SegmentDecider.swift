@@ -179,10 +179,7 @@ struct SegmentDecider {
             // A fade is a blend of the shot and the flat picture, frame after frame: a thing moving away
             // into a grey sky also comes steadily nearer a flat picture, and is no fade.
             func blends(_ a: Int, _ b: Int) -> Bool {
-                let change = measures.distance(a, b)
-                let allowed = Self.blendAllowance(change)
-                return b - a < 2 || Self.blend(from: a, to: b, middle: a, change: change, meanAllowed: allowed.mean,
-                                               worstAllowed: allowed.worst, fit: { measures.blendFit(a, $0, b) }) != nil
+                b - a < 2 || Self.blendsWithin(from: a, to: b, change: measures.distance(a, b)) { measures.blendFit(a, $0, b) }
             }
             guard blends(first - 1, i), blends(j - 1, end) else { continue }
             fadeSpans.append((first, end))
@@ -406,14 +403,9 @@ struct SegmentDecider {
                 let a = last.spanStart - 1, b = min(count - 1, next.spanEnd)
                 let change = measures.distance(a, b)
                 let clear = !found.contains { $0.frame >= a && $0.frame <= b }
-                let allowed = Self.blendAllowance(change)
-                func blends(_ fit: (Int) -> (t: Double, residual: Double)?) -> Bool {
-                    Self.blend(from: a, to: b, middle: (a + b) / 2, change: change,
-                               meanAllowed: allowed.mean, worstAllowed: allowed.worst, fit: fit) != nil
-                }
                 if a >= 0, clear, change >= threshold,
-                   blends({ measures.blendFit(a, $0, b) })
-                    || (change >= 2 * threshold && blends({ measures.blendFitOfMost(a, $0, b) })) {
+                   Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFit(a, $0, b) })
+                    || (change >= 2 * threshold && Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFitOfMost(a, $0, b) })) {
                     joined[joined.count - 1] = Boundary(frame: (last.spanStart + next.spanEnd) / 2, kind: last.kind,
                                                         strength: max(last.strength, next.strength),
                                                         spanStart: last.spanStart, spanEnd: next.spanEnd)
@@ -449,6 +441,13 @@ struct SegmentDecider {
     /// encoder's noise. A stretch the motion estimator reads as moving is held closer (in the search).
     static func blendAllowance(_ change: Double) -> (mean: Double, worst: Double) {
         (0.12 * change + 1, 0.25 * change + 1)
+    }
+
+    /// Whether every frame strictly between `a` and `b` is a blend of them by `fit` within
+    /// ``blendAllowance(_:)`` (the joins and the fades through a solid picture, which test all or nothing).
+    static func blendsWithin(from a: Int, to b: Int, change: Double, fit: (Int) -> (t: Double, residual: Double)?) -> Bool {
+        let allowed = blendAllowance(change)
+        return blend(from: a, to: b, middle: a, change: change, meanAllowed: allowed.mean, worstAllowed: allowed.worst, fit: fit) != nil
     }
 
     /// The frames strictly between `a` and `b` as blends of them by `fit`: their mean residual, and the fit of
