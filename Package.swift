@@ -37,9 +37,23 @@ let package = Package(
                 .brew(["ffmpeg"]),
             ]
         ),
+        // libvpx's VP9 decoder, for the analysis pass (libavcodec's ignores skip_loop_filter).
+        .systemLibrary(
+            name: "CVPX",
+            path: "CVPX",
+            pkgConfig: "vpx",
+            providers: [.apt(["libvpx-dev"]), .brew(["libvpx"])]
+        ),
+        // dav1d, the AV1 decoder libavcodec wraps, for the analysis pass (the wrapper cannot skip its filters).
+        .systemLibrary(
+            name: "CDav1d",
+            path: "CDav1d",
+            pkgConfig: "dav1d",
+            providers: [.apt(["libdav1d-dev"]), .brew(["dav1d"])]
+        ),
         .target(
             name: "LibAV",
-            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CFFmpeg", "CVPX", "CDav1d", .product(name: "Logging", package: "swift-log")]
         ),
         // The vocabulary every layer shares (error codes); depends on nothing.
         .target(name: "MediaCore"),

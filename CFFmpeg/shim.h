@@ -11,6 +11,7 @@
 #include <libavcodec/bsf.h>
 #include <libavutil/avutil.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/cpu.h>
 #include <libavutil/display.h>
 #include <libavutil/hash.h>
 #include <libavutil/imgutils.h>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages pixsim-media needs on Debian or Ubuntu, if missing:
-# FFmpeg 5.1's libav development files, SQLite, libcurl (the release build links Foundation's URLSession
+# FFmpeg 5.1's libav development files, libvpx's and dav1d's (the analysis decodes VP9 and AV1 with them
+# directly, to skip the loop filter), SQLite, libcurl (the release build links Foundation's URLSession
 # statically), pkg-config; with --test also the
 # ffmpeg command line, which the tests use as an independent oracle (the product
 # itself never runs it) and PostgreSQL 15, whose throwaway clusters the PostgreSQL
@@ -9,7 +10,7 @@
 # `compose --timeline --export` documents back in the tests. With --bench also sqlite3, wrk and nginx.
 # The Swift 6 toolchain must already be installed.
 set -euo pipefail
-packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev libcurl4-openssl-dev pkg-config make bc)
+packages=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libvpx-dev libdav1d-dev libsqlite3-dev libcurl4-openssl-dev pkg-config make bc)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then packages+=(ffmpeg postgresql-15 postgresql-client-15 chromium chromium-driver curl python3-pip); fi
 if [ "${1:-}" = "--bench" ]; then packages+=(sqlite3 wrk nginx); fi
 missing=()

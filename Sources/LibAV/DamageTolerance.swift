@@ -28,7 +28,7 @@ public struct DamageTolerance: Sendable {
     }
 
     /// Sends a packet; nil when the decoder rejected it as damaged (skipped, counted).
-    public mutating func send(_ decoder: Decoder, _ packet: Packet) throws(AVError) -> SendResult? {
+    public mutating func send(_ decoder: some FrameDecoding, _ packet: Packet) throws(AVError) -> SendResult? {
         do { return try decoder.send(packet) } catch where Self.isDamage(error) {
             note(error)
             return nil
@@ -39,14 +39,14 @@ public struct DamageTolerance: Sendable {
     /// end also decodes what the decoder still had queued (libavcodec's `avcodec_send_packet` runs
     /// the decoder on its buffered packet), so a damaged last packet fails here: that is damage too
     /// (counted), and the decoder drains what it has either way.
-    public mutating func sendEndOfStream(_ decoder: Decoder) throws(AVError) {
+    public mutating func sendEndOfStream(_ decoder: some FrameDecoding) throws(AVError) {
         do { try decoder.sendEndOfStream() } catch where Self.isDamage(error) {
             note(error)
         }
     }
 
     /// Receives a frame; nil when the decoder could not finish one from damaged data (skipped, counted).
-    public mutating func receive(_ decoder: Decoder, into frame: Frame) throws(AVError) -> ReceiveResult? {
+    public mutating func receive(_ decoder: some FrameDecoding, into frame: Frame) throws(AVError) -> ReceiveResult? {
         do { return try decoder.receive(into: frame) } catch where error.isInvalidData {
             note(error)
             return nil

@@ -13,7 +13,9 @@ import CFFmpeg
 /// decode); a file whose every packet is damaged yields no frames and the caller decides.
 public final class FrameReader {
     public let input: InputFile
-    public let decoder: Decoder
+    /// libavcodec's decoder, or when the loop filter is to be skipped libvpx's for VP9 (``VP9Decoder``)
+    /// and dav1d for AV1 (``AV1Decoder``).
+    private let decoder: any FrameDecoding
     public let streamIndex: Int
     private let packet: Packet
     private let frame: Frame
@@ -40,10 +42,24 @@ public final class FrameReader {
     ///   - input: the open file; only `stream` is demuxed from now on.
     ///   - stream: the stream to decode.
     ///   - options: decoder options (threads, skipping, motion vectors).
-    public init(input: InputFile, stream: MediaStream, options: DecoderOptions = DecoderOptions()) throws(AVError) {
+    public convenience init(input: InputFile, stream: MediaStream, options: DecoderOptions = DecoderOptions()) throws(AVError) {
+        // libavcodec's VP9 decoder and its dav1d wrapper ignore `skip_loop_filter`; libvpx and dav1d
+        // themselves honour it (see VP9Decoder, AV1Decoder).
+        let decoder: any FrameDecoding = if options.skipLoopFilter && VP9Decoder.decodes(stream) {
+            try VP9Decoder(stream: stream, options: options)
+        } else if options.skipLoopFilter && AV1Decoder.decodes(stream) {
+            try AV1Decoder(stream: stream, options: options)
+        } else {
+            try Decoder(stream: stream, options: options)
+        }
+        try self.init(input: input, stream: stream, decoder: decoder)
+    }
+
+    /// Reads `stream` with a decoder made for it.
+    public init(input: InputFile, stream: MediaStream, decoder: any FrameDecoding) throws(AVError) {
         self.input = input
         self.streamIndex = stream.index
-        self.decoder = try Decoder(stream: stream, options: options)
+        self.decoder = decoder
         self.packet = try Packet()
         self.frame = try Frame()
         input.selectStreams([stream.index])
@@ -110,6 +126,12 @@ public final class FrameReader {
         stoppedAtPosition = false
         finished = false
     }
+
+    /// The decoder's name, e.g. "h264" or "libvpx-vp9".
+    public var decoderName: String { decoder.codecName }
+
+    /// Changes which frames are decoded at all (between keyframes only and all frames).
+    public func setKeyframesOnly(_ keyframesOnly: Bool) { decoder.setKeyframesOnly(keyframesOnly) }
 
     /// The presentation time of a decoded frame in the stream time base:
     /// `best_effort_timestamp`, falling back to `pts`.

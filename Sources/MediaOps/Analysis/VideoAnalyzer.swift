@@ -219,7 +219,7 @@ public enum VideoAnalyzer {
             throw MediaError(path: path, code: .corrupt, message: "no video frame could be decoded")
         }
         AnalysisLog.logger.debug("decoded in one pass", metadata: [
-            "file": AnalysisLog.file(path), "why": "\(onePass)", "frame_threads": "\(decoderOptions.threadCount)",
+            "file": AnalysisLog.file(path), "why": "\(onePass)", "decoder": "\(reader.decoderName)", "threads": "\(decoderOptions.threadCount)",
             "frames": "\(pass.frameCount)", "seconds": AnalysisLog.seconds(clock.now - started),
         ])
         return MeasuredVideo(measures: pass.measures, damagedPackets: reader.damagedPackets, firstDamage: reader.firstDamage,

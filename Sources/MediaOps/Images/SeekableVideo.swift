@@ -33,7 +33,7 @@ final class SeekableVideo {
     private let options: DecoderOptions
     /// Decode keyframes only (`skip_frame=nokey`), also after a reopen.
     var keyframesOnly = false {
-        didSet { reader.decoder.setKeyframesOnly(keyframesOnly) }
+        didSet { reader.setKeyframesOnly(keyframesOnly) }
     }
     let geometry: PictureGeometry
     let timeBase: Rational
@@ -142,7 +142,7 @@ final class SeekableVideo {
         }
         input = fresh
         stream = freshStream
-        if keyframesOnly { reader.decoder.setKeyframesOnly(true) }
+        if keyframesOnly { reader.setKeyframesOnly(true) }
     }
 
     // MARK: Time
