@@ -9,7 +9,9 @@
 # The floor column is what any tool that decodes every frame with libavcodec would need at best on
 # this machine: ffmpeg's one-thread decode with the loop filter skipped (as segments decodes),
 # divided by the cores, as if split over them perfectly with no analysis and no start-up.
-# pyscene/floor is then the most a full decode could be faster than PySceneDetect here.
+# pyscene/floor is then the most a full decode could be faster than PySceneDetect here. ffmpeg cannot
+# skip VP9's or AV1's loop filter (segments decodes those with libvpx and dav1d, which can), so on
+# VP9 and AV1 files the floor keeps the filter and segments may come in below it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${RUNS:-3}

@@ -28,10 +28,7 @@ public final class AV1Decoder: FrameDecoding {
 
     /// Whether this decoder takes `stream`: AV1 in a pixel format dav1d gives (or one left unknown).
     public static func decodes(_ stream: MediaStream) -> Bool {
-        let parameters = stream.pointer.pointee.codecpar!
-        guard parameters.pointee.codec_id == AV_CODEC_ID_AV1 else { return false }
-        let format = parameters.pointee.format
-        return format == AV_PIX_FMT_NONE.rawValue || PlanarFormats.all.contains(format)
+        stream.isPlanar(AV_CODEC_ID_AV1)
     }
 
     /// - Parameters:
@@ -41,7 +38,7 @@ public final class AV1Decoder: FrameDecoding {
     public init(stream: MediaStream, options: DecoderOptions = DecoderOptions()) throws(AVError) {
         var settings = Dav1dSettings()
         dav1d_default_settings(&settings)
-        settings.n_threads = Int32(options.threadCount > 0 ? min(options.threadCount, 16) : Int(av_cpu_count()))
+        settings.n_threads = Int32(options.libraryThreads)
         if options.skipLoopFilter {
             settings.inloop_filters = DAV1D_INLOOPFILTER_NONE
             settings.apply_grain = 0
@@ -95,8 +92,13 @@ public final class AV1Decoder: FrameDecoding {
         // Mid-stream, a second request without new data would drain dav1d's frame threads.
         if askedSinceSend && !ended && waiting.sz == 0 { return .needsInput }
         var picture = Dav1dPicture()
-        let status = dav1d_get_picture(context, &picture)
+        let drains = askedSinceSend
+        var status = dav1d_get_picture(context, &picture)
         askedSinceSend = true
+        if status == pixsim_dav1d_again() && ended && waiting.sz == 0 && !drains {
+            // The input has ended: the request after this one makes dav1d finish the frames in flight.
+            status = dav1d_get_picture(context, &picture)
+        }
         if status == pixsim_dav1d_again() {
             // With the input ended and nothing waiting, dav1d has given every picture.
             return ended && waiting.sz == 0 ? .endOfStream : .needsInput

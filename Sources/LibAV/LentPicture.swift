@@ -54,6 +54,23 @@ extension Frame {
     }
 }
 
+extension MediaStream {
+    /// Whether this stream is `codec` in a planar format another library's pictures come in
+    /// (``PlanarFormats``), or in one its headers left unknown: what a decoder of that library takes.
+    func isPlanar(_ codec: AVCodecID) -> Bool {
+        let parameters = pointer.pointee.codecpar!
+        guard parameters.pointee.codec_id == codec else { return false }
+        let format = parameters.pointee.format
+        return format == AV_PIX_FMT_NONE.rawValue || PlanarFormats.all.contains(format)
+    }
+}
+
+extension DecoderOptions {
+    /// The threads another library's decoder gets: ``threadCount``, or one per core for 0 (libavcodec's
+    /// "automatic"), at most 16 as libavcodec caps its own.
+    var libraryThreads: Int { threadCount > 0 ? min(threadCount, 16) : Int(av_cpu_count()) }
+}
+
 /// The formats of the planar pictures other libraries give, by chroma layout and depth, as libavcodec names them.
 enum PlanarFormats {
     enum Layout: Hashable { case gray, yuv420, yuv422, yuv444, yuv440 }

@@ -28,21 +28,20 @@ public final class VP9Decoder: FrameDecoding {
     /// The picture the last packet gave, with that packet's timing, until it is received.
     private var pending: (image: UnsafeMutablePointer<vpx_image_t>, pts: Int64, dts: Int64, duration: Int64, position: Int64, key: Bool)?
     private var ended = false
+    /// Why starting afresh after a seek failed (no memory): every later packet fails with it.
+    private var reopeningFailure: AVError?
 
     /// Whether this decoder takes `stream`: VP9 in a pixel format libvpx gives
     /// (or one the headers left unknown).
     public static func decodes(_ stream: MediaStream) -> Bool {
-        let parameters = stream.pointer.pointee.codecpar!
-        guard parameters.pointee.codec_id == AV_CODEC_ID_VP9 else { return false }
-        let format = parameters.pointee.format
-        return format == AV_PIX_FMT_NONE.rawValue || PlanarFormats.all.contains(format)
+        stream.isPlanar(AV_CODEC_ID_VP9)
     }
 
     /// - Parameters:
     ///   - options: ``DecoderOptions/threadCount`` threads (0: one per core), rows in parallel when more
     ///     than one; ``DecoderOptions/skipLoopFilter`` and ``DecoderOptions/keyframesOnly`` as for libavcodec.
     public init(stream: MediaStream, options: DecoderOptions = DecoderOptions()) throws(AVError) {
-        threads = options.threadCount > 0 ? min(options.threadCount, 16) : Int(av_cpu_count())
+        threads = options.libraryThreads
         skipLoopFilter = options.skipLoopFilter
         keyframesOnly = options.keyframesOnly
         sampleAspectRatio = stream.pointer.pointee.codecpar.pointee.sample_aspect_ratio
@@ -82,6 +81,7 @@ public final class VP9Decoder: FrameDecoding {
     }
 
     public func send(_ packet: Packet) throws(AVError) -> SendResult {
+        if let reopeningFailure { throw reopeningFailure }
         if pending != nil { return .full }
         if keyframesOnly && !packet.isKeyframe { return .accepted }
         let data = packet.pointer.pointee.data
@@ -127,10 +127,11 @@ public final class VP9Decoder: FrameDecoding {
     public func flush() {
         pending = nil
         ended = false
+        reopeningFailure = nil
         vpx_codec_destroy(context)
         context.initialize(to: vpx_codec_ctx_t())
         // Opening again with settings that opened before fails only without memory: the next send says so.
-        try? open()
+        do { try open() } catch { reopeningFailure = error }
     }
 
     public func setKeyframesOnly(_ keyframesOnly: Bool) { self.keyframesOnly = keyframesOnly }

@@ -60,7 +60,8 @@ struct LentPictureDecoderTests {
     }
 
     /// Decodes every frame of `url` with `codec`'s library (two threads); `seek` first when given.
-    static func decode(_ codec: Codec, _ url: URL, skipLoopFilter: Bool, seek: Int64? = nil) throws -> (pts: [Int64], pictures: [Data], reader: FrameReader) {
+    static func decode(_ codec: Codec, _ url: URL, skipLoopFilter: Bool, seek: Int64? = nil)
+        throws -> (pts: [Int64], keys: [Bool], pictures: [Data], reader: FrameReader) {
         let input = try InputFile(path: url.path)
         try input.findStreamInfo()
         let stream = try #require(input.bestStream(.video))
@@ -69,14 +70,15 @@ struct LentPictureDecoderTests {
         options.skipLoopFilter = skipLoopFilter
         let reader = try FrameReader(input: input, stream: stream, decoder: try codec.makeDecoder(stream, options))
         if let seek { try reader.seek(toKeyframeBefore: seek) }
-        var pts: [Int64] = [], pictures: [Data] = []
+        var pts: [Int64] = [], keys: [Bool] = [], pictures: [Data] = []
         while let frame = try reader.nextFrame() {
             #expect(frame.pixelFormat == .yuv420p)
             #expect(frame.width == width && frame.height == height)
             pts.append(reader.presentationTimestamp(of: frame))
+            keys.append(frame.isKeyframe)
             pictures.append(packed(frame))
         }
-        return (pts, pictures, reader)
+        return (pts, keys, pictures, reader)
     }
 
     @Test("with the loop filter on: ffmpeg's pictures bit for bit, its timestamps and keyframes, also after a seek",
@@ -91,6 +93,7 @@ struct LentPictureDecoderTests {
 
         let decoded = try Self.decode(codec, url, skipLoopFilter: false)
         #expect(decoded.pts == frames.map(\.pts))
+        #expect(decoded.keys == frames.map(\.key))
         #expect(decoded.pictures == oracle)
         #expect(decoded.reader.damagedPackets == 0)
         #expect(decoded.reader.decoderName == codec.decoderName)
@@ -127,6 +130,46 @@ struct LentPictureDecoderTests {
             let difference = zip(picture.prefix(luma), exact.prefix(luma)).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
             #expect(Double(difference) / Double(luma) < 2)
         }
+    }
+
+    @Test("given the end right after the last packet, it still gives every picture",
+          .needsFFmpeg, arguments: Codec.allCases)
+    func drainsAfterTheLastPacket(codec: Codec) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try Self.makeClip(codec, in: folder)
+        let input = try InputFile(path: url.path)
+        try input.findStreamInfo()
+        let stream = try #require(input.bestStream(.video))
+        var options = DecoderOptions()
+        options.threadCount = 2
+        options.skipLoopFilter = true
+        let decoder = try codec.makeDecoder(stream, options)
+        var packets: [Packet] = []
+        while true {
+            let packet = try Packet()
+            guard try input.read(into: packet) == .packet else { break }
+            packets.append(packet)
+        }
+        let frame = try Frame()
+        var pictures = 0
+        // Every picture ready is taken after each packet but the last: the end follows it directly,
+        // while the decoder may still be working on the pictures before.
+        for (index, packet) in packets.enumerated() {
+            while try decoder.send(packet) == .full {
+                if try decoder.receive(into: frame) == .frame { pictures += 1 }
+            }
+            guard index < packets.count - 1 else { break }
+            while try decoder.receive(into: frame) == .frame { pictures += 1 }
+        }
+        try decoder.sendEndOfStream()
+        while true {
+            let result = try decoder.receive(into: frame)
+            if result == .endOfStream { break }
+            try #require(result == .frame, "needs input after the end")
+            pictures += 1
+        }
+        #expect(pictures == 50)
     }
 
     @Test("a damaged packet is skipped and counted, and the next keyframe decodes exactly", .needsFFmpeg, arguments: Codec.allCases)
