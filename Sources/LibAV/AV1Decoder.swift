@@ -39,6 +39,9 @@ public final class AV1Decoder: FrameDecoding {
         var settings = Dav1dSettings()
         dav1d_default_settings(&settings)
         settings.n_threads = Int32(options.libraryThreads)
+        // One picture per frame of a scalable stream, its best layer, as FFmpeg's wrapper asks (dav1d's
+        // default gives every spatial layer).
+        settings.all_layers = 0
         if options.skipLoopFilter {
             settings.inloop_filters = DAV1D_INLOOPFILTER_NONE
             settings.apply_grain = 0
