@@ -38,6 +38,7 @@ public final class AV1Decoder: FrameDecoding {
     public init(stream: MediaStream, options: DecoderOptions = DecoderOptions()) throws(AVError) {
         var settings = Dav1dSettings()
         dav1d_default_settings(&settings)
+        pixsim_dav1d_log_to_libav(&settings)
         settings.n_threads = Int32(options.libraryThreads)
         // One picture per frame of a scalable stream, its best layer, as FFmpeg's wrapper asks (dav1d's
         // default gives every spatial layer).
@@ -165,7 +166,8 @@ public final class AV1Decoder: FrameDecoding {
     private static func error(_ status: Int32, _ operation: String) -> AVError {
         if status == pixsim_dav1d_no_memory() { return AVError(code: AVError.outOfMemoryCode, operation: operation) }
         // dav1d says EINVAL of a stream it cannot decode (FFmpeg's wrapper reads it so too).
-        return AVError(code: AVError.invalidDataCode, operation: operation, message: "dav1d: \(AVError.describe(status))")
+        return AVError(code: AVError.invalidDataCode, operation: operation,
+                       message: "\(AVError.describe(AVError.invalidDataCode)) (dav1d: \(AVError.describe(status)))")
     }
 }
 
