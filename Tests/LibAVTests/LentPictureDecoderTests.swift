@@ -105,6 +105,30 @@ struct LentPictureDecoderTests {
         #expect(resumed.pictures == Array(oracle[second...]))
     }
 
+    @Test("keyframes only: the keyframes' pictures, bit for bit, and no other", .needsFFmpeg, arguments: Codec.allCases)
+    func keyframesOnly(codec: Codec) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try Self.makeClip(codec, in: folder)
+        let oracle = try Self.oraclePictures(url, in: folder)
+        let frames = try LibAVDecodingTests.ffprobeFrames(url)
+        let input = try InputFile(path: url.path)
+        try input.findStreamInfo()
+        let stream = try #require(input.bestStream(.video))
+        var options = DecoderOptions()
+        options.keyframesOnly = true
+        let reader = try FrameReader(input: input, stream: stream, decoder: try codec.makeDecoder(stream, options))
+        var pts: [Int64] = [], pictures: [Data] = []
+        while let frame = try reader.nextFrame() {
+            pts.append(reader.presentationTimestamp(of: frame))
+            pictures.append(Self.packed(frame))
+        }
+        let keys = frames.indices.filter { frames[$0].key }
+        #expect(keys.count == 2)
+        #expect(pts == keys.map { frames[$0].pts })
+        #expect(pictures == keys.map { oracle[$0] })
+    }
+
     @Test("the analysis reads through the library with the loop filter skipped: the same frames, pictures a little off",
           .needsFFmpeg, arguments: Codec.allCases)
     func skipsTheLoopFilter(codec: Codec) throws {
