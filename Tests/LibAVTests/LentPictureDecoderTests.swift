@@ -59,15 +59,25 @@ struct LentPictureDecoderTests {
             + frame.copyPlane(2, bytesPerRow: width / 2, rows: height / 2))
     }
 
-    /// Decodes every frame of `url` with `codec`'s library (two threads); `seek` first when given.
-    static func decode(_ codec: Codec, _ url: URL, skipLoopFilter: Bool, seek: Int64? = nil)
-        throws -> (pts: [Int64], keys: [Bool], pictures: [Data], reader: FrameReader) {
+    /// `url` opened, with its video stream.
+    static func open(_ url: URL) throws -> (input: InputFile, stream: MediaStream) {
         let input = try InputFile(path: url.path)
         try input.findStreamInfo()
-        let stream = try #require(input.bestStream(.video))
+        return (input, try #require(input.bestStream(.video)))
+    }
+
+    /// Options for two threads, the loop filter skipped or not.
+    static func options(skipLoopFilter: Bool) -> DecoderOptions {
         var options = DecoderOptions()
         options.threadCount = 2
         options.skipLoopFilter = skipLoopFilter
+        return options
+    }
+
+    /// Decodes every frame of `url` with `codec`'s library; `seek` first when given.
+    static func decode(_ codec: Codec, _ url: URL, options: DecoderOptions, seek: Int64? = nil)
+        throws -> (pts: [Int64], keys: [Bool], pictures: [Data], reader: FrameReader) {
+        let (input, stream) = try open(url)
         let reader = try FrameReader(input: input, stream: stream, decoder: try codec.makeDecoder(stream, options))
         if let seek { try reader.seek(toKeyframeBefore: seek) }
         var pts: [Int64] = [], keys: [Bool] = [], pictures: [Data] = []
@@ -91,7 +101,7 @@ struct LentPictureDecoderTests {
         let frames = try LibAVDecodingTests.ffprobeFrames(url)
         #expect(oracle.count == 50)
 
-        let decoded = try Self.decode(codec, url, skipLoopFilter: false)
+        let decoded = try Self.decode(codec, url, options: Self.options(skipLoopFilter: false))
         #expect(decoded.pts == frames.map(\.pts))
         #expect(decoded.keys == frames.map(\.key))
         #expect(decoded.pictures == oracle)
@@ -100,7 +110,7 @@ struct LentPictureDecoderTests {
 
         // The second second starts at a keyframe: after seeking there, the decoder starts afresh.
         let second = try #require(frames.firstIndex { $0.key && $0.pts > 0 })
-        let resumed = try Self.decode(codec, url, skipLoopFilter: false, seek: frames[second].pts)
+        let resumed = try Self.decode(codec, url, options: Self.options(skipLoopFilter: false), seek: frames[second].pts)
         #expect(resumed.pts == frames[second...].map(\.pts))
         #expect(resumed.pictures == Array(oracle[second...]))
     }
@@ -112,21 +122,13 @@ struct LentPictureDecoderTests {
         let url = try Self.makeClip(codec, in: folder)
         let oracle = try Self.oraclePictures(url, in: folder)
         let frames = try LibAVDecodingTests.ffprobeFrames(url)
-        let input = try InputFile(path: url.path)
-        try input.findStreamInfo()
-        let stream = try #require(input.bestStream(.video))
         var options = DecoderOptions()
         options.keyframesOnly = true
-        let reader = try FrameReader(input: input, stream: stream, decoder: try codec.makeDecoder(stream, options))
-        var pts: [Int64] = [], pictures: [Data] = []
-        while let frame = try reader.nextFrame() {
-            pts.append(reader.presentationTimestamp(of: frame))
-            pictures.append(Self.packed(frame))
-        }
+        let decoded = try Self.decode(codec, url, options: options)
         let keys = frames.indices.filter { frames[$0].key }
         #expect(keys.count == 2)
-        #expect(pts == keys.map { frames[$0].pts })
-        #expect(pictures == keys.map { oracle[$0] })
+        #expect(decoded.pts == keys.map { frames[$0].pts })
+        #expect(decoded.pictures == keys.map { oracle[$0] })
     }
 
     @Test("the analysis reads through the library with the loop filter skipped: the same frames, pictures a little off",
@@ -137,14 +139,11 @@ struct LentPictureDecoderTests {
         let url = try Self.makeClip(codec, in: folder)
         let oracle = try Self.oraclePictures(url, in: folder)
 
-        // What the analysis asks for picks libvpx on its own.
-        let input = try InputFile(path: url.path)
-        try input.findStreamInfo()
-        var options = DecoderOptions()
-        options.skipLoopFilter = true
-        #expect(try FrameReader(input: input, stream: try #require(input.bestStream(.video)), options: options).decoderName == codec.decoderName)
+        // What the analysis asks for picks the library on its own.
+        let (input, stream) = try Self.open(url)
+        #expect(try FrameReader(input: input, stream: stream, options: Self.options(skipLoopFilter: true)).decoderName == codec.decoderName)
 
-        let decoded = try Self.decode(codec, url, skipLoopFilter: true)
+        let decoded = try Self.decode(codec, url, options: Self.options(skipLoopFilter: true))
         #expect(decoded.pictures.count == oracle.count)
         let changed = zip(decoded.pictures, oracle).filter { $0 != $1 }.count
         #expect(changed > 0, "the loop filter was not skipped")
@@ -162,13 +161,8 @@ struct LentPictureDecoderTests {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Self.makeClip(codec, in: folder)
-        let input = try InputFile(path: url.path)
-        try input.findStreamInfo()
-        let stream = try #require(input.bestStream(.video))
-        var options = DecoderOptions()
-        options.threadCount = 2
-        options.skipLoopFilter = true
-        let decoder = try codec.makeDecoder(stream, options)
+        let (input, stream) = try Self.open(url)
+        let decoder = try codec.makeDecoder(stream, Self.options(skipLoopFilter: true))
         var packets: [Packet] = []
         while true {
             let packet = try Packet()
@@ -214,7 +208,7 @@ struct LentPictureDecoderTests {
         bytes.replaceSubrange(position..<(position + size), with: Data(repeating: 0xFF, count: size))
         try bytes.write(to: ivf)
 
-        let decoded = try Self.decode(codec, ivf, skipLoopFilter: false)
+        let decoded = try Self.decode(codec, ivf, options: Self.options(skipLoopFilter: false))
         #expect(decoded.reader.damagedPackets >= 1)
         #expect(decoded.reader.firstDamage?.isInvalidData == true)
         #expect(decoded.reader.firstDamage?.description.contains(codec == .vp9 ? "libvpx" : "dav1d") == true)
