@@ -2,7 +2,8 @@
 # Transitions an editor offers, beyond the cuts, dissolves and fades that bench/shots.sh splices: for
 # each kind of ffmpeg's xfade (wipes, irises, slides, blurs...), eight pairs of single shots of the
 # corpus's real footage (bench/shots/splice.py's shots, most of them moving) joined by a one-second
-# transition, 640x360 at 25 fps, H.264. The transition spans frames [50, 75) of each file.
+# transition, 640x360 at 25 fps, H.264, and covers and reveals made with overlay. The transition spans
+# frames [50, 75) of each file.
 # Prints per kind how many of the eight files get a boundary inside those frames (and of which kinds),
 # and how many boundaries fall elsewhere (each one false: the pieces are single shots).
 # TRANSITIONS="a b" chooses the kinds.
@@ -23,7 +24,24 @@ PAIRS=(
   "streamio-ffmpeg/awesome_movie.mov 0 moviepy/chaplin.mp4 5"
   "PySceneDetect/issue-134-rotate.mp4 4 moviepy/big_buck_bunny_0_30.webm 16.5"
 )
-KINDS=${TRANSITIONS:-"fade dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown"}
+KINDS=${TRANSITIONS:-"fade dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown coverleft coverup revealleft revealup"}
+PREP="scale=640:360,setsar=1,fps=25,format=yuv420p"
+# The filter graph of a transition: xfade's, or for a cover (the new shot slides in over the old one held
+# still, from the right or from below) or a reveal (the old one slides away, left or up, off the new one
+# held still), which FFmpeg 5.1's xfade lacks, the sliding shot laid over the other with overlay.
+graph() {  # kind
+  local x="[0]$PREP,trim=duration=4.4,setpts=PTS-STARTPTS" y="[1]$PREP,trim=duration=4.4,setpts=PTS-STARTPTS"
+  case $1 in
+    cover*)
+      local at; [ "$1" = coverleft ] && at="x='W-W*(t-2)':y=0" || at="x=0:y='H-H*(t-2)'"
+      echo "$x,trim=duration=3[xa];$y,split[y1][y2];[y1]trim=start=1,setpts=PTS-STARTPTS,trim=duration=2.4[yb];[xa][yb]concat=n=2:v=1:a=0[base];[y2]trim=duration=1,setpts=PTS+2/TB[top];[base][top]overlay=$at:enable='between(t,2,2.999)':eof_action=pass" ;;
+    reveal*)
+      local at; [ "$1" = revealleft ] && at="x='-W*(t-2)':y=0" || at="x=0:y='-H*(t-2)'"
+      echo "$x,split[x1][x2];[x1]trim=duration=2[xa];$y,trim=duration=3.4[yb];[xa][yb]concat=n=2:v=1:a=0[base];[x2]trim=start=2:duration=1[top];[base][top]overlay=$at:enable='between(t,2,2.999)':eof_action=pass" ;;
+    *)
+      echo "[0]$PREP,trim=duration=4.4[x];[1]$PREP,trim=duration=4.4[y];[x][y]xfade=transition=$1:duration=1:offset=2" ;;
+  esac
+}
 printf '%-12s %6s %-28s %s\n' kind found "as" "elsewhere"
 for kind in $KINDS; do
   files=()
@@ -32,8 +50,7 @@ for kind in $KINDS; do
     read -r first firstStart second secondStart <<< "$pair"
     file="$OUT/$kind-$n.mp4"
     [ -s "$file" ] || ffmpeg -nostdin -hide_banner -loglevel error -y -ss "$firstStart" -t 4.5 -i "$CORPUS/$first" \
-      -ss "$secondStart" -t 4.5 -i "$CORPUS/$second" -filter_complex \
-      "[0]scale=640:360,setsar=1,fps=25,format=yuv420p,trim=duration=4.4[x];[1]scale=640:360,setsar=1,fps=25,format=yuv420p,trim=duration=4.4[y];[x][y]xfade=transition=$kind:duration=1:offset=2" \
+      -ss "$secondStart" -t 4.5 -i "$CORPUS/$second" -filter_complex "$(graph "$kind")" \
       -an -c:v libx264 -preset veryfast -crf 20 "$file"
     files+=("$file")
     n=$((n + 1))

@@ -77,7 +77,10 @@ import Testing
             var queue = base
             queue.baseBackoff = 0.2
             _ = try await queue.enqueue([JobRequest(source: "/media/bad.mp4", maxAttempts: 3)])
-            var delays: [Double] = []
+            // Each backoff, bounded by the server's clock read just before the failure and just after it (the
+            // time the failure took cannot blur the figure, however loaded the machine).
+            var delays: [(atLeast: Double, atMost: Double)] = []
+            let clock = "SELECT extract(epoch FROM clock_timestamp())"
             for attempt in 1...3 {
                 var job: ClaimedJob?
                 let deadline = Date().addingTimeInterval(5)
@@ -87,18 +90,21 @@ import Testing
                 }
                 let claimed = try #require(job)
                 #expect(claimed.attempt == attempt)
+                let before = Double(try server.psql(clock, database: database)) ?? .nan
                 #expect(try await queue.fail(claimed, error: "boom \(attempt)"))
                 if attempt < 3 {
                     // Queued again, not before run_after: base * 2^(attempt-1), with ±25% jitter.
                     #expect(try await queue.claim(owner: "w", limit: 1, lease: 30).isEmpty)
-                    let delay = Double(try server.psql(
-                        "SELECT extract(epoch FROM run_after - now()) FROM media_jobs WHERE state = 'queued'", database: database)) ?? -1
-                    delays.append(delay)
+                    let after = Double(try server.psql(clock, database: database)) ?? .nan
+                    let runAfter = Double(try server.psql(
+                        "SELECT extract(epoch FROM run_after) FROM media_jobs WHERE state = 'queued'", database: database)) ?? .nan
+                    delays.append((runAfter - before, runAfter - after))
                 }
             }
             #expect(delays.count == 2)
-            #expect(delays[0] > 0.1 && delays[0] <= 0.25)
-            #expect(delays[1] > 0.25 && delays[1] <= 0.5)
+            // 0.2 s then 0.4 s, each within a quarter either way.
+            #expect(delays[0].atLeast >= 0.15 && delays[0].atMost <= 0.25, "\(delays[0])")
+            #expect(delays[1].atLeast >= 0.3 && delays[1].atMost <= 0.5, "\(delays[1])")
             #expect(try server.psql("SELECT state, attempts, last_error, finished_at IS NOT NULL FROM media_jobs", database: database)
                     == "failed|3|boom 3|t")
 

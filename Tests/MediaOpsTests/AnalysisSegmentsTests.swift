@@ -138,13 +138,37 @@ struct AnalysisSegmentsTests {
     func wipeIsFoundAsAWipe(transition: String) throws {
         let url = try Self.make("wipe-\(transition).mp4", inputs: ["smptebars=s=320x240:r=25:d=3", "testsrc=s=320x240:r=25:d=3"],
                                 filter: "[0][1]xfade=transition=\(transition):duration=1:offset=2")
-        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        try Self.expectOneWipe(in: try VideoAnalyzer.analyze(path: url.path))
+    }
+
+    /// One `wipe` inside a sweep from frame 50 to frame 75.
+    static func expectOneWipe(in analysis: VideoAnalysis) throws {
         #expect(analysis.segments.map(\.transitionIn) == [.start, .wipe], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
-        // The sweep runs from frame 50 to frame 75.
         let boundary = try #require(analysis.segments.dropFirst().first)
         #expect(boundary.startFrame >= 56 && boundary.startFrame < 70, "\(boundary.startFrame)")
         let span = try #require(boundary.transitionFrames)
         #expect(span.count == 2 && span[0] >= 48 && span[1] <= 77 && span[1] - span[0] >= 10, "\(span)")
+    }
+
+    /// One picture sliding over the other held still, from frame 50 to frame 75: the new one in over the old
+    /// (a cover, from the right or from below) or the old one away off the new (a reveal, to the left or up).
+    /// No boundary before: the motion estimator reads a part of a pan, and no frame is a blend. The slide is
+    /// drawn with `overlay` (FFmpeg 5.1's xfade has no cover or reveal).
+    @Test(arguments: ["cover-left", "cover-up", "reveal-left", "reveal-up"])
+    func slideOverIsFoundAsAWipe(transition: String) throws {
+        let cover = transition.hasPrefix("cover")
+        let position = transition.hasSuffix("left") ? (cover ? "x='W-W*(t-2)':y=0" : "x='-W*(t-2)':y=0")
+                                                    : (cover ? "x=0:y='H-H*(t-2)'" : "x=0:y='-H*(t-2)'")
+        // Three seconds of the old shot then two of the new; during the third second the sliding picture
+        // (the new one's first second, or the old one's third) is laid over the one held still.
+        let filter = cover
+            ? "[0]trim=duration=3[x];[1]split[y1][y2];[y1]trim=start=1,setpts=PTS-STARTPTS[yb];[x][yb]concat=n=2:v=1:a=0[base];"
+                + "[y2]trim=duration=1,setpts=PTS+2/TB[top];"
+            : "[0]split[x1][x2];[x1]trim=duration=2[xa];[1]trim=duration=3[yb];[xa][yb]concat=n=2:v=1:a=0[base];"
+                + "[x2]trim=start=2:duration=1[top];"
+        let url = try Self.make("slide-\(transition).mp4", inputs: ["smptebars=s=320x240:r=25:d=3", "testsrc=s=320x240:r=25:d=3"],
+                                filter: filter + "[base][top]overlay=\(position):enable='between(t,2,2.999)':eof_action=pass")
+        try Self.expectOneWipe(in: try VideoAnalyzer.analyze(path: url.path))
     }
 
     /// A dissolve of two seconds between two still shots, longer than the longest stretch the search tests (33

@@ -203,6 +203,31 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How many columns (`horizontal`) or rows of frame `k`, counted from its start (left, top) or from its
+    /// far end, show frame `held` in place: each within a third of what changes there between `held` and
+    /// `other` (and a level a pixel). Where one picture slides over the other held still, that is the still
+    /// picture's part of the frame, and where it ends, the edge.
+    func heldRun(_ k: Int, holding held: Int, other: Int, horizontal: Bool, fromStart: Bool) -> Int {
+        let w = tinyWidth, n = tinyCount
+        let lines = horizontal ? tinyWidth : tinyHeight, span = horizontal ? tinyHeight : tinyWidth
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let ph = p.baseAddress! + held * n, po = p.baseAddress! + other * n, pk = p.baseAddress! + k * n
+            var run = 0
+            for step in 0..<lines {
+                let line = fromStart ? step : lines - 1 - step
+                var toHeld = 0, change = 0
+                for j in 0..<span {
+                    let i = horizontal ? j * w + line : line * w + j
+                    toHeld += abs(Int(pk[i]) - Int(ph[i]))
+                    change += abs(Int(po[i]) - Int(ph[i]))
+                }
+                guard 3 * toHeld <= change + 3 * span else { break }
+                run += 1
+            }
+            return run
+        }
+    }
+
     /// The share `t` of `pb` in `pk` as a mix of `pa` and `pb` that fits best (least squares), 0-1.
     private static func share(_ pa: UnsafePointer<UInt8>, _ pk: UnsafePointer<UInt8>, _ pb: UnsafePointer<UInt8>, count n: Int) -> Double {
         // In integers: the same exact sums the doubles held (products of bytes), without conversions.
