@@ -12,7 +12,11 @@ import CFFmpeg
 /// only reads the source and counts the buffers' references atomically), and
 /// the size is copied out at creation. libav treats buffers with more than
 /// one reference as read-only, so no holder writes the pixels either. It is
-/// freed once, with the last reference to it.
+/// freed once, with the last reference to it. Pictures lent by libvpx or dav1d
+/// (``VP9Decoder``, ``AV1Decoder``) hold up too: their buffers are marked
+/// read-only or shared, and the last reference may go on any thread (a
+/// libavutil pool takes its buffer back under a lock; dav1d counts its
+/// pictures' references atomically).
 public final class FrozenFrame: Sendable {
     /// Written only in `init`, never handed out (see above); `nonisolated(unsafe)`
     /// because ``Frame`` as a type cannot promise that, this class does.

@@ -76,7 +76,13 @@ enum PlanarFormats {
     enum Layout: Hashable { case gray, yuv420, yuv422, yuv444, yuv440 }
 
     static func format(_ layout: Layout, depth: Int) -> Int32? {
-        guard let index = [8: 0, 10: 1, 12: 2][depth] else { return nil }
+        let index: Int
+        switch depth {
+        case 8: index = 0
+        case 10: index = 1
+        case 12: index = 2
+        default: return nil
+        }
         return names[layout]?[index].rawValue
     }
 

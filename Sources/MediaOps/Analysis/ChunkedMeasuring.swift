@@ -307,7 +307,7 @@ enum ChunkedMeasuring {
         let ends = workersEnded.withLock { $0 }
         log.debug("decoded in chunks", metadata: [
             "file": AnalysisLog.file(path), "chunks": "\(chunks.count)", "workers": "\(min(workers, chunks.count))",
-            "frame_threads": "\(decoderThreads)", "frames": "\(joined.frameCount)",
+            "threads": "\(decoderThreads)", "frames": "\(joined.frameCount)",
             "seconds": AnalysisLog.seconds(clock.now - started),
             "workers_apart": AnalysisLog.seconds((ends.max() ?? .zero) - (ends.min() ?? .zero)),
         ])

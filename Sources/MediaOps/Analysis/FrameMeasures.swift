@@ -143,8 +143,7 @@ struct FrameMeasures: Sendable {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in
             let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
-            var total = 0
-            for i in 0..<n { total += abs(Int(pb[i]) - Int(pa[i])) }
+            let total = Self.absoluteDifference(p, a * n, b * n, count: n)
             var sum = 0, changing = 0, nearerB = 0
             for i in 0..<n {
                 let toA = abs(Int(pk[i]) - Int(pa[i])), toB = abs(Int(pk[i]) - Int(pb[i]))
@@ -255,8 +254,7 @@ struct FrameMeasures: Sendable {
         return tinyLuma.withUnsafeBufferPointer { p in
             let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
             let t = Self.share(pa, pk, pb, count: n)
-            var total = 0
-            for i in 0..<n { total += abs(Int(pb[i]) - Int(pa[i])) }
+            let total = Self.absoluteDifference(p, a * n, b * n, count: n)
             // At least half the mean change, in integers: 2 |b - a| n >= total.
             return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { residuals in
                 var count = 0

@@ -298,11 +298,13 @@ struct SegmentDecider {
                         }
                         // Most stretches show no still part in their middle frame: nothing more is measured.
                         let middleEdge = estimate(m)
-                        guard middleEdge >= 0.15 * length, middleEdge <= 0.85 * length, edge(m).residual < worstAllowed else { continue }
+                        guard middleEdge >= 0.15 * length, middleEdge <= 0.85 * length else { continue }
+                        let middleFit = edge(m)
+                        guard middleFit.residual < worstAllowed else { continue }
                         var edges = [Double](repeating: 0, count: b - a + 1)
                         guard let slide = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed,
                                                      worstAllowed: worstAllowed, ratioBelow: ratioBelow, fit: { k in
-                                                         let fit = edge(k)
+                                                         let fit = k == m ? middleFit : edge(k)
                                                          edges[k - a] = fit.offset
                                                          return (t: fit.offset / length, residual: fit.residual)
                                                      }),
