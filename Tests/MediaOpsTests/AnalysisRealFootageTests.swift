@@ -174,6 +174,22 @@ struct AnalysisRealFootageTests {
         #expect(found.allSatisfy { $0.transitionIn == .cut })
     }
 
+    /// ffmpeg-concat's own example: eight shots of three clips (hands typing, a cat, a street) joined by its
+    /// WebGL transitions. Four of them sweep one shot over the other while the street's skater and the cat move
+    /// (from frame 150, 375, 523 and a cube turning from 596; none was found before): each one `wipe` inside
+    /// it, the cube too (its two ends were found apart). The four others warp and blend the pictures at once
+    /// and are not found yet; nothing is found elsewhere.
+    @Test("the sweeps of ffmpeg-concat's example are one wipe each")
+    func concatExampleSweeps() throws {
+        let analysis = try VideoAnalyzer.analyze(path: try TestMedia.corpusFile("ffmpeg-concat/example.mp4").path)
+        let found = Array(analysis.segments.dropFirst())
+        let sweeps = [150..<176, 375..<401, 523..<551, 596..<630]
+        #expect(found.count == sweeps.count, "\(found.map { ($0.startFrame, $0.transitionIn) })")
+        for (boundary, sweep) in zip(found, sweeps) {
+            #expect(boundary.transitionIn == .wipe && sweep.contains(boundary.startFrame), "\(boundary.startFrame) outside \(sweep)")
+        }
+    }
+
     /// Big Buck Bunny's title on a light background that brightens (a lighting change: 0.999 correlation between
     /// the ends; it was a dissolve at frame 227), then fades into a flat lavender picture, which fades into the first
     /// shot (it was no boundary): one fade, through the flat picture.

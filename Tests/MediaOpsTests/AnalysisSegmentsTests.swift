@@ -171,6 +171,22 @@ struct AnalysisSegmentsTests {
         try Self.expectOneWipe(in: try VideoAnalyzer.analyze(path: url.path))
     }
 
+    /// A wipe, frames 50 to 75, between two shots that keep moving: testsrc2 panning into a cellular automaton
+    /// scrolling up (from the right), a Mandelbrot zoom into the game of life (from below). No frame is made of
+    /// the ends as they are (the parts move on), so no boundary was found before; each frame's histograms are the
+    /// mix of the ends' at the share the wipe has reached (``FrameHistograms/mixture(_:_:_:)``).
+    @Test(arguments: ["pan-into-automaton", "zoom-into-life"])
+    func sweepBetweenMovingShotsIsAWipe(pair: String) throws {
+        let panning = "testsrc2=s=480x180:r=25:d=3,crop=320:180:x='t*30':y=0"
+        let automaton = "cellauto=s=320x180:r=25:rule=110,trim=duration=3"
+        let zooming = "mandelbrot=s=320x180:r=25,trim=duration=3"
+        let life = "life=s=320x180:r=25:mold=10:ratio=0.3:life_color=#00ff00:death_color=#aa0000,trim=duration=3"
+        let (inputs, wipe) = pair == "pan-into-automaton" ? ([panning, automaton], "wipeleft") : ([zooming, life], "wipeup")
+        let url = try Self.make("sweep-\(pair).mp4", inputs: inputs,
+                                filter: "[0]format=yuv420p,setsar=1[a];[1]format=yuv420p,setsar=1[b];[a][b]xfade=transition=\(wipe):duration=1:offset=2")
+        try Self.expectOneWipe(in: try VideoAnalyzer.analyze(path: url.path))
+    }
+
     /// A dissolve of two seconds between two still shots, longer than the longest stretch the search tests (33
     /// frames): it was found as two dissolves meeting end to end, and is one.
     @Test func longDissolveIsOneBoundary() throws {

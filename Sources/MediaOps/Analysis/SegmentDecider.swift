@@ -63,24 +63,19 @@ struct SegmentDecider {
         /// Picture change (luma or colour, the larger), scaled down by how much
         /// of the luma change the camera motion explains.
         var score: [Double]
-        /// Half the L1 distance of the frames' histograms, 0-1.
+        /// The distance of the frames' histograms (``FrameHistograms/distance(_:_:)``).
         var histogram: [Double]
     }
 
-    private func changes() -> Changes {
+    private func changes(_ histograms: FrameHistograms) -> Changes {
         let count = measures.frameCount
         var score = [Double](repeating: 0, count: count)
         var histogram = [Double](repeating: 0, count: count)
-        var previous = measures.histogram(0)
         for i in 1..<count {
             let luma = measures.lumaChange(at: i)
             let explained = luma.plain > 0.5 ? luma.compensated / luma.plain : 1
             score[i] = measures.distance(i, i - 1) * explained
-            let current = measures.histogram(i)
-            var sum = 0.0
-            for k in 0..<current.count { sum += abs(current[k] - previous[k]) }
-            histogram[i] = sum / 4  // two histograms, each summing to 1: 0...1
-            previous = current
+            histogram[i] = histograms.distance(i - 1, i)
         }
         return Changes(score: score, histogram: histogram)
     }
@@ -100,7 +95,8 @@ struct SegmentDecider {
     func boundaries() -> [Boundary] {
         let count = measures.frameCount
         guard count > 1 else { return [] }
-        let changes = changes()
+        let histograms = FrameHistograms(measures)
+        let changes = changes(histograms)
         let scores = changes.score
         let brightness = measures.qualities.map { $0.brightness * 255 }
         // Black as ``FrameQuality/isBlack`` defines it.
@@ -321,6 +317,39 @@ struct SegmentDecider {
             }
             return best
         }
+        /// The stretch from `a` to `b` as a sweep between two shots that go on moving: every frame between
+        /// made of parts of the two, the new one's part growing (a wipe, an iris, a slide, a cover, a squeeze),
+        /// where the tests on the pictures as they are cannot hold (the parts move). What holds is the
+        /// frames' histograms: each is the mix of the ends' at its own share (``FrameHistograms/mixture(_:_:_:)``),
+        /// within a fifth of the ends' distance on average and two fifths at worst, while as long before
+        /// and after the stretch they drift by less than a third of it. Not a camera move: the motion
+        /// measured over the stretch adds up to less than half the picture and a zoom of less than 15 %
+        /// (a pan or a zoom onto something else mixes the histograms too; a sheet of paper raised before a
+        /// webcam reads as a tilt of three quarters of the picture). `change` is the ends' histogram distance.
+        ///
+        /// Measured with bench/transitions.sh (eight pairs of real single shots, most moving): with it,
+        /// wipes from the left and from below 6 of 8 each (3 before), radial wipes 6 (3), squeezes 7 (1),
+        /// covers from the right 7 (4) and from below 5 (3), reveals to the left 5 (3), and the wipes of
+        /// ffmpeg-concat's example.mp4, none found before; no boundary added on the ten spliced seeds or
+        /// the other corpus videos. Looser (a quarter of the distance on average, half at worst, with drift
+        /// and motion let up to 0.45 and 0.6) put 11 false ones on the seeds.
+        @Sendable func sweep(_ a: Int, _ b: Int, around: Int, ratioBelow: Double)
+            -> (residual: Double, middle: (t: Double, residual: Double), change: Double)? {
+            let change = histograms.distance(a, b)
+            guard change >= 0.15 else { return nil }
+            var dx: Float = 0, dy: Float = 0, zoom: Float = 0
+            for k in (a + 1)...b {
+                dx += measures.motions[k].dx; dy += measures.motions[k].dy; zoom += measures.motions[k].zoom
+            }
+            guard abs(dx) < 0.5, abs(dy) < 0.5, abs(zoom) < 0.15 else { return nil }
+            let before = max(0, a - around), after = min(count - 1, b + around)
+            guard histograms.distance(before, a) * Double(around) <= 0.3 * change * Double(a - before),
+                  histograms.distance(b, after) * Double(around) <= 0.3 * change * Double(max(1, after - b)) else { return nil }
+            guard let fit = Self.blend(from: a, to: b, middle: (a + b) / 2, change: change, meanAllowed: 0.2 * change,
+                                       worstAllowed: 0.4 * change, ratioBelow: ratioBelow, fit: { histograms.mixture(a, $0, b) })
+            else { return nil }
+            return (fit.residual, fit.middle, change)
+        }
         /// The best dissolve centred on frame `m`, if any.
         @Sendable func dissolve(around m: Int) -> Boundary? {
             guard !dark[m], !blackSpans.contains(where: { m >= $0.0 && m < $0.1 }) else { return nil }
@@ -347,12 +376,13 @@ struct SegmentDecider {
                 // goes on around it), and it changes by at least one level a frame on average.
                 // Where the video begins or ends sooner, the frames there are held to the same
                 // rate (discs turning through a one-second clip otherwise passed as a dissolve of
-                // twenty frames, for want of frames around it to show the drift).
+                // twenty frames, for want of frames around it to show the drift). Shots that move
+                // change their pictures around it too: between those only a sweep may be found.
                 let around = max(4, half)
                 let before = max(0, a - around), after = min(count - 1, b + around)
-                guard measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before),
-                      measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b),
-                      change >= Double(b - a) else { continue }
+                let steadyAround = measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before)
+                    && measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b)
+                guard change >= Double(b - a), steadyAround || change >= 2 * threshold else { continue }
                 // Two different shots, not one (a pass over the tiny pictures, after the cheaper tests
                 // above): not the same view under other light (a webcam's exposure settling, a title
                 // card's background brightening: correlation 0.98 and 0.999; the 247 dissolves found
@@ -390,8 +420,8 @@ struct SegmentDecider {
                 let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
                 // Ends that differ strongly: the looser tests below (a moving stretch, most of what changes) need it.
                 let strongChange = change >= 2 * threshold
-                guard !moving || (strongChange
-                                  && min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001) else { continue }
+                let picturesFit = steadyAround && (!moving || (strongChange
+                                  && min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001))
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
@@ -407,7 +437,7 @@ struct SegmentDecider {
                 // changes does (``FrameMeasures/blendFitOfMost(_:_:_:)``: hands typing in the shot that
                 // comes in). Not for weaker changes: there a thing moving in one shot is most of what
                 // changes (the hands over a keyboard alone, 21 levels over ten frames, fit it).
-                var blend = blendsAlong { measures.blendFit(a, $0, b) }
+                var blend = picturesFit ? blendsAlong { measures.blendFit(a, $0, b) } : nil
                 // Or a wipe: the new shot sweeps in part by part, each part as it is (an edge, an iris, a clock
                 // hand), ``FrameMeasures/wipeFit(_:_:_:)``. Only where the ends differ over three quarters of the
                 // picture and every frame fits within a twentieth of the change: a flat sheet of paper raised
@@ -415,7 +445,7 @@ struct SegmentDecider {
                 // of the change, over four fifths of the picture), so a wipe between shots that move much is left
                 // unfound (they fit at 6 to 9 %).
                 var kind = TransitionKind.dissolve
-                if blend == nil, changedShare >= 0.75,
+                if picturesFit, blend == nil, changedShare >= 0.75,
                    let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
                                          worstAllowed: worstAllowed, ratioBelow: bestRatio, fit: { measures.wipeFit(a, $0, b) }) {
                     blend = wipe
@@ -426,7 +456,7 @@ struct SegmentDecider {
                 // picture's length over the stretch; each frame between must then be the window of the two
                 // pictures side by side that the move has reached (``FrameMeasures/pushResidual``), to within
                 // a pixel and a half of the tiny picture either way of what the measured move says.
-                if blend == nil, moving, let push = pushAlong(a, b, change: change, meanAllowed: allowance.mean,
+                if picturesFit, blend == nil, moving, let push = pushAlong(a, b, change: change, meanAllowed: allowance.mean,
                                                               worstAllowed: allowance.worst, ratioBelow: bestRatio) {
                     blend = push
                     kind = .wipe
@@ -438,24 +468,37 @@ struct SegmentDecider {
                 // only those near the still part's edge), 10 % and 20 % found 22 with no false boundary, but
                 // 12 % and 25 % made 11 false ones on the seeds and one where the paper is raised before the
                 // webcam in awesome_movie.mov.
-                if blend == nil, changedShare >= 0.75,
+                if picturesFit, blend == nil, changedShare >= 0.75,
                    let slide = slideOver(a, b, change: change, meanAllowed: 0.08 * change,
                                          worstAllowed: 0.15 * change, ratioBelow: bestRatio) {
                     blend = slide
                     kind = .wipe
                 }
-                if blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
+                if picturesFit, blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
+                // Or, between ends that differ strongly over three quarters of the picture, a sweep between shots
+                // that move, told by the histograms (``sweep(_:_:around:ratioBelow:)``).
+                var ratio = blend.map { $0.residual / change } ?? 0
+                // How far apart two frames are, as the fit that found the stretch measures it.
+                var apart: (Int, Int) -> Double = { measures.distance($0, $1) }
+                var apartEnds = change
+                if blend == nil, strongChange, changedShare >= 0.75,
+                   let swept = sweep(a, b, around: around, ratioBelow: bestRatio) {
+                    blend = (swept.residual, swept.middle)
+                    kind = .wipe
+                    ratio = swept.residual / swept.change
+                    apart = { histograms.distance($0, $1) }
+                    apartEnds = swept.change
+                } else {
+                    // The moving shot (above) only when the frames fit the blend closely.
+                    guard travel < 0.0015 || ratio < 0.15 else { continue }
+                }
                 guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { continue }
-                let residual = blend.residual
-                let ratio = residual / change
-                // The moving shot (above) only when the frames fit the blend closely.
-                guard travel < 0.0015 || ratio < 0.15 else { continue }
                 // Better than the best half-length so far (the fitting stopped otherwise).
                 bestRatio = ratio
                 // The blend: from the first frame that has left `a` to the last that has not reached `b`.
                 var first = a + 1, last = b - 1
-                while first < m, measures.distance(a, first) < 0.1 * change { first += 1 }
-                while last > m, measures.distance(last, b) < 0.1 * change { last -= 1 }
+                while first < m, apart(a, first) < 0.1 * apartEnds { first += 1 }
+                while last > m, apart(last, b) < 0.1 * apartEnds { last -= 1 }
                 best = Boundary(frame: (first + last + 1) / 2, kind: kind, strength: change * (1 - ratio),
                                 spanStart: first, spanEnd: last + 1)
             }
@@ -474,18 +517,27 @@ struct SegmentDecider {
         // A dissolve longer than the longest stretch tested (33 frames: a second and a half at 24 fps) is
         // found as two or more that meet end to end (a two-second dissolve at 25 fps made two boundaries).
         // They are one when every frame between the outer ends is a blend of those, by the test that found
-        // them, and no other boundary lies there.
+        // them, and no other boundary lies there. So are two whose spans leave between them less than a
+        // segment's minimum length of frames that neither spans: too little to be a shot of their own (a
+        // cube turning from one shot to the other over a second, its middle frames half black, was found
+        // as the sweeps at its two ends, 0.3 s apart).
         dissolves.sort { $0.frame < $1.frame }
         var joined: [Boundary] = []
         for next in dissolves {
-            if let last = joined.last, next.spanStart - last.spanEnd <= 4 {
+            if let last = joined.last {
                 let a = last.spanStart - 1, b = min(count - 1, next.spanEnd)
-                let change = measures.distance(a, b)
+                let change = a >= 0 ? measures.distance(a, b) : 0
                 let clear = !found.contains { $0.frame >= a && $0.frame <= b }
-                if a >= 0, clear, change >= threshold,
-                   Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFit(a, $0, b) })
-                    || (change >= 2 * threshold && Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFitOfMost(a, $0, b) })) {
-                    joined[joined.count - 1] = Boundary(frame: (last.spanStart + next.spanEnd) / 2, kind: last.kind,
+                let noShotBetween = starts[min(count - 1, next.spanStart)] - starts[min(count - 1, last.spanEnd)] < options.minimumLength
+                func blendsThrough() -> Bool {
+                    next.spanStart - last.spanEnd <= 4
+                        && (Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFit(a, $0, b) })
+                            || (change >= 2 * threshold
+                                && Self.blendsWithin(from: a, to: b, change: change, fit: { measures.blendFitOfMost(a, $0, b) })))
+                }
+                if a >= 0, clear, change >= threshold, noShotBetween || blendsThrough() {
+                    joined[joined.count - 1] = Boundary(frame: (last.spanStart + next.spanEnd) / 2,
+                                                        kind: next.strength > last.strength ? next.kind : last.kind,
                                                         strength: max(last.strength, next.strength),
                                                         spanStart: last.spanStart, spanEnd: next.spanEnd)
                     continue
