@@ -331,8 +331,10 @@ struct SegmentDecider {
         /// wipes from the left and from below 6 of 8 each (3 before), radial wipes 6 (3), squeezes 7 (1),
         /// covers from the right 7 (4) and from below 5 (3), reveals to the left 5 (3), and the wipes of
         /// ffmpeg-concat's example.mp4, none found before; no boundary added on the ten spliced seeds or
-        /// the other corpus videos. Looser (a quarter of the distance on average, half at worst, with drift
-        /// and motion let up to 0.45 and 0.6) put 11 false ones on the seeds.
+        /// the other corpus videos. A quarter of the distance on average (half at worst) found one more
+        /// wipe from the left, from below and radial, but made a wipe of a product animation turning in 3D
+        /// (mediabunny/transparency.webm); with drift and motion let up to 0.45 and 0.6 as well, the
+        /// seeds had 11 false ones.
         @Sendable func sweep(_ a: Int, _ b: Int, around: Int, ratioBelow: Double)
             -> (residual: Double, middle: (t: Double, residual: Double), change: Double)? {
             let change = histograms.distance(a, b)
@@ -355,6 +357,9 @@ struct SegmentDecider {
             guard !dark[m], !blackSpans.contains(where: { m >= $0.0 && m < $0.1 }) else { return nil }
             var best: Boundary?
             var bestRatio = 0.25
+            // A sweep's ratio is of histograms, not pictures: the two are not compared. A fit of the pictures at
+            // any half-length is taken over a sweep, and a sweep only tried while none has fitted.
+            var sweepRatio = 0.25, bestIsSweep = false
             for half in [4, 5, 6, 8, 10, 12, 16] {
                 let a = m - half, b = m + half
                 guard a >= 1, b < count - 1 else { continue }
@@ -480,21 +485,23 @@ struct SegmentDecider {
                 var ratio = blend.map { $0.residual / change } ?? 0
                 // How far apart two frames are, as the fit that found the stretch measures it.
                 var apart: (Int, Int) -> Double = { measures.distance($0, $1) }
-                var apartEnds = change
-                if blend == nil, strongChange, changedShare >= 0.75,
-                   let swept = sweep(a, b, around: around, ratioBelow: bestRatio) {
+                var apartEnds = change, byHistograms = false
+                if blend == nil, best == nil || bestIsSweep, strongChange, changedShare >= 0.75,
+                   let swept = sweep(a, b, around: around, ratioBelow: sweepRatio) {
                     blend = (swept.residual, swept.middle)
                     kind = .wipe
                     ratio = swept.residual / swept.change
                     apart = { histograms.distance($0, $1) }
                     apartEnds = swept.change
+                    byHistograms = true
                 } else {
                     // The moving shot (above) only when the frames fit the blend closely.
                     guard travel < 0.0015 || ratio < 0.15 else { continue }
                 }
                 guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { continue }
                 // Better than the best half-length so far (the fitting stopped otherwise).
-                bestRatio = ratio
+                if byHistograms { sweepRatio = ratio } else { bestRatio = ratio }
+                bestIsSweep = byHistograms
                 // The blend: from the first frame that has left `a` to the last that has not reached `b`.
                 var first = a + 1, last = b - 1
                 while first < m, apart(a, first) < 0.1 * apartEnds { first += 1 }
