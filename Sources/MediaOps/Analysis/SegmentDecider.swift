@@ -34,8 +34,12 @@ import Foundation
 ///   `wipe`, when its ends differ over most of the picture and the frames fit
 ///   closely (the shots hold still while it sweeps). So is a push (a slide):
 ///   a move of one picture's length, each frame the two pictures side by side
-///   as far as the move has gone, both seen to move (a picture pulled away
-///   from a still one, or sliding over it, is not told from an object).
+///   as far as the move has gone, both seen to move; and one picture sliding
+///   over the other held still (a cover, a reveal). Between shots that go on
+///   moving, where no frame is made of the ends as they are, a sweep (a wipe,
+///   an iris, a slide, a squeeze) is told by the histograms instead: each
+///   frame's is the mix of the ends' (``FrameHistograms``), with no camera
+///   move through it.
 struct SegmentDecider {
     let measures: FrameMeasures
     let starts: [Double]
@@ -346,7 +350,7 @@ struct SegmentDecider {
             guard abs(dx) < 0.5, abs(dy) < 0.5, abs(zoom) < 0.15 else { return nil }
             let before = max(0, a - around), after = min(count - 1, b + around)
             guard histograms.distance(before, a) * Double(around) <= 0.3 * change * Double(a - before),
-                  histograms.distance(b, after) * Double(around) <= 0.3 * change * Double(max(1, after - b)) else { return nil }
+                  histograms.distance(b, after) * Double(around) <= 0.3 * change * Double(after - b) else { return nil }
             guard let fit = Self.blend(from: a, to: b, middle: (a + b) / 2, change: change, meanAllowed: 0.2 * change,
                                        worstAllowed: 0.4 * change, ratioBelow: ratioBelow, fit: { histograms.mixture(a, $0, b) })
             else { return nil }
@@ -447,8 +451,8 @@ struct SegmentDecider {
                 // hand), ``FrameMeasures/wipeFit(_:_:_:)``. Only where the ends differ over three quarters of the
                 // picture and every frame fits within a twentieth of the change: a flat sheet of paper raised
                 // before a webcam covers the picture the same way at the analysis's scale (its frames fit at 7 to 10 %
-                // of the change, over four fifths of the picture), so a wipe between shots that move much is left
-                // unfound (they fit at 6 to 9 %).
+                // of the change, over four fifths of the picture), so a wipe between shots that move much (they
+                // fit at 6 to 9 %) is left to the histograms (the sweep below).
                 var kind = TransitionKind.dissolve
                 if picturesFit, blend == nil, changedShare >= 0.75,
                    let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
