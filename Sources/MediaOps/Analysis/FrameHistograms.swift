@@ -2,19 +2,24 @@
 /// decisions: what a frame shows regardless of where things are in it, so that two shots are told
 /// apart while things move inside each.
 struct FrameHistograms: Sendable {
-    /// Per frame: 16 luma bins summing to 1, then 8 bins for each of R, G and B, each channel summing to 1.
-    private let bins: [[Double]]
+    /// Bins a frame: 16 luma bins summing to 1, then 8 for each of R, G and B, each channel summing to 1.
+    static let binCount = 16 + 24
+    /// Every frame's bins, one frame after the other (one allocation however long the video: 320 bytes a frame).
+    private let bins: [Double]
 
     init(_ measures: FrameMeasures) {
-        bins = (0..<measures.frameCount).map { measures.histogram($0) }
+        var bins: [Double] = []
+        bins.reserveCapacity(measures.frameCount * Self.binCount)
+        for frame in 0..<measures.frameCount { bins += measures.histogram(frame) }
+        self.bins = bins
     }
 
     /// A quarter of the L1 distance between the histograms of frames `a` and `b`: 0 for the same
     /// histograms, at most 2 (0.5 from luma, 1.5 from colour).
     func distance(_ a: Int, _ b: Int) -> Double {
-        let ha = bins[a], hb = bins[b]
+        let n = Self.binCount, ha = a * n, hb = b * n
         var sum = 0.0
-        for i in 0..<ha.count { sum += abs(ha[i] - hb[i]) }
+        for i in 0..<n { sum += abs(bins[ha + i] - bins[hb + i]) }
         return sum / 4
     }
 
@@ -26,16 +31,16 @@ struct FrameHistograms: Sendable {
     /// a cover or a squeeze between two moving shots are such mixes. A dissolve's are not (mixing the
     /// pixels makes values that neither picture has), nor those of a change of light (the values shift).
     func mixture(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
-        let ha = bins[a], hb = bins[b], hk = bins[k]
+        let n = Self.binCount, ha = a * n, hb = b * n, hk = k * n
         var along = 0.0, length = 0.0
-        for i in 0..<ha.count {
-            let d = hb[i] - ha[i]
-            along += (hk[i] - ha[i]) * d
+        for i in 0..<n {
+            let d = bins[hb + i] - bins[ha + i]
+            along += (bins[hk + i] - bins[ha + i]) * d
             length += d * d
         }
         let t = length > 0 ? min(1, max(0, along / length)) : 0
         var sum = 0.0
-        for i in 0..<ha.count { sum += abs(hk[i] - (1 - t) * ha[i] - t * hb[i]) }
+        for i in 0..<n { sum += abs(bins[hk + i] - (1 - t) * bins[ha + i] - t * bins[hb + i]) }
         return (t, sum / 4)
     }
 }
