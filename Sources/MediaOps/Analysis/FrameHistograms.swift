@@ -2,7 +2,8 @@
 /// decisions: what a frame shows regardless of where things are in it, so that two shots are told
 /// apart while things move inside each.
 struct FrameHistograms: Sendable {
-    /// Bins a frame: 16 luma bins summing to 1, then 8 for each of R, G and B, each channel summing to 1.
+    /// The bins of each frame, as ``FrameMeasures/histogram(_:)`` gives them: 16 luma bins summing to 1, then
+    /// 8 for each of R, G and B, each channel summing to 1.
     static let binCount = 16 + 24
     /// Every frame's bins, one frame after the other (one allocation however long the video: 320 bytes a frame).
     private let bins: [Double]
@@ -10,7 +11,11 @@ struct FrameHistograms: Sendable {
     init(_ measures: FrameMeasures) {
         var bins: [Double] = []
         bins.reserveCapacity(measures.frameCount * Self.binCount)
-        for frame in 0..<measures.frameCount { bins += measures.histogram(frame) }
+        for frame in 0..<measures.frameCount {
+            let histogram = measures.histogram(frame)
+            precondition(histogram.count == Self.binCount, "FrameMeasures.histogram gives \(histogram.count) bins")
+            bins += histogram
+        }
         self.bins = bins
     }
 
