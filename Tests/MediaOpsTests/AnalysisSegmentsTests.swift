@@ -187,6 +187,23 @@ struct AnalysisSegmentsTests {
         try Self.expectOneWipe(in: try VideoAnalyzer.analyze(path: url.path))
     }
 
+    /// Two flat colours either side of a dark band that turns and drifts across the picture, as ffmpeg's
+    /// `gradients` source draws them (drawn here with `geq`, the same pictures every run): one shot. Each frame's
+    /// histograms are a mix of those around it as the colours' areas grow and shrink, and the motion estimator
+    /// finds little to read in smooth colour: it was a sweep (`wipe`) at frame 46 until a sweep's ends had to
+    /// have detail.
+    @Test func turningColourBandIsNoSweep() throws {
+        let band = "st(0,((X-W*(0.5+0.3*sin(T*0.7)))*cos(T*0.9)+(Y-H/2)*sin(T*0.9))/25)"
+        let colours = "color=black:s=320x180:r=25:d=6,format=rgb24,geq="
+            + "r='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),140,145)'"
+            + ":g='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),0,210)'"
+            + ":b='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),230,160)'"
+        let url = try Self.make("band.mp4", inputs: [colours])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 150)
+        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+    }
+
     /// A slow zoom into a Mandelbrot set, its colours shifting as it goes, in VP9 as a generation service
     /// delivers it (realtime, 3 Mb/s, one GOP; one encoder thread, so that the stream is the same every run):
     /// one shot. Frames 44 to 61 fitted the blend of their ends within a tenth of the change, the zoom (0.24 %
