@@ -142,6 +142,20 @@ struct AnalysisSegmentsTests {
     }
 
     /// One `wipe` inside a sweep from frame 50 to frame 75.
+    /// A lavfi source of 6 s at 25 fps, 320x180, each pixel's red, green and blue drawn by `geq` from these
+    /// expressions of X, Y and T: the same pictures every run.
+    static func drawn(r: String, g: String, b: String) -> String {
+        "color=black:s=320x180:r=25:d=6,format=rgb24,geq=r='\(r)':g='\(g)':b='\(b)'"
+    }
+
+    /// `url` analysed is one shot of `frames` frames: no boundary.
+    static func expectOneShot(_ url: URL, frames: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == frames, sourceLocation: sourceLocation)
+        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })",
+                sourceLocation: sourceLocation)
+    }
+
     static func expectOneWipe(in analysis: VideoAnalysis) throws {
         #expect(analysis.segments.map(\.transitionIn) == [.start, .wipe], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
         let boundary = try #require(analysis.segments.dropFirst().first)
@@ -194,14 +208,11 @@ struct AnalysisSegmentsTests {
     /// have detail.
     @Test func turningColourBandIsNoSweep() throws {
         let band = "st(0,((X-W*(0.5+0.3*sin(T*0.7)))*cos(T*0.9)+(Y-H/2)*sin(T*0.9))/25)"
-        let colours = "color=black:s=320x180:r=25:d=6,format=rgb24,geq="
-            + "r='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),140,145)'"
-            + ":g='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),0,210)'"
-            + ":b='\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),230,160)'"
+        let colours = Self.drawn(r: "\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),140,145)",
+                                 g: "\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),0,210)",
+                                 b: "\(band);min(1,abs(ld(0)))*if(gt(ld(0),0),230,160)")
         let url = try Self.make("band.mp4", inputs: [colours])
-        let analysis = try VideoAnalyzer.analyze(path: url.path)
-        #expect(analysis.frameCount == 150)
-        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+        try Self.expectOneShot(url, frames: 150)
     }
 
     /// A slow zoom into a Mandelbrot set, its colours shifting as it goes, in VP9 as a generation service
@@ -215,9 +226,7 @@ struct AnalysisSegmentsTests {
         try TestMedia.ffmpeg(["-f", "lavfi", "-i", "mandelbrot=size=1280x720:rate=30,trim=duration=5", "-vf", "format=yuv420p",
                               "-c:v", "libvpx-vp9", "-b:v", "3M", "-g", "300", "-deadline", "realtime", "-cpu-used", "8",
                               "-threads", "1", url.path])
-        let analysis = try VideoAnalyzer.analyze(path: url.path)
-        #expect(analysis.frameCount == 150)
-        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+        try Self.expectOneShot(url, frames: 150)
     }
 
     /// A dissolve of two seconds between two still shots, longer than the longest stretch the search tests (33
@@ -242,14 +251,11 @@ struct AnalysisSegmentsTests {
     @Test(arguments: [1, 2, 3])
     func smoothContentMovingFastIsNoDissolve(phase: Int) throws {
         let k = "\(phase)"
-        let gradients = "color=black:s=320x180:r=25:d=6,format=rgb24,geq="
-            + "r='128+120*cos((X*cos(T*2+\(k))+Y*sin(T*2+\(k)))/90)'"
-            + ":g='128+120*cos((X*cos(T*2.3+2*\(k))+Y*sin(T*2.3+2*\(k)))/105+1)'"
-            + ":b='128+120*sin((X*cos(T*1.7)-Y*sin(T*1.7))/130+\(k))'"
+        let gradients = Self.drawn(r: "128+120*cos((X*cos(T*2+\(k))+Y*sin(T*2+\(k)))/90)",
+                                   g: "128+120*cos((X*cos(T*2.3+2*\(k))+Y*sin(T*2.3+2*\(k)))/105+1)",
+                                   b: "128+120*sin((X*cos(T*1.7)-Y*sin(T*1.7))/130+\(k))")
         let url = try Self.make("gradient.mp4", inputs: [gradients])
-        let analysis = try VideoAnalyzer.analyze(path: url.path)
-        #expect(analysis.frameCount == 150)
-        #expect(analysis.segments.count == 1, "boundaries at \(analysis.segments.dropFirst().map { ($0.startFrame, $0.transitionIn) })")
+        try Self.expectOneShot(url, frames: 150)
     }
 
     /// The same view under other light: a still brightening while its contrast falls, over half a second.
