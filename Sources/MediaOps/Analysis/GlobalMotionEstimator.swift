@@ -136,12 +136,15 @@ final class GlobalMotionEstimator {
             denominator += v.wx * v.rx * v.rx + v.wy * v.ry * v.ry
         }
         let zoom = denominator > 0 ? numerator / denominator : 0
-        var residual: Float = 0
-        for v in vectors {
+        // A flat block (black corners, a letterbox) matched with no confidence either way says nothing of
+        // the fit: 0/0 for it made the whole frame's residual not a number.
+        var residual: Float = 0, weighed = 0
+        for v in vectors where v.wx + v.wy > 0 {
             let ex = v.x - (tx + zoom * v.rx), ey = v.y - (ty + zoom * v.ry)
             residual += (v.wx * ex * ex + v.wy * ey * ey) / (v.wx + v.wy)
+            weighed += 1
         }
-        residual = (residual / Float(vectors.count)).squareRoot() / Float(width)
+        residual = weighed > 0 ? (residual / Float(weighed)).squareRoot() / Float(width) : 0
         return GlobalMotion(dx: tx / Float(width), dy: ty / Float(height), zoom: zoom, residual: residual, reliable: true)
     }
 
