@@ -339,18 +339,14 @@ struct SegmentDecider {
         /// wipe from the left, from below and radial, but made a wipe of a product animation turning in 3D
         /// (mediabunny/transparency.webm); with drift and motion let up to 0.45 and 0.6 as well, the
         /// seeds had 11 false ones.
-        @Sendable func sweep(_ a: Int, _ b: Int, around: Int, ratioBelow: Double)
+        ///
+        /// `moved` is the motion measured over the stretch, summed; the caller has made sure both ends have
+        /// detail (smooth colour gradients drifting, sharpness 0.0001 where the sweeps of real shots measured
+        /// are at 0.006 or more, mix their histograms too, and the motion estimator reads little in them).
+        @Sendable func sweep(_ a: Int, _ b: Int, around: Int, moved: (dx: Float, dy: Float, zoom: Float), ratioBelow: Double)
             -> (residual: Double, middle: (t: Double, residual: Double), change: Double)? {
             let change = histograms.distance(a, b)
-            // Ends with detail, as a moving dissolve needs: smooth colour gradients drifting (sharpness 0.0001,
-            // where the sweeps of real shots measured are at 0.006 or more) mix their histograms too, and the
-            // motion estimator reads little motion in them.
-            guard change >= 0.15, min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001 else { return nil }
-            var dx: Float = 0, dy: Float = 0, zoom: Float = 0
-            for k in (a + 1)...b {
-                dx += measures.motions[k].dx; dy += measures.motions[k].dy; zoom += measures.motions[k].zoom
-            }
-            guard abs(dx) < 0.5, abs(dy) < 0.5, abs(zoom) < 0.15 else { return nil }
+            guard change >= 0.15, abs(moved.dx) < 0.5, abs(moved.dy) < 0.5, abs(moved.zoom) < 0.15 else { return nil }
             let before = max(0, a - around), after = min(count - 1, b + around)
             guard histograms.distance(before, a) * Double(around) <= 0.3 * change * Double(a - before),
                   histograms.distance(b, after) * Double(around) <= 0.3 * change * Double(after - b) else { return nil }
@@ -422,6 +418,7 @@ struct SegmentDecider {
                 travels.sort()
                 let travel = travels[travels.count / 2]
                 let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
+                let moved = (dx: steady[0].reduce(0, +), dy: steady[1].reduce(0, +), zoom: steady[2].reduce(0, +))
                 // But the motion is measured by an estimator that sees one picture in each frame, and a
                 // blend of two unlike pictures can look to it like a move (a dissolve from a rabbit into a
                 // webcam's room read as a pan of 3 % a frame, steady over twelve frames). A camera move over
@@ -433,8 +430,9 @@ struct SegmentDecider {
                 let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
                 // Ends that differ strongly: the looser tests below (a moving stretch, most of what changes) need it.
                 let strongChange = change >= 2 * threshold
-                let picturesFit = steadyAround && (!moving || (strongChange
-                                  && min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001))
+                // Ends with detail: smooth content (a gradient) moves in ways that fit a blend, or mix histograms.
+                let endsHaveDetail = min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001
+                let picturesFit = steadyAround && (!moving || (strongChange && endsHaveDetail))
                 // Every frame between is a mix of the ends (fitted share `t`, whatever the
                 // timing), the share growing from one end to the other: a camera move, a
                 // zoom or a lighting change between two looks is not a blend all along.
@@ -494,8 +492,8 @@ struct SegmentDecider {
                 // How far apart two frames are, as the fit that found the stretch measures it.
                 var apart: (Int, Int) -> Double = { measures.distance($0, $1) }
                 var apartEnds = change, byHistograms = false
-                if blend == nil, best == nil || bestIsSweep, strongChange, changedShare >= 0.75,
-                   let swept = sweep(a, b, around: around, ratioBelow: sweepRatio) {
+                if blend == nil, best == nil || bestIsSweep, strongChange, changedShare >= 0.75, endsHaveDetail,
+                   let swept = sweep(a, b, around: around, moved: moved, ratioBelow: sweepRatio) {
                     blend = (swept.residual, swept.middle)
                     kind = .wipe
                     ratio = swept.residual / swept.change
