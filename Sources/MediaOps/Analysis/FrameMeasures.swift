@@ -202,6 +202,73 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How much the seam of a push from `a` to `b` stands out, the pictures `offset` tiny pixels apart along
+    /// the axis (columns when `horizontal`, else rows; the move measured over the push): where the old
+    /// picture's line nearest the new one meets the new one's first line (`newAtEnd`: the new picture
+    /// comes in at the far end, right or bottom; else at the start, and both are read from the far end).
+    ///
+    /// Two pictures joined edge to edge jump there all along the seam; a camera panning about one
+    /// picture's length over one scene makes the same frames, but its two ends are one scene, which goes
+    /// on across that line, mostly with no edge at all and at most one of its own. Measured on the tiny
+    /// luma and on each colour of the tiny colour pictures (two pictures may meet in the same grey, not
+    /// in the same colour), the largest: the seam's mean jump over the 90th percentile of the mean jumps
+    /// between lines as far apart inside the two pictures, times the share of the seam (the rows of a
+    /// column) where it jumps by more than the 75th percentile of the pictures' own jumps in that row and
+    /// two levels. 0 where it is no edge; above 1 where it is a jump the pictures rarely have, along most
+    /// of its length.
+    func seamContrast(_ a: Int, _ b: Int, offset: Int, horizontal: Bool, newAtEnd: Bool) -> Double {
+        let luma = tinyLuma.withUnsafeBufferPointer { p in
+            Self.seamContrast(p.baseAddress! + a * tinyCount, p.baseAddress! + b * tinyCount, width: tinyWidth, height: tinyHeight,
+                              step: 1, offset: offset, horizontal: horizontal, newAtEnd: newAtEnd)
+        }
+        // The colour pictures have half the luma's pixels each way.
+        let colorWidth = tinyWidth / 2, colorHeight = tinyHeight / 2
+        guard colorWidth * colorHeight * 3 == tinyColorCount else { return luma }
+        return tinyColor.withUnsafeBufferPointer { p in
+            (0..<3).reduce(luma) { best, channel in
+                max(best, Self.seamContrast(p.baseAddress! + a * tinyColorCount + channel, p.baseAddress! + b * tinyColorCount + channel,
+                                            width: colorWidth, height: colorHeight, step: 3, offset: (offset + 1) / 2,
+                                            horizontal: horizontal, newAtEnd: newAtEnd))
+            }
+        }
+    }
+
+    /// ``seamContrast(_:_:offset:horizontal:newAtEnd:)`` on one plane of two pictures of `width` x `height`
+    /// values, `step` bytes apart.
+    private static func seamContrast(_ pa: UnsafePointer<UInt8>, _ pb: UnsafePointer<UInt8>, width: Int, height: Int, step: Int,
+                                     offset: Int, horizontal: Bool, newAtEnd: Bool) -> Double {
+        let length = horizontal ? width : height, span = horizontal ? height : width
+        // The old picture's line next to the new one's first, and how many lines apart they lie in the scene a
+        // pan would show: 1 where the pictures overlap or meet, more across a gap.
+        let last = min(length - 1, max(0, offset - 1)), apart = max(1, offset - last)
+        guard length - apart >= 2, span >= 1 else { return 0 }
+        func at(_ picture: UnsafePointer<UInt8>, _ along: Int, _ across: Int) -> Int {
+            let line = newAtEnd ? along : length - 1 - along
+            return Int(picture[(horizontal ? across * width + line : line * width + across) * step])
+        }
+        let pairs = length - apart
+        var lineJumps = [Int](repeating: 0, count: 2 * pairs)
+        var rowJumps = [Int](repeating: 0, count: 2 * pairs)
+        var seamTotal = 0, jumpingRows = 0
+        for across in 0..<span {
+            for along in 0..<pairs {
+                let jumpA = abs(at(pa, along + apart, across) - at(pa, along, across))
+                let jumpB = abs(at(pb, along + apart, across) - at(pb, along, across))
+                rowJumps[2 * along] = jumpA
+                rowJumps[2 * along + 1] = jumpB
+                lineJumps[2 * along] += jumpA
+                lineJumps[2 * along + 1] += jumpB
+            }
+            rowJumps.sort()
+            let seam = abs(at(pb, 0, across) - at(pa, last, across))
+            seamTotal += seam
+            if seam > rowJumps[(rowJumps.count - 1) * 3 / 4] + 2 { jumpingRows += 1 }
+        }
+        lineJumps.sort()
+        let typical = max(0.5, Double(lineJumps[(lineJumps.count - 1) * 9 / 10]) / Double(span))
+        return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
+    }
+
     /// How many columns (`horizontal`) or rows of frame `k`, counted from its start (left, top) or from its
     /// far end, show frame `held` in place: each within a third of what changes there between `held` and
     /// `other` (and a level a pixel). Where one picture slides over the other held still, that is the still
