@@ -214,8 +214,10 @@ struct SegmentDecider {
         let blackSpans = fadeSpans
         let threshold = options.threshold
         /// The stretch from `a` to `b` as a push, as ``blend(from:to:middle:change:meanAllowed:worstAllowed:ratioBelow:fit:)``
-        /// fits it, when the motion measured over it adds up to one picture's length along one axis (three
-        /// quarters to five quarters of it) and little across.
+        /// fits it, when the motion measured over it adds up to one picture's length along one axis (0.9 to 1.1 of
+        /// it: every push of bench/transitions.sh measures 0.91-1.02; a pan's ends further from one picture's
+        /// length apart leave a gap or an overlap, whose edges the seam test reads as two pictures meeting)
+        /// and little across.
         @Sendable func pushAlong(_ a: Int, _ b: Int, change: Double, meanAllowed: Double, worstAllowed: Double,
                                  ratioBelow: Double) -> (residual: Double, middle: (t: Double, residual: Double))? {
             var sumX = 0.0, sumY = 0.0
