@@ -217,11 +217,10 @@ struct SegmentDecider {
         /// fits it, when the motion measured over it adds up to one picture's length along one axis (0.9 to 1.1 of
         /// it: every push of bench/transitions.sh measures 0.91-1.02; a pan's ends further from one picture's
         /// length apart leave a gap or an overlap, whose edges the seam test reads as two pictures meeting)
-        /// and little across.
-        @Sendable func pushAlong(_ a: Int, _ b: Int, change: Double, meanAllowed: Double, worstAllowed: Double,
-                                 ratioBelow: Double) -> (residual: Double, middle: (t: Double, residual: Double))? {
-            var sumX = 0.0, sumY = 0.0
-            for k in (a + 1)...b { sumX += Double(measures.motions[k].dx); sumY += Double(measures.motions[k].dy) }
+        /// and little across. `moved` is the motion measured over the stretch, summed (the dissolve search has it).
+        @Sendable func pushAlong(_ a: Int, _ b: Int, moved summed: (dx: Float, dy: Float), change: Double, meanAllowed: Double,
+                                 worstAllowed: Double, ratioBelow: Double) -> (residual: Double, middle: (t: Double, residual: Double))? {
+            let sumX = Double(summed.dx), sumY = Double(summed.dy)
             let horizontal = abs(sumX) >= abs(sumY)
             let along = horizontal ? sumX : sumY, across = horizontal ? sumY : sumX
             guard abs(along) >= 0.9, abs(along) <= 1.1, abs(across) < 0.15 else { return nil }
@@ -474,7 +473,7 @@ struct SegmentDecider {
                 // picture's length over the stretch; each frame between must then be the window of the two
                 // pictures side by side that the move has reached (``FrameMeasures/pushResidual``), to within
                 // a pixel and a half of the tiny picture either way of what the measured move says.
-                if picturesFit, blend == nil, moving, let push = pushAlong(a, b, change: change, meanAllowed: allowance.mean,
+                if picturesFit, blend == nil, moving, let push = pushAlong(a, b, moved: (moved.dx, moved.dy), change: change, meanAllowed: allowance.mean,
                                                               worstAllowed: allowance.worst, ratioBelow: bestRatio) {
                     blend = push
                     kind = .wipe
