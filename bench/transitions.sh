@@ -5,7 +5,8 @@
 # transition, 640x360 at 25 fps, H.264, and covers and reveals made with overlay. The transition spans
 # frames [50, 75) of each file.
 # Prints per kind how many of the eight files get a boundary inside those frames (and of which kinds),
-# and how many boundaries fall elsewhere (each one false: the pieces are single shots).
+# and how many boundaries fall elsewhere (each one false: the pieces are single shots). fadeblack and
+# fadewhite are an editor's dips to black and to white: each should be one `fade`.
 # TRANSITIONS="a b" chooses the kinds.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,7 +25,7 @@ PAIRS=(
   "streamio-ffmpeg/awesome_movie.mov 0 moviepy/chaplin.mp4 5"
   "PySceneDetect/issue-134-rotate.mp4 4 moviepy/big_buck_bunny_0_30.webm 16.5"
 )
-KINDS=${TRANSITIONS:-"fade dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown coverleft coverup revealleft revealup"}
+KINDS=${TRANSITIONS:-"fade fadeblack fadewhite dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown coverleft coverup revealleft revealup"}
 PREP="scale=640:360,setsar=1,fps=25,format=yuv420p"
 # The filter graph of a transition: xfade's, or for a cover (the new shot slides in over the old one held
 # still, from the right or from below) or a reveal (the old one slides away, left or up, off the new one

@@ -76,6 +76,21 @@ struct AnalysisSegmentsTests {
         #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .cut })
     }
 
+    /// Green, blue, then black, a frame each: the luma drops 150, 29, 0 as a quick fade to black does, but the
+    /// blue card is no darker green one (its colours are no blend of green and black), so these are cuts, the
+    /// last one into the black. Read by the luma alone, the cut into blue was a step of a fade.
+    @Test func colourCardsCutIntoBlackAreCuts() throws {
+        let cards = ["red", "green", "blue", "black", "white"]
+        let pictures = cards.indices.map { "[\($0)]trim=end_frame=1[p\($0)];" }.joined()
+        let url = try Self.make("cards.mp4", inputs: cards.map { "color=\($0):s=64x64:r=1" },
+                                filter: pictures + cards.indices.map { "[p\($0)]" }.joined() + "concat=n=5:v=1:a=0,setpts=N/TB",
+                                extra: ["-r", "1"])
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.frameCount == 5)
+        #expect(analysis.segments.map(\.startFrame) == [0, 1, 2, 3], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .cut })
+    }
+
     @Test func fadeThroughBlackIsOneFadeBoundary() throws {
         // 2 s fading out over its last 0.6 s, then 2 s fading in over 0.6 s: black in the middle at frame 50.
         let url = try Self.make("fade.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "smptebars=s=320x240:r=25:d=2"],
@@ -104,6 +119,33 @@ struct AnalysisSegmentsTests {
         #expect(fade.startFrame >= 50 && fade.startFrame < 58, "\(fade.startFrame)")
         let span = try #require(fade.transitionFrames)
         #expect(span.count == 2 && span[0] >= 38 && span[0] < 50 && span[1] > 58 && span[1] <= 70, "\(span)")
+    }
+
+    /// A quick dip to black or to white, as editors make it (xfade's `fadeblack` and `fadewhite`, one second
+    /// from frame 50): the old shot goes in four or five frames, in steps as large as a cut's (143, 123, 85,
+    /// 45, 15, 5), and the new one comes back over the rest. One fade spanning it; it was a cut into the
+    /// black or the white, at frame 54.
+    @Test(arguments: ["fadeblack", "fadewhite"])
+    func quickDipIsOneFade(transition: String) throws {
+        let url = try Self.make("dip-\(transition).mp4", inputs: ["testsrc2=s=320x240:r=25:d=3", "mandelbrot=s=320x240:r=25,trim=duration=3"],
+                                filter: "[0][1]xfade=transition=\(transition):duration=1:offset=2")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.transitionIn) == [.start, .fade], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        let fade = try #require(analysis.segments.dropFirst().first)
+        #expect(fade.startFrame >= 54 && fade.startFrame < 62, "\(fade.startFrame)")
+        let span = try #require(fade.transitionFrames)
+        #expect(span.count == 2 && span[0] >= 48 && span[0] <= 53 && span[1] >= 74 && span[1] <= 78, "\(span)")
+    }
+
+    /// A shot cut straight into black, held, then a shot fading in: a cut at the first black frame, however the
+    /// black goes on (the quick dip above goes into black in steps as large, but from a shot already fading).
+    @Test func cutIntoBlackIsACutAtItsFrame() throws {
+        let url = try Self.make("cut-black.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "color=black:s=320x240:r=25:d=0.4",
+                                                          "mandelbrot=s=320x240:r=25,trim=duration=2"],
+                                filter: "[2]fade=t=in:st=0:d=0.4[c];[0][1][c]concat=n=3:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.startFrame) == [0, 50], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(analysis.segments.dropFirst().first?.transitionIn == .cut)
     }
 
     /// A plain blue card cut into and cut out of is a shot of its own: two cuts, not one boundary as a black run

@@ -119,16 +119,24 @@ struct FrameMeasures: Sendable {
     /// absolute difference, 0-255). Every frame of a dissolve is such a mix,
     /// whatever its timing; the frames of a pan or a zoom are not.
     func blendFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
-        let n = tinyCount
-        return tinyLuma.withUnsafeBufferPointer { p in
-            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n, pk = p.baseAddress! + k * n
-            let t = Self.share(pa, pk, pb, count: n)
-            var sum = 0.0
-            for i in 0..<n {
-                sum += abs(Double(pk[i]) - (1 - t) * Double(pa[i]) - t * Double(pb[i]))
-            }
-            return (t, sum / Double(n))
+        tinyLuma.withUnsafeBufferPointer { Self.blendFit($0, a, k, b, count: tinyCount) }
+    }
+
+    /// ``blendFit(_:_:_:)`` on the tiny colour pictures: a fade to black or to white blends each colour, but a
+    /// blue card is a darker green one by its luma alone.
+    func colorBlendFit(_ a: Int, _ k: Int, _ b: Int) -> (t: Double, residual: Double) {
+        tinyColor.withUnsafeBufferPointer { Self.blendFit($0, a, k, b, count: tinyColorCount) }
+    }
+
+    /// Picture `k` of `pictures` (`count` bytes each) as a mix of pictures `a` and `b`.
+    private static func blendFit(_ pictures: UnsafeBufferPointer<UInt8>, _ a: Int, _ k: Int, _ b: Int, count n: Int) -> (t: Double, residual: Double) {
+        let pa = pictures.baseAddress! + a * n, pb = pictures.baseAddress! + b * n, pk = pictures.baseAddress! + k * n
+        let t = share(pa, pk, pb, count: n)
+        var sum = 0.0
+        for i in 0..<n {
+            sum += abs(Double(pk[i]) - (1 - t) * Double(pa[i]) - t * Double(pb[i]))
         }
+        return (t, sum / Double(n))
     }
 
     /// How far frame `k` is from a picture made of parts of frames `a` and `b` as they are, each part

@@ -122,23 +122,47 @@ struct SegmentDecider {
         func cutsAt(_ i: Int) -> Bool {
             scores[i] >= options.threshold && scores[i] >= 3 * aroundMedian(scores, i) + 2
         }
+        /// Whether the change from frame `k` to frame `next` (one apart, either way) is a step of a ramp
+        /// towards a run of black or of a flat picture rather than a cut into or out of it, when it stands out
+        /// as a cut does: the step on the far side of `k` (from `k`'s other neighbour) comes the same way, at
+        /// least a quarter as far and two levels, and `k` is a blend of the frames either side of it.
+        /// `farness` is how far a frame is from the run's picture. A quick fade takes steps as large as a
+        /// cut's (a dip to black or to white over four or five frames, as editors and xfade's `fadeblack` and
+        /// `fadewhite` make it: 143, 123, 85, 45, 15, 5), but a shot cut into black holds its level up to the
+        /// cut, and cards of other colours cut one after the other into black are no blends.
+        func rampGoesOn(_ farness: (Int) -> Double, from k: Int, to next: Int) -> Bool {
+            let before = 2 * k - next
+            guard before >= 0, before < count else { return false }
+            let step = farness(k) - farness(next)
+            guard farness(before) - farness(k) >= max(2, 0.25 * step) else { return false }
+            let (a, b) = (min(before, next), max(before, next)), change = measures.distance(a, b)
+            return Self.blendsWithin(from: a, to: b, change: change) { measures.blendFit(a, $0, b) }
+                && Self.blendsWithin(from: a, to: b, change: change) { measures.colorBlendFit(a, $0, b) }
+        }
         // The frames a brightness ramp into black at `i` (backwards) or out of it at `j` covers.
         func rampStart(_ i: Int) -> Int {
             var k = i
-            while k > 0, i - k < 60, brightness[k - 1] > brightness[k] + 0.3, !cutsAt(k) { k -= 1 }
+            while k > 0, i - k < 60, brightness[k - 1] > brightness[k] + 0.3,
+                  !cutsAt(k) || rampGoesOn({ brightness[$0] }, from: k - 1, to: k) { k -= 1 }
             return k
         }
         func rampEnd(_ j: Int) -> Int {
             var k = j
-            while k < count - 1, k - j < 60, brightness[k + 1] > brightness[k] + 0.3, !cutsAt(k + 1) { k += 1 }
+            while k < count - 1, k - j < 60, brightness[k + 1] > brightness[k] + 0.3,
+                  !cutsAt(k + 1) || rampGoesOn({ brightness[$0] }, from: k + 1, to: k) { k += 1 }
             return k + 1
         }
 
         /// The one boundary of a run of black or of a solid picture, frames `[i, j)`, whose fades span
-        /// `[first, end)`: the cut into it, else the cut out of it, else a fade in its middle.
-        func boundary(ofRun i: Int, _ j: Int, first: Int, end: Int) -> Boundary {
-            if cutsAt(i) { return Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i) }
-            if cutsAt(j) { return Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j) }
+        /// `[first, end)`: the cut into it (a jump from a shot holding its level), else the cut out of it,
+        /// else a fade in its middle. `farness` is how far a frame is from the run's picture.
+        func boundary(ofRun i: Int, _ j: Int, first: Int, end: Int, farness: (Int) -> Double) -> Boundary {
+            if cutsAt(i), !rampGoesOn(farness, from: i - 1, to: i) {
+                return Boundary(frame: i, kind: .cut, strength: 255, spanStart: i, spanEnd: i)
+            }
+            if cutsAt(j), !rampGoesOn(farness, from: j, to: j - 1) {
+                return Boundary(frame: j, kind: .cut, strength: 255, spanStart: j, spanEnd: j)
+            }
             return Boundary(frame: i + (j - i + 1) / 2, kind: .fade, strength: 255, spanStart: first, spanEnd: end)
         }
 
@@ -150,7 +174,7 @@ struct SegmentDecider {
             while j < count && dark[j] { j += 1 }
             let first = i > 0 ? rampStart(i) : 0, end = j < count ? rampEnd(j) : count
             fadeSpans.append((first, end))
-            if i > 0 && j < count { found.append(boundary(ofRun: i, j, first: first, end: end)) }
+            if i > 0 && j < count { found.append(boundary(ofRun: i, j, first: first, end: end, farness: { brightness[$0] })) }
             i = j
         }
         // Runs of a flat picture other than black faded into or out of (a dip to white between two
@@ -172,9 +196,11 @@ struct SegmentDecider {
             defer { i = j }
             guard i > 0, j < count else { continue }
             var first = i
-            while first > 0, i - first < 60, measures.distance(first - 1, i) > measures.distance(first, i) + 0.3, !cutsAt(first) { first -= 1 }
+            while first > 0, i - first < 60, measures.distance(first - 1, i) > measures.distance(first, i) + 0.3,
+                  !cutsAt(first) || rampGoesOn({ measures.distance($0, i) }, from: first - 1, to: first) { first -= 1 }
             var end = j
-            while end < count, end - j < 60, measures.distance(end, j - 1) > measures.distance(end - 1, j - 1) + 0.3, !cutsAt(end) { end += 1 }
+            while end < count, end - j < 60, measures.distance(end, j - 1) > measures.distance(end - 1, j - 1) + 0.3,
+                  !cutsAt(end) || rampGoesOn({ measures.distance($0, j - 1) }, from: end, to: end - 1) { end += 1 }
             guard first < i || end > j, first > 0, end < count, measures.distance(first - 1, end) >= options.threshold else { continue }
             // A fade is a blend of the shot and the flat picture, frame after frame: a thing moving away
             // into a grey sky also comes steadily nearer a flat picture, and is no fade.
@@ -183,7 +209,7 @@ struct SegmentDecider {
             }
             guard blends(first - 1, i), blends(j - 1, end) else { continue }
             fadeSpans.append((first, end))
-            found.append(boundary(ofRun: i, j, first: first, end: end))
+            found.append(boundary(ofRun: i, j, first: first, end: end, farness: { measures.distance($0, i) }))
         }
         func insideFade(_ frame: Int) -> Bool { fadeSpans.contains { frame >= $0.0 && frame < $0.1 } }
 
