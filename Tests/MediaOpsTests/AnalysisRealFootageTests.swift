@@ -9,7 +9,7 @@ import Testing
 /// with a black hold and a cut into black. Skipped when the corpus is absent.
 @Suite(.serialized, .enabled(if: TestMedia.corpus != nil, "needs ../shared/corpus"))
 struct AnalysisRealFootageTests {
-    enum Join { case cut, dissolve(Int), fade(out: Int, hold: Int, in: Int), cutIntoBlack(hold: Int, in: Int) }
+    enum Join { case cut, dissolve(Int), fade(out: Int, hold: Int, in: Int), cutIntoBlack(hold: Int, in: Int), whiteFlash(Int) }
     /// A piece: corpus file, first second, frames (at 25 fps), and how it joins the previous one.
     struct Piece { var file: String; var start: Double; var frames: Int; var join: Join }
     /// What the splice must give: a cut at `frame`, or a gradual transition inside `[first, end)`.
@@ -42,10 +42,11 @@ struct AnalysisRealFootageTests {
         var total = pieces[0].frames, current = "[p0]"
         for k in 1..<pieces.count {
             let piece = pieces[k], out = "[c\(k)]"
-            func black(_ frames: Int) -> String {
-                graph.append("color=black:s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),settb=1/25,setpts=N[b\(k)]")
+            func card(_ colour: String, _ frames: Int) -> String {
+                graph.append("color=\(colour):s=640x360:r=25,format=yuv420p,trim=end_frame=\(frames),settb=1/25,setpts=N[b\(k)]")
                 return "[b\(k)]"
             }
+            func black(_ frames: Int) -> String { card("black", frames) }
             switch piece.join {
             case .cut:
                 graph.append("\(current)[p\(k)]concat=n=2:v=1:a=0,settb=1/25,setpts=N\(out)")
@@ -65,6 +66,10 @@ struct AnalysisRealFootageTests {
                 graph.append("\(current)\(black(hold))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
                 truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
                 total += hold + piece.frames
+            case .whiteFlash(let frames):
+                graph.append("\(current)\(card("white", frames))[p\(k)]concat=n=3:v=1:a=0,settb=1/25,setpts=N\(out)")
+                truth.append(Truth(kind: .cut, frame: total, first: total, end: total))
+                total += frames + piece.frames
             }
             current = out
         }
@@ -140,6 +145,30 @@ struct AnalysisRealFootageTests {
         let boundary = try #require(found.first, sourceLocation: sourceLocation)
         #expect(boundary.startFrame >= expected.first && boundary.startFrame < expected.end,
                 "\(boundary.startFrame) outside \(expected.first)..<\(expected.end)", sourceLocation: sourceLocation)
+    }
+
+    /// An editor's flash cut: one or two white frames between two shots. One cut, at the flash. Both were missed:
+    /// between two still shots each jump of the flash was the other's whole neighbourhood (the still frames
+    /// left out as repeated ones are), and the second pair, 50 levels apart, passed for one shot flashing (the
+    /// picture "came back" within 0.3 of the flash's 190-level jump).
+    @Test("a white flash cut in between two shots is one cut, at the flash", arguments: [
+        ("PySceneDetect/issue-134-rotate.mp4", 4.0, "moviepy/big_buck_bunny_0_30.webm", 16.5, 2),
+        ("PySceneDetect/issue-195-aspect-ratio.mp4", 7.0, "moviepy/big_buck_bunny_0_30.webm", 24.0, 2),
+        ("PySceneDetect/issue-195-aspect-ratio.mp4", 7.0, "moviepy/big_buck_bunny_0_30.webm", 24.0, 1),
+    ])
+    func whiteFlashCut(from: String, fromStart: Double, into: String, intoStart: Double, frames: Int) throws {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("flash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("flash.mp4")
+        let (count, truth) = try Self.splice([Piece(file: from, start: fromStart, frames: 50, join: .cut),
+                                              Piece(file: into, start: intoStart, frames: 50, join: .whiteFlash(frames))],
+                                             into: file, corpus: corpus)
+        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        #expect(analysis.frameCount == count)
+        let found = Array(analysis.segments.dropFirst())
+        #expect(found.map(\.startFrame) == truth.map(\.frame), "\(found.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(found.allSatisfy { $0.transitionIn == .cut })
     }
 
     @Test("corpus shots as they are: every cut, and no boundary in a slow brightening zoom", arguments: [

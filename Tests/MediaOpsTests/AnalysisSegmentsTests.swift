@@ -148,6 +148,18 @@ struct AnalysisSegmentsTests {
         #expect(analysis.segments.dropFirst().first?.transitionIn == .cut)
     }
 
+    /// Two still shots with two white frames between (a flash cut): one cut, at the flash. There was none: with
+    /// the still frames around left out (as repeated frames are), each jump of the flash was the other's whole
+    /// neighbourhood, and neither stood out.
+    @Test func whiteFlashBetweenStillShotsIsACut() throws {
+        let url = try Self.make("flash-cut.mp4", inputs: ["smptebars=s=320x240:r=25:d=2", "color=white:s=320x240:r=25:d=0.08",
+                                                          "rgbtestsrc=s=320x240:r=25:d=2"],
+                                filter: "[0][1][2]concat=n=3:v=1:a=0")
+        let analysis = try VideoAnalyzer.analyze(path: url.path)
+        #expect(analysis.segments.map(\.startFrame) == [0, 50], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
+        #expect(analysis.segments.dropFirst().first?.transitionIn == .cut)
+    }
+
     /// A plain blue card cut into and cut out of is a shot of its own: two cuts, not one boundary as a black run
     /// between cuts makes (nothing fades out of the card, so the span of its run ends before the cut out of it).
     @Test func plainCardBetweenCutsIsAShot() throws {

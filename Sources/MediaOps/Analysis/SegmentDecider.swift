@@ -114,9 +114,18 @@ struct SegmentDecider {
         // would otherwise put the next few pictures' cuts in the neighbourhood, where each hides the others.
         let frameDuration = count > 1 ? (starts[count - 1] - starts[0]) / Double(count - 1) : 0
         let reach = frameDuration > 0 ? min(6, Int(0.6 / frameDuration + 1e-9)) : 6
-        /// The changes `values` around frame `i` (not its own): their median, without those below `floor`.
+        /// The changes `values` around frame `i` (not its own): their median, without those below `floor`
+        /// unless all that reach it lie within three frames of `i`. Then the frames around hold still, and
+        /// those few are one event with `i` (a white flash cut in between two still shots, a quick fade to
+        /// white cut out of: two or three jumps, each of which was the others' whole neighbourhood, so that
+        /// none stood out); a countdown leader drawn at a few pictures a second, its other frames repeats,
+        /// changes all through the neighbourhood.
         func aroundMedian(_ values: [Double], _ i: Int, floor: Double? = nil) -> Double {
-            median(values, i - reach, i + reach + 1, except: [i], floor: floor)
+            let from = i - reach, to = i + reach + 1
+            if let floor, !(max(1, from)..<min(values.count, to)).contains(where: { abs($0 - i) > 3 && values[$0] >= floor }) {
+                return median(values, from, to, except: [i])
+            }
+            return median(values, from, to, except: [i], floor: floor)
         }
         /// A cut at `i`: a change that passes the threshold and stands out against the frames before and after.
         func cutsAt(_ i: Int) -> Bool {
@@ -653,16 +662,23 @@ struct SegmentDecider {
         return (residual / between, middleFit)
     }
 
-    /// Whether the jump at `i` is part of a 1-3 frame flash: the picture before
-    /// the jump comes back soon, or the picture after it was there just before.
+    /// Whether the jump at `i` is part of a 1-3 frame flash: the picture before the jump comes back soon, or
+    /// the picture after it was there just before. "Back" is within 0.3 of the jump (a flash need not leave
+    /// the picture quite as it was), but no further than a cut's threshold or twice what the shot itself
+    /// changes over as many frames (it moves on while the flash lasts): a white flash jumps by 190 levels,
+    /// and two still shots it was cut in between, 50 levels apart, passed for one.
     private func isFlash(at i: Int, score: Double) -> Bool {
         let count = measures.frameCount
-        let similar = max(4, 0.3 * score)
+        /// How near frames `a` and `b` must be to be one picture, the shot changing by `drift` over as many frames.
+        func alike(_ a: Int, _ b: Int, drift: Double) -> Bool {
+            measures.distance(a, b) < max(4, min(0.3 * score, max(options.threshold, 2 * drift)))
+        }
         for lag in 2...4 {
             // Old picture back: frame i - 1 + lag is like frame i - 1.
-            if i - 1 + lag < count, measures.distance(i - 1, i - 1 + lag) < similar { return true }
+            if i - 1 + lag < count,
+               alike(i - 1, i - 1 + lag, drift: i - 1 - lag >= 0 ? measures.distance(i - 1 - lag, i - 1) : 0) { return true }
             // New picture seen before: frame i is like frame i - lag.
-            if i - lag >= 0, measures.distance(i, i - lag) < similar { return true }
+            if i - lag >= 0, alike(i, i - lag, drift: i + lag < count ? measures.distance(i, i + lag) : 0) { return true }
         }
         return false
     }
