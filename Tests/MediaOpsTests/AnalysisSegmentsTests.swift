@@ -270,6 +270,14 @@ struct AnalysisSegmentsTests {
         try Self.expectOneShot(url, frames: 125)
     }
 
+    /// A picture spinning in place, its corners black where it has turned away from the frame: two turns over
+    /// two seconds from frame 25. One shot. Its black corners sweep round as a wipe's edge does and mix the
+    /// histograms, and the motion estimator knows no turning: it was two sweeps (`wipe`, at frames 31 and 70).
+    @Test func pictureSpinningInPlaceIsOneShot() throws {
+        let url = try Self.camera("spin.mp4", filter: "scale=320:180,rotate=a='PI*max(0,min(2,t-1))'", frames: 125)
+        try Self.expectOneShot(url, frames: 125)
+    }
+
     /// Two flat colours either side of a dark band that turns and drifts across the picture, as ffmpeg's
     /// `gradients` source draws them (drawn here with `geq`, the same pictures every run): one shot. Each frame's
     /// histograms are a mix of those around it as the colours' areas grow and shrink, and the motion estimator

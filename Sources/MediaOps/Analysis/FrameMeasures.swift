@@ -1,3 +1,4 @@
+import Foundation
 import LibAV
 
 /// What the decode loop keeps of each frame: small enough to keep for the
@@ -275,6 +276,46 @@ struct FrameMeasures: Sendable {
         lineJumps.sort()
         let typical = max(0.5, Double(lineJumps[(lineJumps.count - 1) * 9 / 10]) / Double(span))
         return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
+    }
+
+    /// How well frame `b` is frame `a` turned about the picture's centre: over the angles of 6 to 180 degrees
+    /// either way, in steps of 3, the least ratio of `b`'s mean difference from `a` turned to its mean difference
+    /// from `a` as it is, both over the pixels the turned picture covers (at least two fifths of the frame),
+    /// on the tiny luma. About 1 or more for two different pictures; well below for a picture spinning in place,
+    /// whose black corners sweep round as a wipe's edge does.
+    func turnedMatch(_ a: Int, _ b: Int) -> Double {
+        let w = tinyWidth, h = tinyHeight, n = tinyCount
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
+            let centreX = Double(w) / 2, centreY = Double(h) / 2
+            var best = Double.infinity
+            for degrees in stride(from: 6, through: 180, by: 3) {
+                for sign in [-1.0, 1.0] where degrees < 180 || sign > 0 {
+                    let angle = sign * Double(degrees) * .pi / 180
+                    let cosine = cos(angle), sine = sin(angle)
+                    var turned = 0.0, plain = 0.0, covered = 0
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            // Where pixel (x, y) of `b` comes from in `a`, turned back.
+                            let dx = Double(x) + 0.5 - centreX, dy = Double(y) + 0.5 - centreY
+                            let u = cosine * dx + sine * dy + centreX - 0.5, v = -sine * dx + cosine * dy + centreY - 0.5
+                            guard u >= 0, v >= 0, u <= Double(w - 1), v <= Double(h - 1) else { continue }
+                            let x0 = min(Int(u), w - 2), y0 = min(Int(v), h - 2)
+                            let fx = u - Double(x0), fy = v - Double(y0)
+                            let top = Double(pa[y0 * w + x0]) * (1 - fx) + Double(pa[y0 * w + x0 + 1]) * fx
+                            let bottom = Double(pa[(y0 + 1) * w + x0]) * (1 - fx) + Double(pa[(y0 + 1) * w + x0 + 1]) * fx
+                            let seen = Double(pb[y * w + x])
+                            turned += abs(seen - (top * (1 - fy) + bottom * fy))
+                            plain += abs(seen - Double(pa[y * w + x]))
+                            covered += 1
+                        }
+                    }
+                    guard covered * 5 >= n * 2, plain > 0 else { continue }
+                    best = min(best, turned / plain)
+                }
+            }
+            return best
+        }
     }
 
     /// How many columns (`horizontal`) or rows of frame `k`, counted from its start (left, top) or from its
