@@ -318,6 +318,59 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How much frame `k` jumps across the line at `position` tiny pixels along the axis (columns when
+    /// `horizontal`, else rows): where a push's two pictures meet in it, if it is one. The pixels either side of
+    /// the one the line runs through (that one is a mix), two apart, against the frame's own jumps between
+    /// pixels two apart elsewhere, as ``seamContrast(_:_:offset:horizontal:newAtEnd:)`` measures the seam of two
+    /// pictures laid side by side: the mean jump over the 90th percentile of the lines' mean jumps, times the
+    /// share of the line where it jumps more than the 75th percentile of its row and two levels. On the tiny
+    /// luma and each colour of the tiny colour pictures, the largest.
+    ///
+    /// Where a camera pans one picture's length over one scene, the line is where its first view ends, and the
+    /// scene goes on across it in every frame: measured in the frames themselves, it does not depend on adding
+    /// up the move exactly (the ends laid side by side do, and the estimator loses a pixel or two of a quick pan).
+    func seamContrast(in k: Int, at position: Double, horizontal: Bool) -> Double {
+        let luma = tinyLuma.withUnsafeBufferPointer { p in
+            Self.seamContrast(in: p.baseAddress! + k * tinyCount, width: tinyWidth, height: tinyHeight, step: 1, at: position,
+                              horizontal: horizontal)
+        }
+        let colorWidth = tinyWidth / 2, colorHeight = tinyHeight / 2
+        guard colorWidth * colorHeight * 3 == tinyColorCount else { return luma }
+        return tinyColor.withUnsafeBufferPointer { p in
+            (0..<3).reduce(luma) { best, channel in
+                max(best, Self.seamContrast(in: p.baseAddress! + k * tinyColorCount + channel, width: colorWidth, height: colorHeight,
+                                            step: 3, at: position / 2, horizontal: horizontal))
+            }
+        }
+    }
+
+    /// ``seamContrast(in:at:horizontal:)`` on one plane of a picture of `width` x `height` values, `step` bytes apart.
+    private static func seamContrast(in pk: UnsafePointer<UInt8>, width: Int, height: Int, step: Int, at position: Double,
+                                     horizontal: Bool) -> Double {
+        let length = horizontal ? width : height, span = horizontal ? height : width
+        let through = Int(position.rounded(.down)), before = through - 1, after = through + 1
+        guard before >= 0, after < length, length >= 6 else { return 0 }
+        func at(_ along: Int, _ across: Int) -> Int { Int(pk[(horizontal ? across * width + along : along * width + across) * step]) }
+        /// The pairs of pixels two apart that do not reach the line's pixel.
+        let pairs = (0..<(length - 2)).filter { $0 < through - 2 || $0 > through }
+        var lineJumps = [Int](repeating: 0, count: pairs.count), rowJumps = lineJumps
+        var seamTotal = 0, jumpingRows = 0
+        for across in 0..<span {
+            for (index, first) in pairs.enumerated() {
+                let jump = abs(at(first + 2, across) - at(first, across))
+                rowJumps[index] = jump
+                lineJumps[index] += jump
+            }
+            rowJumps.sort()
+            let seam = abs(at(after, across) - at(before, across))
+            seamTotal += seam
+            if seam > rowJumps[(rowJumps.count - 1) * 3 / 4] + 2 { jumpingRows += 1 }
+        }
+        lineJumps.sort()
+        let typical = max(0.5, Double(lineJumps[(lineJumps.count - 1) * 9 / 10]) / Double(span))
+        return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
+    }
+
     /// How many columns (`horizontal`) or rows of frame `k`, counted from its start (left, top) or from its
     /// far end, show frame `held` in place: each within a third of what changes there between `held` and
     /// `other` (and a level a pixel). Where one picture slides over the other held still, that is the still
