@@ -127,17 +127,23 @@ struct AnalysisRealFootageTests {
                               into: "ffmpeg-concat/1.mp4", intoStart: 0.031, frames: 13)
     }
 
+    /// Two pieces of 50 frames, the second joined to the first by `join`, spliced and analysed.
+    private func spliceTwo(from: String, fromStart: Double, into: String, intoStart: Double,
+                           join: Join) throws -> (analysis: VideoAnalysis, frames: Int, truth: [Truth]) {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("two")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("two.mp4")
+        let (count, truth) = try Self.splice([Piece(file: from, start: fromStart, frames: 50, join: .cut),
+                                              Piece(file: into, start: intoStart, frames: 50, join: join)],
+                                             into: file, corpus: corpus)
+        return (try VideoAnalyzer.analyze(path: file.path), count, truth)
+    }
+
     /// Two pieces of 50 frames joined by a dissolve of `frames`: one boundary, a dissolve, inside the blend.
     private func expectOneDissolve(from: String, fromStart: Double, into: String, intoStart: Double, frames: Int,
                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let corpus = try #require(TestMedia.corpus)
-        let folder = try TestMedia.makeTemporaryDirectory("blend")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("dissolve.mp4")
-        let (count, truth) = try Self.splice([Piece(file: from, start: fromStart, frames: 50, join: .cut),
-                                              Piece(file: into, start: intoStart, frames: 50, join: .dissolve(frames))],
-                                             into: file, corpus: corpus)
-        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        let (analysis, count, truth) = try spliceTwo(from: from, fromStart: fromStart, into: into, intoStart: intoStart, join: .dissolve(frames))
         #expect(analysis.frameCount == count, sourceLocation: sourceLocation)
         let expected = try #require(truth.first, sourceLocation: sourceLocation)
         let found = Array(analysis.segments.dropFirst())
@@ -157,14 +163,7 @@ struct AnalysisRealFootageTests {
         ("PySceneDetect/issue-195-aspect-ratio.mp4", 7.0, "moviepy/big_buck_bunny_0_30.webm", 24.0, 1),
     ])
     func whiteFlashCut(from: String, fromStart: Double, into: String, intoStart: Double, frames: Int) throws {
-        let corpus = try #require(TestMedia.corpus)
-        let folder = try TestMedia.makeTemporaryDirectory("flash")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("flash.mp4")
-        let (count, truth) = try Self.splice([Piece(file: from, start: fromStart, frames: 50, join: .cut),
-                                              Piece(file: into, start: intoStart, frames: 50, join: .whiteFlash(frames))],
-                                             into: file, corpus: corpus)
-        let analysis = try VideoAnalyzer.analyze(path: file.path)
+        let (analysis, count, truth) = try spliceTwo(from: from, fromStart: fromStart, into: into, intoStart: intoStart, join: .whiteFlash(frames))
         #expect(analysis.frameCount == count)
         let found = Array(analysis.segments.dropFirst())
         #expect(found.map(\.startFrame) == truth.map(\.frame), "\(found.map { ($0.startFrame, $0.transitionIn) })")

@@ -143,9 +143,15 @@ struct AnalysisSegmentsTests {
         let url = try Self.make("cut-black.mp4", inputs: ["testsrc2=s=320x240:r=25:d=2", "color=black:s=320x240:r=25:d=0.4",
                                                           "mandelbrot=s=320x240:r=25,trim=duration=2"],
                                 filter: "[2]fade=t=in:st=0:d=0.4[c];[0][1][c]concat=n=3:v=1:a=0")
+        try Self.expectOneCut(in: url, at: 50)
+    }
+
+    /// `url` analysed is two shots, the second cut in at `frame`.
+    static func expectOneCut(in url: URL, at frame: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let analysis = try VideoAnalyzer.analyze(path: url.path)
-        #expect(analysis.segments.map(\.startFrame) == [0, 50], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
-        #expect(analysis.segments.dropFirst().first?.transitionIn == .cut)
+        #expect(analysis.segments.map(\.startFrame) == [0, frame], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })",
+                sourceLocation: sourceLocation)
+        #expect(analysis.segments.dropFirst().first?.transitionIn == .cut, sourceLocation: sourceLocation)
     }
 
     /// Two still shots with two white frames between (a flash cut): one cut, at the flash. There was none: with
@@ -155,9 +161,7 @@ struct AnalysisSegmentsTests {
         let url = try Self.make("flash-cut.mp4", inputs: ["smptebars=s=320x240:r=25:d=2", "color=white:s=320x240:r=25:d=0.08",
                                                           "rgbtestsrc=s=320x240:r=25:d=2"],
                                 filter: "[0][1][2]concat=n=3:v=1:a=0")
-        let analysis = try VideoAnalyzer.analyze(path: url.path)
-        #expect(analysis.segments.map(\.startFrame) == [0, 50], "\(analysis.segments.map { ($0.startFrame, $0.transitionIn) })")
-        #expect(analysis.segments.dropFirst().first?.transitionIn == .cut)
+        try Self.expectOneCut(in: url, at: 50)
     }
 
     /// A plain blue card cut into and cut out of is a shot of its own: two cuts, not one boundary as a black run
