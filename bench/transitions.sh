@@ -2,8 +2,9 @@
 # Transitions an editor offers, beyond the cuts, dissolves and fades that bench/shots.sh splices: for
 # each kind of ffmpeg's xfade (wipes, irises, slides, blurs...), eight pairs of single shots of the
 # corpus's real footage (bench/shots/splice.py's shots, most of them moving) joined by a one-second
-# transition, 640x360 at 25 fps, H.264, covers and reveals made with overlay, and flash cuts (two white
-# frames between the shots). The transition spans frames [50, 75) of each file.
+# transition, 640x360 at 25 fps, H.264, covers and reveals made with overlay, flash cuts (two white
+# frames between the shots) and zoom cuts (the old shot zooming in to twice its size over its last six
+# frames, cut to the new one zooming back out over its first six). The transition spans frames [50, 75).
 # Prints per kind how many of the eight files get a boundary inside those frames (and of which kinds),
 # and how many boundaries fall elsewhere (each one false: the pieces are single shots). fadeblack and
 # fadewhite are an editor's dips to black and to white: each should be one `fade`.
@@ -25,7 +26,7 @@ PAIRS=(
   "streamio-ffmpeg/awesome_movie.mov 0 moviepy/chaplin.mp4 5"
   "PySceneDetect/issue-134-rotate.mp4 4 moviepy/big_buck_bunny_0_30.webm 16.5"
 )
-KINDS=${TRANSITIONS:-"flash fade fadeblack fadewhite dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown coverleft coverup revealleft revealup"}
+KINDS=${TRANSITIONS:-"flash zoomcut fade fadeblack fadewhite dissolve fadegrays pixelize hblur circleopen horzopen smoothleft wipeleft wipeup radial squeezeh slideleft slideup slideright slidedown coverleft coverup revealleft revealup"}
 PREP="scale=640:360,setsar=1,fps=25,format=yuv420p"
 # The filter graph of a transition: xfade's, or for a cover (the new shot slides in over the old one held
 # still, from the right or from below) or a reveal (the old one slides away, left or up, off the new one
@@ -39,6 +40,9 @@ graph() {  # kind
     reveal*)
       local at; [ "$1" = revealleft ] && at="x='-W*(t-2)':y=0" || at="x=0:y='-H*(t-2)'"
       echo "$x,split[x1][x2];[x1]trim=duration=2[xa];$y,trim=duration=3.4[yb];[xa][yb]concat=n=2:v=1:a=0[base];[x2]trim=start=2:duration=1[top];[base][top]overlay=$at:enable='between(t,2,2.999)':eof_action=pass" ;;
+    zoomcut)
+      local grow="1+max(0,(t-1.76)/0.24)" shrink="2-min(1,t/0.24)"
+      echo "$x,trim=duration=2,scale=w='2*trunc(320*($grow))':h='2*trunc(180*($grow))':eval=frame,crop=640:360,setsar=1[xa];$y,trim=duration=2.4,scale=w='2*trunc(320*($shrink))':h='2*trunc(180*($shrink))':eval=frame,crop=640:360,setsar=1[yb];[xa][yb]concat=n=2:v=1:a=0" ;;
     flash)
       echo "$x,trim=duration=2[xa];color=white:s=640x360:r=25:d=0.08,format=yuv420p[w];$y,trim=duration=2.4[yb];[xa][w][yb]concat=n=3:v=1:a=0" ;;
     *)
