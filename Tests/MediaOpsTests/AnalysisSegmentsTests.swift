@@ -76,9 +76,11 @@ struct AnalysisSegmentsTests {
         #expect(analysis.segments.dropFirst().allSatisfy { $0.transitionIn == .cut })
     }
 
-    /// Green, blue, then black, a frame each: the luma drops 150, 29, 0 as a quick fade to black does, but the
-    /// blue card is no darker green one (its colours are no blend of green and black), so these are cuts, the
-    /// last one into the black. Read by the luma alone, the cut into blue was a step of a fade.
+    /// Red, green, blue, black and white cards, a frame a second: a cut at every change but the last (the white
+    /// is the last frame, too short a segment). From green to black the luma drops 150, 29, 0 as a quick fade to
+    /// black does, but the blue card is no darker green one (its colours are no blend of green and black), so the
+    /// cut into blue stays a cut, and the cut into black one of its own; read by the luma alone, they were steps of
+    /// a fade and the cut was at the white.
     @Test func colourCardsCutIntoBlackAreCuts() throws {
         let cards = ["red", "green", "blue", "black", "white"]
         let pictures = cards.indices.map { "[\($0)]trim=end_frame=1[p\($0)];" }.joined()
