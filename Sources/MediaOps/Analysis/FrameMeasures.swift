@@ -226,20 +226,51 @@ struct FrameMeasures: Sendable {
     /// two levels. 0 where it is no edge; above 1 where it is a jump the pictures rarely have, along most
     /// of its length.
     func seamContrast(_ a: Int, _ b: Int, offset: Int, horizontal: Bool, newAtEnd: Bool) -> Double {
-        let luma = tinyLuma.withUnsafeBufferPointer { p in
-            Self.seamContrast(p.baseAddress! + a * tinyCount, p.baseAddress! + b * tinyCount, width: tinyWidth, height: tinyHeight,
-                              step: 1, offset: offset, horizontal: horizontal, newAtEnd: newAtEnd)
+        largestOverPlanes { plane, width, height, step, scale in
+            Self.seamContrast(plane(a), plane(b), width: width, height: height, step: step, offset: (offset + scale - 1) / scale,
+                              horizontal: horizontal, newAtEnd: newAtEnd)
         }
-        // The colour pictures have half the luma's pixels each way.
+    }
+
+    /// The largest of `measure` over the tiny luma and each colour of the tiny colour pictures, which have half
+    /// the luma's pixels each way (two pictures may meet in the same grey, not in the same colour). `measure`
+    /// is given where a frame's plane starts, the plane's width, height and step between its values, and how
+    /// many luma pixels one of its pixels spans.
+    private func largestOverPlanes(_ measure: (_ plane: (Int) -> UnsafePointer<UInt8>, _ width: Int, _ height: Int, _ step: Int,
+                                               _ scale: Int) -> Double) -> Double {
+        let luma = tinyLuma.withUnsafeBufferPointer { p in
+            measure({ p.baseAddress! + $0 * tinyCount }, tinyWidth, tinyHeight, 1, 1)
+        }
         let colorWidth = tinyWidth / 2, colorHeight = tinyHeight / 2
         guard colorWidth * colorHeight * 3 == tinyColorCount else { return luma }
         return tinyColor.withUnsafeBufferPointer { p in
             (0..<3).reduce(luma) { best, channel in
-                max(best, Self.seamContrast(p.baseAddress! + a * tinyColorCount + channel, p.baseAddress! + b * tinyColorCount + channel,
-                                            width: colorWidth, height: colorHeight, step: 3, offset: (offset + 1) / 2,
-                                            horizontal: horizontal, newAtEnd: newAtEnd))
+                max(best, measure({ p.baseAddress! + $0 * tinyColorCount + channel }, colorWidth, colorHeight, 3, 2))
             }
         }
+    }
+
+    /// The score both seam measures give a line across `span` rows: the mean of `seam` (its jump in each row)
+    /// over the 90th percentile of the mean jumps of the `lines` lines compared with it (`jump` in each row),
+    /// times the share of the rows where the seam jumps by more than the 75th percentile of that row's jumps
+    /// and two levels.
+    private static func seamScore(span: Int, lines: Int, jump: (_ across: Int, _ line: Int) -> Int, seam: (_ across: Int) -> Int) -> Double {
+        var lineJumps = [Int](repeating: 0, count: lines), rowJumps = lineJumps
+        var seamTotal = 0, jumpingRows = 0
+        for across in 0..<span {
+            for line in 0..<lines {
+                let value = jump(across, line)
+                rowJumps[line] = value
+                lineJumps[line] += value
+            }
+            rowJumps.sort()
+            let jumped = seam(across)
+            seamTotal += jumped
+            if jumped > rowJumps[(lines - 1) * 3 / 4] + 2 { jumpingRows += 1 }
+        }
+        lineJumps.sort()
+        let typical = max(0.5, Double(lineJumps[(lines - 1) * 9 / 10]) / Double(span))
+        return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
     }
 
     /// ``seamContrast(_:_:offset:horizontal:newAtEnd:)`` on one plane of two pictures of `width` x `height`
@@ -255,27 +286,12 @@ struct FrameMeasures: Sendable {
             let line = newAtEnd ? along : length - 1 - along
             return Int(picture[(horizontal ? across * width + line : line * width + across) * step])
         }
+        // The pairs of lines as far apart inside each picture, the old picture's and the new one's alternately.
         let pairs = length - apart
-        var lineJumps = [Int](repeating: 0, count: 2 * pairs)
-        var rowJumps = [Int](repeating: 0, count: 2 * pairs)
-        var seamTotal = 0, jumpingRows = 0
-        for across in 0..<span {
-            for along in 0..<pairs {
-                let jumpA = abs(at(pa, along + apart, across) - at(pa, along, across))
-                let jumpB = abs(at(pb, along + apart, across) - at(pb, along, across))
-                rowJumps[2 * along] = jumpA
-                rowJumps[2 * along + 1] = jumpB
-                lineJumps[2 * along] += jumpA
-                lineJumps[2 * along + 1] += jumpB
-            }
-            rowJumps.sort()
-            let seam = abs(at(pb, 0, across) - at(pa, last, across))
-            seamTotal += seam
-            if seam > rowJumps[(rowJumps.count - 1) * 3 / 4] + 2 { jumpingRows += 1 }
-        }
-        lineJumps.sort()
-        let typical = max(0.5, Double(lineJumps[(lineJumps.count - 1) * 9 / 10]) / Double(span))
-        return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
+        return seamScore(span: span, lines: 2 * pairs, jump: { across, line in
+            let picture = line % 2 == 0 ? pa : pb, along = line / 2
+            return abs(at(picture, along + apart, across) - at(picture, along, across))
+        }, seam: { across in abs(at(pb, 0, across) - at(pa, last, across)) })
     }
 
     /// How well frame `b` is frame `a` turned about the picture's centre: over the angles of 6 to 180 degrees
@@ -330,17 +346,8 @@ struct FrameMeasures: Sendable {
     /// scene goes on across it in every frame: measured in the frames themselves, it does not depend on adding
     /// up the move exactly (the ends laid side by side do, and the estimator loses a pixel or two of a quick pan).
     func seamContrast(in k: Int, at position: Double, horizontal: Bool) -> Double {
-        let luma = tinyLuma.withUnsafeBufferPointer { p in
-            Self.seamContrast(in: p.baseAddress! + k * tinyCount, width: tinyWidth, height: tinyHeight, step: 1, at: position,
-                              horizontal: horizontal)
-        }
-        let colorWidth = tinyWidth / 2, colorHeight = tinyHeight / 2
-        guard colorWidth * colorHeight * 3 == tinyColorCount else { return luma }
-        return tinyColor.withUnsafeBufferPointer { p in
-            (0..<3).reduce(luma) { best, channel in
-                max(best, Self.seamContrast(in: p.baseAddress! + k * tinyColorCount + channel, width: colorWidth, height: colorHeight,
-                                            step: 3, at: position / 2, horizontal: horizontal))
-            }
+        largestOverPlanes { plane, width, height, step, scale in
+            Self.seamContrast(in: plane(k), width: width, height: height, step: step, at: position / Double(scale), horizontal: horizontal)
         }
     }
 
@@ -353,22 +360,8 @@ struct FrameMeasures: Sendable {
         func at(_ along: Int, _ across: Int) -> Int { Int(pk[(horizontal ? across * width + along : along * width + across) * step]) }
         /// The pairs of pixels two apart that do not reach the line's pixel.
         let pairs = (0..<(length - 2)).filter { $0 < through - 2 || $0 > through }
-        var lineJumps = [Int](repeating: 0, count: pairs.count), rowJumps = lineJumps
-        var seamTotal = 0, jumpingRows = 0
-        for across in 0..<span {
-            for (index, first) in pairs.enumerated() {
-                let jump = abs(at(first + 2, across) - at(first, across))
-                rowJumps[index] = jump
-                lineJumps[index] += jump
-            }
-            rowJumps.sort()
-            let seam = abs(at(after, across) - at(before, across))
-            seamTotal += seam
-            if seam > rowJumps[(rowJumps.count - 1) * 3 / 4] + 2 { jumpingRows += 1 }
-        }
-        lineJumps.sort()
-        let typical = max(0.5, Double(lineJumps[(lineJumps.count - 1) * 9 / 10]) / Double(span))
-        return Double(seamTotal) / Double(span) / typical * Double(jumpingRows) / Double(span)
+        return seamScore(span: span, lines: pairs.count, jump: { across, line in abs(at(pairs[line] + 2, across) - at(pairs[line], across)) },
+                         seam: { across in abs(at(after, across) - at(before, across)) })
     }
 
     /// How many columns (`horizontal`) or rows of frame `k`, counted from its start (left, top) or from its
