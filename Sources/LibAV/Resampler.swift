@@ -87,12 +87,19 @@ public final class AudioFIFO {
         try check(av_audio_fifo_write(fifo, data, Int32(frame.sampleCount)), "av_audio_fifo_write")
     }
 
-    /// Appends `samples` samples of silence.
+    /// Appends `samples` samples of silence, through a frame of at most a second or so at a time (libav
+    /// counts a frame's samples in 32 bits).
     public func writeSilence(samples: Int) throws(AVError) {
         guard samples > 0 else { return }
-        let silence = try Frame(samples: samples, format: format, layout: layout, sampleRate: sampleRate)
-        av_samples_set_silence(pixsim_frame_data_pointers(silence.pointer), 0, Int32(samples), Int32(layout.channelCount), format.avValue)
-        try write(silence)
+        let block = min(samples, 1 << 16)
+        let silence = try Frame(samples: block, format: format, layout: layout, sampleRate: sampleRate)
+        av_samples_set_silence(pixsim_frame_data_pointers(silence.pointer), 0, Int32(block), Int32(layout.channelCount), format.avValue)
+        var left = samples
+        while left > 0 {
+            silence.sampleCount = min(left, block)
+            try write(silence)
+            left -= silence.sampleCount
+        }
     }
 
     /// Removes up to `samples` samples into a new frame.

@@ -310,4 +310,41 @@ import MediaTestSupport
         #expect(error?.message.contains(reason) == true, "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// A damaged time scale: one byte of the AVI header's video scale overwritten (as `scripts/mutate.py` did,
+    /// seed 212) makes one second of video claim 167 days, a frame every 6.7 days. The re-encoded join took
+    /// that rate for its own and trapped asking for 700 billion samples of silence; every mode now refuses
+    /// the input by name, as `clip` does, and leaves nothing behind.
+    @Test(.needsFFmpeg, .needsCorpus, arguments: [ConcatMode.copy, .auto, .reencode])
+    func anInputClaimingMonthsIsRefused(_ mode: ConcatMode) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.bytes([(130, 221)]).copy(of: "mediabunny/avi_avc-aac.avi", in: folder)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: mode))
+        }
+        #expect(error?.path == damaged.path)
+        #expect(error?.message == "claims to last 14483457 s: the track's timing is damaged", "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [damaged.lastPathComponent])
+    }
+
+    /// A container that gives no length to check (Matroska written live) whose timestamps jump 2,000,000 s
+    /// after the first second: the re-encoded join would hold that picture for 23 days of frames (it ran
+    /// until killed); it stops at the jump and names the input.
+    @Test(.needsFFmpeg) func timestampsJumpingDaysAheadAreRefused() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = folder.appendingPathComponent("plain.mkv"), jumping = folder.appendingPathComponent("jumping.mkv")
+        try TestMedia.makeClip(at: plain, seconds: 2, width: 160, height: 120, audio: true)
+        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS+2000000000,TS)'",
+                              "-live", "1", "-f", "matroska", jumping.path])
+        let output = folder.appendingPathComponent("joined.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [plain.path, jumping.path], output: output.path, mode: .reencode))
+        }
+        #expect(error?.path == jumping.path)
+        #expect(error?.message.hasPrefix("its timestamps reach 2000001 s past its first picture") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

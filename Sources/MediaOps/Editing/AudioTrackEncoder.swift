@@ -5,7 +5,8 @@ import LibAV
 /// padded to an exact length (sample-accurate trims, silence for inputs without sound).
 final class AudioTrackEncoder {
     let encoder: Encoder
-    let fifo: AudioFIFO
+    /// What waits for the pictures to catch up, silence counted rather than stored.
+    let queue: SampleQueue
     let outputIndex: Int
     let sampleRate: Int
     let layout: ChannelLayout
@@ -16,7 +17,7 @@ final class AudioTrackEncoder {
     /// Samples handed to the encoder so far: the next frame's pts.
     private(set) var encodedSamples: Int64 = 0
     /// Samples appended so far (encoded plus waiting).
-    var appendedSamples: Int64 { encodedSamples + Int64(fifo.count) }
+    var appendedSamples: Int64 { encodedSamples + queue.count }
 
     /// AAC's sampling frequencies (ISO/IEC 14496-3 table 1.18).
     static let aacRates: Set<Int> = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350]
@@ -30,7 +31,7 @@ final class AudioTrackEncoder {
         settings.bitRate = bitRate ?? Int64(min(channels, 2)) * 96_000
         settings.globalHeader = output.needsGlobalHeader
         encoder = try Encoder(audio: settings)
-        fifo = try AudioFIFO(format: encoder.sampleFormat, layout: encoderLayout, sampleRate: rate)
+        queue = try SampleQueue(format: encoder.sampleFormat, layout: encoderLayout, sampleRate: rate)
         outputIndex = try output.addStream(encoder: encoder)
         self.sampleRate = rate
         self.layout = encoderLayout
@@ -49,51 +50,46 @@ final class AudioTrackEncoder {
             resamplerInput = input
         }
         try resampler!.convert(frame, into: resampled)
-        guard skipping > 0 else { try fifo.write(resampled); return }
+        guard skipping > 0 else { try queue.write(resampled); return }
         // Drop the head through a scratch queue: the main one may hold earlier samples.
         let skipOut = Int((Int64(skipping) * Int64(sampleRate) + Int64(frame.sampleRate) / 2) / Int64(max(1, frame.sampleRate)))
-        let scratch = try AudioFIFO(format: fifo.format, layout: layout, sampleRate: sampleRate)
+        let scratch = try AudioFIFO(format: encoder.sampleFormat, layout: layout, sampleRate: sampleRate)
         try scratch.write(resampled)
         try scratch.discard(samples: skipOut)
-        if scratch.count > 0 { try fifo.write(try scratch.read(samples: scratch.count)) }
+        if scratch.count > 0 { try queue.write(try scratch.read(samples: scratch.count)) }
     }
 
     /// Queues `samples` samples of silence.
-    func appendSilence(samples: Int64) throws(AVError) {
-        if samples > 0 { try fifo.writeSilence(samples: Int(samples)) }
+    func appendSilence(samples: Int64) {
+        queue.writeSilence(samples: samples)
     }
 
     /// Drops queued samples beyond `total` (counting those already encoded), so a
     /// track segment ends exactly where its picture does.
     func truncate(toTotal total: Int64) throws(AVError) {
-        let keep = total - encodedSamples
-        guard keep < Int64(fifo.count) else { return }
-        let queued = try fifo.read(samples: fifo.count)
-        guard keep > 0 else { return }
-        queued.sampleCount = Int(keep)
-        try fifo.write(queued)
+        try queue.keepFirst(total - encodedSamples)
     }
 
     /// Encodes whole frames while the total stays within `limit` samples.
     func encodeAvailable(upTo limit: Int64, output: OutputFile) throws {
         let size = max(encoder.frameSize, 1024)
-        while fifo.count >= size && encodedSamples + Int64(size) <= limit {
+        while queue.count >= Int64(size) && encodedSamples + Int64(size) <= limit {
             try encodeFrame(samples: size, output: output)
         }
     }
 
     /// Pads with silence or cuts to exactly `total` samples, encodes the rest and drains the encoder.
     func finish(totalSamples total: Int64, output: OutputFile) throws {
-        if appendedSamples < total { try appendSilence(samples: total - appendedSamples) }
+        if appendedSamples < total { appendSilence(samples: total - appendedSamples) }
         let size = max(encoder.frameSize, 1024)
-        while encodedSamples < total && fifo.count > 0 {
+        while encodedSamples < total && queue.count > 0 {
             try encodeFrame(samples: Int(min(Int64(size), total - encodedSamples)), output: output)
         }
         try encoder.encode(nil, packet: packet) { try output.write($0, from: self.encoder.timeBase, toStream: self.outputIndex) }
     }
 
     private func encodeFrame(samples: Int, output: OutputFile) throws {
-        let frame = try fifo.read(samples: samples)
+        let frame = try queue.read(samples: samples)
         frame.pts = encodedSamples
         encodedSamples += Int64(frame.sampleCount)
         try encoder.encode(frame, packet: packet) { try output.write($0, from: self.encoder.timeBase, toStream: self.outputIndex) }

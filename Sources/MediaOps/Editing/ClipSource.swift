@@ -26,11 +26,7 @@ final class ClipSource {
         }
         self.video = video
         originMicroseconds = input.startTime ?? 0
-        var duration = input.duration.map { Double($0) / 1_000_000 }
-        if duration == nil, let streamDuration = video.duration {
-            duration = Timestamp(streamDuration, video.timeBase).seconds
-        }
-        guard let duration, duration > 0, duration.isFinite, duration < 1_000_000 else {
+        guard let duration = PlausibleTiming.claimedDuration(of: input, video: video), PlausibleTiming.isUsable(duration: duration) else {
             throw MediaError(path: path, code: .corrupt, message: "has no usable duration to cut a range from")
         }
         durationSeconds = duration

@@ -94,6 +94,10 @@ final class ConcatInput {
         guard video.parameters.codecID.hasDecoder else {
             throw MediaError(path: path, code: .unsupportedCodec, message: "no decoder for video codec \(video.parameters.codecName) in this FFmpeg")
         }
+        // A join holds each input for as long as its timestamps say: a damaged time scale would make it days long.
+        if let claimed = PlausibleTiming.claimedDuration(of: input, video: video), claimed >= PlausibleTiming.longestDuration {
+            throw MediaError(path: path, code: .corrupt, message: "claims to last \(Int(claimed.rounded())) s: the track's timing is damaged")
+        }
         self.video = video
         audio = input.bestStream(.audio)
         signature = StreamSignature(video: video, audio: audio)

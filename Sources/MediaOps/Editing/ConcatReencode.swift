@@ -15,10 +15,7 @@ enum ConcatReencode {
         let size = request.size ?? PictureSize(width: max(2, firstParameters.width & ~1), height: max(2, firstParameters.height & ~1))
         let rate: Rational = {
             if let fps = request.frameRate { return Rational(approximating: fps, maxDenominator: 1001 * 1000).reduced }
-            for candidate in [first.video.averageFrameRate, first.video.realFrameRate] where candidate.isValid {
-                if candidate.doubleValue > 0 && candidate.doubleValue <= 240 { return candidate.reduced }
-            }
-            return Rational(25, 1)
+            return PlausibleTiming.frameRate(of: first.video) ?? Rational(25, 1)
         }()
         let frameBase = rate.inverted
         let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat, width: size.width, height: size.height)
@@ -179,13 +176,14 @@ enum ConcatReencode {
             }
             // The last picture lasts until the input's end.
             if let origin {
+                try PlausibleTiming.checkReach(lastEnd, after: origin, in: input.video.timeBase, of: input.path)
                 let endSlot = max(slotsWritten + (pending == nil ? 0 : 1), rescale(lastEnd - origin, from: input.video.timeBase, to: frameBase))
                 try emit(until: endSlot)
             }
             if let sound {
                 let target = rescale(firstSlot + slotsWritten, from: frameBase, to: Rational(1, Int32(sound.sampleRate)))
                 try sound.truncate(toTotal: target)
-                if sound.appendedSamples < target { try sound.appendSilence(samples: target - sound.appendedSamples) }
+                if sound.appendedSamples < target { sound.appendSilence(samples: target - sound.appendedSamples) }
                 try sound.encodeAvailable(upTo: target, output: output)
             }
         }
@@ -206,10 +204,14 @@ enum ConcatReencode {
                     try releaseWaitingAudio()
                 }
                 guard let origin, pts >= origin else { continue }
+                // A timestamp that far on is damage (a container without a length to check it by): holding the
+                // picture until then would encode frames for days.
+                try PlausibleTiming.checkReach(pts, after: origin, in: input.video.timeBase, of: input.path)
                 let slot = rescale(pts - origin, from: input.video.timeBase, to: frameBase)
                 if pending != nil { try emit(until: slot) }
                 pending = try reading { try fit(frame) }
                 let duration = frame.duration > 0 ? frame.duration : rescale(1, from: frameBase, to: input.video.timeBase)
+                try PlausibleTiming.checkReach(duration, after: 0, in: input.video.timeBase, of: input.path)
                 lastEnd = max(lastEnd, pts + duration)
             }
         }
@@ -313,13 +315,14 @@ enum ConcatReencode {
             let startSample = rescale(origin, from: input.video.timeBase, to: inputRate)
             let best = frame.bestEffortTimestamp != Timestamp.none ? frame.bestEffortTimestamp : frame.pts
             let position = best != Timestamp.none ? rescale(best, from: stream.timeBase, to: inputRate) : startSample
+            try PlausibleTiming.checkReach(position, after: startSample, in: inputRate, of: input.path)
             if position + Int64(frame.sampleCount) <= startSample { return }
             let placedSoFar = (sound.appendedSamples - laneStart) * Int64(frame.sampleRate) / Int64(sound.sampleRate)
             let expected = startSample + placedSoFar
             if placedSoFar > 0 && position > expected + 1 {
-                try sound.appendSilence(samples: (position - expected) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
+                sound.appendSilence(samples: (position - expected) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
             } else if placedSoFar == 0 && position > startSample {
-                try sound.appendSilence(samples: (position - startSample) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
+                sound.appendSilence(samples: (position - startSample) * Int64(sound.sampleRate) / Int64(frame.sampleRate))
             }
             let skip = Int(max(0, startSample - position))
             // Resampling reads what the input says of its sound (rate, layout): a refusal is the input's.

@@ -247,7 +247,7 @@ final class ReencodingWriter {
         if position + Int64(frame.sampleCount) <= startSample { return }
         let expected = startSample + lane.encoder.appendedSamples * Int64(frame.sampleRate) / Int64(lane.encoder.sampleRate)
         if lane.encoder.appendedSamples > 0 && position > expected + 1 {
-            try lane.encoder.appendSilence(samples: (position - expected) * Int64(lane.encoder.sampleRate) / Int64(frame.sampleRate))
+            lane.encoder.appendSilence(samples: (position - expected) * Int64(lane.encoder.sampleRate) / Int64(frame.sampleRate))
         }
         let skip = Int(max(0, startSample - position))
         try lane.encoder.append(frame, skipping: skip)

@@ -60,7 +60,7 @@ public enum MediaProbe {
                 warnings.append(String(format: "the frame rate %.6g fps does not fit %ld frames in %.3f s (the track's timing is damaged); %.3f fps assumed",
                                        video?.fps ?? 0, video?.frameCount ?? 0, video?.durationSec ?? durationSec ?? 0, repaired))
                 video?.fps = repaired
-            } else if let fps = video?.fps, fps > 0, fps < 1.0 / 60, (video?.frameCount ?? 0) > 0 {
+            } else if let fps = video?.fps, fps > 0, fps < PlausibleTiming.frameRates.lowerBound, (video?.frameCount ?? 0) > 0 {
                 // Too few frames to measure a rate from (the damaged time scale can also hide all but one).
                 warnings.append(String(format: "the frame rate %.6g fps (a frame every %.0f s) is implausible: the track's timing is damaged",
                                        fps, 1 / fps))

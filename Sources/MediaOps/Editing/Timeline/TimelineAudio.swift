@@ -34,7 +34,7 @@ final class TimelineAudio {
                 try append(stream: stream, of: item, from: item.timestamp(slot: first), to: item.timestamp(slot: end), total: total, output: output)
             }
             if encoder.appendedSamples > total { try encoder.truncate(toTotal: total) }
-            if encoder.appendedSamples < total { try encoder.appendSilence(samples: total - encoder.appendedSamples) }
+            if encoder.appendedSamples < total { encoder.appendSilence(samples: total - encoder.appendedSamples) }
             try encoder.encodeAvailable(upTo: total, output: output)
         }
         try encoder.finish(totalSamples: rescale(Int64(heardFrames), from: frameDuration, to: rate), output: output)

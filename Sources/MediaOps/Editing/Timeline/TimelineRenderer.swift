@@ -76,9 +76,7 @@ final class TimelineWriter {
         let parameters = first.parameters
         let chosen: Rational = try {
             if let rate = request.frameRate { return rate.reduced }
-            for candidate in [first.averageFrameRate, first.realFrameRate] where candidate.isValid && candidate.doubleValue > 0 && candidate.doubleValue <= 240 {
-                return candidate.reduced
-            }
+            if let rate = PlausibleTiming.frameRate(of: first) { return rate }
             throw MediaError(path: request.entries[0].path, code: .invalidArgument, message: "has no usable frame rate; give the timeline an \"fps\"")
         }()
         // The working time base counts 512 ticks a frame (``TimelineTarget/workingTimeBase``): a rate whose
