@@ -38,6 +38,8 @@ public struct CodecID: Sendable, Hashable, CustomStringConvertible {
     public static let none = CodecID(AV_CODEC_ID_NONE)
     public static let h264 = CodecID(AV_CODEC_ID_H264)
     public static let hevc = CodecID(AV_CODEC_ID_HEVC)
+    public static let vp9 = CodecID(AV_CODEC_ID_VP9)
+    public static let av1 = CodecID(AV_CODEC_ID_AV1)
     public static let aac = CodecID(AV_CODEC_ID_AAC)
     public static let mjpeg = CodecID(AV_CODEC_ID_MJPEG)
     public static let png = CodecID(AV_CODEC_ID_PNG)

@@ -51,6 +51,28 @@ import MediaTestSupport
         #expect(try Data(contentsOf: source) == before)
     }
 
+    /// A WebM holds neither the H.264 nor the AAC that re-encoded clips, joins and timelines are made of:
+    /// writing its header failed with libav's "Invalid argument", named after the input. Refused by the
+    /// output's name, nothing left behind.
+    @Test(.needsFFmpeg) func aReencodedWebMOutputIsRefusedByItsName() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try TestMedia.makeClip(at: folder.appendingPathComponent("src.mp4"), seconds: 2, width: 160, height: 120)
+        let output = folder.appendingPathComponent("out.webm")
+        let reason = "a re-encoded webm output cannot hold h264 video and aac sound; write .mp4, .mov or .mkv"
+        for mode in [ClipMode.exact, .smart] {
+            let error = #expect(throws: MediaError.self) {
+                try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 0.3, end: 1.3, mode: mode))
+            }
+            #expect(error?.path == output.path && error?.message == reason, "\(mode): \(String(describing: error))")
+        }
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [source.path, source.path], output: output.path, mode: .reencode))
+        }
+        #expect(error?.path == output.path && error?.message == reason, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["src.mp4"])
+    }
+
     @Test(.needsFFmpeg) func missingOrUnwritableOutputFoldersAreRefused() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer {

@@ -29,6 +29,28 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
+    /// A recording written live (a browser's WebM, Matroska without cues) says nothing of its length, and
+    /// every clip of one was refused ("has no usable duration to cut a range from"): the end of its video
+    /// packets is its length, for the range to be checked against.
+    @Test(.needsFFmpeg) func aRecordingThatGivesNoLengthIsCut() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
+        let live = folder.appendingPathComponent("live.mkv")
+        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-live", "1", "-f", "matroska", live.path])
+        #expect(try TestMedia.ffprobeJSON(["-show_entries", "format=duration", live.path])["format"].map { ($0 as? [String: Any])?["duration"] == nil } == true)
+        let output = folder.appendingPathComponent("exact.mp4")
+        let result = try Clipper.clip(ClipRequest(input: live.path, output: output.path, start: 1, end: 2, mode: .exact,
+                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(result.actual.frames == 25)
+        #expect(try EditingOracle.frames(output).count == 25)
+        let error = #expect(throws: MediaError.self) {
+            try Clipper.clip(ClipRequest(input: live.path, output: folder.appendingPathComponent("late.mp4").path, start: 3.5, end: 4))
+        }
+        // Its last picture ends at 3.02 s (the copy into Matroska starts the video 23 ms in, after the sound's priming).
+        #expect(error?.message.hasPrefix("range starts at 3.5 s, at or after the end of the media (3.02") == true, "\(String(describing: error))")
+    }
+
     @Test(.needsFFmpeg) func soundIsTrimmedToThePicture() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

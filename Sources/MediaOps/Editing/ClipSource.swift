@@ -26,10 +26,23 @@ final class ClipSource {
         }
         self.video = video
         originMicroseconds = input.startTime ?? 0
-        guard let duration = PlausibleTiming.claimedDuration(of: input, video: video), PlausibleTiming.isUsable(duration: duration) else {
+        var length = PlausibleTiming.claimedDuration(of: input, video: video)
+        if length == nil { length = try Self.lengthOfPackets(path, origin: originMicroseconds) }
+        guard let duration = length, PlausibleTiming.isUsable(duration: duration) else {
             throw MediaError(path: path, code: .corrupt, message: "has no usable duration to cut a range from")
         }
         durationSeconds = duration
+    }
+
+    /// The length from `origin` (microseconds) of a video whose header gives none (a recording written live: a
+    /// browser's WebM, Matroska without cues), by where its video packets end: a demux of that stream alone,
+    /// on an input of its own so that this one stays at the start.
+    private static func lengthOfPackets(_ path: String, origin: Int64) throws(MediaError) -> Double? {
+        let scan = try InputValidation.openWithStreamInfo(path)
+        guard let video = scan.bestStream(.video) else { return nil }
+        let statistics = try MediaProbe.packetStatistics(input: scan, stream: video, fileSize: try InputValidation.checkReadableFile(path), path: path)
+        // The end is counted from zero, or from a start before it.
+        return statistics.dataEndSec.map { $0 - max(0, Double(origin) / 1_000_000) }
     }
 
     /// The stream timestamp (in ``timeBase``) of `seconds` after the origin.

@@ -39,6 +39,7 @@ enum ConcatReencode {
             sound = try AudioTrackEncoder(output: output, sampleRate: parameters.sampleRate,
                                           layout: parameters.channelLayout ?? ChannelLayout(defaultFor: 2))
         }
+        try VideoTrackEncoder.checkContainer(output, holds: request.quality.codec, sound: sound != nil, path: request.output)
         try output.writeHeader()
 
         var slots: Int64 = 0

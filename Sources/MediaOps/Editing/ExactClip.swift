@@ -12,6 +12,7 @@ enum ExactClip {
         let entry = try VideoRangeScan.scan(source, start: start, end: start + 1, detectIDR: false)
         do {
             let output = try OutputFile(path: path)
+            try VideoTrackEncoder.checkContainer(output, holds: request.quality.codec, sound: source.input.bestStream(.audio) != nil, path: request.output)
             let writer = try ReencodingWriter(source: source, output: output, quality: request.quality)
             try output.writeHeader(options: CopyClip.muxerOptions(output: output, source: source, editList: false))
             try VideoRangeScan.seek(source, to: entry.seekTarget)

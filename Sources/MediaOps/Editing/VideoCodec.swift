@@ -20,6 +20,15 @@ public enum VideoCodec: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The codec as libav names it.
+    var codecID: CodecID {
+        switch self {
+        case .h264: .h264
+        case .vp9: .vp9
+        case .av1: .av1
+        }
+    }
+
     /// The first of ``encoderNames`` this FFmpeg has, nil when none.
     public var availableEncoder: String? { encoderNames.first(where: Encoder.isAvailable) }
 

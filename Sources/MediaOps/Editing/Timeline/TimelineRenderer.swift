@@ -223,6 +223,8 @@ final class TimelineWriter {
         }
 
         output = try OutputFile(path: path)
+        // Every container that carries avcC holds the sound (AAC) too.
+        try VideoTrackEncoder.checkContainer(output, holds: .h264, sound: false, path: request.output)
         guard SmartClip.avcConfigurationFormats.contains(output.formatName) else {
             throw MediaError(path: request.output, code: .invalidArgument,
                              message: "\(output.formatName) cannot carry an avcC decoder configuration; write .mp4, .mov or .mkv")
