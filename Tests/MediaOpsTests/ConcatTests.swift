@@ -311,6 +311,29 @@ import MediaTestSupport
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A block zeroed in an MPEG-TS (`scripts/mutate.py`, seed 213) leaves a sound packet without its ADTS
+    /// header, which the filter turning ADTS into MP4's AAC refuses. Copying failed naming the output
+    /// ("damaged media data"); the packet is the input's: `auto` re-encodes (skipping the damage) and
+    /// says why, `copy` refuses by the input's name.
+    @Test(.needsFFmpeg, .needsCorpus) func aPacketTheMuxerRefusesAsDamagedIsTheInputs() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.zeroed(at: 853_272, length: 15_474).copy(of: "mediabunny/missing-keyframe-labels.ts", in: folder)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let reason = "\(damaged.path) has a packet mp4 refuses as damaged (av_interleaved_write_frame: Invalid data found when processing input)"
+        let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .auto))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.reason == reason)
+        #expect(result.frames == 1200)
+        #expect(try TestMedia.packetCount(output) == 1200)
+        try FileManager.default.removeItem(at: output)
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .copy))
+        }
+        #expect(error?.path == damaged.path && error?.message == "cannot join without re-encoding: \(reason)", "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     /// A damaged time scale: one byte of the AVI header's video scale overwritten (as `scripts/mutate.py` did,
     /// seed 212) makes one second of video claim 167 days, a frame every 6.7 days. The re-encoded join took
     /// that rate for its own and trapped asking for 700 billion samples of silence; every mode now refuses

@@ -90,7 +90,7 @@ enum ConcatCopy {
                         let payload = packet.data
                         try packet.replacePayload(with: H264Bitstream.lengthPrefixed(inBand, lengthSize: reference?.lengthSize ?? 4) + payload)
                     }
-                    try output.write(packet, from: videoBase, toStream: videoOut)
+                    try write(packet, from: videoBase, toStream: videoOut, of: input, output: output)
                 } else if let audioOut, let audioStream = input.audio, packet.streamIndex == audioStream.index {
                     let sourceBase = audioStream.timeBase
                     guard packet.pts != Timestamp.none else { continue }
@@ -109,7 +109,7 @@ enum ConcatCopy {
                     // A packet of no length (a damaged index gives some) still takes one tick: the next one
                     // must come after it, or the muxer refuses the join (equal decoding times).
                     lastAudioEnd = pts + max(duration, 1)
-                    try output.write(packet, from: audioBase, toStream: audioOut)
+                    try write(packet, from: audioBase, toStream: audioOut, of: input, output: output)
                 }
             }
             summaries.append(ConcatInputSummary(path: input.path, offsetSec: Timestamp(joinPoint, videoBase).seconds,
@@ -125,5 +125,17 @@ enum ConcatCopy {
         try output.finish()
         return ConcatResult(output: path, modeUsed: .copy, inputs: summaries, durationSec: Timestamp(joinPoint, videoBase).seconds,
                             frames: totalFrames, reason: nil, warnings: [])
+    }
+
+    /// Writes a copied packet of `input`. A packet the muxer finds damaged (a block zeroed over an ADTS
+    /// header: the filter that turns ADTS into MP4's AAC refuses it) is the input's: copying it cannot
+    /// work, and re-encoding skips damaged packets.
+    private static func write(_ packet: Packet, from base: Rational, toStream index: Int, of input: ConcatInput, output: OutputFile) throws {
+        do throws(AVError) {
+            try output.write(packet, from: base, toStream: index)
+        } catch {
+            guard error.code == AVError.invalidDataCode else { throw error }
+            throw Conflict(path: input.path, reason: "\(input.path) has a packet \(output.formatName) refuses as damaged (\(error.detail))")
+        }
     }
 }
