@@ -108,4 +108,25 @@ import Testing
         #expect(error?.code == .outputConflict)
         #expect(fileType(path) == S_IFSOCK)
     }
+
+    /// A run killed mid-write (a backend's timeout sends SIGKILL) left its hidden `.out.partial-…` beside the
+    /// output for good. The next run writing that output removes those of processes that no longer run, and
+    /// nothing else: a live process's, another output's, a name this type does not make.
+    @Test func aKilledRunsTemporaryFileIsRemovedByTheNextRun() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        let abandoned = [".out.partial-\(dead)-9f3a.jpg", ".out.partial-\(dead)-c0"]
+        let kept = [".out.partial-\(getppid())-77.jpg", ".other.partial-\(dead)-9f3a.jpg", ".out.partial-notes.jpg",
+                    ".out.partial-\(dead)-xyz.jpg", "out.partial-\(dead)-9f3a.jpg"]
+        for name in abandoned + kept { try Data([1]).write(to: folder.appendingPathComponent(name)) }
+        let path = folder.appendingPathComponent("out.jpg").path
+        try ImageWriter.write(picture, as: .jpeg, to: path, inputs: [])
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(Set(left) == Set(kept + ["out.jpg"]))
+    }
 }

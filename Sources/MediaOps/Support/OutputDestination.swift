@@ -2,7 +2,9 @@ import Foundation
 
 /// Where an operation writes its result: never directly into the final path.
 /// The result goes to a temporary file beside it, renamed into place only
-/// once complete (``commit()``), so a failure or a kill leaves nothing partial.
+/// once complete (``commit()``), so a failure or a kill leaves nothing partial
+/// at the output's path (a killed run's hidden temporary file goes when the
+/// next run writes that output).
 /// An existing output that is not a regular file is never replaced (SPEC
 /// section 6): a link is followed to its file, a character device or FIFO is
 /// written through, anything else is refused.
@@ -82,10 +84,30 @@ public final class OutputDestination {
         // (`-o /dev/null`, a pipe) takes the first input's, the container the result is made like.
         let pathExtension = url.pathExtension.isEmpty ? (inputs.first.map { URL(fileURLWithPath: $0).pathExtension } ?? "") : url.pathExtension
         let unique = UInt32.random(in: 0...UInt32.max)
-        let temporaryName = ".\(name).partial-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
+        // Named after this process, so that a later one can tell a file abandoned by a kill from one being written.
+        let temporaryName = ".\(name).partial-\(getpid())-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
         // A device's folder (/dev) is no place for a temporary file.
         let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
         temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
+        Self.removeAbandonedTemporaryFiles(of: name, in: temporaryFolder)
+    }
+
+    /// Removes the temporary files of earlier runs writing an output of the same name into `folder` that were
+    /// killed before they could (a backend's timeout sends SIGKILL; the hidden `.out.partial-…` stayed
+    /// forever). Only names this type makes, of processes that no longer run.
+    private static func removeAbandonedTemporaryFiles(of name: String, in folder: URL) {
+        let prefix = ".\(name).partial-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count)
+            let parts = rest.split(separator: "-", maxSplits: 1)
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, pid != getpid(),
+                  let unique = parts[1].split(separator: ".", maxSplits: 1).first, !unique.isEmpty,
+                  unique.allSatisfy(\.isHexDigit) else { continue }
+            // Alive, or someone else's to signal: not abandoned.
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(entry))
+        }
     }
 
     /// Moves the finished temporary file into place (atomic `rename`), or
