@@ -354,8 +354,9 @@ import MediaTestSupport
 
     /// A container that gives no length to check (Matroska written live) whose timestamps jump 2,000,000 s
     /// after the first second: the re-encoded join would hold that picture for 23 days of frames (it ran
-    /// until killed); it stops at the jump and names the input.
-    @Test(.needsFFmpeg) func timestampsJumpingDaysAheadAreRefused() throws {
+    /// until killed), the copy made a file 46 days long; both stop at the jump and name the input.
+    @Test(.needsFFmpeg, arguments: [ConcatMode.copy, .reencode])
+    func timestampsJumpingDaysAheadAreRefused(_ mode: ConcatMode) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = folder.appendingPathComponent("plain.mkv"), jumping = folder.appendingPathComponent("jumping.mkv")
@@ -364,7 +365,7 @@ import MediaTestSupport
                               "-live", "1", "-f", "matroska", jumping.path])
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
-            try Concatenator.concat(ConcatRequest(inputs: [plain.path, jumping.path], output: output.path, mode: .reencode))
+            try Concatenator.concat(ConcatRequest(inputs: [mode == .copy ? jumping.path : plain.path, jumping.path], output: output.path, mode: mode))
         }
         #expect(error?.path == jumping.path)
         #expect(error?.message.hasPrefix("its timestamps reach 2000001 s past its first picture") == true, "\(String(describing: error))")

@@ -59,6 +59,10 @@ enum ConcatCopy {
                         throw Conflict(path: input.path, reason: "\(input.path) has frames its edit list hides; they would be shown")
                     }
                     let sourceBase = input.video.timeBase
+                    // A copy keeps the input's timing: one that reaches days on is damage (as a re-encoded join refuses it).
+                    if packet.pts != Timestamp.none {
+                        try PlausibleTiming.checkReach(packet.pts, after: input.videoStart, in: sourceBase, of: input.path)
+                    }
                     let pts = packet.pts == Timestamp.none ? Timestamp.none : rescale(packet.pts, from: sourceBase, to: videoBase) + videoShift
                     // Matroska gives no decoding time for the first packets after a seek or
                     // at the start: place them just after the previous one (or, first of
