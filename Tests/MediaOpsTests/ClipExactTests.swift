@@ -29,6 +29,26 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
+    /// An MPEG-TS whose clock jumps an hour after its first second: the source shows the picture before the
+    /// jump for that hour, and a clip of [0.5, 1.5) ran to the next picture (13 frames, an hour long; the
+    /// re-encoded one took a minute to write the hour's silence). Every mode ends it at the range's end.
+    @Test(.needsFFmpeg, arguments: ClipMode.allCases)
+    func aPictureTheSourceHoldsForAnHourEndsWithTheRange(_ mode: ClipMode) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
+        let jumping = folder.appendingPathComponent("jumping.ts")
+        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS+3600/TB,TS)'", "-f", "mpegts", jumping.path])
+        let output = folder.appendingPathComponent("clip.mp4")
+        let result = try Clipper.clip(ClipRequest(input: jumping.path, output: output.path, start: 0.5, end: 1.5, mode: mode,
+                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(abs(result.actual.end - 1.5) < 1e-3, "\(result.actual)")
+        let duration = try #require(try EditingOracle.streamDuration(output, kind: "a"))
+        #expect(abs(duration - (1.5 - result.actual.start)) < 0.05)
+        let format = try TestMedia.ffprobeJSON(["-show_entries", "format=duration", output.path])["format"] as? [String: Any]
+        #expect(Double(format?["duration"] as? String ?? "") ?? .infinity < 1.1)
+    }
+
     /// A recording written live (a browser's WebM, Matroska without cues) says nothing of its length, and
     /// every clip of one was refused ("has no usable duration to cut a range from"): the end of its video
     /// packets is its length, for the range to be checked against.

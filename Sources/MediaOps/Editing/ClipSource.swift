@@ -71,6 +71,19 @@ final class ClipSource {
         return rate.isValid && rate.doubleValue > 0 ? 1 / rate.doubleValue : 1.0 / 25
     }
 
+    /// Where a clip's last picture stops being shown: when the source's `next` picture comes (at or after the
+    /// requested end), unless that is more than a frame past both the requested end and the last picture's own
+    /// end (`lastEnd`), then at the later of those two. A source holding a picture for hours (a gap, a jump in
+    /// its timestamps: an MPEG-TS whose clock jumped) made a one-second clip six hours long.
+    func presentedEnd(next: Int64?, lastEnd: Int64?, requestedEnd: Int64) -> Int64 {
+        guard let next else { return lastEnd ?? requestedEnd }
+        let shownUntil = max(requestedEnd, lastEnd ?? requestedEnd)
+        // A frame at the faster of the stream's rates: the average is low where the timestamps jump.
+        let rates = [video.averageFrameRate, video.realFrameRate].filter { $0.isValid && $0.doubleValue > 0 }.map(\.doubleValue)
+        let frame = Timestamp(seconds: 1 / (rates.max() ?? 25), timeBase: timeBase).value
+        return next <= shownUntil + frame ? next : shownUntil
+    }
+
     /// Checks a requested range against the media (SPEC section 6).
     func validate(start: Double, end: Double) throws(MediaError) {
         guard start.isFinite, end.isFinite, start >= 0 else {

@@ -57,7 +57,7 @@ enum CopyClip {
             let presentedStart: Int64, presentedEnd: Int64, frames: Int
             if editList {
                 presentedStart = firstIncluded
-                presentedEnd = scan.nextFramePTS ?? scan.includedEnd ?? end
+                presentedEnd = source.presentedEnd(next: scan.nextFramePTS, lastEnd: scan.includedEnd, requestedEnd: end)
                 frames = scan.includedFrames
             } else {
                 presentedStart = copiedIndices.map { scan.packets[$0].pts }.min() ?? firstIncluded

@@ -186,7 +186,7 @@ final class ReencodingWriter {
         }
         guard let first else { return WrittenRange(start: start, end: start, frames: 0) }
         try releaseHeld(first: first, end: end)
-        let presentedEnd = next ?? lastEnd ?? end
+        let presentedEnd = source.presentedEnd(next: next, lastEnd: lastEnd, requestedEnd: end)
         try videoEncoder.finish(output: output)
         for lane in audio.values {
             if !lane.waiting.isEmpty { try releaseWaitingAudio(firstVideo: first, end: end) }

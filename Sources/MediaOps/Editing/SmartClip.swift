@@ -97,7 +97,7 @@ enum SmartClip {
         let presentedEnd: Int64
         let frames: Int
         if editList {
-            presentedEnd = scan.nextFramePTS ?? scan.includedEnd ?? end
+            presentedEnd = source.presentedEnd(next: scan.nextFramePTS, lastEnd: scan.includedEnd, requestedEnd: end)
             frames = scan.includedFrames
         } else {
             presentedEnd = copied.map { scan.packets[$0].pts + max(scan.packets[$0].duration, 0) }.max() ?? end
