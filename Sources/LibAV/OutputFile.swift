@@ -32,6 +32,9 @@ public final class OutputFile {
     public var formatName: String { String(cString: context.pointee.oformat.pointee.name) }
     /// Whether the format wants codec parameter sets in extradata (`AVFMT_GLOBALHEADER`).
     public var needsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
+    /// Whether the muxer refuses a stream's packet whose decoding time equals the one before (MP4 does;
+    /// Matroska, `AVFMT_TS_NONSTRICT`, takes it). None takes one that goes back.
+    public var refusesRepeatedTimestamps: Bool { context.pointee.oformat.pointee.flags & AVFMT_TS_NONSTRICT == 0 }
     private func newStream() throws(AVError) -> UnsafeMutablePointer<AVStream> {
         try allocated(avformat_new_stream(context, nil), "avformat_new_stream")
     }

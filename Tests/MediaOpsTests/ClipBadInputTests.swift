@@ -51,6 +51,27 @@ import MediaTestSupport
         #expect(try Data(contentsOf: source) == before)
     }
 
+    /// A recording whose clock went back a frame after its first second (the Matroska writer clamps it: pictures
+    /// at one time): MP4's muxer refuses the repeated decoding times, and a copy failed with libav's
+    /// bare "av_interleaved_write_frame: Invalid argument". It says what is wrong and what works.
+    @Test(.needsFFmpeg) func decodingTimesThatStandStillAreNamedWhenCopying() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
+        let stalled = folder.appendingPathComponent("stalled.mkv")
+        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS-0.04/TB,TS)'", "-live", "1", stalled.path])
+        let output = folder.appendingPathComponent("clip.mp4")
+        let error = #expect(throws: MediaError.self) {
+            try Clipper.clip(ClipRequest(input: stalled.path, output: output.path, start: 0.5, end: 1.5))
+        }
+        #expect(error?.path == stalled.path)
+        #expect(error?.message == "its decoding times stand still at video packet 26, which a copy keeps; use --mode exact", "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let exact = try Clipper.clip(ClipRequest(input: stalled.path, output: output.path, start: 0.5, end: 1.5, mode: .exact,
+                                                 quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(exact.warnings.contains { $0.contains("damaged pictures left out") })
+    }
+
     /// A WebM holds neither the H.264 nor the AAC that re-encoded clips, joins and timelines are made of:
     /// writing its header failed with libav's "Invalid argument", named after the input. Refused by the
     /// output's name, nothing left behind.

@@ -16,6 +16,7 @@ enum CopyClip {
         try VideoRangeScan.seek(source, to: scan.seekTarget)
         let packet = try Packet()
         var videoCount = 0
+        var lastDTS: Int64?
         while try source.input.read(into: packet) == .packet {
             defer { packet.unreference() }
             if packet.streamIndex == source.videoIndex {
@@ -26,6 +27,15 @@ enum CopyClip {
                 packet.pts = scan.packets[index].pts - offset
                 packet.dts = scan.packets[index].dts - offset
                 try adjust?(index, packet)
+                // The muxer refuses decoding times that go back, or stand still in MP4 ("Invalid argument"): a copy
+                // cannot mend them (a Matroska writer clamps a clock that went back to repeat the last time).
+                if packet.dts != Timestamp.none {
+                    if let lastDTS, packet.dts < lastDTS || (packet.dts == lastDTS && output.refusesRepeatedTimestamps) {
+                        throw MediaError(path: source.path, code: .corrupt,
+                                         message: "its decoding times \(packet.dts < lastDTS ? "go back" : "stand still") at video packet \(index + 1), which a copy keeps; use --mode exact")
+                    }
+                    lastDTS = packet.dts
+                }
                 try output.write(packet, from: source.timeBase, toStream: videoOut)
                 if let progress, index % 25 == 0 { progress(Double(index) / Double(max(1, lastNeeded))) }
             } else if let outIndex = companions.copied[packet.streamIndex] {
