@@ -51,8 +51,8 @@ import MediaTestSupport
         #expect(try Data(contentsOf: source) == before)
     }
 
-    /// A recording whose clock went back a frame after its first second (the Matroska writer clamps it: pictures
-    /// at one time): MP4's muxer refuses the repeated decoding times, and a copy failed with libav's
+    /// A recording whose clock went back a frame after its first second (the Matroska writer repeats the last time
+    /// instead): MP4's muxer refuses the repeated decoding times, and a copy failed with libav's
     /// bare "av_interleaved_write_frame: Invalid argument". It says what is wrong and what works.
     @Test(.needsFFmpeg) func decodingTimesThatStandStillAreNamedWhenCopying() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
