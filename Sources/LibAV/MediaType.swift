@@ -40,6 +40,7 @@ public struct CodecID: Sendable, Hashable, CustomStringConvertible {
     public static let hevc = CodecID(AV_CODEC_ID_HEVC)
     public static let vp9 = CodecID(AV_CODEC_ID_VP9)
     public static let av1 = CodecID(AV_CODEC_ID_AV1)
+    public static let opus = CodecID(AV_CODEC_ID_OPUS)
     public static let aac = CodecID(AV_CODEC_ID_AAC)
     public static let mjpeg = CodecID(AV_CODEC_ID_MJPEG)
     public static let png = CodecID(AV_CODEC_ID_PNG)

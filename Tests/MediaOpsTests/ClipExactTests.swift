@@ -29,6 +29,33 @@ import MediaTestSupport
         #expect(try EditingOracle.decodeErrors(output) == "")
     }
 
+    /// A WebM holds neither H.264 nor AAC: re-encoded clips and joins into one are VP9 and Opus (they failed
+    /// writing the header, with libav's "Invalid argument"). The frames are the range's, the sound lasts as long
+    /// as the pictures to the sample (Opus's pre-skip is the container's to hide).
+    @Test(.needsFFmpeg) func reencodedWebMIsVP9AndOpus() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try EditingOracle.makeBFrameClip(at: folder.appendingPathComponent("av.mp4"))
+        let output = folder.appendingPathComponent("clip.webm")
+        let result = try Clipper.clip(ClipRequest(input: source.path, output: output.path, start: 0.52, end: 2.0, mode: .smart,
+                                                  quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.mode == .exact && result.actual.frames == 37)
+        let streams = try TestMedia.ffprobeJSON(["-show_entries", "stream=codec_name", output.path])["streams"] as? [[String: Any]]
+        #expect(streams?.compactMap { $0["codec_name"] as? String } == ["vp9", "opus"])
+        #expect(try EditingOracle.frames(output).count == 37)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        let raw = folder.appendingPathComponent("sound.raw")
+        try TestMedia.ffmpeg(["-i", output.path, "-map", "0:a", "-ac", "1", "-ar", "48000", "-f", "s16le", raw.path])
+        let bytes = try #require(try FileManager.default.attributesOfItem(atPath: raw.path)[.size] as? Int)
+        #expect(bytes == 2 * 48_000 * 148 / 100, "\(bytes / 2) samples")
+        let joined = folder.appendingPathComponent("joined.webm")
+        let join = try Concatenator.concat(ConcatRequest(inputs: [source.path, output.path], output: joined.path, mode: .auto,
+                                                         quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        let sourceFrames = try EditingOracle.frames(source).count
+        #expect(join.modeUsed == .reencode && join.frames == result.actual.frames + sourceFrames)
+        #expect(try EditingOracle.frames(joined).count == join.frames)
+    }
+
     /// An MPEG-TS whose clock jumps an hour after its first second: the source shows the picture before the
     /// jump for that hour, and a clip of [0.5, 1.5) ran to the next picture (13 frames, an hour long; the
     /// re-encoded one took a minute to write the hour's silence). Every mode ends it at the range's end.

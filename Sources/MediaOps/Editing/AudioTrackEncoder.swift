@@ -1,6 +1,16 @@
 import LibAV
 
-/// Encodes audio to AAC for one output stream from decoded frames of any
+/// The sound a re-encoded output is written in.
+enum AudioCodec: Sendable {
+    /// MP4, MOV, Matroska.
+    case aac
+    /// WebM, which holds no AAC (libopus).
+    case opus
+
+    var codecID: CodecID { self == .aac ? .aac : .opus }
+}
+
+/// Encodes audio to AAC (or Opus) for one output stream from decoded frames of any
 /// format, rate and layout, counting samples so that the track can be cut or
 /// padded to an exact length (sample-accurate trims, silence for inputs without sound).
 final class AudioTrackEncoder {
@@ -22,12 +32,17 @@ final class AudioTrackEncoder {
     /// AAC's sampling frequencies (ISO/IEC 14496-3 table 1.18).
     static let aacRates: Set<Int> = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350]
 
-    init(output: OutputFile, sampleRate: Int, layout: ChannelLayout, bitRate: Int64? = nil) throws(AVError) {
-        let rate = AudioTrackEncoder.aacRates.contains(sampleRate) ? sampleRate : 48000
+    /// Opus's sampling frequencies (RFC 6716 section 2).
+    static let opusRates: Set<Int> = [48000, 24000, 16000, 12000, 8000]
+
+    init(output: OutputFile, sampleRate: Int, layout: ChannelLayout, bitRate: Int64? = nil, codec: AudioCodec = .aac) throws(AVError) {
+        let rates = codec == .aac ? AudioTrackEncoder.aacRates : AudioTrackEncoder.opusRates
+        let rate = rates.contains(sampleRate) ? sampleRate : 48000
         // AAC takes the standard layouts: name the channels by count, whatever order the source declared.
-        let channels = min(max(layout.channelCount, 1), 8)
+        // libopus takes more than two only with a channel mapping: sound for the web is mixed to two.
+        let channels = codec == .aac ? min(max(layout.channelCount, 1), 8) : min(max(layout.channelCount, 1), 2)
         let encoderLayout = ChannelLayout(defaultFor: channels == 7 ? 8 : channels)
-        var settings = AudioEncoderSettings(codecName: "aac", sampleRate: rate, channelLayout: encoderLayout)
+        var settings = AudioEncoderSettings(codecName: codec == .aac ? "aac" : "libopus", sampleRate: rate, channelLayout: encoderLayout)
         settings.bitRate = bitRate ?? Int64(min(channels, 2)) * 96_000
         settings.globalHeader = output.needsGlobalHeader
         encoder = try Encoder(audio: settings)
@@ -70,9 +85,12 @@ final class AudioTrackEncoder {
         try queue.keepFirst(total - encodedSamples)
     }
 
+    /// Samples in each frame the encoder takes: its own size (AAC 1024, Opus 960), 1024 for one that takes any.
+    private var frameSize: Int { encoder.frameSize > 0 ? encoder.frameSize : 1024 }
+
     /// Encodes whole frames while the total stays within `limit` samples.
     func encodeAvailable(upTo limit: Int64, output: OutputFile) throws {
-        let size = max(encoder.frameSize, 1024)
+        let size = frameSize
         while queue.count >= Int64(size) && encodedSamples + Int64(size) <= limit {
             try encodeFrame(samples: size, output: output)
         }
@@ -81,7 +99,7 @@ final class AudioTrackEncoder {
     /// Pads with silence or cuts to exactly `total` samples, encodes the rest and drains the encoder.
     func finish(totalSamples total: Int64, output: OutputFile) throws {
         if appendedSamples < total { appendSilence(samples: total - appendedSamples) }
-        let size = max(encoder.frameSize, 1024)
+        let size = frameSize
         while encodedSamples < total && queue.count > 0 {
             try encodeFrame(samples: Int(min(Int64(size), total - encodedSamples)), output: output)
         }

@@ -18,12 +18,15 @@ enum ConcatReencode {
             return PlausibleTiming.frameRate(of: first.video) ?? Rational(25, 1)
         }()
         let frameBase = rate.inverted
-        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat, width: size.width, height: size.height)
         let output = try OutputFile(path: path)
+        let codecs = try ReencodedCodecs.choose(for: output, quality: request.quality, withSound: inputs.contains { $0.audio != nil },
+                                                path: request.output)
+        let pixelFormat = VideoTrackEncoder.encodablePixelFormat(firstParameters.pixelFormat, width: size.width, height: size.height,
+                                                                 encoder: codecs.quality.encoderName)
         let picture = VideoTrackEncoder.Picture(
             width: size.width, height: size.height, pixelFormat: pixelFormat, sampleAspectRatio: Rational(1, 1),
             timeBase: frameBase, frameRate: rate, colorimetry: firstParameters.colorimetry)
-        let video = try videoEncoder(picture: picture, request: request, output: output, sizeOf: first.path)
+        let video = try videoEncoder(picture: picture, quality: codecs.quality, request: request, output: output, sizeOf: first.path)
         // Pictures are not turned: the output shows them as the first input asks, and says when others ask otherwise.
         var warnings: [String] = []
         if let matrix = first.video.displayMatrix { try output.setDisplayMatrix(stream: video.outputIndex, matrix) }
@@ -37,10 +40,9 @@ enum ConcatReencode {
         if let reference = inputs.lazy.compactMap(\.audio).first {
             let parameters = reference.parameters
             sound = try AudioTrackEncoder(output: output, sampleRate: parameters.sampleRate,
-                                          layout: parameters.channelLayout ?? ChannelLayout(defaultFor: 2))
+                                          layout: parameters.channelLayout ?? ChannelLayout(defaultFor: 2), codec: codecs.sound)
         }
-        try VideoTrackEncoder.checkContainer(output, holds: request.quality.codec, sound: sound != nil, path: request.output)
-        try output.writeHeader()
+        do { try output.writeHeader() } catch { throw ReencodedCodecs.refusal(output, path: request.output, error) }
 
         var slots: Int64 = 0
         var summaries: [ConcatInputSummary] = []
@@ -83,10 +85,10 @@ enum ConcatReencode {
     /// encoder that refuses its settings (an invalid argument, or libx264 failing to open: it checks the
     /// size) refuses what that input says (a damaged header can claim 18391x9014 pictures of a 640x360
     /// stream): the error then names that input. Other failures (memory, a missing encoder) are not the input's.
-    private static func videoEncoder(picture: VideoTrackEncoder.Picture, request: ConcatRequest, output: OutputFile,
+    private static func videoEncoder(picture: VideoTrackEncoder.Picture, quality: EncodingQuality, request: ConcatRequest, output: OutputFile,
                                      sizeOf firstPath: String) throws -> VideoTrackEncoder {
         do {
-            return try VideoTrackEncoder(picture: picture, quality: request.quality, output: output, globalHeader: output.needsGlobalHeader)
+            return try VideoTrackEncoder(picture: picture, quality: quality, output: output, globalHeader: output.needsGlobalHeader)
         } catch {
             guard request.size == nil,
                   error.code == AVError.invalidArgumentCode || error.code == AVError.externalLibraryCode else { throw error }

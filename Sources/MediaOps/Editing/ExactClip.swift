@@ -12,9 +12,15 @@ enum ExactClip {
         let entry = try VideoRangeScan.scan(source, start: start, end: start + 1, detectIDR: false)
         do {
             let output = try OutputFile(path: path)
-            try VideoTrackEncoder.checkContainer(output, holds: request.quality.codec, sound: source.input.bestStream(.audio) != nil, path: request.output)
-            let writer = try ReencodingWriter(source: source, output: output, quality: request.quality)
-            try output.writeHeader(options: CopyClip.muxerOptions(output: output, source: source, editList: false))
+            let codecs = try ReencodedCodecs.choose(for: output, quality: request.quality, withSound: source.input.bestStream(.audio) != nil,
+                                                    path: request.output)
+            let writer = try ReencodingWriter(source: source, output: output, quality: codecs.quality, sound: codecs.sound)
+            do {
+                try output.writeHeader(options: CopyClip.muxerOptions(output: output, source: source, editList: false))
+            } catch {
+                // The container refuses what it was given (libav cannot always say beforehand: Ogg, GIF): the output's.
+                throw ReencodedCodecs.refusal(output, path: request.output, error)
+            }
             try VideoRangeScan.seek(source, to: entry.seekTarget)
             let range = try writer.run(start: start, end: end, progress: progress)
             try output.finish()

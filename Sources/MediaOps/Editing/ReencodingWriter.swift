@@ -34,7 +34,8 @@ final class ReencodingWriter {
     /// of being decoded again. Nil, or overflowed, decodes as usual.
     var retained: RetainedFrames?
 
-    init(source: ClipSource, output: OutputFile, quality: EncodingQuality, transform: (any PictureTransform)? = nil) throws {
+    init(source: ClipSource, output: OutputFile, quality: EncodingQuality, sound: AudioCodec = .aac,
+         transform: (any PictureTransform)? = nil) throws {
         self.source = source
         self.output = output
         self.transform = transform
@@ -64,7 +65,7 @@ final class ReencodingWriter {
             case .failure(let damage): return "its decoder refuses its damaged headers (\(damage.detail))"
             }
             let layout = stream.parameters.channelLayout ?? ChannelLayout(defaultFor: 2)
-            let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout)
+            let encoder = try AudioTrackEncoder(output: output, sampleRate: stream.parameters.sampleRate, layout: layout, codec: sound)
             lanes[stream.index] = AudioLane(decoder: decoder, encoder: encoder, timeBase: stream.timeBase)
             return nil
         }

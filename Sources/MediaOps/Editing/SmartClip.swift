@@ -74,6 +74,7 @@ enum SmartClip {
         guard avcConfigurationFormats.contains(output.formatName) else {
             throw Refusal(reason: "\(output.formatName) does not carry an avcC decoder configuration")
         }
+        guard output.mayStore(.h264) else { throw Refusal(reason: "\(output.formatName) cannot hold H.264") }
         let editList = CompanionStreams.editListFormats.contains(output.formatName)
 
         // 1. The head: frames [firstIncluded, join) decoded and re-encoded into memory.

@@ -23,16 +23,6 @@ final class VideoTrackEncoder {
         var colorimetry: Colorimetry = .unspecified
     }
 
-    /// Refuses, naming the output at `path`, a container that cannot hold what a re-encoded clip or join is
-    /// made of: `codec` video and, with `sound`, AAC (a WebM holds neither H.264 nor AAC; writing its header
-    /// failed with libav's "Invalid argument", named after the input).
-    static func checkContainer(_ output: OutputFile, holds codec: VideoCodec, sound: Bool, path: String) throws(MediaError) {
-        guard output.mayStore(codec.codecID), !sound || output.mayStore(.aac) else {
-            throw MediaError(path: path, code: .invalidArgument,
-                             message: "a re-encoded \(output.formatName) output cannot hold \(codec.codecID.name) video\(sound ? " and aac sound" : ""); write .mp4, .mov or .mkv")
-        }
-    }
-
     /// SVT-AV1 prints its configuration on stderr itself, past libav's log: errors only, unless the user
     /// set its level (`SVT_LOG`). Set once, before the first SVT-AV1 encoder (a static is initialised once,
     /// whichever thread gets there first; the environment is not written while another thread reads it).

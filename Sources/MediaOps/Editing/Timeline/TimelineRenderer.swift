@@ -223,11 +223,10 @@ final class TimelineWriter {
         }
 
         output = try OutputFile(path: path)
-        // Every container that carries avcC holds the sound (AAC) too.
-        try VideoTrackEncoder.checkContainer(output, holds: .h264, sound: false, path: request.output)
-        guard SmartClip.avcConfigurationFormats.contains(output.formatName) else {
+        // A timeline joins copied H.264 to re-encoded H.264; every container that carries avcC holds AAC too.
+        guard SmartClip.avcConfigurationFormats.contains(output.formatName), output.mayStore(.h264) else {
             throw MediaError(path: request.output, code: .invalidArgument,
-                             message: "\(output.formatName) cannot carry an avcC decoder configuration; write .mp4, .mov or .mkv")
+                             message: "a timeline is H.264 with its avcC decoder configuration, which \(output.formatName) cannot carry; write .mp4, .mov or .mkv")
         }
         if let first = copying.first {
             videoStream = try output.addStream(copying: first.source.video)
