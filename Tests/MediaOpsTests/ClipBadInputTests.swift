@@ -59,7 +59,7 @@ import MediaTestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
         let stalled = folder.appendingPathComponent("stalled.mkv")
-        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS-0.04/TB,TS)'", "-live", "1", stalled.path])
+        try TestMedia.retimedCopy(of: plain, to: stalled, videoTimes: "if(gte(N,25),TS-0.04/TB,TS)", live: true)
         let output = folder.appendingPathComponent("clip.mp4")
         let error = #expect(throws: MediaError.self) {
             try Clipper.clip(ClipRequest(input: stalled.path, output: output.path, start: 0.5, end: 1.5))

@@ -65,7 +65,7 @@ import MediaTestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
         let jumping = folder.appendingPathComponent("jumping.ts")
-        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS+3600/TB,TS)'", "-f", "mpegts", jumping.path])
+        try TestMedia.retimedCopy(of: plain, to: jumping, videoTimes: "if(gte(N,25),TS+3600/TB,TS)")
         let output = folder.appendingPathComponent("clip.mp4")
         let result = try Clipper.clip(ClipRequest(input: jumping.path, output: output.path, start: 0.5, end: 1.5, mode: mode,
                                                   quality: EncodingQuality(crf: 23, preset: "ultrafast")))
@@ -84,7 +84,7 @@ import MediaTestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = try TestMedia.makeClip(at: folder.appendingPathComponent("plain.mp4"), seconds: 3, width: 160, height: 120)
         let live = folder.appendingPathComponent("live.mkv")
-        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-live", "1", "-f", "matroska", live.path])
+        try TestMedia.retimedCopy(of: plain, to: live, live: true)
         #expect(try TestMedia.ffprobeJSON(["-show_entries", "format=duration", live.path])["format"].map { ($0 as? [String: Any])?["duration"] == nil } == true)
         let output = folder.appendingPathComponent("exact.mp4")
         let result = try Clipper.clip(ClipRequest(input: live.path, output: output.path, start: 1, end: 2, mode: .exact,

@@ -361,8 +361,7 @@ import MediaTestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = folder.appendingPathComponent("plain.mkv"), jumping = folder.appendingPathComponent("jumping.mkv")
         try TestMedia.makeClip(at: plain, seconds: 2, width: 160, height: 120, audio: true)
-        try TestMedia.ffmpeg(["-i", plain.path, "-c", "copy", "-bsf:v", "setts=ts='if(gte(N,25),TS+2000000000,TS)'",
-                              "-live", "1", "-f", "matroska", jumping.path])
+        try TestMedia.retimedCopy(of: plain, to: jumping, videoTimes: "if(gte(N,25),TS+2000000000,TS)", live: true)
         let output = folder.appendingPathComponent("joined.mp4")
         let error = #expect(throws: MediaError.self) {
             try Concatenator.concat(ConcatRequest(inputs: [mode == .copy ? jumping.path : plain.path, jumping.path], output: output.path, mode: mode))

@@ -144,6 +144,15 @@ public enum TestMedia {
         try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments)
     }
 
+    /// A copy of `source` (packets as they are) into `destination`'s container, its video packets' times
+    /// rewritten by ffmpeg's `setts` filter when `videoTimes` is given (an expression of `TS`, the packet's
+    /// number `N` and the time base `TB`: `if(gte(N,25),TS+3600/TB,TS)` jumps an hour at the 26th).
+    /// `live` writes Matroska as a recording does, without a length or cues.
+    public static func retimedCopy(of source: URL, to destination: URL, videoTimes: String? = nil, live: Bool = false) throws {
+        let retiming = videoTimes.map { ["-bsf:v", "setts=ts='\($0)'"] } ?? []
+        try ffmpeg(["-i", source.path, "-c", "copy"] + retiming + (live ? ["-live", "1"] : []) + [destination.path])
+    }
+
     /// `ffprobe -of json` with the given arguments, parsed.
     /// A file ffprobe cannot read gives an empty dictionary when `allowFailure`.
     public static func ffprobeJSON(_ arguments: [String], allowFailure: Bool = false) throws -> [String: Any] {
