@@ -110,8 +110,8 @@ import Testing
     }
 
     /// A run killed mid-write (a backend's timeout sends SIGKILL) left its hidden `.out.partial-…` beside the
-    /// output for good. The next run writing that output removes those of processes that no longer run, and
-    /// nothing else: a live process's, another output's, a name this type does not make.
+    /// output for good. The next run writing that output removes those of processes of this machine that no
+    /// longer run, and nothing else.
     @Test func aKilledRunsTemporaryFileIsRemovedByTheNextRun() throws {
         let folder = try TestMedia.makeTemporaryDirectory("outputs")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -120,9 +120,13 @@ import Testing
         try child.run()
         child.waitUntilExit()
         let dead = child.processIdentifier
-        let abandoned = [".out.partial-\(dead)-9f3a.jpg", ".out.partial-\(dead)-c0"]
-        let kept = [".out.partial-\(getppid())-77.jpg", ".other.partial-\(dead)-9f3a.jpg", ".out.partial-notes.jpg",
-                    ".out.partial-\(dead)-xyz.jpg", "out.partial-\(dead)-9f3a.jpg"]
+        var name = [CChar](repeating: 0, count: 256)
+        try #require(gethostname(&name, 255) == 0)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let abandoned = [".out.partial-\(host)-\(dead)-9f3a.jpg", ".out.partial-\(host)-\(dead)-c0"]
+        // A live process's, another machine's (its process ids are not this machine's), another output's, and names this type does not make.
+        let kept = [".out.partial-\(host)-\(getppid())-77.jpg", ".out.partial-elsewhere-\(dead)-9f3a.jpg", ".other.partial-\(host)-\(dead)-9f3a.jpg",
+                    ".out.partial-notes.jpg", ".out.partial-\(host)-\(dead)-xyz.jpg", "out.partial-\(host)-\(dead)-9f3a.jpg"]
         for name in abandoned + kept { try Data([1]).write(to: folder.appendingPathComponent(name)) }
         let path = folder.appendingPathComponent("out.jpg").path
         try ImageWriter.write(picture, as: .jpeg, to: path, inputs: [])
