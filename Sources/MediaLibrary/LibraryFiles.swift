@@ -56,12 +56,13 @@ public struct LibraryFiles: Sendable {
         filesFolder.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true)
     }
 
-    /// A fresh temporary path under `tmp/`, named after this process so that a
-    /// later process can tell an abandoned one from one still being written.
+    /// A fresh temporary path under `tmp/`, named after this process and machine
+    /// (``TemporaryFileOwner``) so that a later process can tell an abandoned one
+    /// from one still being written.
     public func makeTemporaryPath(pathExtension: String = "") -> URL {
         let unique = UInt64.random(in: 0...UInt64.max)
         let ext = Self.sanitizedExtension(pathExtension)
-        let name = "\(getpid())-\(String(unique, radix: 16)).partial" + (ext.isEmpty ? "" : ".\(ext)")
+        let name = "\(getpid())-\(String(unique, radix: 16))-\(TemporaryFileOwner.machine).partial" + (ext.isEmpty ? "" : ".\(ext)")
         return temporaryFolder.appendingPathComponent(name)
     }
 
@@ -152,16 +153,21 @@ public struct LibraryFiles: Sendable {
         return destination
     }
 
-    /// Removes temporary files left by processes that no longer run (killed
-    /// mid-write). Files of live processes are left alone.
-    public func removeAbandonedTemporaryFiles() {
+    /// Removes temporary files left by processes of this machine that no longer
+    /// run (killed mid-write). Files of live processes are left alone, and so are
+    /// other machines' (a PostgreSQL library's store is shared by its workers' machines).
+    /// - Parameter withoutMachine: also files named before names carried the machine,
+    ///   which only a library of one machine (SQLite) can take as its own.
+    public func removeAbandonedTemporaryFiles(withoutMachine: Bool) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder.path) else { return }
         for name in names {
-            // Operations that write beside our temporary path add a leading dot (`.<pid>-….partial-….jpg`).
+            // `<pid>-<hex>-<machine>.partial…`, or before names carried the machine `<pid>-<hex>.partial…`; operations
+            // that write beside our temporary path add a leading dot (`.<pid>-….partial.partial-….jpg`).
             let bare = name.drop { $0 == "." }
-            guard let pidText = bare.split(separator: "-").first, let pid = Int32(pidText) else { continue }
-            if pid == getpid() { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            guard let dash = bare.firstIndex(of: "-"), let pid = Int32(bare[..<dash]) else { continue }
+            let afterUnique = bare[bare.index(after: dash)...].drop { $0.isHexDigit }
+            let mine = afterUnique.hasPrefix("-\(TemporaryFileOwner.machine).partial") || (withoutMachine && afterUnique.hasPrefix(".partial"))
+            guard mine, TemporaryFileOwner.hasEnded(pid) else { continue }
             try? FileManager.default.removeItem(at: temporaryFolder.appendingPathComponent(name))
         }
     }

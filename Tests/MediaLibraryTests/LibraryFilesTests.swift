@@ -28,20 +28,47 @@ import Testing
         let folder = try TestMedia.makeTemporaryDirectory("files")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteLibraryStore.open(folder: folder)
-        // A process id that is not running: a finished child's.
+        let names = try AbandonedFiles(in: store.files)
+        let live = store.files.makeTemporaryPath(pathExtension: "mp4")
+        try Data([2]).write(to: live)
+        _ = try SQLiteLibraryStore.open(folder: folder)
+        // One machine's library: the files named before names carried the machine are this machine's too.
+        #expect(names.left() == Set(names.othersMachine + [live.lastPathComponent]))
+    }
+
+    /// A PostgreSQL library's file store is shared by the workers of several machines: opening it removes the
+    /// temporary files of this machine's processes that no longer run, and no other machine's (their
+    /// process ids mean nothing here), nor the ones whose machine their name does not say.
+    @Test func aSharedStoreLosesOnlyThisMachinesAbandonedFiles() throws {
+        let server = try PostgresTestServer.shared()
+        let folder = try TestMedia.makeTemporaryDirectory("pgfiles")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let location = try PostgresLocation(url: try server.createDatabase(), files: folder.path)
+        let names = try AbandonedFiles(in: try PostgresLibraryStore.open(location).files)
+        _ = try PostgresLibraryStore.open(location)
+        #expect(names.left() == Set(names.othersMachine + names.unnamedMachine))
+    }
+}
+
+/// Temporary files of a process that no longer runs (a finished child's id) in a library's `tmp/`: this
+/// machine's, another machine's, and ones named before names carried the machine.
+struct AbandonedFiles {
+    let folder: URL
+    let thisMachine: [String], othersMachine: [String], unnamedMachine: [String]
+
+    init(in files: LibraryFiles) throws {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        let dead = store.files.temporaryFolder.appendingPathComponent("\(child.processIdentifier)-1.partial.mp4")
-        let live = store.files.makeTemporaryPath(pathExtension: "mp4")
-        let deadBeside = store.files.temporaryFolder.appendingPathComponent(".\(child.processIdentifier)-2.partial.partial-ab.jpg")
-        try Data([3]).write(to: deadBeside)
-        try Data([1]).write(to: dead)
-        try Data([2]).write(to: live)
-        _ = try SQLiteLibraryStore.open(folder: folder)
-        #expect(!FileManager.default.fileExists(atPath: dead.path))
-        #expect(!FileManager.default.fileExists(atPath: deadBeside.path))
-        #expect(FileManager.default.fileExists(atPath: live.path))
+        let dead = child.processIdentifier
+        let ours = files.makeTemporaryPath(pathExtension: "mp4").lastPathComponent.replacingOccurrences(of: "\(getpid())-", with: "\(dead)-")
+        folder = files.temporaryFolder
+        thisMachine = [ours, ".\(ours).partial-ab.jpg"]
+        othersMachine = ["\(dead)-7f-elsewhere.partial.mp4", ".\(dead)-7f-elsewhere.partial.partial-ab.jpg"]
+        unnamedMachine = ["\(dead)-1.partial.mp4", ".\(dead)-2.partial.partial-ab.jpg"]
+        for name in thisMachine + othersMachine + unnamedMachine { try Data([1]).write(to: folder.appendingPathComponent(name)) }
     }
+
+    func left() -> Set<String> { Set((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []) }
 }

@@ -48,6 +48,7 @@ public final class PostgresLibraryStore: LibraryStore {
         let files = LibraryFiles(root: location.files)
         try files.prepare()
         try files.checkWritable()
+        files.removeAbandonedTemporaryFiles(withoutMachine: false)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(group.next())
         let logger = Logger(label: "pixsim.library.postgres")

@@ -67,7 +67,7 @@ public struct SQLiteLibraryStore: LibraryStore {
             if try !pool.read({ db in try SQLiteMigrations.migrator.hasCompletedMigrations(db) }) {
                 try SQLiteMigrations.migrator.migrate(pool)
             }
-            files.removeAbandonedTemporaryFiles()
+            files.removeAbandonedTemporaryFiles(withoutMachine: true)
             lock.release()
             return SQLiteLibraryStore(writer: pool, files: files)
         } catch {

@@ -86,35 +86,25 @@ public final class OutputDestination {
         let unique = UInt32.random(in: 0...UInt32.max)
         // Named after this process and its machine, so that a later one can tell a file abandoned by a kill from
         // one being written (by a process of its own machine: another's process ids mean nothing here).
-        let temporaryName = ".\(name).partial-\(Self.machine)-\(getpid())-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
+        let temporaryName = ".\(name).partial-\(TemporaryFileOwner.machine)-\(getpid())-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
         // A device's folder (/dev) is no place for a temporary file.
         let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
         temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
         Self.removeAbandonedTemporaryFiles(of: name, in: temporaryFolder)
     }
 
-    /// This machine's name (`gethostname`), in temporary files' names; empty when it has none.
-    private static let machine: String = {
-        var bytes = [CChar](repeating: 0, count: 256)
-        guard gethostname(&bytes, bytes.count - 1) == 0 else { return "" }
-        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }()
-
     /// Removes the temporary files of earlier runs writing an output of the same name into `folder` that were
     /// killed before they could (a backend's timeout sends SIGKILL; the hidden `.out.partial-…` stayed
     /// forever). Only names this type makes, of processes that no longer run.
     private static func removeAbandonedTemporaryFiles(of name: String, in folder: URL) {
-        guard !machine.isEmpty else { return }
-        let prefix = ".\(name).partial-\(machine)-"
+        let prefix = ".\(name).partial-\(TemporaryFileOwner.machine)-"
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
         for entry in entries where entry.hasPrefix(prefix) {
             let rest = entry.dropFirst(prefix.count)
             let parts = rest.split(separator: "-", maxSplits: 1)
-            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, pid != getpid(),
+            guard parts.count == 2, let pid = Int32(parts[0]), TemporaryFileOwner.hasEnded(pid),
                   let unique = parts[1].split(separator: ".", maxSplits: 1).first, !unique.isEmpty,
                   unique.allSatisfy(\.isHexDigit) else { continue }
-            // Alive, or someone else's to signal: not abandoned.
-            if kill(pid, 0) == 0 || errno != ESRCH { continue }
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(entry))
         }
     }
