@@ -156,9 +156,12 @@ public struct LibraryFiles: Sendable {
     /// Removes temporary files left by processes of this machine that no longer
     /// run (killed mid-write). Files of live processes are left alone, and so are
     /// other machines' (a PostgreSQL library's store is shared by its workers' machines).
-    /// - Parameter withoutMachine: also files named before names carried the machine,
-    ///   which only a library of one machine (SQLite) can take as its own.
-    public func removeAbandonedTemporaryFiles(withoutMachine: Bool) {
+    /// - Parameters:
+    ///   - withoutMachine: also files named before names carried the machine,
+    ///     which only a library of one machine (SQLite) can take as its own.
+    ///   - untouchedFor: only files not written for that many seconds: where machines
+    ///     share the store, two may go by one name (containers given one host name).
+    public func removeAbandonedTemporaryFiles(withoutMachine: Bool, untouchedFor: Double = 0) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder.path) else { return }
         for name in names {
             // `<pid>-<hex>-<machine>.partial…`, or before names carried the machine `<pid>-<hex>.partial…`; operations
@@ -168,7 +171,12 @@ public struct LibraryFiles: Sendable {
             let afterUnique = bare[bare.index(after: dash)...].drop { $0.isHexDigit }
             let mine = afterUnique.hasPrefix("-\(TemporaryFileOwner.machine).partial") || (withoutMachine && afterUnique.hasPrefix(".partial"))
             guard mine, TemporaryFileOwner.hasEnded(pid) else { continue }
-            try? FileManager.default.removeItem(at: temporaryFolder.appendingPathComponent(name))
+            let path = temporaryFolder.appendingPathComponent(name)
+            if untouchedFor > 0 {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path.path)[.modificationDate]) as? Date
+                guard let modified, -modified.timeIntervalSinceNow >= untouchedFor else { continue }
+            }
+            try? FileManager.default.removeItem(at: path)
         }
     }
 

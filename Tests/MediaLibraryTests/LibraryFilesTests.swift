@@ -37,14 +37,21 @@ import Testing
     }
 
     /// A PostgreSQL library's file store is shared by the workers of several machines: opening it removes the
-    /// temporary files of this machine's processes that no longer run, and no other machine's (their
-    /// process ids mean nothing here), nor the ones whose machine their name does not say.
+    /// temporary files of this machine's processes that no longer run, once an hour has passed without a
+    /// write to them, and no other machine's (their process ids mean nothing here), nor the ones whose
+    /// machine their name does not say.
     @Test func aSharedStoreLosesOnlyThisMachinesAbandonedFiles() throws {
         let server = try PostgresTestServer.shared()
         let folder = try TestMedia.makeTemporaryDirectory("pgfiles")
         defer { try? FileManager.default.removeItem(at: folder) }
         let location = try PostgresLocation(url: try server.createDatabase(), files: folder.path)
         let names = try AbandonedFiles(in: try PostgresLibraryStore.open(location).files)
+        _ = try PostgresLibraryStore.open(location)
+        #expect(names.left() == Set(names.thisMachine + names.othersMachine + names.unnamedMachine))
+        let hourAgo = Date(timeIntervalSinceNow: -3601)
+        for name in names.left() {
+            try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: names.folder.appendingPathComponent(name).path)
+        }
         _ = try PostgresLibraryStore.open(location)
         #expect(names.left() == Set(names.othersMachine + names.unnamedMachine))
     }

@@ -48,7 +48,7 @@ public final class PostgresLibraryStore: LibraryStore {
         let files = LibraryFiles(root: location.files)
         try files.prepare()
         try files.checkWritable()
-        files.removeAbandonedTemporaryFiles(withoutMachine: false)
+        files.removeAbandonedTemporaryFiles(withoutMachine: false, untouchedFor: 3600)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(group.next())
         let logger = Logger(label: "pixsim.library.postgres")
