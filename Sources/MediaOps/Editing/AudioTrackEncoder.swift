@@ -6,8 +6,6 @@ enum AudioCodec: Sendable {
     case aac
     /// WebM, which holds no AAC (libopus).
     case opus
-
-    var codecID: CodecID { self == .aac ? .aac : .opus }
 }
 
 /// Encodes audio to AAC (or Opus) for one output stream from decoded frames of any
