@@ -88,7 +88,7 @@ public struct PostgresLocation: Sendable, Equatable {
     public func clientConfiguration(connectTimeout: TimeAmount = .seconds(5)) throws -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
-            tls: requiresTLS ? .require(try .makeClientConfiguration()) : .disable)
+            tls: requiresTLS ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
         return configuration
     }

@@ -61,6 +61,11 @@ struct PixsimMedia: AsyncParsableCommand {
                 message: "looks like an option; to name a file that starts with '-', put '--' before it (pixsim-media \(command) -- \(name))") + "\n").utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
+        // A one-shot command stopped by Ctrl-C or SIGTERM takes its temporary outputs with it. `watch`, `worker`
+        // and a batch on a queue replace this handler with their graceful stop (`StopSignal`); `serve` keeps
+        // none, since its service lifecycle's signal source must see the signal rather than a handler ending
+        // the process.
+        if arguments.first != "serve" { InterruptedRunCleanup.removeTrackedFilesOnStopSignals() }
         await Self.main(nil)
     }
 }

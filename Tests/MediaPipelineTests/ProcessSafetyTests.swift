@@ -150,4 +150,30 @@ import Testing
         let result = try #require(try store.asset(sha256: try PipelineFixture.sha256(done.appendingPathComponent("result.mp4"))))
         #expect(try store.parentEdges(of: result.assetID).first?.parentRole == "source_video")
     }
+
+    /// A one-shot command stopped by a signal (Ctrl-C; a backend's SIGTERM on a timeout) left its hidden
+    /// `.out.partial-…` beside the output until the next run writing that output. It now goes with the
+    /// process, which still ends by the signal, and the output is not made.
+    @Test(.needsFFmpeg, arguments: [SIGTERM, SIGINT]) func aStoppedClipTakesItsTemporaryFileWithIt(_ signalNumber: Int32) async throws {
+        let binary = try PipelineFixture.executable()
+        let folder = try TestMedia.makeTemporaryDirectory("stopped")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try TestMedia.makeClip(at: folder.appendingPathComponent("long.mp4"), seconds: 120, width: 320, height: 240)
+        let output = folder.appendingPathComponent("out").appendingPathComponent("cut.mp4")
+        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let clip = try Self.launch(binary, ["clip", input.path, "--start", "0", "--end", "119", "--mode", "exact", "-o", output.path])
+        // Stopped while it writes: once its temporary file exists.
+        let deadline = Date().addingTimeInterval(60)
+        var temporary: [String] = []
+        while temporary.isEmpty && clip.isRunning && Date() < deadline {
+            temporary = try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)
+            if temporary.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(temporary.count == 1 && temporary[0].hasPrefix(".cut.partial-"), "the clip finished or wrote \(temporary) before it could be stopped")
+        kill(clip.processIdentifier, signalNumber)
+        clip.waitUntilExit()
+        #expect(clip.terminationReason == .uncaughtSignal)
+        #expect(clip.terminationStatus == signalNumber)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path) == [])
+    }
 }

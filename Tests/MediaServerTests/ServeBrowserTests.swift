@@ -47,7 +47,13 @@ struct ServeBrowserTests {
         let server = try ServeProcess(library: fixture.library)
         defer { server.stop() }
         let script = TestMedia.packageRoot.appendingPathComponent("Tests/Browser/pages_test.py").path
-        let result = try TestMedia.run("python3", [script, server.baseURL, ServeTools.screenshotFolder.path,
+        // Chromium's own temporary folders (its profile's singleton socket) go in a folder of the test's, which
+        // goes with it: in /tmp each run left one behind. A short path: a socket's path has at most 107 bytes.
+        var template = Array("/tmp/pixsim-chromium-XXXXXX".utf8CString)
+        try #require(mkdtemp(&template) != nil, "mkdtemp: \(errno)")
+        let scratch = URL(fileURLWithPath: String(cString: template))
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = try TestMedia.run("/usr/bin/env", ["TMPDIR=\(scratch.path)", "python3", script, server.baseURL, ServeTools.screenshotFolder.path,
                                                    "\(fixture.story.id)", "\(fixture.clip.id)", "\(fixture.grandchild.id)",
                                                    "\(fixture.branchID)"], allowFailure: true)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr.suffix(3000))")

@@ -59,7 +59,14 @@ final class ServeProcess {
         return process.terminationStatus
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    /// Kills a server still running and removes its log (each test run left a score of them in /tmp).
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: log)
+    }
 }
 
 /// One HTTP exchange through curl (`--path-as-is`, so `..` reaches the server as sent).

@@ -3,8 +3,9 @@ import Foundation
 /// Where an operation writes its result: never directly into the final path.
 /// The result goes to a temporary file beside it, renamed into place only
 /// once complete (``commit()``), so a failure or a kill leaves nothing partial
-/// at the output's path (a killed run's hidden temporary file goes when the
-/// next run writes that output).
+/// at the output's path. The temporary file goes with a stop signal when the
+/// command asked for that (``InterruptedRunCleanup``); a run killed outright
+/// leaves it to the next run writing that output.
 /// An existing output that is not a regular file is never replaced (SPEC
 /// section 6): a link is followed to its file, a character device or FIFO is
 /// written through, anything else is refused.
@@ -29,6 +30,9 @@ public final class OutputDestination {
     /// would replace the device with a plain file.
     private let writesThrough: Bool
     private var committed = false
+    /// The temporary file's place among the files a stop signal removes; `nil` once given back (the
+    /// slot may then be another file's, so it is given back only once).
+    private var cleanupTicket: InterruptedRunCleanup.Ticket?
 
     /// - Parameters:
     ///   - path: the final output path.
@@ -90,6 +94,7 @@ public final class OutputDestination {
         // A device's folder (/dev) is no place for a temporary file.
         let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
         temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
+        cleanupTicket = InterruptedRunCleanup.track(temporaryPath)
         Self.removeAbandonedTemporaryFiles(of: name, in: temporaryFolder)
     }
 
@@ -117,6 +122,7 @@ public final class OutputDestination {
             try copyThrough()
             committed = true
             try? FileManager.default.removeItem(atPath: temporaryPath)
+            stopTracking()
             return
         }
         if rename(temporaryPath, finalPath) != 0 {
@@ -125,6 +131,13 @@ public final class OutputDestination {
             throw MediaError(path: path, code: .outputUnwritable, message: "cannot move result into place: \(reason)")
         }
         committed = true
+        // After the rename: a signal before it must still remove the file.
+        stopTracking()
+    }
+
+    private func stopTracking() {
+        InterruptedRunCleanup.forget(cleanupTicket)
+        cleanupTicket = nil
     }
 
     /// Writes `bytes` as the whole temporary file. A failure (a full disk, a quota) says why, with the
@@ -182,6 +195,7 @@ public final class OutputDestination {
     /// Removes the temporary file unless it was committed.
     public func discardIfUncommitted() {
         if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
+        stopTracking()
     }
 
     deinit { discardIfUncommitted() }
