@@ -95,23 +95,7 @@ public final class OutputDestination {
         let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
         temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
         cleanupTicket = InterruptedRunCleanup.track(temporaryPath)
-        Self.removeAbandonedTemporaryFiles(of: name, in: temporaryFolder)
-    }
-
-    /// Removes the temporary files of earlier runs writing an output of the same name into `folder` that were
-    /// killed before they could (a backend's timeout sends SIGKILL; the hidden `.out.partial-…` stayed
-    /// forever). Only names this type makes, of processes that no longer run.
-    private static func removeAbandonedTemporaryFiles(of name: String, in folder: URL) {
-        let prefix = ".\(name).partial-\(TemporaryFileOwner.machine)-"
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for entry in entries where entry.hasPrefix(prefix) {
-            let rest = entry.dropFirst(prefix.count)
-            let parts = rest.split(separator: "-", maxSplits: 1)
-            guard parts.count == 2, let pid = Int32(parts[0]), TemporaryFileOwner.hasEnded(pid),
-                  let unique = parts[1].split(separator: ".", maxSplits: 1).first, !unique.isEmpty,
-                  unique.allSatisfy(\.isHexDigit) else { continue }
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(entry))
-        }
+        AbandonedOutputFiles.remove(of: name, in: temporaryFolder)
     }
 
     /// Moves the finished temporary file into place (atomic `rename`), or
