@@ -36,7 +36,10 @@ public enum InterruptedRunCleanup {
 
     /// Installs the handler for `signals`. Idempotent; call it before any output is written.
     public static func removeTrackedFilesOnStopSignals(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
-        _ = slotPaths  // allocate the slots now, not on first use inside the handler
+        // Globals are made on first use: make the slots now, not inside the handler (which must not take
+        // the lock that first use takes).
+        _ = slotPaths
+        _ = slotStates[0].load(ordering: .relaxed)
         for number in signals {
             signal(number) { received in
                 InterruptedRunCleanup.removeTrackedFiles()
