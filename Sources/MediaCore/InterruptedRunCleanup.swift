@@ -32,21 +32,29 @@ public enum InterruptedRunCleanup {
     /// A path beyond that is not tracked: the next run sweeps it, as before.
     static var slotCount: Int { slotStates.count }
     /// The longest path a slot holds, its terminating zero included (Linux's `PATH_MAX`).
-    static let slotBytes = 4096
+    /// Computed, not stored: a stored static is made on first use, which the handler must not be.
+    static var slotBytes: Int { 4096 }
 
-    /// Installs the handler for `signals`. Idempotent; call it before any output is written.
+    /// Installs the handler for `signals`, except those the process was started ignoring (`nohup` ignores
+    /// SIGHUP; a shell's background job, SIGINT): those stay ignored. Call it before any output is written.
     public static func removeTrackedFilesOnStopSignals(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
         // Globals are made on first use: make the slots now, not inside the handler (which must not take
         // the lock that first use takes).
         _ = slotPaths
         _ = slotStates[0].load(ordering: .relaxed)
-        for number in signals {
+        for number in signals where !isIgnored(number) {
             signal(number) { received in
                 InterruptedRunCleanup.removeTrackedFiles()
                 signal(received, SIG_DFL)
                 raise(received)
             }
         }
+    }
+
+    private static func isIgnored(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0, let handler = current.__sigaction_handler.sa_handler else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// Starts tracking `path`, a temporary file about to be written. Returns `nil` (not tracked) when the

@@ -154,26 +154,46 @@ import Testing
     /// A one-shot command stopped by a signal (Ctrl-C; a backend's SIGTERM on a timeout) left its hidden
     /// `.out.partial-…` beside the output until the next run writing that output. It now goes with the
     /// process, which still ends by the signal, and the output is not made.
-    @Test(.needsFFmpeg, arguments: [SIGTERM, SIGINT]) func aStoppedClipTakesItsTemporaryFileWithIt(_ signalNumber: Int32) async throws {
-        let binary = try PipelineFixture.executable()
+    @Test(.needsFFmpeg, arguments: [SIGTERM, SIGINT, SIGHUP]) func aStoppedClipTakesItsTemporaryFileWithIt(_ signalNumber: Int32) async throws {
         let folder = try TestMedia.makeTemporaryDirectory("stopped")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let input = try TestMedia.makeClip(at: folder.appendingPathComponent("long.mp4"), seconds: 120, width: 320, height: 240)
-        let output = folder.appendingPathComponent("out").appendingPathComponent("cut.mp4")
-        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let clip = try Self.launch(binary, ["clip", input.path, "--start", "0", "--end", "119", "--mode", "exact", "-o", output.path])
-        // Stopped while it writes: once its temporary file exists.
-        let deadline = Date().addingTimeInterval(60)
-        var temporary: [String] = []
-        while temporary.isEmpty && clip.isRunning && Date() < deadline {
-            temporary = try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)
-            if temporary.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        try #require(temporary.count == 1 && temporary[0].hasPrefix(".cut.partial-"), "the clip finished or wrote \(temporary) before it could be stopped")
+        let (clip, outputFolder) = try await Self.clipCaughtWriting(in: folder)
         kill(clip.processIdentifier, signalNumber)
         clip.waitUntilExit()
         #expect(clip.terminationReason == .uncaughtSignal)
         #expect(clip.terminationStatus == signalNumber)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path) == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputFolder.path) == [])
+    }
+
+    /// A command started ignoring hang-ups (`nohup`) keeps ignoring them: the handler above is not put in
+    /// their place, and the clip is made.
+    @Test(.needsFFmpeg) func aCommandStartedUnderNohupOutlivesAHangUp() async throws {
+        let folder = try TestMedia.makeTemporaryDirectory("nohup")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (clip, outputFolder) = try await Self.clipCaughtWriting(in: folder, under: "/usr/bin/nohup")
+        kill(clip.processIdentifier, SIGHUP)
+        clip.waitUntilExit()
+        #expect(clip.terminationReason == .exit)
+        #expect(clip.terminationStatus == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputFolder.path) == ["cut.mp4"])
+    }
+
+    /// Starts `clip --mode exact` of a 30 s file (under `launcher`, if given, which must exec the
+    /// command in its own process) and returns it once its temporary file exists, with the output's folder.
+    static func clipCaughtWriting(in folder: URL, under launcher: String? = nil) async throws -> (Process, URL) {
+        let binary = try PipelineFixture.executable()
+        let input = try TestMedia.makeClip(at: folder.appendingPathComponent("long.mp4"), seconds: 30, width: 320, height: 240)
+        let outputFolder = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        let arguments = ["clip", input.path, "--start", "0", "--end", "29", "--mode", "exact", "-o", outputFolder.appendingPathComponent("cut.mp4").path]
+        let clip = try launcher.map { try launch(URL(fileURLWithPath: $0), [binary.path] + arguments) } ?? launch(binary, arguments)
+        let deadline = Date().addingTimeInterval(60)
+        var temporary: [String] = []
+        while temporary.isEmpty && clip.isRunning && Date() < deadline {
+            temporary = try FileManager.default.contentsOfDirectory(atPath: outputFolder.path)
+            if temporary.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(temporary.count == 1 && temporary[0].hasPrefix(".cut.partial-"), "the clip finished or wrote \(temporary) before it could be stopped")
+        return (clip, outputFolder)
     }
 }
