@@ -42,7 +42,7 @@ struct FailureMemoryTests {
                                                 extraArguments: ["--settle", "15"])
         let target = inbox.appendingPathComponent("slow.mp4")
         let handle = try #require({ () -> FileHandle? in
-            FileManager.default.createFile(atPath: target.path, contents: nil)
+            guard FileManager.default.createFile(atPath: target.path, contents: nil) else { return nil }
             return FileHandle(forWritingAtPath: target.path)
         }())
         try handle.write(contentsOf: complete.prefix(complete.count / 2))

@@ -95,8 +95,8 @@ struct HardeningMessageTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let dash = try PipelineFixture.makeClip(folder.appendingPathComponent("-dash.mp4"), seed: 5)
         let saved = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(saved) }
+        try #require(FileManager.default.changeCurrentDirectoryPath(folder.path))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(saved) }
 
         let refused = try TestMedia.run(binary, ["probe", "-dash.mp4"], allowFailure: true)
         #expect(refused.status == 64)

@@ -51,7 +51,7 @@ import Testing
         let text = folder.appendingPathComponent("notes.mp4")
         try Data("this is not a video\n".utf8).write(to: text)
         let empty = folder.appendingPathComponent("empty.mp4")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        try #require(FileManager.default.createFile(atPath: empty.path, contents: Data()))
         let good = try PipelineFixture.makeClip(folder.appendingPathComponent("good.mp4"), seed: 2)
         let truncated = folder.appendingPathComponent("truncated.mp4")
         let bytes = try Data(contentsOf: good)

@@ -14,7 +14,7 @@ import Testing
 
         init(_ arguments: [String], prefix: [String] = [], folder: URL) throws {
             log = folder.appendingPathComponent("worker-\(UUID().uuidString.prefix(8)).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             if prefix.isEmpty {
                 process.executableURL = TestMedia.cliExecutable
                 process.arguments = ["worker"] + arguments

@@ -51,7 +51,7 @@ struct ServeBrowserTests {
         // goes with it: in /tmp each run left one behind. A short path: a socket's path has at most 107 bytes.
         var template = Array("/tmp/pixsim-chromium-XXXXXX".utf8CString)
         try #require(mkdtemp(&template) != nil, "mkdtemp: \(errno)")
-        let scratch = URL(fileURLWithPath: String(cString: template))
+        let scratch = URL(fileURLWithPath: String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         defer { try? FileManager.default.removeItem(at: scratch) }
         let result = try TestMedia.run("/usr/bin/env", ["TMPDIR=\(scratch.path)", "python3", script, server.baseURL, ServeTools.screenshotFolder.path,
                                                    "\(fixture.story.id)", "\(fixture.clip.id)", "\(fixture.grandchild.id)",
