@@ -91,9 +91,12 @@ public enum InterruptedRunCleanup {
     }
 
     /// A slot's life: free → filling (``track(_:)`` copies the path) → live → free (``forget(_:)``), or
-    /// live → taken (the handler, for good).
+    /// live → taken (the handler, for good). Computed: the handler reads them, and must not make a stored static.
     private enum SlotState {
-        static let free = 0, filling = 1, live = 2, taken = 3
+        static var free: Int { 0 }
+        static var filling: Int { 1 }
+        static var live: Int { 2 }
+        static var taken: Int { 3 }
     }
 }
 
