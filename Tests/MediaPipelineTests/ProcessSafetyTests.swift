@@ -186,14 +186,25 @@ import Testing
         let outputFolder = folder.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let arguments = ["clip", input.path, "--start", "0", "--end", "29", "--mode", "exact", "-o", outputFolder.appendingPathComponent("cut.mp4").path]
-        let clip = try launcher.map { try launch(URL(fileURLWithPath: $0), [binary.path] + arguments) } ?? launch(binary, arguments)
+        let clip = Process()
+        clip.executableURL = launcher.map { URL(fileURLWithPath: $0) } ?? binary
+        clip.arguments = (launcher == nil ? [] : [binary.path]) + arguments
+        clip.standardOutput = FileHandle.nullDevice
+        let errors = folder.appendingPathComponent("stderr.txt")
+        try #require(FileManager.default.createFile(atPath: errors.path, contents: nil))
+        clip.standardError = try FileHandle(forWritingTo: errors)
+        try clip.run()
         let deadline = Date().addingTimeInterval(60)
         var temporary: [String] = []
         while temporary.isEmpty && clip.isRunning && Date() < deadline {
             temporary = try FileManager.default.contentsOfDirectory(atPath: outputFolder.path)
             if temporary.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         }
-        try #require(temporary.count == 1 && temporary[0].hasPrefix(".cut.partial-"), "the clip finished or wrote \(temporary) before it could be stopped")
+        if temporary.isEmpty && !clip.isRunning { clip.waitUntilExit() }
+        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        let state = clip.isRunning ? "running" : "ended (\(clip.terminationReason == .exit ? "exit" : "signal") \(clip.terminationStatus))"
+        try #require(temporary.count == 1 && temporary[0].hasPrefix(".cut.partial-"),
+                     "the clip finished or wrote \(temporary) before it could be stopped (\(state)): \(said)")
         return (clip, outputFolder)
     }
 }

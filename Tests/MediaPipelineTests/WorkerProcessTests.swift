@@ -69,21 +69,23 @@ import Testing
 
         let arguments = ["--library", library, "--lease", "2", "--poll-interval", "0.2"]
         var killedJobs: [String] = []
-        for _ in 0..<2 {
+        var victims = 0
+        while killedJobs.count < 2 && victims < 6 {
             let victim = try WorkerProcess(arguments, folder: files)
+            victims += 1
             // Kill it while it holds a job (the row says so; after SIGKILL nothing can change it but the rescue).
-            var held = ""
             try Self.waitUntil("worker \(victim.pid) holds a job") {
-                held = try server.psql("SELECT id FROM media_jobs WHERE state = 'running' AND lease_owner LIKE '%:\(victim.pid)'",
-                                       database: database)
-                return !held.isEmpty
+                !(try server.psql("SELECT id FROM media_jobs WHERE state = 'running' AND lease_owner LIKE '%:\(victim.pid)'",
+                                  database: database)).isEmpty
             }
             victim.kill9()
+            // A job of a second can end between the look and the kill on a loaded machine: then this worker
+            // died between jobs, which tests nothing, and another is started.
             let stillHeld = try server.psql(
                 "SELECT id FROM media_jobs WHERE state = 'running' AND lease_owner LIKE '%:\(victim.pid)'", database: database)
-            #expect(!stillHeld.isEmpty, "killed mid-job")
-            killedJobs.append(stillHeld)
+            if !stillHeld.isEmpty { killedJobs.append(stillHeld) }
         }
+        #expect(killedJobs.count == 2, "two workers killed mid-job in \(victims) tries")
         let survivors = try (0..<2).map { _ in try WorkerProcess(arguments, folder: files) }
         defer { survivors.forEach { $0.terminate() } }
         try Self.waitUntil(seconds: 120, "every job done") {
