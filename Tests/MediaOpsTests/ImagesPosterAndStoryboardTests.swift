@@ -85,6 +85,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["clip.mp4"])
     }
 
+    /// moviepy's `-video-with-dash-.mp4` with four header bytes changed, as `scripts/mutate.py` found it (seed 222):
+    /// `thumbnail --at 1` wrote the image, then failed working out the frame's number (the survey of packets that
+    /// needs cannot seek in it, "avformat_seek_file: Operation not permitted"): exit 1 with the image left. The
+    /// number now comes first, and a failure there leaves nothing.
+    @Test(.needsFFmpeg, .needsCorpus) func aThumbnailThatFailsLeavesNoImage() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("poster-damaged")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.bytes([(499, 0xA3), (925, 0x63), (1474, 0xBB), (1661, 0xEF)])
+            .copy(of: "moviepy/-video-with-dash-.mp4", in: folder)
+        let error = #expect(throws: MediaError.self) {
+            _ = try PosterFrame.write(damaged.path, to: folder.appendingPathComponent("thumb.jpg").path, at: 1)
+        }
+        #expect(error?.message.contains("avformat_seek_file") == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [damaged.lastPathComponent])
+    }
+
     /// The sheet is the grid it says, each tile shows a picture, and it decodes as a JPEG of that size.
     @Test(.needsFFmpeg) func storyboardIsAGridOfTheRightSize() throws {
         let folder = try TestMedia.makeTemporaryDirectory("storyboard")

@@ -46,9 +46,12 @@ public enum PosterFrame {
             }
             pick = best
         }
+        // The frame's number before the image: working it out may read the file again (a survey of its
+        // packets), and a damaged file that fails there must leave no image behind.
+        let frame = try video.frameIndex(of: pick.timestamp)
         let written = try ImageWriter(format: format, width: width).write(pick.frame, geometry: video.geometry, to: output, inputs: [path])
         return PosterImage(path: path, output: written.path, time: video.seconds(pick.timestamp),
-                           frame: try video.frameIndex(of: pick.timestamp), width: written.width, height: written.height)
+                           frame: frame, width: written.width, height: written.height)
     }
 
     /// Looks around the first third first; only if everything there is black
