@@ -192,12 +192,7 @@ import Testing
         for _ in 0..<3 {
             try? FileManager.default.removeItem(at: outputFolder)
             try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
-            let clip = Process()
-            clip.executableURL = launcher.map { URL(fileURLWithPath: $0) } ?? binary
-            clip.arguments = (launcher == nil ? [] : [binary.path]) + arguments
-            clip.standardOutput = FileHandle.nullDevice
-            clip.standardError = FileHandle.nullDevice
-            try clip.run()
+            let clip = try launcher.map { try launch(URL(fileURLWithPath: $0), [binary.path] + arguments) } ?? launch(binary, arguments)
             let deadline = Date().addingTimeInterval(60)
             var temporary: [String] = []
             while temporary.isEmpty && clip.isRunning && Date() < deadline {
