@@ -109,6 +109,23 @@ import Testing
         #expect(fileType(path) == S_IFSOCK)
     }
 
+    /// An output name near the file system's limit of 255 bytes: its temporary name (the name with the
+    /// process's marks) went past the limit, and the muxer's "File name too long" was blamed on the input.
+    /// It is now written; a name past the limit is refused by the output's own name.
+    @Test func longOutputNamesAreWrittenAndTooLongOnesRefused() throws {
+        let folder = try TestMedia.makeTemporaryDirectory("outputs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let longest = String(repeating: "x", count: 251) + ".jpg"
+        try ImageWriter.write(picture, as: .jpeg, to: folder.appendingPathComponent(longest).path, inputs: [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [longest])
+        let tooLong = String(repeating: "é", count: 130) + ".jpg"
+        let error = #expect(throws: MediaError.self) {
+            try ImageWriter.write(picture, as: .jpeg, to: folder.appendingPathComponent(tooLong).path, inputs: [])
+        }
+        #expect(error?.code == .outputUnwritable && error?.message.contains("264 bytes") == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [longest])
+    }
+
     /// A run killed mid-write (a backend's timeout sends SIGKILL) left its hidden `.out.partial-…` beside the
     /// output for good. The next run writing that output removes those of processes of this machine that no
     /// longer run, and nothing else.

@@ -80,22 +80,49 @@ public final class OutputDestination {
                 throw MediaError(path: path, code: .outputUnwritable, message: "output folder \(folder) is not writable")
             }
         }
+        let finalName = targetURL.lastPathComponent
+        if finalName.utf8.count > Self.longestName {
+            throw MediaError(path: path, code: .outputUnwritable,
+                             message: "output name is \(finalName.utf8.count) bytes long; a file name holds at most \(Self.longestName)")
+        }
         self.path = path
         finalPath = target
         writesThrough = throughDevice
-        let name = targetURL.deletingPathExtension().lastPathComponent
         // The temporary file's extension is what a muxer guesses its container from; an output without one
         // (`-o /dev/null`, a pipe) takes the first input's, the container the result is made like.
         let pathExtension = url.pathExtension.isEmpty ? (inputs.first.map { URL(fileURLWithPath: $0).pathExtension } ?? "") : url.pathExtension
         let unique = UInt32.random(in: 0...UInt32.max)
+        let extensionPart = pathExtension.isEmpty ? "" : ".\(pathExtension)"
         // Named after this process and its machine, so that a later one can tell a file abandoned by a kill from
-        // one being written (by a process of its own machine: another's process ids mean nothing here).
-        let temporaryName = ".\(name).partial-\(TemporaryFileOwner.machine)-\(getpid())-\(String(unique, radix: 16))" + (pathExtension.isEmpty ? "" : ".\(pathExtension)")
+        // one being written (by a process of its own machine: another's process ids mean nothing here). The
+        // output's name is shortened to leave room for that: an output name of 230 bytes made a temporary name
+        // past the file system's limit, and the muxer's "File name too long" was blamed on the input.
+        let name = Self.temporaryStem(of: targetURL.deletingPathExtension().lastPathComponent, extensionPart: extensionPart)
+        let temporaryName = ".\(name).partial-\(TemporaryFileOwner.machine)-\(getpid())-\(String(unique, radix: 16))" + extensionPart
         // A device's folder (/dev) is no place for a temporary file.
         let temporaryFolder = throughDevice ? FileManager.default.temporaryDirectory : targetURL.deletingLastPathComponent()
         temporaryPath = temporaryFolder.appendingPathComponent(temporaryName).path
         cleanupTicket = InterruptedRunCleanup.track(temporaryPath)
         AbandonedOutputFiles.remove(of: name, in: temporaryFolder)
+    }
+
+    /// The longest file name (bytes) Linux file systems take (`NAME_MAX`).
+    static let longestName = 255
+
+    /// The output's name as its temporary file's name carries it: whole when it fits beside the marks the
+    /// temporary name adds (with room for the longest process id and unique number, so that every run
+    /// shortens a name alike and finds the files of runs killed before it), else its first characters.
+    static func temporaryStem(of name: String, extensionPart: String) -> String {
+        let marks = 1 + ".partial-".utf8.count + TemporaryFileOwner.machine.utf8.count + 1 + 10 + 1 + 8 + extensionPart.utf8.count
+        var room = longestName - marks
+        guard name.utf8.count > room else { return name }
+        var stem = ""
+        for character in name {
+            room -= character.utf8.count
+            if room < 0 { break }
+            stem.append(character)
+        }
+        return stem
     }
 
     /// Moves the finished temporary file into place (atomic `rename`), or
