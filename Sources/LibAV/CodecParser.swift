@@ -151,8 +151,10 @@ extension InputFile {
     }
 
     /// Returns to the first packet of the file (`av_seek_frame` backwards to time 0;
-    /// a file starting later lands on its first packet).
+    /// a file starting later lands on its first packet; a file whose clock jumps goes to its
+    /// first byte, as time 0 may name a later part too).
     public func seekToStart() throws(AVError) {
+        if timelineWasJoined { return try seek(toByte: 0) }
         try check(av_seek_frame(context, -1, 0, AVSEEK_FLAG_BACKWARD), "av_seek_frame")
     }
 }

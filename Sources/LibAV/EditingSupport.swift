@@ -22,7 +22,7 @@ extension InputFile {
     /// Goes back to the first byte of the file (`avformat_seek_file` with
     /// `AVSEEK_FLAG_BYTE`), for demuxers that cannot seek by time.
     public func seekToFirstByte() throws(AVError) {
-        try check(avformat_seek_file(context, -1, 0, 0, 0, AVSEEK_FLAG_BYTE), "avformat_seek_file")
+        try seek(toByte: 0)
     }
 }
 

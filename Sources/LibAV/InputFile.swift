@@ -15,6 +15,8 @@ public final class InputFile {
     let context: UnsafeMutablePointer<AVFormatContext>
     /// The path it was opened from, for error messages.
     public let path: String
+    /// The shifts that make the timeline continuous, for a file whose clock jumps (nil for others).
+    private var continuity: TimestampContinuity?
 
     /// Opens `path` and reads the container header.
     /// - Parameters:
@@ -30,7 +32,15 @@ public final class InputFile {
         // avformat_open_input frees the context itself when it fails.
         try check(avformat_open_input(&contextPointer, path, nil, &dictionary.pointer), "avformat_open_input")
         context = try allocated(contextPointer, "avformat_open_input")
+        if let io = context.pointee.pb, io.pointee.seekable & AVIO_SEEKABLE_NORMAL != 0,
+           let scanned = TimestampContinuity.scan(context), scanned.jumped {
+            continuity = scanned
+        }
     }
+
+    /// Whether the file's own clock jumps (MPEG-TS or PS joined from parts, restarted mid-file)
+    /// and its timestamps are read shifted onto one continuous timeline (``TimestampContinuity``).
+    public var timelineWasJoined: Bool { continuity != nil }
 
     deinit {
         var p: UnsafeMutablePointer<AVFormatContext>? = context
@@ -67,8 +77,10 @@ public final class InputFile {
         guard let mime = context.pointee.iformat.pointee.mime_type else { return nil }
         return String(cString: mime)
     }
-    /// Container duration in microseconds, nil when unknown.
+    /// Container duration in microseconds, nil when unknown (on the continuous
+    /// timeline for a file whose clock jumps: libav's duration is then that of its longest part).
     public var duration: Int64? {
+        if let end = continuity?.endMicroseconds { return end - (startTime ?? 0) }
         let value = context.pointee.duration
         return value == Timestamp.none || value < 0 ? nil : value
     }
@@ -77,8 +89,14 @@ public final class InputFile {
         let value = context.pointee.start_time
         return value == Timestamp.none ? nil : value
     }
-    /// Total bit rate in bits per second, nil when unknown.
-    public var bitRate: Int64? { context.pointee.bit_rate > 0 ? context.pointee.bit_rate : nil }
+    /// Total bit rate in bits per second, nil when unknown. libav works out a transport stream's
+    /// from its duration, which for a file whose clock jumps is only its longest part's.
+    public var bitRate: Int64? {
+        if continuity != nil, let duration, duration > 0, let fileSize {
+            return Int64((Double(fileSize) * 8 * 1_000_000 / Double(duration)).rounded())
+        }
+        return context.pointee.bit_rate > 0 ? context.pointee.bit_rate : nil
+    }
     /// Container-level metadata tags.
     public var metadata: [String: String] { OptionDictionary.read(context.pointee.metadata) }
     /// Size of the underlying file in bytes, if the I/O layer knows it.
@@ -139,18 +157,29 @@ public final class InputFile {
     /// - Returns: `.packet` with `packet` filled, or `.endOfFile`.
     /// - Throws: ``AVError`` for a read or demux failure other than the end.
     public func read(into packet: Packet) throws(AVError) -> ReadResult {
-        let code = av_read_frame(context, packet.pointer)
-        if code == AVError.endOfFileCode { return .endOfFile }
-        try check(code, "av_read_frame")
-        // Straight from the AVStream: building the `streams` array for every packet is a hot-path waste.
-        packet.timeBase = Rational(streamPointer(packet.streamIndex).pointee.time_base)
-        return .packet
+        while true {
+            let code = av_read_frame(context, packet.pointer)
+            if code == AVError.endOfFileCode { return .endOfFile }
+            try check(code, "av_read_frame")
+            // Straight from the AVStream: building the `streams` array for every packet is a hot-path waste.
+            let stream = streamPointer(packet.streamIndex)
+            packet.timeBase = Rational(stream.pointee.time_base)
+            guard let continuity else { return .packet }
+            if continuity.shift(packet.pointer, isSound: stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO) {
+                return .packet
+            }
+            packet.unreference()
+        }
     }
 
     /// Seeks so that the next packets of `stream` start at the keyframe at or
     /// before `timestamp` (in the stream's time base), the way players seek
     /// (`avformat_seek_file` with `max_ts = timestamp`).
     public func seek(stream: Int, toKeyframeBefore timestamp: Int64) throws(AVError) {
+        if let position = continuity?.keyframePosition(stream: stream, for: timestamp, nearest: false) {
+            return try seek(toByte: position)
+        }
+        continuity?.forgetReadTimes()
         try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, timestamp, 0), "avformat_seek_file")
     }
 
@@ -159,7 +188,18 @@ public final class InputFile {
     /// the first keyframe of a stream whose start is not known yet (a file opened
     /// without stream info, whose video starts after 0, has no keyframe before 0).
     public func seek(stream: Int, toKeyframeNear timestamp: Int64) throws(AVError) {
+        if let position = continuity?.keyframePosition(stream: stream, for: timestamp, nearest: true) {
+            return try seek(toByte: position)
+        }
+        continuity?.forgetReadTimes()
         try check(avformat_seek_file(context, Int32(stream), Int64.min, timestamp, Int64.max, 0), "avformat_seek_file")
+    }
+
+    /// Goes to a byte position (`AVSEEK_FLAG_BYTE`): where the scan of a file whose clock
+    /// jumps found the keyframe, since a search by time cannot tell the parts apart.
+    func seek(toByte position: Int64) throws(AVError) {
+        continuity?.forgetReadTimes()
+        try check(avformat_seek_file(context, -1, position, position, position, AVSEEK_FLAG_BYTE), "avformat_seek_file")
     }
 
     /// What the demuxer's index knows about `stream`'s packets without reading
@@ -170,15 +210,24 @@ public final class InputFile {
         try self.stream(at: stream).indexEntries
     }
 
-    static func indexEntries(_ st: UnsafeMutablePointer<AVStream>) -> [IndexEntry] {
+    func indexEntries(_ st: UnsafeMutablePointer<AVStream>) -> [IndexEntry] {
         let count = Int(avformat_index_get_entries_count(st))
         var entries: [IndexEntry] = []
         entries.reserveCapacity(count)
         for index in 0..<count {
             guard let entry = avformat_index_get_entry(st, Int32(index)) else { continue }
-            entries.append(IndexEntry(entry.pointee))
+            var indexed = IndexEntry(entry.pointee)
+            if let continuity, indexed.timestamp != Timestamp.none {
+                indexed.timestamp += continuity.offset(at: indexed.position, timeBase: st.pointee.time_base)
+            }
+            entries.append(indexed)
         }
         return entries
+    }
+
+    /// A stream's duration on the continuous timeline, for a file whose clock jumps (else nil).
+    func joinedDuration(stream index: Int) -> Int64? {
+        continuity?.duration(stream: index)
     }
 
     /// Number of entries in `stream`'s index, without copying them.

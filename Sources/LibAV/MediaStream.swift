@@ -11,7 +11,7 @@ public struct MediaStream {
     var pointer: UnsafeMutablePointer<AVStream> { owner.streamPointer(index) }
 
     /// What the demuxer's index knows about this stream's packets (see ``InputFile/indexEntries(stream:)``).
-    public var indexEntries: [IndexEntry] { InputFile.indexEntries(pointer) }
+    public var indexEntries: [IndexEntry] { owner.indexEntries(pointer) }
 
     /// A value copy of the codec parameters.
     public var parameters: CodecParameters { CodecParameters(pointer.pointee.codecpar) }
@@ -23,8 +23,10 @@ public struct MediaStream {
         let value = pointer.pointee.start_time
         return value == Timestamp.none ? nil : value
     }
-    /// Duration in ``timeBase``, nil when unknown.
+    /// Duration in ``timeBase``, nil when unknown (on the continuous timeline of a file whose clock
+    /// jumps, ``InputFile/timelineWasJoined``).
     public var duration: Int64? {
+        if let joined = owner.joinedDuration(stream: index) { return joined }
         let value = pointer.pointee.duration
         return value == Timestamp.none || value <= 0 ? nil : value
     }

@@ -1,0 +1,99 @@
+import Foundation
+import LibAV
+import MediaTestSupport
+import Testing
+@testable import MediaOps
+
+/// MPEG-TS files joined by `cat a.ts b.ts a.ts`: each part's clock starts again, so the file's own
+/// timestamps go back twice. ffprobe calls such a file as long as one part; FFmpeg's command line shifts the
+/// jumps away as it decodes (the oracle here). Every command reads one continuous timeline
+/// (`TimestampContinuity`): before, `segments` counted 12 s while `probe` said 4 s and a clip of the
+/// second part was refused as past the end.
+@Suite(.needsFFmpeg) struct JoinedTransportStreamTests {
+    /// Three 4 s parts at 25 fps with sound, the middle one different (SMPTE bars): cuts at frames 100 and 200.
+    static func makeJoined(in folder: URL) throws -> URL {
+        let first = folder.appendingPathComponent("a.ts"), second = folder.appendingPathComponent("b.ts")
+        for (part, source, tone) in [(first, "testsrc2", 440), (second, "smptebars", 880)] {
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "\(source)=size=320x240:rate=25:duration=4", "-f", "lavfi", "-i", "sine=f=\(tone):d=4",
+                                  "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "2", "-c:a", "aac", part.path])
+        }
+        let joined = folder.appendingPathComponent("joined.ts")
+        var bytes = Data()
+        for part in [first, second, first] { bytes.append(try Data(contentsOf: part)) }
+        try bytes.write(to: joined)
+        return joined
+    }
+
+    @Test func everyCommandReadsOneContinuousTimeline() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let joined = try Self.makeJoined(in: folder)
+        // The file is what the test means: read by its own clock it lasts one part.
+        let claimed = try TestMedia.ffprobeJSON(["-show_entries", "format=duration", joined.path])["format"] as? [String: Any]
+        #expect(Double(claimed?["duration"] as? String ?? "") ?? 0 < 4.5)
+
+        let probe = try MediaProbe.probe(joined.path)
+        #expect(abs((probe.durationSec ?? 0) - 12) < 0.1, "\(String(describing: probe.durationSec))")
+        #expect(probe.video?.frameCount == 300)
+        #expect(probe.video?.frameRateMode == "cfr")
+
+        let analysis = try VideoAnalyzer.analyze(path: joined.path)
+        #expect(analysis.frameCount == 300)
+        #expect(analysis.segments.map(\.startFrame) == [0, 100, 200])
+        let second = try #require(analysis.segments.dropFirst().first)
+        #expect(abs(second.endTime - second.startTime - 4) < 0.01, "\(second.startTime)-\(second.endTime)")
+
+        // A clip of the second part (by the analysis's times) is its frames, as FFmpeg decodes the joined file.
+        let oracle = try TestMedia.frameMD5(joined).map(\.md5)
+        #expect(oracle.count == 300)
+        let copy = folder.appendingPathComponent("copy.mp4")
+        let copied = try Clipper.clip(ClipRequest(input: joined.path, output: copy.path, start: second.startTime + 1,
+                                                  end: second.endTime - 1, mode: .copy))
+        #expect(copied.actual.frames == 50)
+        #expect(try TestMedia.frameMD5(copy).map(\.md5) == Array(oracle[125..<175]))
+
+        // Copied across both joins (each part's sound overlaps the next part's first by a frame: that
+        // frame is dropped, or the muxer refuses times that go back): the frames of the range.
+        let copyAcross = folder.appendingPathComponent("copy-across.mp4")
+        let acrossCopied = try Clipper.clip(ClipRequest(input: joined.path, output: copyAcross.path, start: 3, end: 9, mode: .copy))
+        let firstCopied = try #require(analysis.frames.firstIndex { $0.time >= acrossCopied.actual.start - 1e-3 })
+        #expect(firstCopied == 75 && acrossCopied.actual.frames == 150, "\(firstCopied) \(acrossCopied.actual)")
+        #expect(try TestMedia.frameMD5(copyAcross).map(\.md5) == Array(oracle[firstCopied..<(firstCopied + acrossCopied.actual.frames)]))
+
+        // Across both joins, re-encoded: every frame, and the sound as long as the pictures.
+        let exact = folder.appendingPathComponent("exact.mp4")
+        let across = try Clipper.clip(ClipRequest(input: joined.path, output: exact.path, start: 3, end: 9, mode: .exact,
+                                                  quality: EncodingQuality(crf: 23, preset: "ultrafast")))
+        #expect(across.actual.frames == 150)
+        #expect(try EditingOracle.frames(exact).count == 150)
+        let video = try #require(try EditingOracle.streamDuration(exact, kind: "v"))
+        let audio = try #require(try EditingOracle.streamDuration(exact, kind: "a"))
+        #expect(abs(video - audio) < 0.05, "video \(video) s, audio \(audio) s")
+
+        // A keyframe by time in the third part: the seek finds that part's, not the first's.
+        let input = try InputFile(path: joined.path)
+        try input.findStreamInfo()
+        #expect(input.timelineWasJoined)
+        let stream = try #require(input.bestStream(.video))
+        let target = (stream.startTime ?? 0) + Int64(10.5 * Double(stream.timeBase.denominator) / Double(stream.timeBase.numerator))
+        try input.seek(stream: stream.index, toKeyframeBefore: target)
+        let packet = try Packet()
+        var first: Int64?
+        while first == nil, try input.read(into: packet) == .packet {
+            if packet.streamIndex == stream.index { first = packet.pts }
+            packet.unreference()
+        }
+        let seconds = Double(try #require(first) - (stream.startTime ?? 0)) * stream.timeBase.doubleValue
+        #expect(seconds > 9.5 && seconds <= 10.5, "\(seconds) s")
+    }
+
+    /// One part alone keeps libav's own reading: nothing to join.
+    @Test func aFileWhoseClockGoesOnIsReadAsItIs() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try Self.makeJoined(in: folder)
+        let input = try InputFile(path: folder.appendingPathComponent("a.ts").path)
+        try input.findStreamInfo()
+        #expect(!input.timelineWasJoined)
+    }
+}
