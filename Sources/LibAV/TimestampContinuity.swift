@@ -34,7 +34,7 @@ final class TimestampContinuity {
 
     /// From the packet at `position` on, every stream's timestamps move by `offset` (microseconds,
     /// `AV_TIME_BASE`; a stream's own is rescaled from it).
-    struct Shift: Equatable {
+    struct Shift {
         var position: Int64
         var offset: Int64
     }
@@ -88,17 +88,15 @@ final class TimestampContinuity {
     /// be read. A read error ends the scan with what was read (the reader meets it later).
     static func scan(_ context: UnsafeMutablePointer<AVFormatContext>) -> TimestampContinuity? {
         guard demuxers.contains(String(cString: context.pointee.iformat.pointee.name)),
-              let packet = av_packet_alloc() else { return nil }
-        var owned: UnsafeMutablePointer<AVPacket>? = packet
-        defer { av_packet_free(&owned) }
+              let packet = try? Packet() else { return nil }
         let continuity = TimestampContinuity()
-        while av_read_frame(context, packet) >= 0 {
-            let index = Int(packet.pointee.stream_index)
+        while av_read_frame(context, packet.pointer) >= 0 {
+            let index = packet.streamIndex
             if index >= 0, index < Int(context.pointee.nb_streams), let stream = context.pointee.streams[index] {
-                continuity.observe(packet.pointee, stream: index, timeBase: stream.pointee.time_base,
+                continuity.observe(packet.pointer.pointee, stream: index, timeBase: stream.pointee.time_base,
                                    clocked: [AVMEDIA_TYPE_VIDEO, AVMEDIA_TYPE_AUDIO].contains(stream.pointee.codecpar.pointee.codec_type))
             }
-            av_packet_unref(packet)
+            packet.unreference()
         }
         guard avformat_seek_file(context, -1, 0, 0, 0, AVSEEK_FLAG_BYTE) >= 0, !continuity.tracks.isEmpty else { return nil }
         return continuity
