@@ -218,7 +218,7 @@ public final class InputFile {
             guard let entry = avformat_index_get_entry(st, Int32(index)) else { continue }
             var indexed = IndexEntry(entry.pointee)
             if let continuity, indexed.timestamp != Timestamp.none {
-                indexed.timestamp += continuity.offset(at: indexed.position, timeBase: st.pointee.time_base)
+                indexed.timestamp += continuity.offset(stream: Int(st.pointee.index), at: indexed.position, timeBase: st.pointee.time_base)
             }
             entries.append(indexed)
         }

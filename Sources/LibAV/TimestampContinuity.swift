@@ -17,12 +17,15 @@ import CFFmpeg
 /// second per GB from the page cache) and, as FFmpeg's command line does, a jump of
 /// a video or audio stream's decoding times (back by more than a tenth of a second,
 /// or ahead by more than ten seconds) starts a *shift* of the whole file: from that
-/// packet on, every stream's timestamps move by the amount that lets the jumping
-/// stream go on one frame after its packet before. One shift for all streams keeps
-/// each part's sound with its pictures. Reads then shift each packet by the shift in
-/// force at its byte position, so a reader that seeks gets the same times as one
-/// that reads from the start; seeks go by byte to the keyframe the scan found.
-/// Files whose clock does not jump (nearly all) keep libav's own reading and seeking.
+/// packet on, every stream's timestamps move by one amount, so that each part's sound
+/// stays with its pictures. The pictures lead: the amount lets the video go on one
+/// frame after its last; a part's sound frames that then overlap the part before by a
+/// few milliseconds are dropped as they are read. A stream whose own clock did not
+/// jump with the others (its first packet under the shift a second or more off its
+/// course) keeps its own times instead. Reads shift each packet by the shift in force
+/// at its byte position, so a reader that seeks gets the same times as one that reads
+/// from the start; seeks go by byte to the keyframe the scan found. Files whose clock
+/// does not jump (nearly all) keep libav's own reading and seeking.
 ///
 /// Only the demuxers of files that do this (`mpegts`, `mpegtsraw`, `mpeg`):
 /// Ogg's chained files and FLV carry the same flag but a continuous clock in the
@@ -33,10 +36,12 @@ final class TimestampContinuity {
     static let demuxers: Set<String> = ["mpegts", "mpegtsraw", "mpeg"]
 
     /// From the packet at `position` on, every stream's timestamps move by `offset` (microseconds,
-    /// `AV_TIME_BASE`; a stream's own is rescaled from it).
+    /// `AV_TIME_BASE`; a stream's own is rescaled from it), but a stream whose own clock did not jump
+    /// with the others by its own (`ownOffsets`).
     struct Shift {
         var position: Int64
         var offset: Int64
+        var ownOffsets: [Int: Int64] = [:]
     }
 
     /// A keyframe the scan met, its presentation time on the continuous timeline.
@@ -79,6 +84,8 @@ final class TimestampContinuity {
     private var lastReadOffsets: [Int: Int64] = [:]
     /// Each sound stream's last decoding time read since the last seek.
     private var lastReadTimes: [Int: Int64] = [:]
+    /// Whether the scan has met a video packet yet: from then on the pictures set each shift.
+    private var sawVideo = false
 
     /// Whether the file's clock jumped: only then are packets and seeks handled here.
     var jumped: Bool { !shifts.isEmpty }
@@ -94,7 +101,7 @@ final class TimestampContinuity {
             let index = packet.streamIndex
             if index >= 0, index < Int(context.pointee.nb_streams), let stream = context.pointee.streams[index] {
                 continuity.observe(packet.pointer.pointee, stream: index, timeBase: stream.pointee.time_base,
-                                   clocked: [AVMEDIA_TYPE_VIDEO, AVMEDIA_TYPE_AUDIO].contains(stream.pointee.codecpar.pointee.codec_type))
+                                   kind: stream.pointee.codecpar.pointee.codec_type)
             }
             packet.unreference()
         }
@@ -102,37 +109,63 @@ final class TimestampContinuity {
         return continuity
     }
 
-    /// Takes one packet in file order: a jump of a `clocked` stream (video, audio: FFmpeg's
-    /// choice too; subtitles come seconds apart) starts a shift; keyframes and extents are noted.
+    /// Takes one packet in file order: a jump of a video or sound stream (FFmpeg's choice too;
+    /// subtitles come seconds apart) starts a shift; keyframes and extents are noted.
     ///
-    /// The shift is worked out from the stream that jumps, so that it goes on one packet after
-    /// its last. Each other clocked stream's first packet after it may then raise it, only so far
-    /// that the stream's decoding times still rise, as a muxer wants them: a part's sound often
-    /// runs a little past its pictures, and a sound packet of a transport stream holds several
-    /// frames but states one frame's duration, so its true end is not known here.
-    func observe(_ packet: AVPacket, stream index: Int, timeBase: AVRational, clocked: Bool) {
+    /// The shift is worked out from the stream that jumps first, so that it goes on one packet
+    /// after its last. Then the pictures lead: the video's first packet under the shift sets it so
+    /// that the video goes on one frame after its last, whichever stream began it (a part's sound
+    /// often starts a little before its pictures and ends a little after them). The sound's few
+    /// milliseconds that then overlap the part before are dropped as they are read (``shift(_:isSound:)``).
+    /// A file without pictures: the sound's first packet under a shift raises it only so far that its
+    /// times still rise (a sound packet of a transport stream holds several frames but states one
+    /// frame's duration, so its true end is not known here).
+    func observe(_ packet: AVPacket, stream index: Int, timeBase: AVRational, kind: AVMediaType) {
         let decoding = packet.dts != Timestamp.none ? packet.dts : packet.pts
         guard decoding != Timestamp.none else { return }
+        let isVideo = kind == AVMEDIA_TYPE_VIDEO
+        if isVideo { sawVideo = true }
         // The shift in force: by position (a part's last packets may come after the next part's
         // first), or for a packet without one, its stream's last.
         var inForce = packet.pos >= 0 ? shiftCount(at: packet.pos) : tracks[index]?.shiftsSeen ?? shifts.count
-        if clocked, let track = tracks[index], let last = track.lastTime {
-            let shifted = decoding + offset(shifts: inForce, timeBase: timeBase)
+        if isVideo || kind == AVMEDIA_TYPE_AUDIO, let track = tracks[index], let last = track.lastTime {
+            var shifted = decoding + offset(shifts: inForce, stream: index, timeBase: timeBase)
             let expected = last + max(track.step, 0)
             let tenth = av_rescale_q(100_000, Self.microseconds, timeBase)
             let tenSeconds = av_rescale_q(10_000_000, Self.microseconds, timeBase)
-            if track.shiftsSeen < inForce, inForce == shifts.count {
-                if shifted <= last { raise(by: av_rescale_q(last + 1 - shifted, timeBase, Self.microseconds)) }
-            } else if (shifted + tenth < expected || shifted > last + tenSeconds), packet.pos >= 0, inForce == shifts.count {
-                let previous = shifts.last?.offset ?? 0
-                shifts.append(Shift(position: packet.pos, offset: previous + av_rescale_q(expected - shifted, timeBase, Self.microseconds)))
-                inForce = shifts.count
-            } else if shifted > last {
+            var first = track.shiftsSeen < inForce && inForce == shifts.count
+            if !first, shifted + tenth < expected || shifted > last + tenSeconds, packet.pos >= 0 {
+                if inForce == shifts.count {
+                    let own = inForce == 0 ? 0 : offsetMicroseconds(shifts[inForce - 1], stream: index)
+                    shifts.append(Shift(position: packet.pos, offset: own + av_rescale_q(expected - shifted, timeBase, Self.microseconds)))
+                    inForce = shifts.count
+                } else if inForce == shifts.count - 1 {
+                    // A packet of the new part that lies before where another stream began the shift
+                    // (a program stream's picture is placed where its first piece began): the shift
+                    // begins here.
+                    shifts[shifts.count - 1].position = packet.pos
+                    inForce = shifts.count
+                    shifted = decoding + offset(shifts: inForce, stream: index, timeBase: timeBase)
+                    first = true
+                }
+            } else if !first, shifted > last {
                 tracks[index]?.step = shifted - last
+            }
+            if first {
+                if abs(av_rescale_q(expected - shifted, timeBase, Self.microseconds)) > Self.ownClockLimit {
+                    // This stream's clock did not jump with the one that began the shift (a picture
+                    // clock alone leaping an hour): it goes on by its own.
+                    let own = offsetMicroseconds(shifts[inForce - 1], stream: index) + av_rescale_q(expected - shifted, timeBase, Self.microseconds)
+                    shifts[inForce - 1].ownOffsets[index] = own
+                } else if isVideo {
+                    move(by: av_rescale_q(expected - shifted, timeBase, Self.microseconds))
+                } else if !sawVideo, shifted <= last {
+                    move(by: av_rescale_q(last + 1 - shifted, timeBase, Self.microseconds))
+                }
             }
         }
         var track = tracks[index] ?? Track(timeBase: timeBase)
-        let streamOffset = offset(shifts: inForce, timeBase: timeBase)
+        let streamOffset = offset(shifts: inForce, stream: index, timeBase: timeBase)
         if packet.duration > 0 && track.lastTime == nil { track.step = packet.duration }
         track.lastTime = decoding + streamOffset
         if packet.pos >= 0 { track.lastPosition = packet.pos }
@@ -146,11 +179,12 @@ final class TimestampContinuity {
         tracks[index] = track
     }
 
-    /// Raises the latest shift by `amount` microseconds, and what the scan noted since it began.
-    private func raise(by amount: Int64) {
-        guard let latest = shifts.last else { return }
+    /// Moves the latest shift by `amount` microseconds, and what the scan noted since it began
+    /// (but not of the streams that go by their own clock).
+    private func move(by amount: Int64) {
+        guard amount != 0, let latest = shifts.last else { return }
         shifts[shifts.count - 1].offset += amount
-        for (index, var track) in tracks where track.shiftsSeen == shifts.count {
+        for (index, var track) in tracks where track.shiftsSeen == shifts.count && latest.ownOffsets[index] == nil {
             track.move(from: latest.position, by: av_rescale_q(amount, Self.microseconds, track.timeBase))
             tracks[index] = track
         }
@@ -166,16 +200,26 @@ final class TimestampContinuity {
         return low
     }
 
-    /// The offset of the first `count` shifts' last, in `timeBase`.
-    private func offset(shifts count: Int, timeBase: AVRational) -> Int64 {
-        count == 0 ? 0 : av_rescale_q(shifts[count - 1].offset, Self.microseconds, timeBase)
+    /// How far a stream's first packet under a shift may be from going on after its last before its
+    /// clock is taken not to have jumped with the others: a second (a part's sound starts and ends a
+    /// few frames off its pictures).
+    private static let ownClockLimit: Int64 = 1_000_000
+
+    /// The stream's offset under `shift`, in microseconds.
+    private func offsetMicroseconds(_ shift: Shift, stream index: Int) -> Int64 {
+        shift.ownOffsets[index] ?? shift.offset
+    }
+
+    /// The stream's offset under the first `count` shifts' last, in `timeBase`.
+    private func offset(shifts count: Int, stream index: Int, timeBase: AVRational) -> Int64 {
+        count == 0 ? 0 : av_rescale_q(offsetMicroseconds(shifts[count - 1], stream: index), Self.microseconds, timeBase)
     }
 
     private static let microseconds = AVRational(num: 1, den: AV_TIME_BASE)
 
-    /// The offset in force for a packet at byte `position`, in `timeBase` (its stream's).
-    func offset(at position: Int64, timeBase: AVRational) -> Int64 {
-        offset(shifts: shiftCount(at: position), timeBase: timeBase)
+    /// The offset in force for a packet of stream `index` at byte `position`, in `timeBase` (its stream's).
+    func offset(stream index: Int, at position: Int64, timeBase: AVRational) -> Int64 {
+        offset(shifts: shiftCount(at: position), stream: index, timeBase: timeBase)
     }
 
     /// Moves a packet just read onto the continuous timeline: by the shift in force at its
@@ -187,7 +231,7 @@ final class TimestampContinuity {
     ///   by a few milliseconds once shifted. A muxer refuses times that go back.
     func shift(_ packet: UnsafeMutablePointer<AVPacket>, isSound: Bool) -> Bool {
         let stream = Int(packet.pointee.stream_index)
-        let offset = packet.pointee.pos >= 0 ? offset(at: packet.pointee.pos, timeBase: packet.pointee.time_base)
+        let offset = packet.pointee.pos >= 0 ? offset(stream: stream, at: packet.pointee.pos, timeBase: packet.pointee.time_base)
             : lastReadOffsets[stream] ?? 0
         lastReadOffsets[stream] = offset
         if packet.pointee.pts != Timestamp.none { packet.pointee.pts += offset }

@@ -87,6 +87,64 @@ import Testing
         #expect(seconds > 9.5 && seconds <= 10.5, "\(seconds) s")
     }
 
+    /// Two MPEG-2 program streams (`.mpg`) joined: the picture that opens the second part is placed where its
+    /// first piece began, before the sound packet that met the jump first; the shift begins there, and the
+    /// pictures go on one frame after the first part's (its sound starts before them and ends after them).
+    @Test func joinedProgramStreamsAreOneTimelineToo() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes = Data()
+        for (name, source, tone) in [("a.mpg", "testsrc2", 440), ("b.mpg", "smptebars", 880)] {
+            let part = folder.appendingPathComponent(name)
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "\(source)=size=320x240:rate=25:duration=4", "-f", "lavfi", "-i", "sine=f=\(tone):d=4",
+                                  "-c:v", "mpeg2video", "-g", "12", "-c:a", "mp2", "-f", "vob", part.path])
+            bytes.append(try Data(contentsOf: part))
+        }
+        let joined = folder.appendingPathComponent("joined.mpg")
+        try bytes.write(to: joined)
+        let probe = try MediaProbe.probe(joined.path)
+        #expect(abs((probe.durationSec ?? 0) - 8.02) < 0.05, "\(String(describing: probe.durationSec))")
+        let analysis = try VideoAnalyzer.analyze(path: joined.path)
+        #expect(analysis.segments.map(\.startFrame) == [0, 100])
+        #expect(analysis.frames.count == 200)
+        let times = analysis.frames.map(\.time)
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        #expect(gaps.allSatisfy { abs($0 - 0.04) < 1e-3 }, "\(gaps.filter { abs($0 - 0.04) >= 1e-3 })")
+        // A second of the second part, by the analysis's times: its pictures, not the first part's.
+        let output = folder.appendingPathComponent("clip.mp4")
+        let clip = try Clipper.clip(ClipRequest(input: joined.path, output: output.path, start: 5, end: 6, mode: .exact,
+                                                quality: EncodingQuality(crf: 18, preset: "ultrafast")))
+        let first = try #require(analysis.frames.firstIndex { $0.time >= clip.actual.start - 1e-3 })
+        #expect(first == 125 && clip.actual.frames == 25, "\(first) \(clip.actual)")
+        #expect(try EditingOracle.psnr(output, against: joined, firstFrame: first, count: 25) > 30)
+    }
+
+    /// Two parts joined whose sound clock goes on across the join (the second part's sound retimed by ffmpeg's
+    /// `setts` to follow the first's) while the picture clock starts again: the pictures' shift is not the
+    /// sound's, which keeps its own times (taking the pictures' shift it would leap 4 s and end at 12 s).
+    /// (A clock that alone jumps an hour, as `ClipExactTests`' `jumping.ts`, leaves its packets after all the
+    /// others' in the file, where no other stream's packet comes under the shift.)
+    @Test func aClockThatDidNotJumpKeepsItsOwnTimes() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("a.ts"), restarted = folder.appendingPathComponent("b0.ts")
+        for (part, source) in [(first, "testsrc2"), (restarted, "smptebars")] {
+            try TestMedia.ffmpeg(["-f", "lavfi", "-i", "\(source)=size=160x120:rate=25:duration=4", "-f", "lavfi", "-i", "sine=d=4",
+                                  "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", part.path])
+        }
+        let second = folder.appendingPathComponent("b.ts")
+        // The first part's sound runs 4.04 s (AAC's priming and last frame): the second's goes on from there.
+        try TestMedia.ffmpeg(["-i", restarted.path, "-c", "copy", "-bsf:a", "setts=ts=TS+4.04/TB", second.path])
+        var bytes = Data()
+        for part in [first, second] { bytes.append(try Data(contentsOf: part)) }
+        let joined = folder.appendingPathComponent("joined.ts")
+        try bytes.write(to: joined)
+        let probe = try MediaProbe.probe(joined.path)
+        #expect(abs((probe.video?.durationSec ?? 0) - 8) < 0.1, "\(String(describing: probe.video?.durationSec))")
+        #expect(abs((probe.audio?.durationSec ?? 0) - 8.08) < 0.1, "\(String(describing: probe.audio?.durationSec))")
+        #expect(try VideoAnalyzer.analyze(path: joined.path).segments.map(\.startFrame) == [0, 100])
+    }
+
     /// One part alone keeps libav's own reading: nothing to join.
     @Test func aFileWhoseClockGoesOnIsReadAsItIs() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
