@@ -153,8 +153,8 @@ final class TimestampContinuity {
             }
             if first {
                 if abs(av_rescale_q(expected - shifted, timeBase, Self.microseconds)) > Self.ownClockLimit {
-                    // This stream's clock did not jump with the one that began the shift (a picture
-                    // clock alone leaping an hour): it goes on by its own.
+                    // This stream's clock did not jump with the one that began the shift (a sound clock
+                    // that goes on across a join where the pictures' starts again): it goes on by its own.
                     let own = offsetMicroseconds(shifts[inForce - 1], stream: index) + av_rescale_q(expected - shifted, timeBase, Self.microseconds)
                     shifts[inForce - 1].ownOffsets[index] = own
                 } else if isVideo {
