@@ -134,7 +134,9 @@ final class TimestampContinuity {
             let tenth = av_rescale_q(100_000, Self.microseconds, timeBase)
             let tenSeconds = av_rescale_q(10_000_000, Self.microseconds, timeBase)
             var first = track.shiftsSeen < inForce && inForce == shifts.count
-            if !first, shifted + tenth < expected || shifted > last + tenSeconds, packet.pos >= 0 {
+            // Back before the last packet (FFmpeg's test too: not before where the stream was expected,
+            // which a gap's long step would make of every packet after it), or far ahead.
+            if !first, shifted + tenth < last || shifted > last + tenSeconds, packet.pos >= 0 {
                 if inForce == shifts.count {
                     let own = inForce == 0 ? 0 : offsetMicroseconds(shifts[inForce - 1], stream: index)
                     shifts.append(Shift(position: packet.pos, offset: own + av_rescale_q(expected - shifted, timeBase, Self.microseconds)))
@@ -148,7 +150,8 @@ final class TimestampContinuity {
                     shifted = decoding + offset(shifts: inForce, stream: index, timeBase: timeBase)
                     first = true
                 }
-            } else if !first, shifted > last {
+            } else if !first, shifted > last, track.step <= 0 || shifted - last <= 2 * track.step {
+                // The step is a frame's: the gap a damaged or missing stretch leaves is not one.
                 tracks[index]?.step = shifted - last
             }
             if first {

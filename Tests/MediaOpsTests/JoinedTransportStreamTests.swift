@@ -145,6 +145,21 @@ import Testing
         #expect(try VideoAnalyzer.analyze(path: joined.path).segments.map(\.startFrame) == [0, 100])
     }
 
+    /// A lost block (32 KB of zeros, found by mutation seed 226) leaves a 0.2 s gap in the pictures' and the
+    /// sound's times: a gap, not a jump. The first scan took the gap for the stream's step, so every packet
+    /// after it came "too early" and began a shift of its own: 250 shifts, 57 s instead of 10, and a `concat`
+    /// of the file that never ended.
+    @Test(.enabled(if: TestMedia.corpusFileIfPresent("mediabunny/missing-keyframe-labels.ts") != nil, "needs the corpus"))
+    func aGapLeftByALostBlockIsNotAJump() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.zeroed(at: 479_384, length: 32_075).copy(of: "mediabunny/missing-keyframe-labels.ts", in: folder)
+        let input = try InputFile(path: damaged.path)
+        #expect(!input.timelineWasJoined)
+        let probe = try MediaProbe.probe(damaged.path)
+        #expect(abs((probe.durationSec ?? 0) - 10.02) < 0.05, "\(String(describing: probe.durationSec))")
+    }
+
     /// One part alone keeps libav's own reading: nothing to join.
     @Test func aFileWhoseClockGoesOnIsReadAsItIs() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
