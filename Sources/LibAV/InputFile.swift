@@ -89,13 +89,11 @@ public final class InputFile {
         let value = context.pointee.start_time
         return value == Timestamp.none ? nil : value
     }
-    /// Total bit rate in bits per second, nil when unknown. libav works out a transport stream's
-    /// from its duration, which for a file whose clock jumps is only its longest part's.
+    /// Total bit rate in bits per second, nil when unknown: also for a file whose clock jumps, as
+    /// libav works out a transport stream's from its longest part's duration (the probe then
+    /// divides the size by the whole ``duration``, as for any file that states no rate).
     public var bitRate: Int64? {
-        if continuity != nil, let duration, duration > 0, let fileSize {
-            return Int64((Double(fileSize) * 8 * 1_000_000 / Double(duration)).rounded())
-        }
-        return context.pointee.bit_rate > 0 ? context.pointee.bit_rate : nil
+        continuity == nil && context.pointee.bit_rate > 0 ? context.pointee.bit_rate : nil
     }
     /// Container-level metadata tags.
     public var metadata: [String: String] { OptionDictionary.read(context.pointee.metadata) }
