@@ -127,6 +127,39 @@ struct AnalysisRealFootageTests {
                               into: "ffmpeg-concat/1.mp4", intoStart: 0.031, frames: 13)
     }
 
+    /// A file of the shots benchmark, made here by `bench/shots/splice.py` as the benchmark makes it (seed 4181,
+    /// file 4: 20 pieces, 19 transitions), scored as the benchmark scores it: every cut at its frame, every
+    /// gradual transition with a boundary inside its frames, no other boundary. Its dissolve over [988, 1002),
+    /// into foreman turning to the right, was put at frame 1003: the stretch that fitted best ran on to frame
+    /// 1017, the panning frames there stayed far from its end, and the middle of the frames it spanned fell past
+    /// the blend. A dissolve's boundary is now the first frame holding more of the new shot than of the old.
+    @Test("a benchmark file whose dissolve runs into a pan: every transition, the dissolve's boundary inside it")
+    func benchmarkFileWithADissolveIntoAPan() throws {
+        let corpus = try #require(TestMedia.corpus)
+        let folder = try TestMedia.makeTemporaryDirectory("seed-4181")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scripts = TestMedia.packageRoot.appendingPathComponent("bench/shots").path
+        _ = try TestMedia.run("python3", ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import splice; splice.make(sys.argv[2], sys.argv[3], 4181, 4, 20)",
+                                          scripts, corpus.path, folder.path])
+        let file = folder.appendingPathComponent("spliced-4181-4.mp4")
+        struct Truth: Decodable { var kind: String; var frame: Int?; var first: Int?; var end: Int? }
+        struct TruthFile: Decodable { var transitions: [Truth] }
+        let truth = try JSONDecoder().decode(TruthFile.self, from: Data(contentsOf: URL(fileURLWithPath: file.path + ".truth.json"))).transitions
+        try #require(truth.count == 19)
+        var left = try VideoAnalyzer.analyze(path: file.path).segments.dropFirst().map(\.startFrame)
+        var missed: [String] = []
+        for transition in truth {
+            let match: Int? = if let frame = transition.frame, transition.kind.hasSuffix("cut") {
+                left.firstIndex(of: frame)
+            } else if let first = transition.first, let end = transition.end {
+                left.firstIndex { $0 >= first && $0 < end }
+            } else { nil }
+            if let match { left.remove(at: match) } else { missed.append("\(transition)") }
+        }
+        #expect(missed.isEmpty)
+        #expect(left.isEmpty, "boundaries that match no transition")
+    }
+
     /// Two pieces of 50 frames, the second joined to the first by `join`, spliced and analysed.
     private func spliceTwo(from: String, fromStart: Double, into: String, intoStart: Double,
                            join: Join) throws -> (analysis: VideoAnalysis, frames: Int, truth: [Truth]) {
