@@ -455,6 +455,21 @@ struct FrameMeasures: Sendable {
     /// of their tiny luma pictures (Pearson's, -1 to 1; 0 when either is flat). The same view under
     /// other light (a camera's exposure settling, a title card's background brightening) stays above
     /// 0.95; the two shots of a dissolve in the spliced benchmark (``SegmentDecider``) stay below 0.7.
+    /// Covariance of frames `a` and `b`'s tiny luma, per pixel (levels squared); of a frame with itself, its variance.
+    func covariance(_ a: Int, _ b: Int) -> Double {
+        let n = tinyCount
+        return tinyLuma.withUnsafeBufferPointer { p in
+            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
+            var sumA = 0, sumB = 0, sumAB = 0
+            for i in 0..<n {
+                let x = Int(pa[i]), y = Int(pb[i])
+                sumA += x; sumB += y; sumAB += x * y
+            }
+            let count = Double(n)
+            return (Double(sumAB) - Double(sumA) * Double(sumB) / count) / count
+        }
+    }
+
     func correlation(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in
