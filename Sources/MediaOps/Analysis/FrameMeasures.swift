@@ -451,10 +451,6 @@ struct FrameMeasures: Sendable {
         }
     }
 
-    /// How alike frames `a` and `b` are once brightness and contrast are set aside: the correlation
-    /// of their tiny luma pictures (Pearson's, -1 to 1; 0 when either is flat). The same view under
-    /// other light (a camera's exposure settling, a title card's background brightening) stays above
-    /// 0.95; the two shots of a dissolve in the spliced benchmark (``SegmentDecider``) stay below 0.7.
     /// Covariance of frames `a` and `b`'s tiny luma, per pixel (levels squared); of a frame with itself, its variance.
     func covariance(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount
@@ -470,6 +466,10 @@ struct FrameMeasures: Sendable {
         }
     }
 
+    /// How alike frames `a` and `b` are once brightness and contrast are set aside: the correlation
+    /// of their tiny luma pictures (Pearson's, -1 to 1; 0 when either is flat). The same view under
+    /// other light (a camera's exposure settling, a title card's background brightening) stays above
+    /// 0.95; the two shots of a dissolve in the spliced benchmark (``SegmentDecider``) stay below 0.7.
     func correlation(_ a: Int, _ b: Int) -> Double {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in

@@ -257,7 +257,7 @@ struct SegmentDecider {
         let cutFrames = Set(found.filter { $0.kind == .cut }.map(\.frame))
 
         // Dissolves: test half-lengths of 4 to 16 frames around each frame.
-        // Each frame's variance of luma, for dissolves between moving shots (``varianceOfBlend(_:_:at:)``).
+        // Each frame's variance of luma, for dissolves between moving shots (``varianceOfBlend(_:_:covariance:at:)``).
         let variances = (0..<count).map { measures.covariance($0, $0) }
         /// The variance frame `a` and frame `b` mixed at share `t` of `b` would have: each picture's own
         /// weighed by the square of its share, and their covariance (about nothing between different shots).
@@ -705,12 +705,14 @@ struct SegmentDecider {
 
     /// How far the variance of each frame of a dissolve between moving shots may stay from the variance of the
     /// mix of its ends at its share, as a share of that variance: on average and at worst. With the mix's halfway
-    /// at most ``blendVarianceDip`` of the ends' variances mixed evenly. Measured on the ten spliced seeds of
-    /// bench/shots.sh and three more (1482 transitions; 17 dissolves missed, 15 of them between moving shots),
-    /// bench/transitions.sh and the corpus's videos: these found two of the seeds' dissolves, a blur and a slice
-    /// of bench/transitions.sh and a squares transition of ffmpeg-concat's example, and nothing else; 0.1, 0.25
-    /// and a dip of 0.85 found 52 boundaries that are none, and 0.07, 0.15 and 0.7 one. Below 0.05 and 0.12 fewer
-    /// are found. Taken for stretches whose pictures hold still around them too, it found two wipes as dissolves.
+    /// at most ``blendVarianceDip`` of the ends' variances mixed evenly. Measured on thirteen seeds of
+    /// bench/shots.sh (1482 transitions, 17 dissolves missed before, nearly all into or out of foreman's turn
+    /// or the hands typing of ffmpeg-concat's 0.mp4), bench/transitions.sh and the corpus's 118 videos: these
+    /// found two of the seeds' dissolves, a blur and a slice of bench/transitions.sh and the grid of squares of
+    /// ffmpeg-concat's example, and no boundary that is none. Looser (tried before the histograms' sweep): 0.1,
+    /// 0.25 and a dip of 0.85 made 52 boundaries that are none, 0.07, 0.15 and 0.7 one; tighter (0.03, 0.08; or
+    /// a dip of 0.6) found one dissolve fewer. Let into stretches whose pictures hold still around them too, it
+    /// found one more of the seeds' dissolves but named two wipes dissolves.
     static let blendVariance = (mean: 0.05, worst: 0.12)
     /// See ``blendVariance``.
     static let blendVarianceDip = 0.7
