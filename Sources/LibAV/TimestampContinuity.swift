@@ -155,13 +155,14 @@ final class TimestampContinuity {
                 tracks[index]?.step = shifted - last
             }
             if first {
-                if abs(av_rescale_q(expected - shifted, timeBase, Self.microseconds)) > Self.ownClockLimit {
+                // How far the stream's first packet under the shift is from going on one step after its last.
+                let off = av_rescale_q(expected - shifted, timeBase, Self.microseconds)
+                if abs(off) > Self.ownClockLimit {
                     // This stream's clock did not jump with the one that began the shift (a sound clock
                     // that goes on across a join where the pictures' starts again): it goes on by its own.
-                    let own = offsetMicroseconds(shifts[inForce - 1], stream: index) + av_rescale_q(expected - shifted, timeBase, Self.microseconds)
-                    shifts[inForce - 1].ownOffsets[index] = own
+                    shifts[inForce - 1].ownOffsets[index] = offsetMicroseconds(shifts[inForce - 1], stream: index) + off
                 } else if isVideo {
-                    move(by: av_rescale_q(expected - shifted, timeBase, Self.microseconds))
+                    move(by: off)
                 } else if !sawVideo, shifted <= last {
                     move(by: av_rescale_q(last + 1 - shifted, timeBase, Self.microseconds))
                 }

@@ -451,19 +451,27 @@ struct FrameMeasures: Sendable {
         }
     }
 
-    /// Covariance of frames `a` and `b`'s tiny luma, per pixel (levels squared); of a frame with itself, its variance.
-    func covariance(_ a: Int, _ b: Int) -> Double {
+    /// The centred sums of frames `a` and `b`'s tiny luma: of their products and of each one's squares,
+    /// each `pixels` times the covariance and the variances. Summed in integers, exact.
+    private func centredSums(_ a: Int, _ b: Int) -> (products: Double, squaresA: Double, squaresB: Double, pixels: Double) {
         let n = tinyCount
         return tinyLuma.withUnsafeBufferPointer { p in
             let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
-            var sumA = 0, sumB = 0, sumAB = 0
+            var sumA = 0, sumB = 0, sumAA = 0, sumBB = 0, sumAB = 0
             for i in 0..<n {
                 let x = Int(pa[i]), y = Int(pb[i])
-                sumA += x; sumB += y; sumAB += x * y
+                sumA += x; sumB += y; sumAA += x * x; sumBB += y * y; sumAB += x * y
             }
             let count = Double(n)
-            return (Double(sumAB) - Double(sumA) * Double(sumB) / count) / count
+            return (Double(sumAB) - Double(sumA) * Double(sumB) / count, Double(sumAA) - Double(sumA) * Double(sumA) / count,
+                    Double(sumBB) - Double(sumB) * Double(sumB) / count, count)
         }
+    }
+
+    /// Covariance of frames `a` and `b`'s tiny luma, per pixel (levels squared); of a frame with itself, its variance.
+    func covariance(_ a: Int, _ b: Int) -> Double {
+        let sums = centredSums(a, b)
+        return sums.products / sums.pixels
     }
 
     /// How alike frames `a` and `b` are once brightness and contrast are set aside: the correlation
@@ -471,22 +479,9 @@ struct FrameMeasures: Sendable {
     /// other light (a camera's exposure settling, a title card's background brightening) stays above
     /// 0.95; the two shots of a dissolve in the spliced benchmark (``SegmentDecider``) stay below 0.7.
     func correlation(_ a: Int, _ b: Int) -> Double {
-        let n = tinyCount
-        return tinyLuma.withUnsafeBufferPointer { p in
-            let pa = p.baseAddress! + a * n, pb = p.baseAddress! + b * n
-            // In integers, exact: sums of bytes and of their products.
-            var sumA = 0, sumB = 0, sumAA = 0, sumBB = 0, sumAB = 0
-            for i in 0..<n {
-                let x = Int(pa[i]), y = Int(pb[i])
-                sumA += x; sumB += y; sumAA += x * x; sumBB += y * y; sumAB += x * y
-            }
-            let count = Double(n)
-            let covariance = Double(sumAB) - Double(sumA) * Double(sumB) / count
-            let varianceA = Double(sumAA) - Double(sumA) * Double(sumA) / count
-            let varianceB = Double(sumBB) - Double(sumB) * Double(sumB) / count
-            guard varianceA > 0, varianceB > 0 else { return 0 }
-            return covariance / (varianceA * varianceB).squareRoot()
-        }
+        let sums = centredSums(a, b)
+        guard sums.squaresA > 0, sums.squaresB > 0 else { return 0 }
+        return sums.products / (sums.squaresA * sums.squaresB).squareRoot()
     }
 
     /// The share of the picture whose tiny luma changes by at least `level` from frame `a` to frame
