@@ -2,7 +2,7 @@
 /// command line has it: a packet the decoder rejects as damaged is skipped and
 /// counted, and so is a picture it cannot finish; a read that fails on damaged
 /// data after good packets is a truncated or corrupt tail, the end of the
-/// input; a read that fails before any good packet is the error it is (there
+/// input (``isDamagedTail(_:)``); a read that fails before any good packet is the error it is (there
 /// is nothing to tolerate it for). ``FrameReader`` decodes with it, and so does
 /// every loop that decodes several streams at once.
 public struct DamageTolerance: Sendable {
@@ -21,10 +21,18 @@ public struct DamageTolerance: Sendable {
             let result = try input.read(into: packet)
             if result == .packet { packetsRead += 1 }
             return result
-        } catch where error.isInvalidData && packetsRead > 0 {
+        } catch where Self.isDamagedTail(error) && packetsRead > 0 {
             note(error)
             return .endOfFile
         }
+    }
+
+    /// What a demuxer says of data it cannot make a packet of: invalid data, or no memory, which is what
+    /// `av_read_frame` gives for a damaged size field (a block repeated in an IVF file left a frame header
+    /// claiming 380 MB, and libavformat's packet could not grow by that); the ffmpeg command line, too,
+    /// ends the input there and keeps what it read.
+    static func isDamagedTail(_ error: AVError) -> Bool {
+        error.isInvalidData || error.code == AVError.outOfMemoryCode
     }
 
     /// Sends a packet; nil when the decoder rejected it as damaged (skipped, counted).

@@ -334,6 +334,32 @@ import MediaTestSupport
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A block repeated in an AV1 IVF file (`scripts/mutate.py`, seed 3001) leaves a frame header near the end
+    /// claiming 380 MB, and `av_read_frame` fails there with "Cannot allocate memory". Copying failed naming the
+    /// output; the input is what cannot be read: `copy` refuses by its name, `auto` re-encodes, and re-encoding
+    /// ends the input at that read and keeps every frame before it, as ffmpeg's command line does (25 of each).
+    @Test(.needsFFmpeg, .needsCorpus) func anInputWhoseTailCannotBeReadIsTheInputs() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.repeated(at: 13_879, length: 2_786).copy(of: "mp4ff/av1.ivf", in: folder)
+        let decodable = try EditingOracle.frames(damaged).count
+        #expect(decodable == 25)
+        let output = folder.appendingPathComponent("joined.mp4")
+        let reason = "\(damaged.path) cannot be read to its end (av_read_frame: Cannot allocate memory)"
+        let error = #expect(throws: MediaError.self) {
+            try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .copy))
+        }
+        #expect(error?.path == damaged.path && error?.message == "cannot join without re-encoding: \(reason)", "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let result = try Concatenator.concat(ConcatRequest(inputs: [damaged.path, damaged.path], output: output.path, mode: .auto,
+                                                           quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.modeUsed == .reencode)
+        #expect(result.reason == reason)
+        #expect(result.inputs.map(\.frames) == [decodable, decodable])
+        #expect(try EditingOracle.frames(output).count == 2 * decodable)
+        #expect(result.warnings.count == 2 && result.warnings.allSatisfy { $0.contains(damaged.path) && $0.contains("damaged packets skipped") })
+    }
+
     /// A damaged time scale: one byte of the AVI header's video scale overwritten (as `scripts/mutate.py` did,
     /// seed 212) makes one second of video claim 167 days, a frame every 6.7 days. The re-encoded join took
     /// that rate for its own and trapped asking for 700 billion samples of silence; every mode now refuses

@@ -222,7 +222,8 @@ public enum VideoAnalyzer {
             "file": AnalysisLog.file(path), "why": "\(onePass)", "decoder": "\(reader.decoderName)", "threads": "\(decoderOptions.threadCount)",
             "frames": "\(pass.frameCount)", "seconds": AnalysisLog.seconds(clock.now - started),
         ])
-        return MeasuredVideo(measures: pass.measures, damagedPackets: reader.damagedPackets, firstDamage: reader.firstDamage,
-                             stills: pass.stills?.candidates ?? [])
+        // A failure that ended the pass early is damage too: the result says frames may be missing.
+        return MeasuredVideo(measures: pass.measures, damagedPackets: reader.damagedPackets + (firstError == nil ? 0 : 1),
+                             firstDamage: reader.firstDamage ?? firstError, stills: pass.stills?.candidates ?? [])
     }
 }

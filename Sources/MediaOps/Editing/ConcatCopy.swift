@@ -49,7 +49,7 @@ enum ConcatCopy {
             var end = joinPoint
             var frames = 0
             var shownAny = false
-            while try input.input.read(into: packet) == .packet {
+            while try read(input, into: packet) == .packet {
                 defer { packet.unreference() }
                 if packet.streamIndex == input.video.index {
                     if packet.pts == Timestamp.none && input.video.reorderDepth > 0 {
@@ -129,6 +129,17 @@ enum ConcatCopy {
         try output.finish()
         return ConcatResult(output: path, modeUsed: .copy, inputs: summaries, durationSec: Timestamp(joinPoint, videoBase).seconds,
                             frames: totalFrames, reason: nil, warnings: [])
+    }
+
+    /// Reads the next packet of `input`. A read that fails is the input's (a damaged tail, a size field no
+    /// packet can have), not the output's: a copy cannot carry it over, and re-encoding ends the input
+    /// there and keeps what it read (``DamageTolerance``), as the ffmpeg command line does.
+    private static func read(_ input: ConcatInput, into packet: Packet) throws -> ReadResult {
+        do throws(AVError) {
+            return try input.input.read(into: packet)
+        } catch {
+            throw Conflict(path: input.path, reason: "\(input.path) cannot be read to its end (\(error.detail))")
+        }
     }
 
     /// Writes a copied packet of `input`. A packet the muxer finds damaged (a block zeroed over an ADTS
