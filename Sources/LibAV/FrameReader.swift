@@ -23,7 +23,7 @@ public final class FrameReader {
     private var inputEnded = false
     private var finished = false
     private var damage = DamageTolerance()
-    /// Packets the decoder rejected as invalid data.
+    /// Packets skipped as damaged (``DamageTolerance``): rejected by the decoder, or the read that ended a damaged tail.
     public var damagedPackets: Int { damage.damagedPackets }
     /// The first libav error met on a damaged packet, for reporting.
     public var firstDamage: AVError? { damage.firstDamage }

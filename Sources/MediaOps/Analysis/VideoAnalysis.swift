@@ -21,7 +21,7 @@ public struct VideoAnalysis: Sendable {
     /// to seek to a frame exactly: `timestamp = origin + time / timeBase`.
     public var timeBase: (numerator: Int32, denominator: Int32)
     public var originTimestamp: Int64
-    /// Packets the decoder rejected (damaged data tolerated on the way).
+    /// Packets skipped as damaged: rejected by the decoder, or a failed read that ended the input (damaged data tolerated on the way).
     public var damagedPackets: Int
     /// Seamless loops, best first, when ``AnalysisOptions/loops`` asked for them.
     public var loops: [LoopCandidate] = []
