@@ -76,6 +76,12 @@ static inline int *pixsim_frame_linesizes(AVFrame *frame) { return frame->linesi
 static inline const uint8_t *const *pixsim_frame_const_data_pointers(const AVFrame *frame) {
     return (const uint8_t *const *)frame->data;
 }
+/// An audio frame's channel planes: `extended_data`, which holds one per channel of planar sound
+/// however many there are; `data` holds only the first eight (a damaged AAC frame can claim 24).
+static inline uint8_t **pixsim_frame_audio_planes(AVFrame *frame) { return frame->extended_data; }
+static inline const uint8_t *const *pixsim_frame_const_audio_planes(const AVFrame *frame) {
+    return (const uint8_t *const *)frame->extended_data;
+}
 /// AVFrame.key_frame is deprecated in later releases but is what 5.1 has.
 static inline int pixsim_frame_is_key(const AVFrame *frame) { return frame->key_frame; }
 

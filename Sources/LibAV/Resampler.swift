@@ -49,8 +49,8 @@ public final class Resampler {
         output.pointer.pointee.nb_samples = Int32(delay + Int((Int64(incoming) * Int64(outputRate) + Int64(inputRate) - 1) / Int64(max(1, inputRate))) + 32)
         try check(av_frame_get_buffer(output.pointer, 0), "av_frame_get_buffer")
         let converted = swr_convert(context,
-                                    pixsim_frame_data_pointers(output.pointer), output.pointer.pointee.nb_samples,
-                                    input.map { UnsafeMutablePointer(mutating: pixsim_frame_const_data_pointers($0.pointer)) } ?? nil,
+                                    pixsim_frame_audio_planes(output.pointer), output.pointer.pointee.nb_samples,
+                                    input.map { UnsafeMutablePointer(mutating: pixsim_frame_const_audio_planes($0.pointer)) } ?? nil,
                                     Int32(incoming))
         try check(converted, "swr_convert")
         output.pointer.pointee.nb_samples = converted
@@ -83,7 +83,7 @@ public final class AudioFIFO {
     /// Appends the samples of `frame` (which must be in the FIFO's format).
     public func write(_ frame: Frame) throws(AVError) {
         guard frame.sampleCount > 0 else { return }
-        let data = UnsafeMutablePointer<UnsafeMutableRawPointer?>(OpaquePointer(pixsim_frame_data_pointers(frame.pointer)))
+        let data = UnsafeMutablePointer<UnsafeMutableRawPointer?>(OpaquePointer(pixsim_frame_audio_planes(frame.pointer)))
         try check(av_audio_fifo_write(fifo, data, Int32(frame.sampleCount)), "av_audio_fifo_write")
     }
 
@@ -93,7 +93,7 @@ public final class AudioFIFO {
         guard samples > 0 else { return }
         let block = min(samples, 1 << 16)
         let silence = try Frame(samples: block, format: format, layout: layout, sampleRate: sampleRate)
-        av_samples_set_silence(pixsim_frame_data_pointers(silence.pointer), 0, Int32(block), Int32(layout.channelCount), format.avValue)
+        av_samples_set_silence(pixsim_frame_audio_planes(silence.pointer), 0, Int32(block), Int32(layout.channelCount), format.avValue)
         var left = samples
         while left > 0 {
             silence.sampleCount = min(left, block)
@@ -106,7 +106,7 @@ public final class AudioFIFO {
     public func read(samples: Int) throws(AVError) -> Frame {
         let available = min(samples, count)
         let frame = try Frame(samples: available, format: format, layout: layout, sampleRate: sampleRate)
-        let data = UnsafeMutablePointer<UnsafeMutableRawPointer?>(OpaquePointer(pixsim_frame_data_pointers(frame.pointer)))
+        let data = UnsafeMutablePointer<UnsafeMutableRawPointer?>(OpaquePointer(pixsim_frame_audio_planes(frame.pointer)))
         let got = try check(av_audio_fifo_read(fifo, data, Int32(available)), "av_audio_fifo_read")
         frame.sampleCount = Int(got)
         return frame

@@ -116,6 +116,31 @@ import MediaTestSupport
         }
     }
 
+    /// A block repeated in `moviepy/fire2.mp4` (`scripts/mutate.py`, seed 3002) makes one AAC frame of its mono
+    /// sound decode as 24 channels. Planar sound keeps channels past the eighth in `extended_data` only, and the
+    /// resampler was handed `data`: every re-encoding command crashed in libswresample. Now the frame is
+    /// converted like any other, and what the damaged stream does next is an error naming the input.
+    @Test(.needsFFmpeg, .needsCorpus, arguments: [ClipMode.exact, .smart])
+    func soundDamagedIntoMoreThanEightChannelsDoesNotCrash(_ mode: ClipMode) throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try CorpusDamage.repeated(at: 1_034_035, length: 28_160).copy(of: "moviepy/fire2.mp4", in: folder)
+        let channels = try TestMedia.run("ffprobe", ["-v", "quiet", "-select_streams", "a", "-show_entries", "frame=channels",
+                                                     "-of", "csv=p=0", damaged.path]).stdout.split(separator: "\n")
+        #expect(channels.contains("24"), "the damage this test is about: a frame of 24 channels")
+        let output = folder.appendingPathComponent("clip.mp4")
+        let request = ClipRequest(input: damaged.path, output: output.path, start: 0.5, end: 1.5, mode: mode,
+                                  quality: EncodingQuality(crf: 30, preset: "ultrafast"))
+        // A clip that decodes cleanly, or one error naming the input with nothing left behind.
+        switch Result(catching: { () throws(MediaError) in try Clipper.clip(request) }) {
+        case .success:
+            #expect(try EditingOracle.decodeErrors(output) == "")
+        case .failure(let error):
+            #expect(error.path == damaged.path, "\(error)")
+            #expect(!FileManager.default.fileExists(atPath: output.path))
+        }
+    }
+
     @Test(.needsFFmpeg) func badInputsAreNamed() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
