@@ -112,12 +112,12 @@ struct AnalysisCorpusTests {
     }
 
     /// A read that fails near the end on a damaged size field ("Cannot allocate memory": a block repeated in
-    /// an AV1 IVF file) ends the video there: every frame before it is measured, the decoder's last ones too
+    /// an AV1 IVF file, ``ConcatTests/unreadableTail``) ends the video there: every frame before it is measured, the decoder's last ones too
     /// (two were lost when the pass stopped at the failed read without draining it), with a warning.
     @Test(.needsFFmpeg, .needsCorpus) func aTailThatCannotBeReadEndsTheVideoWithEveryFrameBefore() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try CorpusDamage.repeated(at: 13_879, length: 2_786).copy(of: "mp4ff/av1.ivf", in: folder)
+        let damaged = try ConcatTests.unreadableTail.damage.copy(of: ConcatTests.unreadableTail.file, in: folder)
         let analysis = try VideoAnalyzer.analyze(path: damaged.path)
         #expect(analysis.frameCount == (try EditingOracle.frames(damaged).count))
         #expect(analysis.warnings.contains { $0.hasPrefix("damaged data") }, "\(analysis.warnings)")

@@ -338,10 +338,12 @@ import MediaTestSupport
     /// claiming 380 MB, and `av_read_frame` fails there with "Cannot allocate memory". Copying failed naming the
     /// output; the input is what cannot be read: `copy` refuses by its name, `auto` re-encodes, and re-encoding
     /// ends the input at that read and keeps every frame before it, as ffmpeg's command line does (25 of each).
+    static let unreadableTail = (file: "mp4ff/av1.ivf", damage: CorpusDamage.repeated(at: 13_879, length: 2_786))
+
     @Test(.needsFFmpeg, .needsCorpus) func anInputWhoseTailCannotBeReadIsTheInputs() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let damaged = try CorpusDamage.repeated(at: 13_879, length: 2_786).copy(of: "mp4ff/av1.ivf", in: folder)
+        let damaged = try Self.unreadableTail.damage.copy(of: Self.unreadableTail.file, in: folder)
         let decodable = try EditingOracle.frames(damaged).count
         #expect(decodable == 25)
         let output = folder.appendingPathComponent("joined.mp4")
