@@ -54,8 +54,10 @@ public struct DamageTolerance: Sendable {
     }
 
     /// Receives a frame; nil when the decoder could not finish one from damaged data (skipped, counted).
+    /// Each failure uses up what it failed on (libavcodec drops the packet, dav1d its frame), so a
+    /// caller that receives again makes progress.
     public mutating func receive(_ decoder: some FrameDecoding, into frame: Frame) throws(AVError) -> ReceiveResult? {
-        do { return try decoder.receive(into: frame) } catch where error.isInvalidData {
+        do { return try decoder.receive(into: frame) } catch where Self.isDamage(error) {
             note(error)
             return nil
         }
@@ -63,19 +65,29 @@ public struct DamageTolerance: Sendable {
 
     /// Opens what a caller can do without when a stream's headers are damaged (the decoder of a sound
     /// track, a reader of it): `.failure` with libav's error when opening fails on damage (see
-    /// ``isDamage(_:)``; a Vorbis setup header that does not parse gives invalid data), so that the
+    /// ``isDamagedSetup(_:)``; a Vorbis setup header that does not parse gives invalid data), so that the
     /// caller can go on without it and say why; any other failure (no memory) is thrown.
     public static func opening<Opened>(_ open: () throws(AVError) -> Opened) throws(AVError) -> Result<Opened, AVError> {
-        do { return .success(try open()) } catch where isDamage(error) {
+        do { return .success(try open()) } catch where isDamagedSetup(error) {
             return .failure(error)
         }
     }
 
-    /// What a decoder says of a packet it cannot use: invalid data, an invalid argument (a parameter
-    /// the damaged packet changed), or a feature it lacks (damaged bits that claim one; the ffmpeg
-    /// command line, too, logs every decoding error and goes on). A stream that only ever fails
-    /// decodes nothing, and the caller reports ``firstDamage``.
+    /// Which decoding failures are damage: every one but running out of memory, as the ffmpeg command
+    /// line has it (it logs each decoding error and goes on). Decoders say more than invalid data of
+    /// damaged packets: an invalid argument (a parameter the damaged packet changed), a feature they
+    /// lack (damaged bits that claim one), and codes libav has no text for (a block repeated in an
+    /// MP4 made its AAC decoder return -50531338 for one packet, and every command that decoded the
+    /// sound failed on it). A stream that only ever fails decodes nothing,
+    /// and the caller reports ``firstDamage``. No memory is the machine's state, not the file's.
     static func isDamage(_ error: AVError) -> Bool {
+        error.code != AVError.outOfMemoryCode
+    }
+
+    /// Which failures to open a stream's decoder or reader are damaged headers (``opening(_:)``):
+    /// invalid data, an invalid argument or a feature the decoder lacks. A decoder that is not there,
+    /// or no memory, is not the file's damage, and fails the command.
+    static func isDamagedSetup(_ error: AVError) -> Bool {
         error.isInvalidData || error.code == AVError.invalidArgumentCode || error.code == AVError.notImplementedCode
     }
 

@@ -118,10 +118,11 @@ import MediaTestSupport
 
     /// A block repeated in `moviepy/fire2.mp4` (`scripts/mutate.py`, seed 3002) makes one AAC frame of its mono
     /// sound decode as 24 channels. Planar sound keeps channels past the eighth in `extended_data` only, and the
-    /// resampler was handed `data`: every re-encoding command crashed in libswresample. Now the frame is
-    /// converted like any other, and what the damaged stream does next is an error naming the input.
+    /// resampler was handed `data`: every re-encoding command crashed in libswresample. Further on, the damaged
+    /// stream makes the AAC decoder fail with a code libav has no text for (-50531338), which failed the
+    /// command; the ffmpeg command line skips it like any damaged packet, and so does the clip now, saying so.
     @Test(.needsFFmpeg, .needsCorpus, arguments: [ClipMode.exact, .smart])
-    func soundDamagedIntoMoreThanEightChannelsDoesNotCrash(_ mode: ClipMode) throws {
+    func soundDamagedIntoMoreThanEightChannelsIsClippedPastTheDamage(_ mode: ClipMode) throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let damaged = try CorpusDamage.repeated(at: 1_034_035, length: 28_160).copy(of: "moviepy/fire2.mp4", in: folder)
@@ -131,14 +132,10 @@ import MediaTestSupport
         let output = folder.appendingPathComponent("clip.mp4")
         let request = ClipRequest(input: damaged.path, output: output.path, start: 0.5, end: 1.5, mode: mode,
                                   quality: EncodingQuality(crf: 30, preset: "ultrafast"))
-        // A clip that decodes cleanly, or one error naming the input with nothing left behind.
-        switch Result(catching: { () throws(MediaError) in try Clipper.clip(request) }) {
-        case .success:
-            #expect(try EditingOracle.decodeErrors(output) == "")
-        case .failure(let error):
-            #expect(error.path == damaged.path, "\(error)")
-            #expect(!FileManager.default.fileExists(atPath: output.path))
-        }
+        let result = try Clipper.clip(request)
+        #expect(try EditingOracle.decodeErrors(output) == "")
+        #expect(try EditingOracle.streamDuration(output, kind: "a") ?? 0 > 0.4, "the sound is kept")
+        #expect(result.warnings.contains { $0.hasPrefix("damaged data:") }, "\(result.warnings)")
     }
 
     @Test(.needsFFmpeg) func badInputsAreNamed() throws {

@@ -130,7 +130,7 @@ public enum VideoAnalyzer {
         }
         var warnings: [String] = []
         if lost > 0 { warnings.append("damaged data: \(lost) of \(listed) frames could not be decoded; the analysis covers the \(measures.frameCount) that could") }
-        if measured.damagedPackets > 0 { warnings.append("damaged data: \(measured.damagedPackets) damaged packets skipped (the decoder rejected them, or a read failed)") }
+        if let skipped = DamagedDataWarning.packetsSkipped(measured.damagedPackets) { warnings.append(skipped) }
         if let repairedRate {
             warnings.append(String(format: "the track's timing is damaged (a time scale of 0): frames are timed by their number at %.3f fps", repairedRate))
             if lost == 0 && measures.frameCount < listed {

@@ -54,7 +54,7 @@ enum ConcatReencode {
                                      dropFirstFrame: duplicates[position], video: video, sound: sound, output: output, firstSlot: slots)
             try lane.run()
             if lane.slotsWritten == 0 { warnings.append("\(input.path) has no decodable video frame; nothing of it was joined") }
-            if lane.damagedPackets > 0 { warnings.append("\(input.path): \(lane.damagedPackets) damaged packets skipped") }
+            if let skipped = DamagedDataWarning.packetsSkipped(lane.damagedPackets, in: input.path) { warnings.append(skipped) }
             if let refusal = lane.soundRefusal {
                 warnings.append(AudioTrackEncoder.silenceWarning(path: input.path, refusal: refusal))
             }

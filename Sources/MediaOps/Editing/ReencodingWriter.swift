@@ -181,6 +181,7 @@ final class ReencodingWriter {
             try damage.sendEndOfStream(lane.decoder)
             try takeAudioFrames(lane, firstVideo: first, end: end)
         }
+        if let skipped = DamagedDataWarning.packetsSkipped(damage.damagedPackets) { warnings.append(skipped) }
         if outOfOrder > 0 {
             let leftOut = outOfOrder == 1 ? "1 damaged picture" : "\(outOfOrder) damaged pictures"
             warnings.append("\(leftOut) left out: timed at or before the picture before \(outOfOrder == 1 ? "it" : "each")")

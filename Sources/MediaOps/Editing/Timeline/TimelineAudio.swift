@@ -20,8 +20,9 @@ final class TimelineAudio {
                                         layout: parameters.channelLayout ?? ChannelLayout(defaultFor: 2))
     }
 
-    /// Encodes every item's share in order; call after the picture is written.
-    func write(items: [TimelineItem], frameDuration: Rational, output: OutputFile) throws {
+    /// Encodes every item's share in order; call after the picture is written. Damaged packets the
+    /// items' sound decoders skipped are added to `damage`.
+    func write(items: [TimelineItem], frameDuration: Rational, output: OutputFile, damage: inout DamageTally) throws {
         let rate = Rational(1, Int32(encoder.sampleRate))
         var heardFrames = 0
         for (index, item) in items.enumerated() {
@@ -31,7 +32,8 @@ final class TimelineAudio {
             heardFrames += end - first
             let total = rescale(Int64(heardFrames), from: frameDuration, to: rate)
             if let stream = item.source.input.bestStream(.audio), stream.parameters.codecID.hasDecoder {
-                try append(stream: stream, of: item, from: item.timestamp(slot: first), to: item.timestamp(slot: end), total: total, output: output)
+                try append(stream: stream, of: item, from: item.timestamp(slot: first), to: item.timestamp(slot: end), total: total,
+                           output: output, damage: &damage)
             }
             if encoder.appendedSamples > total { try encoder.truncate(toTotal: total) }
             if encoder.appendedSamples < total { encoder.appendSilence(samples: total - encoder.appendedSamples) }
@@ -41,7 +43,8 @@ final class TimelineAudio {
     }
 
     /// Decodes the item's sound shown between the video timestamps `start` and `end` and queues it.
-    private func append(stream: MediaStream, of item: TimelineItem, from start: Int64, to end: Int64, total: Int64, output: OutputFile) throws {
+    private func append(stream: MediaStream, of item: TimelineItem, from start: Int64, to end: Int64, total: Int64, output: OutputFile,
+                        damage: inout DamageTally) throws {
         let source = item.source
         // A file whose sound was refused for an earlier item is not opened again.
         guard !refusals.contains(where: { $0.path == source.path }) else { return }
@@ -56,7 +59,10 @@ final class TimelineAudio {
             refusals.append((source.path, refusal))
             return
         }
-        defer { source.input.selectStreams(Set(0..<source.input.streams.count)) }
+        defer {
+            damage.add(reader.damagedPackets, in: source.path)
+            source.input.selectStreams(Set(0..<source.input.streams.count))
+        }
         try MediaError.attributing(to: source.path) { try reader.seek(toKeyframeBefore: rescale(start, from: source.timeBase, to: stream.timeBase)) }
         while let frame = try MediaError.attributing(to: source.path, { try reader.nextFrame() }) {
             guard frame.sampleRate > 0 else { continue }

@@ -36,6 +36,9 @@ final class TimelineFrameSource {
         }
     }
 
+    /// Packets skipped as damaged so far (``DamageTolerance``).
+    var damagedPackets: Int { reader.damagedPackets }
+
     /// The stream timestamp of slot `slot`.
     func timestamp(slot: Int) -> Int64 {
         startTimestamp + rescale(Int64(slot), from: slotDuration, to: source.timeBase)

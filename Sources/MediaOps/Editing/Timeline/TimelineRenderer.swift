@@ -173,6 +173,8 @@ final class TimelineWriter {
     private var decodingDelay: Int64 = 0
     private var position = 0
     private var frameSources: [Int: TimelineFrameSource] = [:]
+    /// Damaged packets the items' decoders skipped, for the warnings.
+    private var damage = DamageTally()
     private var transitionPicture: TransitionPicture?
     private var reencoded: [Int] = []
     private var copied: [Int] = []
@@ -245,7 +247,7 @@ final class TimelineWriter {
             case .frames(let index, let range):
                 for slot in range { try encode(try frameSource(index).picture(slot: slot)) }
                 reencoded[index] += range.count
-                if range.upperBound == items[index].ownFrames.upperBound && items[index].overlapOut == 0 { frameSources[index] = nil }
+                if range.upperBound == items[index].ownFrames.upperBound && items[index].overlapOut == 0 { retireFrameSource(index) }
             case .transition(let index):
                 let outgoing = items[index - 1], incoming = items[index]
                 let count = incoming.overlapIn
@@ -258,7 +260,7 @@ final class TimelineWriter {
                     let b = try frameSource(index).picture(slot: step)
                     try encode(try transitionPicture!.picture(kind: kind, step: step, count: count, outgoing: a, incoming: b))
                 }
-                frameSources[index - 1] = nil
+                retireFrameSource(index - 1)
                 reencoded[index - 1] += count - count / 2
                 reencoded[index] += count / 2
             case .copy(let index):
@@ -268,12 +270,13 @@ final class TimelineWriter {
             progress?(Double(number + 1) / Double(all.count + 1))
         }
         try finishRun()
-        frameSources = [:]
+        for index in frameSources.keys.sorted() { retireFrameSource(index) }
         let slotDuration = target.frameRate.inverted
-        try audio?.write(items: items, frameDuration: slotDuration, output: output)
+        try audio?.write(items: items, frameDuration: slotDuration, output: output, damage: &damage)
         for refusal in audio?.refusals ?? [] {
             warnings.append(AudioTrackEncoder.silenceWarning(path: refusal.path, refusal: refusal.error))
         }
+        warnings += damage.warnings
         try output.finish()
 
         let expected = items.reduce(0) { $0 + $1.frames - $1.overlapIn }
@@ -296,6 +299,12 @@ final class TimelineWriter {
                               durationSec: Timestamp(Int64(position), slotDuration).seconds, placements: placements,
                               copiedFrames: copied.reduce(0, +), reencodedFrames: reencoded.reduce(0, +),
                               audio: audio == nil ? "none" : "aac, re-encoded over the whole timeline", warnings: warnings)
+    }
+
+    /// Lets go of an item's decoder once its pictures are written, counting the damage it skipped.
+    private func retireFrameSource(_ index: Int) {
+        guard let source = frameSources.removeValue(forKey: index) else { return }
+        damage.add(source.damagedPackets, in: source.source.path)
     }
 
     private func frameSource(_ index: Int) throws -> TimelineFrameSource {
