@@ -63,188 +63,253 @@ extension BoundarySearch {
     /// The best gradual transition centred on frame `m`, if any: of the stretches of half-length 4 to 16
     /// frames around it that lie outside `fadeSpans` and hold none of `cutFrames`, the one whose frames fit
     /// best (a fit of the pictures at any half-length is taken over a sweep, which is found by histograms).
+    ///
+    /// The half-lengths are tried in order and share the best fit so far: each fit stops as soon as it
+    /// cannot do better (``HalfLengthSearch``).
     func gradualTransition(around m: Int, fadeSpans: [(Int, Int)], cutFrames: Set<Int>) -> Boundary? {
         guard !dark[m], !fadeSpans.contains(where: { m >= $0.0 && m < $0.1 }) else { return nil }
-        let threshold = options.threshold
-        var best: Boundary?
-        var bestRatio = 0.25
-        // A sweep's ratio is of histograms, not pictures: the two are not compared. A fit of the pictures at
-        // any half-length is taken over a sweep, and a sweep only tried while none has fitted.
-        var sweepRatio = 0.25, bestIsSweep = false
+        var search = HalfLengthSearch()
         for half in [4, 5, 6, 8, 10, 12, 16] {
-            let a = m - half, b = m + half
-            guard a >= 1, b < count - 1 else { continue }
-            guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { continue }
-            let change = measures.distance(a, b)
-            guard change >= threshold else { continue }
-            // Two shots with structure, differing in structure: a fade through a flat
-            // picture (black, white) is a brightness ramp, not a dissolve.
-            guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
-                  measures.structuralDistance(a, b) >= 0.5 * threshold else { continue }
-            // No single jump inside: a cut is not a dissolve.
-            var largestStep = 0.0
-            for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
-            guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { continue }
-            // Steady before and after: the ends are shots, not more motion.
-            guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { continue }
-            // The change belongs to this stretch: as long before it and after it, the
-            // picture changes at most half as much (a slow drift of light or a slow zoom
-            // goes on around it), and it changes by at least one level a frame on average.
-            // Where the video begins or ends sooner, the frames there are held to the same
-            // rate (discs turning through a one-second clip otherwise passed as a dissolve of
-            // twenty frames, for want of frames around it to show the drift). Shots that move
-            // change their pictures around it too: between those only a sweep may be found.
-            let around = max(4, half)
-            let before = max(0, a - around), after = min(count - 1, b + around)
-            let steadyAround = measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before)
-                && measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b)
-            guard change >= Double(b - a), steadyAround || change >= 2 * threshold else { continue }
-            // Two different shots, not one (a pass over the tiny pictures, after the cheaper tests
-            // above): not the same view under other light (a webcam's exposure settling, a title
-            // card's background brightening: correlation 0.98 and 0.999; a slow zoom into a Mandelbrot
-            // set whose colours shift as it goes, 0.86, was a dissolve below 0.9; the 247 dissolves
-            // found on the spliced benchmark's ten seeds at most 0.68, at the ends of their blends), and
-            // not a shot of which only a part changes (colour bars scrolling behind a test card's
-            // captions: a fifth to two fifths of the picture changes; in those dissolves two
-            // thirds or more).
-            guard measures.correlation(a, b) < 0.8 else { continue }
-            let changedShare = measures.changedShare(a, b)
-            guard changedShare >= 0.5 else { continue }
-            // A camera move is not a dissolve: the motion measured (its median, as the
-            // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
-            // frame (5% a second at 30 fps) is already a camera move. When the frames fit
-            // the blend closely, a shot may move while it dissolves, up to four times
-            // that, as long as no steady move runs through the stretch: the median of
-            // each component, sign kept, stays small (a tilt or a zoom keeps its sign;
-            // the noise of mixed pictures does not).
-            var travels: [Float] = [], steady: [[Float]] = [[], [], []]
-            for k in (a + 1)...b {
-                let motion = measures.motions[k]
-                travels.append(abs(motion.dx) + abs(motion.dy) + abs(motion.zoom))
-                steady[0].append(motion.dx); steady[1].append(motion.dy); steady[2].append(motion.zoom)
-            }
-            travels.sort()
-            let travel = travels[travels.count / 2]
-            let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
-            let moved = (dx: steady[0].reduce(0, +), dy: steady[1].reduce(0, +), zoom: steady[2].reduce(0, +))
-            // But the motion is measured by an estimator that sees one picture in each frame, and a
-            // blend of two unlike pictures can look to it like a move (a dissolve from a rabbit into a
-            // webcam's room read as a pan of 3 % a frame, steady over twelve frames). A camera move over
-            // detail is never a blend of its ends frame after frame, so a moving stretch is still a
-            // dissolve when every frame between fits the blend almost exactly, its ends have detail
-            // (smooth content, a gradient, moves in a way that fits a blend at the tiny pictures'
-            // scale) and differ strongly. The fitting below stops at the first frame that does not
-            // fit: moving footage costs a fit or two per stretch.
-            let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
-            // Ends that differ strongly: the looser tests below (a moving stretch, most of what changes) need it.
-            let strongChange = change >= 2 * threshold
-            // Ends with detail: smooth content (a gradient) moves in ways that fit a blend, or mix histograms.
-            let endsHaveDetail = min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001
-            let picturesFit = steadyAround && (!moving || (strongChange && endsHaveDetail))
-            // Every frame between is a mix of the ends (fitted share `t`, whatever the
-            // timing), the share growing from one end to the other: a camera move, a
-            // zoom or a lighting change between two looks is not a blend all along.
-            // The fitting stops as soon as it cannot fit better than the best half-length found so far.
-            let allowance = Self.blendAllowance(change)
-            let meanAllowed = moving ? 0.05 * change : allowance.mean
-            let worstAllowed = moving ? 0.1 * change : allowance.worst
-            func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> StretchFit? {
-                Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed, worstAllowed: worstAllowed,
-                           ratioBelow: bestRatio, fit: fit)
-            }
-            // The whole picture blends; or, between still ends that differ strongly, most of what
-            // changes does (``FrameMeasures/blendFitOfMost(_:_:_:)``: hands typing in the shot that
-            // comes in). Not for weaker changes: there a thing moving in one shot is most of what
-            // changes (the hands over a keyboard alone, 21 levels over ten frames, fit it).
-            var blend = picturesFit ? blendsAlong { measures.blendFit(a, $0, b) } : nil
-            // Or a wipe: the new shot sweeps in part by part, each part as it is (an edge, an iris, a clock
-            // hand), ``FrameMeasures/wipeFit(_:_:_:)``. Only where the ends differ over three quarters of the
-            // picture and every frame fits within a twentieth of the change: a flat sheet of paper raised
-            // before a webcam covers the picture the same way at the analysis's scale (its frames fit at 7 to 10 %
-            // of the change, over four fifths of the picture), so a wipe between shots that move much (they
-            // fit at 6 to 9 %) is left to the histograms (the sweep below).
-            var kind = TransitionKind.dissolve
-            if picturesFit, blend == nil, changedShare >= 0.75,
-               let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
-                                     worstAllowed: worstAllowed, ratioBelow: bestRatio, fit: { measures.wipeFit(a, $0, b) }) {
-                blend = wipe
-                kind = .wipe
-            }
-            // Or a push (a slide): the two pictures move across together, the old one going out on one side
-            // and the new one coming in from the other. The motion estimator reads it as a pan of one
-            // picture's length over the stretch; each frame between must then be the window of the two
-            // pictures side by side that the move has reached (``FrameMeasures/pushResidual``), to within
-            // a pixel and a half of the tiny picture either way of what the measured move says.
-            if picturesFit, blend == nil, moving, let push = pushAlong(a, b, moved: (moved.dx, moved.dy), change: change, meanAllowed: allowance.mean,
-                                                          worstAllowed: allowance.worst, ratioBelow: bestRatio) {
-                blend = push
-                kind = .wipe
-            }
-            // Or one picture sliding over the other held still (a cover, a reveal), where the ends differ
-            // over three quarters of the picture, every frame within 8 % of the change on average and 15 %
-            // at worst. Measured with the covers and reveals of bench/transitions.sh (32 between real single
-            // shots, which go on moving: 13 found) and the ten spliced seeds: searching every offset (not
-            // only those near the still part's edge), 10 % and 20 % found 22 with no false boundary, but
-            // 12 % and 25 % made 11 false ones on the seeds and one where the paper is raised before the
-            // webcam in awesome_movie.mov.
-            if picturesFit, blend == nil, changedShare >= 0.75,
-               let slide = slideOver(a, b, change: change, meanAllowed: 0.08 * change,
-                                     worstAllowed: 0.15 * change, ratioBelow: bestRatio) {
-                blend = slide
-                kind = .wipe
-            }
-            if picturesFit, blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
-            // Or, between ends that differ strongly over three quarters of the picture, a sweep between shots
-            // that move, told by the histograms (``sweep(_:_:around:moved:ratioBelow:)``).
-            var ratio = blend.map { $0.residual / change } ?? 0
-            // How far apart two frames are, as the fit that found the stretch measures it.
-            var apart: (Int, Int) -> Double = { measures.distance($0, $1) }
-            var apartEnds = change, byHistograms = false
-            if blend == nil, best == nil || bestIsSweep, strongChange, changedShare >= 0.75, endsHaveDetail,
-               let swept = sweep(a, b, around: around, moved: moved, ratioBelow: sweepRatio) {
-                blend = swept.fit
-                kind = .wipe
-                ratio = swept.fit.residual / swept.change
-                apart = { histograms.distance($0, $1) }
-                apartEnds = swept.change
-                byHistograms = true
-            } else {
-                // The moving shot (above) only when the frames fit the blend closely.
-                guard travel < 0.0015 || ratio < 0.15 else { continue }
-            }
-            // Or a dissolve between shots that go on moving (``varianceDissolve(_:_:middle:change:ratioBelow:)``):
-            // only where the ends differ strongly over three quarters of the picture and the tests on the
-            // pictures cannot hold (they move, or the picture changes around the stretch): where they can,
-            // a wipe's frames fit it too.
-            if blend == nil, !picturesFit, strongChange, changedShare >= 0.75, endsHaveDetail,
-               let fit = varianceDissolve(a, b, middle: m, change: change, ratioBelow: bestRatio) {
-                blend = fit
-                kind = .dissolve
-                ratio = fit.residual / change
-            }
-            guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { continue }
+            guard let stretch = stretch(around: m, half: half, fadeSpans: fadeSpans, cutFrames: cutFrames),
+                  let found = fit(stretch, search: search) else { continue }
             // Better than the best half-length so far (the fitting stopped otherwise).
-            if byHistograms { sweepRatio = ratio } else { bestRatio = ratio }
-            bestIsSweep = byHistograms
-            // The blend: from the first frame that has left `a` to the last that has not reached `b`.
-            var first = a + 1, last = b - 1
-            while first < m, apart(a, first) < 0.1 * apartEnds { first += 1 }
-            while last > m, apart(last, b) < 0.1 * apartEnds { last -= 1 }
-            // Its middle: the first frame that holds more of the new shot than of the old, by the fit. The
-            // middle of the span above is that only when the shots hold still around it: where the new shot
-            // goes on moving after the blend, its frames stay far from `b`, the span runs on past the blend's
-            // end, and so did its middle (seed 4181 of bench/shots.sh: a dissolve over frames [988, 1002)
-            // that ran into a pan to the right, tested up to frame 1019, spanned [990, 1017) and was put
-            // at frame 1003, past its last frame; by the shares, at 999). Only for blends: the shares a wipe's
-            // fit gives (of the picture's parts, or of the histograms) do not grow with time as evenly, and
-            // put the wipes of bench/transitions.sh 2.2 frames from their middle on average instead of 0.9;
-            // its dissolves and irises came nearer theirs (1.8 -> 1.6 frames over its 272 transitions found).
-            var frame = (first + last + 1) / 2
-            if kind == .dissolve, let leads = blend.farEndLeads { frame = min(max(leads, first), last) }
-            best = Boundary(frame: frame, kind: kind, strength: change * (1 - ratio),
-                            spanStart: first, spanEnd: last + 1)
+            if found.byHistograms { search.sweepRatio = found.ratio } else { search.bestRatio = found.ratio }
+            search.bestIsSweep = found.byHistograms
+            search.best = placed(found, in: stretch)
         }
-        return best
+        return search.best
+    }
+
+    /// What the half-lengths tried around one frame share: the best transition so far and how well it fitted.
+    struct HalfLengthSearch {
+        var best: Boundary?
+        /// The best fit's residual over the change, of the pictures; a fit must come below it.
+        var bestRatio = 0.25
+        /// A sweep's ratio is of histograms, not pictures: the two are not compared. A fit of the pictures at
+        /// any half-length is taken over a sweep, and a sweep only tried while none has fitted.
+        var sweepRatio = 0.25
+        var bestIsSweep = false
+    }
+
+    /// A stretch of frames `[a, b]` around a middle frame that passed the tests before any fit, and what
+    /// those tests measured of it that the fits use.
+    struct Stretch {
+        let a: Int, b: Int, middle: Int
+        /// How far apart the ends are.
+        let change: Double
+        /// The share of the picture that changes between the ends.
+        let changedShare: Double
+        /// Frames looked at either side for the change going on around the stretch.
+        let around: Int
+        /// The picture changes at most half as much around the stretch as within it.
+        let steadyAround: Bool
+        /// The median motion per frame over the stretch (pan and zoom, summed).
+        let travel: Float
+        /// The motion summed over the stretch, per component.
+        let moved: (dx: Float, dy: Float, zoom: Float)
+        /// The camera (or the estimator, in mixed pictures) sees a move.
+        let moving: Bool
+        /// Ends that differ strongly: the looser tests (a moving stretch, most of what changes) need it.
+        let strongChange: Bool
+        /// Ends with detail: smooth content (a gradient) moves in ways that fit a blend, or mix histograms.
+        let endsHaveDetail: Bool
+        /// Whether the frames between can be fitted as mixes of the ends as they are.
+        var picturesFit: Bool { steadyAround && (!moving || (strongChange && endsHaveDetail)) }
+    }
+
+    /// The stretch of half-length `half` around `m`, when it passes the tests that need no fit: outside the
+    /// fades, ends far enough apart that are shots with structure, no cut or single jump inside, steady
+    /// before and after, and two different shots rather than one under other light or partly changing.
+    func stretch(around m: Int, half: Int, fadeSpans: [(Int, Int)], cutFrames: Set<Int>) -> Stretch? {
+        let threshold = options.threshold
+        let a = m - half, b = m + half
+        guard a >= 1, b < count - 1 else { return nil }
+        guard !fadeSpans.contains(where: { a < $0.1 && b >= $0.0 }) else { return nil }
+        let change = measures.distance(a, b)
+        guard change >= threshold else { return nil }
+        // Two shots with structure, differing in structure: a fade through a flat
+        // picture (black, white) is a brightness ramp, not a dissolve.
+        guard measures.qualities[a].contrast > 0.05, measures.qualities[b].contrast > 0.05,
+              measures.structuralDistance(a, b) >= 0.5 * threshold else { return nil }
+        // No single jump inside: a cut is not a dissolve.
+        var largestStep = 0.0
+        for k in (a + 1)...b { largestStep = max(largestStep, scores[k]) }
+        guard largestStep < 0.4 * change, !((a + 1)...b).contains(where: { cutFrames.contains($0) }) else { return nil }
+        // Steady before and after: the ends are shots, not more motion.
+        guard scores[a] < 0.25 * change, scores[b + 1] < 0.25 * change else { return nil }
+        // The change belongs to this stretch: as long before it and after it, the
+        // picture changes at most half as much (a slow drift of light or a slow zoom
+        // goes on around it), and it changes by at least one level a frame on average.
+        // Where the video begins or ends sooner, the frames there are held to the same
+        // rate (discs turning through a one-second clip otherwise passed as a dissolve of
+        // twenty frames, for want of frames around it to show the drift). Shots that move
+        // change their pictures around it too: between those only a sweep may be found.
+        let around = max(4, half)
+        let before = max(0, a - around), after = min(count - 1, b + around)
+        let steadyAround = measures.distance(before, a) * Double(around) <= 0.5 * change * Double(a - before)
+            && measures.distance(b, after) * Double(around) <= 0.5 * change * Double(after - b)
+        guard change >= Double(b - a), steadyAround || change >= 2 * threshold else { return nil }
+        // Two different shots, not one (a pass over the tiny pictures, after the cheaper tests
+        // above): not the same view under other light (a webcam's exposure settling, a title
+        // card's background brightening: correlation 0.98 and 0.999; a slow zoom into a Mandelbrot
+        // set whose colours shift as it goes, 0.86, was a dissolve below 0.9; the 247 dissolves
+        // found on the spliced benchmark's ten seeds at most 0.68, at the ends of their blends), and
+        // not a shot of which only a part changes (colour bars scrolling behind a test card's
+        // captions: a fifth to two fifths of the picture changes; in those dissolves two
+        // thirds or more).
+        guard measures.correlation(a, b) < 0.8 else { return nil }
+        let changedShare = measures.changedShare(a, b)
+        guard changedShare >= 0.5 else { return nil }
+        // A camera move is not a dissolve: the motion measured (its median, as the
+        // estimator sees noise in the mixed pictures) stays small. A zoom of 0.15% a
+        // frame (5% a second at 30 fps) is already a camera move. When the frames fit
+        // the blend closely, a shot may move while it dissolves, up to four times
+        // that, as long as no steady move runs through the stretch: the median of
+        // each component, sign kept, stays small (a tilt or a zoom keeps its sign;
+        // the noise of mixed pictures does not).
+        var travels: [Float] = [], steady: [[Float]] = [[], [], []]
+        for k in (a + 1)...b {
+            let motion = measures.motions[k]
+            travels.append(abs(motion.dx) + abs(motion.dy) + abs(motion.zoom))
+            steady[0].append(motion.dx); steady[1].append(motion.dy); steady[2].append(motion.zoom)
+        }
+        travels.sort()
+        let travel = travels[travels.count / 2]
+        let steadyMove = steady.map { abs($0.sorted()[$0.count / 2]) }.max() ?? 0
+        let moved = (dx: steady[0].reduce(0, +), dy: steady[1].reduce(0, +), zoom: steady[2].reduce(0, +))
+        // But the motion is measured by an estimator that sees one picture in each frame, and a
+        // blend of two unlike pictures can look to it like a move (a dissolve from a rabbit into a
+        // webcam's room read as a pan of 3 % a frame, steady over twelve frames). A camera move over
+        // detail is never a blend of its ends frame after frame, so a moving stretch is still a
+        // dissolve when every frame between fits the blend almost exactly, its ends have detail
+        // (smooth content, a gradient, moves in a way that fits a blend at the tiny pictures'
+        // scale) and differ strongly. The fitting stops at the first frame that does not
+        // fit: moving footage costs a fit or two per stretch.
+        let moving = travel >= 0.006 || (travel >= 0.0015 && steadyMove >= 0.0025)
+        return Stretch(a: a, b: b, middle: m, change: change, changedShare: changedShare, around: around,
+                       steadyAround: steadyAround, travel: travel, moved: moved, moving: moving,
+                       strongChange: change >= 2 * threshold,
+                       endsHaveDetail: min(measures.qualities[a].sharpness, measures.qualities[b].sharpness) >= 0.001)
+    }
+
+    /// How the frames of a stretch fitted a transition: the fit, its kind, its residual over the change,
+    /// and whether it was of the histograms (a sweep) rather than of the pictures.
+    struct StretchFitting {
+        var fit: StretchFit
+        var kind: TransitionKind
+        var ratio: Double
+        var byHistograms: Bool
+        /// How far apart the ends are, as the fit measures it.
+        var apartEnds: Double
+    }
+
+    /// The transition the frames of `stretch` fit better than the best half-length so far (`search`), if
+    /// any: a dissolve, a wipe, a push, a cover or reveal, a dissolve of most of what changes, a sweep or a
+    /// dissolve between moving shots, tried in that order; the first that fits is taken.
+    func fit(_ stretch: Stretch, search: HalfLengthSearch) -> StretchFitting? {
+        let a = stretch.a, b = stretch.b, m = stretch.middle, change = stretch.change
+        let picturesFit = stretch.picturesFit, moving = stretch.moving, strongChange = stretch.strongChange
+        // Every frame between is a mix of the ends (fitted share `t`, whatever the
+        // timing), the share growing from one end to the other: a camera move, a
+        // zoom or a lighting change between two looks is not a blend all along.
+        // The fitting stops as soon as it cannot fit better than the best half-length found so far.
+        let allowance = Self.blendAllowance(change)
+        let meanAllowed = moving ? 0.05 * change : allowance.mean
+        let worstAllowed = moving ? 0.1 * change : allowance.worst
+        func blendsAlong(_ fit: (Int) -> (t: Double, residual: Double)?) -> StretchFit? {
+            Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: meanAllowed, worstAllowed: worstAllowed,
+                       ratioBelow: search.bestRatio, fit: fit)
+        }
+        // The whole picture blends; or, between still ends that differ strongly, most of what
+        // changes does (``FrameMeasures/blendFitOfMost(_:_:_:)``: hands typing in the shot that
+        // comes in). Not for weaker changes: there a thing moving in one shot is most of what
+        // changes (the hands over a keyboard alone, 21 levels over ten frames, fit it).
+        var blend = picturesFit ? blendsAlong { measures.blendFit(a, $0, b) } : nil
+        // Or a wipe: the new shot sweeps in part by part, each part as it is (an edge, an iris, a clock
+        // hand), ``FrameMeasures/wipeFit(_:_:_:)``. Only where the ends differ over three quarters of the
+        // picture and every frame fits within a twentieth of the change: a flat sheet of paper raised
+        // before a webcam covers the picture the same way at the analysis's scale (its frames fit at 7 to 10 %
+        // of the change, over four fifths of the picture), so a wipe between shots that move much (they
+        // fit at 6 to 9 %) is left to the histograms (the sweep below).
+        var kind = TransitionKind.dissolve
+        if picturesFit, blend == nil, stretch.changedShare >= 0.75,
+           let wipe = Self.blend(from: a, to: b, middle: m, change: change, meanAllowed: 0.05 * change,
+                                 worstAllowed: worstAllowed, ratioBelow: search.bestRatio, fit: { measures.wipeFit(a, $0, b) }) {
+            blend = wipe
+            kind = .wipe
+        }
+        // Or a push (a slide): the two pictures move across together, the old one going out on one side
+        // and the new one coming in from the other. The motion estimator reads it as a pan of one
+        // picture's length over the stretch; each frame between must then be the window of the two
+        // pictures side by side that the move has reached (``FrameMeasures/pushResidual``), to within
+        // a pixel and a half of the tiny picture either way of what the measured move says.
+        if picturesFit, blend == nil, moving,
+           let push = pushAlong(a, b, moved: (stretch.moved.dx, stretch.moved.dy), change: change, meanAllowed: allowance.mean,
+                                worstAllowed: allowance.worst, ratioBelow: search.bestRatio) {
+            blend = push
+            kind = .wipe
+        }
+        // Or one picture sliding over the other held still (a cover, a reveal), where the ends differ
+        // over three quarters of the picture, every frame within 8 % of the change on average and 15 %
+        // at worst. Measured with the covers and reveals of bench/transitions.sh (32 between real single
+        // shots, which go on moving: 13 found) and the ten spliced seeds: searching every offset (not
+        // only those near the still part's edge), 10 % and 20 % found 22 with no false boundary, but
+        // 12 % and 25 % made 11 false ones on the seeds and one where the paper is raised before the
+        // webcam in awesome_movie.mov.
+        if picturesFit, blend == nil, stretch.changedShare >= 0.75,
+           let slide = slideOver(a, b, change: change, meanAllowed: 0.08 * change,
+                                 worstAllowed: 0.15 * change, ratioBelow: search.bestRatio) {
+            blend = slide
+            kind = .wipe
+        }
+        if picturesFit, blend == nil, !moving, strongChange { blend = blendsAlong { measures.blendFitOfMost(a, $0, b) } }
+        // Or, between ends that differ strongly over three quarters of the picture, a sweep between shots
+        // that move, told by the histograms (``sweep(_:_:around:moved:ratioBelow:)``).
+        if blend == nil, search.best == nil || search.bestIsSweep, strongChange, stretch.changedShare >= 0.75, stretch.endsHaveDetail,
+           let swept = sweep(a, b, around: stretch.around, moved: stretch.moved, ratioBelow: search.sweepRatio) {
+            guard swept.fit.middle.t > 0.2, swept.fit.middle.t < 0.8 else { return nil }
+            return StretchFitting(fit: swept.fit, kind: .wipe, ratio: swept.fit.residual / swept.change, byHistograms: true,
+                                  apartEnds: swept.change)
+        }
+        var ratio = blend.map { $0.residual / change } ?? 0
+        // The moving shot (above) only when the frames fit the blend closely.
+        guard stretch.travel < 0.0015 || ratio < 0.15 else { return nil }
+        // Or a dissolve between shots that go on moving (``varianceDissolve(_:_:middle:change:ratioBelow:)``):
+        // only where the ends differ strongly over three quarters of the picture and the tests on the
+        // pictures cannot hold (they move, or the picture changes around the stretch): where they can,
+        // a wipe's frames fit it too.
+        if blend == nil, !picturesFit, strongChange, stretch.changedShare >= 0.75, stretch.endsHaveDetail,
+           let fit = varianceDissolve(a, b, middle: m, change: change, ratioBelow: search.bestRatio) {
+            blend = fit
+            kind = .dissolve
+            ratio = fit.residual / change
+        }
+        guard let blend, blend.middle.t > 0.2, blend.middle.t < 0.8 else { return nil }
+        return StretchFitting(fit: blend, kind: kind, ratio: ratio, byHistograms: false, apartEnds: change)
+    }
+
+    /// The boundary a fitted stretch makes: its span, from the first frame that has left `a` to the last
+    /// that has not reached `b`, and its frame, the span's middle or, for a blend, where the new shot leads.
+    func placed(_ found: StretchFitting, in stretch: Stretch) -> Boundary {
+        let a = stretch.a, b = stretch.b, m = stretch.middle
+        // How far apart two frames are, as the fit that found the stretch measures it.
+        let apart: (Int, Int) -> Double = found.byHistograms ? { histograms.distance($0, $1) } : { measures.distance($0, $1) }
+        var first = a + 1, last = b - 1
+        while first < m, apart(a, first) < 0.1 * found.apartEnds { first += 1 }
+        while last > m, apart(last, b) < 0.1 * found.apartEnds { last -= 1 }
+        // Its middle: the first frame that holds more of the new shot than of the old, by the fit. The
+        // middle of the span above is that only when the shots hold still around it: where the new shot
+        // goes on moving after the blend, its frames stay far from `b`, the span runs on past the blend's
+        // end, and so did its middle (seed 4181 of bench/shots.sh: a dissolve over frames [988, 1002)
+        // that ran into a pan to the right, tested up to frame 1019, spanned [990, 1017) and was put
+        // at frame 1003, past its last frame; by the shares, at 999). Only for blends: the shares a wipe's
+        // fit gives (of the picture's parts, or of the histograms) do not grow with time as evenly, and
+        // put the wipes of bench/transitions.sh 2.2 frames from their middle on average instead of 0.9;
+        // its dissolves and irises came nearer theirs (1.8 -> 1.6 frames over its 272 transitions found).
+        var frame = (first + last + 1) / 2
+        if found.kind == .dissolve, let leads = found.fit.farEndLeads { frame = min(max(leads, first), last) }
+        return Boundary(frame: frame, kind: found.kind, strength: stretch.change * (1 - found.ratio),
+                        spanStart: first, spanEnd: last + 1)
     }
 
     // MARK: - Dissolves between moving shots
