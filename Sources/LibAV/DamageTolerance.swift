@@ -78,8 +78,8 @@ public struct DamageTolerance: Sendable {
     /// damaged packets: an invalid argument (a parameter the damaged packet changed), a feature they
     /// lack (damaged bits that claim one), and codes libav has no text for (a block repeated in an
     /// MP4 made its AAC decoder return -50531338 for one packet, and every command that decoded the
-    /// sound failed on it). A stream that only ever fails decodes nothing,
-    /// and the caller reports ``firstDamage``. No memory is the machine's state, not the file's.
+    /// sound failed on it). A stream that only ever fails decodes nothing, and the caller reports
+    /// ``firstDamage``. No memory is the machine's state, not the file's.
     static func isDamage(_ error: AVError) -> Bool {
         error.code != AVError.outOfMemoryCode
     }

@@ -8,7 +8,7 @@ enum DamagedDataWarning {
         guard count > 0 else { return nil }
         let packets = count == 1 ? "1 damaged packet" : "\(count) damaged packets"
         let input = path.map { "\($0): " } ?? ""
-        return "\(input)damaged data: \(packets) skipped (the decoder rejected them, or a read failed)"
+        return "\(input)damaged data: \(packets) skipped (rejected by the decoder, or unreadable)"
     }
 }
 
