@@ -138,6 +138,36 @@ import MediaTestSupport
         #expect(result.warnings.contains { $0.hasPrefix("damaged data:") }, "\(result.warnings)")
     }
 
+    /// A smart clip re-encodes its head (from the keyframe before the start to the first keyframe inside
+    /// the range) and copies the rest: a damaged packet in the head is skipped, and the clip says so like
+    /// an exact clip does.
+    @Test(.needsFFmpeg) func aSmartClipSaysWhatDamageItsHeadSkipped() throws {
+        let folder = try TestMedia.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clean = try TestMedia.makeClip(at: folder.appendingPathComponent("clean.mp4"), seconds: 4, audio: false,
+                                           codec: ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-bf", "0",
+                                                   "-g", "25", "-keyint_min", "25", "-sc_threshold", "0"])
+        // The packet shown at 1.2 s, between the keyframe at 1 s and the range's start at 1.5 s: its first
+        // NAL unit's length overwritten, so that the decoder rejects it.
+        let packets = try TestMedia.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time,pos",
+                                                    "-of", "csv=p=0", clean.path]).stdout.split(separator: "\n")
+        let position = try #require(packets.compactMap { line -> Int? in
+            let fields = line.split(separator: ",")
+            guard fields.count == 2, let time = Double(fields[0]), abs(time - 1.2) < 0.001 else { return nil }
+            return Int(fields[1])
+        }.first)
+        var bytes = try Data(contentsOf: clean)
+        bytes.replaceSubrange(position..<(position + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let damaged = folder.appendingPathComponent("damaged.mp4")
+        try bytes.write(to: damaged)
+        let output = folder.appendingPathComponent("clip.mp4")
+        let result = try Clipper.clip(ClipRequest(input: damaged.path, output: output.path, start: 1.5, end: 3.5, mode: .smart,
+                                                  quality: EncodingQuality(crf: 30, preset: "ultrafast")))
+        #expect(result.fallback == nil, "the smart cut was used")
+        #expect(result.warnings.contains { $0.hasPrefix("damaged data: 1 damaged packet skipped") }, "\(result.warnings)")
+        #expect(try EditingOracle.decodeErrors(output) == "")
+    }
+
     @Test(.needsFFmpeg) func badInputsAreNamed() throws {
         let folder = try TestMedia.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

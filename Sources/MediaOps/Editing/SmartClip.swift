@@ -81,11 +81,13 @@ enum SmartClip {
         var head: [Packet] = []
         var headConfiguration = configuration
         var headFrames = 0
+        var headDamage = 0
         if join.pts > firstIncluded {
             let encoded = try encodeHead(source: source, scan: scan, from: firstIncluded, to: join.pts, profile: profile,
                                          headID: headID, quality: request.quality, lengthSize: configuration.lengthSize)
             head = encoded.packets
             headFrames = encoded.frames
+            headDamage = encoded.damagedPackets
             headConfiguration.sequenceParameterSets += encoded.sequenceParameterSets
             headConfiguration.pictureParameterSets += encoded.pictureParameterSets
         }
@@ -120,6 +122,7 @@ enum SmartClip {
         }
         var warnings = companions.warnings
         if head.isEmpty { warnings.append("the range starts on a keyframe: nothing needed re-encoding") }
+        if let skipped = DamagedDataWarning.packetsSkipped(headDamage) { warnings.append(skipped) }
         return ClipResult(output: request.output, mode: .smart, requested: .init(start: request.start, end: request.end),
                           actual: PresentedRange(start: source.seconds(firstIncluded), end: source.seconds(presentedEnd), frames: frames),
                           fallback: nil, warnings: warnings)
@@ -155,6 +158,8 @@ enum SmartClip {
     struct EncodedHead {
         var packets: [Packet]
         var frames: Int
+        /// Packets the head's decoder skipped as damaged (the copied tail is carried as it is).
+        var damagedPackets: Int
         var sequenceParameterSets: [[UInt8]]
         var pictureParameterSets: [[UInt8]]
     }
@@ -198,6 +203,7 @@ enum SmartClip {
               pps.allSatisfy({ H264Bitstream.pictureParameterSetID($0[...]) == headID }) else {
             throw Refusal(reason: "libx264 did not produce parameter sets with the distinct id the join needs")
         }
-        return EncodedHead(packets: packets, frames: frames, sequenceParameterSets: sps, pictureParameterSets: pps)
+        return EncodedHead(packets: packets, frames: frames, damagedPackets: reader.damagedPackets, sequenceParameterSets: sps,
+                           pictureParameterSets: pps)
     }
 }
